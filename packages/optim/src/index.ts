@@ -1,3 +1,5 @@
+export * from './catalog/index.js';
 export * from './errors.js';
-export type * from './catalog/types.js';
+export * from './optimizers/index.js';
+export * from './schedulers/index.js';
 export type * from './types.js';

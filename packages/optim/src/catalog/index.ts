@@ -1,0 +1,3 @@
+export * from './optimizers.js';
+export * from './schedulers.js';
+export type * from './types.js';

@@ -1,0 +1,2 @@
+// Filled by the optimizer work (issue 3).
+export {};

@@ -1,0 +1,2 @@
+// Filled by the scheduler work (issue 4).
+export {};
