@@ -1,2 +1,1 @@
-// Filled by the optimizer work (issue 3).
-export {};
+export { resolveOptimizerOptions } from './resolve-options.js';
