@@ -1,1 +1,4 @@
-export {};
+export * from './app.js';
+export * from './config.js';
+export * from './context.js';
+export * from './errors.js';

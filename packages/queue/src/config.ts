@@ -1,0 +1,13 @@
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export function redisUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.REDIS_URL || DEFAULT_REDIS_URL;
+}
+
+/**
+ * Every Redis key hypersweep writes starts with this prefix (BullMQ's `prefix`, the event channels), so
+ * several deployments or test runs can share one Redis. QUEUE_PREFIX, default `hypersweep`.
+ */
+export function queuePrefixFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  return env.QUEUE_PREFIX || 'hypersweep';
+}

@@ -1,0 +1,4 @@
+export * from './config.js';
+export * from './connection.js';
+export * from './events.js';
+export * from './trial-queue.js';

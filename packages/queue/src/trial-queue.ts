@@ -1,0 +1,45 @@
+import { type DefaultJobOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+export const TRIAL_QUEUE_NAME = 'trials';
+
+/** What a trial job carries: ids only; the trial's config lives in Postgres. */
+export interface TrialJobData {
+  trialId: string;
+  sweepId: string;
+}
+
+/** Retries with exponential backoff (3 attempts by default, TRIAL_ATTEMPTS); finished jobs do not pile up in Redis. */
+export function trialJobOptions(env: NodeJS.ProcessEnv = process.env): DefaultJobOptions {
+  const attempts = Number(env.TRIAL_ATTEMPTS || 3);
+  return {
+    attempts: Number.isInteger(attempts) && attempts > 0 ? attempts : 3,
+    backoff: { type: 'exponential', delay: Number(env.TRIAL_BACKOFF_MS || 1000) },
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 5000 },
+  };
+}
+
+export function createTrialQueue(connection: Redis, prefix: string): Queue<TrialJobData> {
+  return new Queue<TrialJobData>(TRIAL_QUEUE_NAME, {
+    connection,
+    prefix,
+    defaultJobOptions: trialJobOptions(),
+  });
+}
+
+/**
+ * Enqueues one job per trial with job id = trial id, so enqueueing twice is harmless. Chunks keep each
+ * Redis pipeline bounded.
+ */
+export async function enqueueTrials(
+  queue: Queue<TrialJobData>,
+  jobs: readonly TrialJobData[],
+  chunk = 1000,
+): Promise<void> {
+  for (let i = 0; i < jobs.length; i += chunk) {
+    await queue.addBulk(
+      jobs.slice(i, i + chunk).map((data) => ({ name: 'trial', data, opts: { jobId: data.trialId } })),
+    );
+  }
+}

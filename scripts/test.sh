@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `npm test`: lint, typecheck, build, every package's tests (real Postgres and Redis on localhost, each test
+# file in its own database / key prefix), then the PyTorch parity suite on both CPU-only backends.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TURBO_TELEMETRY_DISABLED=1
+npx biome check .
+npx turbo run build typecheck --output-logs=errors-only
+npx turbo run test --concurrency=1 --output-logs=new-only
+goldens="${GOLDENS_DIR:-../shared/goldens}"
+if [ -d "$goldens" ]; then
+  npm run -s parity -- "$goldens" --backend wasm
+  npm run -s parity -- "$goldens" --backend cpu
+else
+  echo "parity: no reference trajectories at $goldens (set GOLDENS_DIR); skipped"
+fi

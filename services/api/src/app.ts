@@ -1,0 +1,57 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ApiConfig } from './config.js';
+import { type ApiContext, createApiContext } from './context.js';
+import { installErrorHandler } from './errors.js';
+import { healthRoutes } from './routes/health.js';
+
+export interface BuildAppOptions {
+  config: ApiConfig;
+  /** Reuse connections (tests); otherwise the app opens its own and closes them on close(). */
+  context?: ApiContext;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * The whole API as one Fastify instance: external plugins (swagger) first, then the shared context,
+ * then the routes. server.ts listens; tests call `app.inject` on the same app.
+ */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const context = options.context ?? createApiContext(config);
+  if (!options.context) app.addHook('onClose', () => context.close());
+
+  installErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'hypersweep',
+        description:
+          'Hyperparameter sweeps over PyTorch-style optimizers and lr schedulers, trained on TensorFlow.js. Option names, defaults and numerics follow torch.optim (PyTorch 1.13).',
+        version: '0.1.0',
+      },
+      tags: [
+        { name: 'sweeps', description: 'Submit, list, inspect, cancel and delete sweeps' },
+        { name: 'trials', description: 'Trials and their per-step metrics' },
+        { name: 'catalog', description: 'Optimizers, schedulers, workloads; schedule previews' },
+        { name: 'health', description: 'Liveness, readiness and Prometheus metrics' },
+      ],
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of API_KEYS' } },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes, { context });
+  return app;
+}

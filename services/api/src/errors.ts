@@ -1,0 +1,101 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** One problem with the request: a JSON pointer into the body (or `/query/...`, `/params/...`) and what is wrong. */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/** An error the client caused; rendered as `{statusCode, error, message, details}`. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+  }
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export const reason = (statusCode: number) => REASONS[statusCode] ?? 'Error';
+
+export const notFound = (what: string, id: string) => new HttpError(404, `${what} ${id} not found`);
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Ajv's errors as details with JSON pointers; `context` is body, querystring or params. */
+function ajvDetails(errors: AjvError[], context: string): ErrorDetail[] {
+  const prefix = context === 'body' ? '' : `/${context === 'querystring' ? 'query' : context}`;
+  return errors.map((error) => {
+    let path = `${prefix}${error.instancePath}`;
+    if (error.keyword === 'required') path += `/${String(error.params.missingProperty)}`;
+    if (error.keyword === 'additionalProperties') path += `/${String(error.params.additionalProperty)}`;
+    const message =
+      error.keyword === 'additionalProperties'
+        ? `unknown property "${String(error.params.additionalProperty)}"`
+        : error.keyword === 'required'
+          ? 'is required'
+          : (error.message ?? 'is invalid');
+    return { path, message };
+  });
+}
+
+/**
+ * Every error leaves as `{statusCode, error, message, details}`. Client mistakes (validation, unparseable
+ * JSON, oversized bodies, wrong content types) keep their 4xx; anything else is logged and becomes a 500
+ * without internals.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError & { details?: ErrorDetail[] }, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply
+        .status(error.statusCode)
+        .send({
+          statusCode: error.statusCode,
+          error: reason(error.statusCode),
+          message: error.message,
+          details: error.details,
+        });
+    }
+    if (error.validation) {
+      const details = ajvDetails(error.validation as AjvError[], error.validationContext ?? 'body');
+      const message = details.map((d) => `${d.path || '/'}: ${d.message}`).join('; ');
+      return reply.status(400).send({ statusCode: 400, error: reason(400), message, details });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const message =
+        error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+          ? `body is not valid JSON: ${error.message}`
+          : error.message;
+      return reply
+        .status(status)
+        .send({ statusCode: status, error: reason(status), message, details: [{ path: '', message }] });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply
+      .status(500)
+      .send({ statusCode: 500, error: reason(500), message: 'internal error', details: [] });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const message = `route ${request.method} ${request.url.split('?')[0]} not found`;
+    return reply.status(404).send({ statusCode: 404, error: reason(404), message, details: [] });
+  });
+}

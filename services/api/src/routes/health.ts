@@ -1,0 +1,63 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import type { ApiContext } from '../context.js';
+
+const Check = Type.Object({ ok: Type.Boolean(), error: Type.Optional(Type.String()) });
+const Ready = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]),
+  postgres: Check,
+  redis: Check,
+});
+
+async function probe(
+  run: () => Promise<unknown>,
+  timeoutMs = 2000,
+): Promise<{ ok: boolean; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      run(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const healthRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (app, { context }) => {
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: the process answers',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/ready',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: Postgres and Redis answer (503 when either does not)',
+        response: { 200: Ready, 503: Ready },
+      },
+    },
+    async (_request, reply) => {
+      const [postgres, redis] = await Promise.all([
+        probe(() => context.pool.query('SELECT 1')),
+        probe(() => context.redis.ping()),
+      ]);
+      const ok = postgres.ok && redis.ok;
+      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', postgres, redis });
+    },
+  );
+};

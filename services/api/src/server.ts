@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { checkPostgres } from '@hypersweep/db';
+import { checkRedis } from '@hypersweep/queue';
+import { buildApp } from './app.js';
+import { loadApiConfig } from './config.js';
+
+async function main(): Promise<void> {
+  const config = loadApiConfig();
+  await checkPostgres(config.databaseUrl);
+  await checkRedis(config.redisUrl);
+  const app = await buildApp({ config });
+  const shutdown = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  await app.listen({ host: config.host, port: config.port });
+  app.log.info(`Swagger UI at http://localhost:${config.port}/docs`);
+}
+
+main().catch((error: unknown) => {
+  // Unreachable services and bad configuration are one line for a person, not a stack trace.
+  console.error(`hypersweep api: ${(error as Error).message}`);
+  process.exit(1);
+});
