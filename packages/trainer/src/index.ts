@@ -1,1 +1,15 @@
-export {};
+export {
+  activeBackend,
+  type BackendChoice,
+  type BackendName,
+  backendNames,
+  selectBackend,
+} from './backend.js';
+export type { Checkpoint } from './checkpoint.js';
+export { TrainerError } from './errors.js';
+export { epochMetric } from './objective.js';
+export type { RngState } from './rng.js';
+export { runTrial } from './run-trial.js';
+export type * from './types.js';
+export { getWorkload, resolveWorkloadOptions, workloadNames, workloads } from './workloads/index.js';
+export type { WorkloadDefinition } from './workloads/types.js';

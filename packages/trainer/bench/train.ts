@@ -1,0 +1,122 @@
+/**
+ * Training throughput of mnist-mlp (784-200-10, batch 64, Adam lr 1e-3) per backend:
+ * - runTrial: the full trainer loop (torch-exact Adam from @hypersweep/optim, records, abort checks);
+ * - optim loop: the same steps in a bare loop (computeGradients + Adam.step), to show the loop's own cost;
+ * - tf.train.adam: the same model, batches and loss with tfjs's own optimizer (`minimize`, reading the
+ *   loss each step as the trainer does).
+ * Steps per second are measured between the first and the last timed step, after warm-up, so data
+ * loading, weight init and validation are not counted. `npm run bench:train` from the repo root.
+ */
+import { computeGradients, createOptimizer } from '@hypersweep/optim';
+import * as tf from '@tensorflow/tfjs-core';
+import { getWorkload, resolveWorkloadOptions, runTrial, selectBackend } from '../src/index.js';
+import { Rng } from '../src/rng.js';
+
+const BATCH = 64;
+const WORKLOAD = { name: 'mnist-mlp', options: { hidden: 200, trainSize: 8000, valSize: 2000 } };
+const STEPS: Record<string, number> = { wasm: 300, cpu: 40 };
+const WARMUP = 10;
+
+async function timeRunTrial(steps: number): Promise<number> {
+  const stamps: number[] = [];
+  await runTrial(
+    {
+      workload: WORKLOAD,
+      training: { epochs: 1, batchSize: BATCH, maxSteps: WARMUP + steps },
+      optimizer: { type: 'Adam', options: { lr: 1e-3 } },
+      scheduler: null,
+      seed: 0,
+    },
+    {
+      // One record per flush so each step's end is timestamped; the sink itself does nothing.
+      flushEvery: { records: 1, ms: 0 },
+      sink: () => void stamps.push(performance.now()),
+    },
+  );
+  return perSecond(stamps.slice(WARMUP - 1));
+}
+
+/** The trainer's workload and batches, driven by `step(batch)` in a bare loop. */
+function timeLoop(
+  steps: number,
+  step: (workload: ReturnType<typeof createWorkload>, indices: Int32Array) => void,
+): number {
+  const workload = createWorkload();
+  const order = Rng.forStream(0, 'order').permutation(workload.trainSize!);
+  const stamps: number[] = [];
+  for (let i = 0; i < WARMUP + steps; i++) {
+    step(workload, order.subarray(i * BATCH, (i + 1) * BATCH));
+    if (i >= WARMUP - 1) stamps.push(performance.now());
+  }
+  workload.dispose();
+  return perSecond(stamps);
+}
+
+function createWorkload() {
+  const definition = getWorkload(WORKLOAD.name);
+  return definition.create(resolveWorkloadOptions(definition, WORKLOAD.options), 0);
+}
+
+function timeOptimLoop(steps: number): number {
+  let optimizer: ReturnType<typeof createOptimizer> | undefined;
+  const result = timeLoop(steps, (workload, indices) => {
+    optimizer ??= createOptimizer(workload.params, { type: 'Adam', options: { lr: 1e-3 } });
+    const batch = workload.batch(indices);
+    optimizer.step(() => computeGradients(workload.params, () => workload.loss(batch)));
+    tf.dispose([batch!.x, batch!.y]);
+  });
+  optimizer?.dispose();
+  return result;
+}
+
+function timeTfTrainLoop(steps: number): number {
+  const optimizer = tf.train.adam(1e-3);
+  const result = timeLoop(steps, (workload, indices) => {
+    const batch = workload.batch(indices);
+    const cost = optimizer.minimize(
+      () => workload.loss(batch),
+      true,
+      workload.params.map((p) => p.variable),
+    );
+    cost!.dataSync();
+    tf.dispose([cost!, batch!.x, batch!.y]);
+  });
+  optimizer.dispose();
+  return result;
+}
+
+function perSecond(stamps: number[]): number {
+  return ((stamps.length - 1) * 1000) / (stamps.at(-1)! - stamps[0]!);
+}
+
+const rows: string[][] = [];
+for (const backend of ['wasm', 'cpu'] as const) {
+  await selectBackend(backend);
+  const steps = STEPS[backend]!;
+  const trainer = await timeRunTrial(steps);
+  const optimLoop = timeOptimLoop(steps);
+  const tfTrain = timeTfTrainLoop(steps);
+  rows.push([
+    backend,
+    String(steps),
+    `${trainer.toFixed(1)} (${(1000 / trainer).toFixed(2)} ms)`,
+    `${optimLoop.toFixed(1)} (${(1000 / optimLoop).toFixed(2)} ms)`,
+    `${tfTrain.toFixed(1)} (${(1000 / tfTrain).toFixed(2)} ms)`,
+    `${((trainer / tfTrain) * 100).toFixed(0)}%`,
+  ]);
+}
+
+const header = [
+  'backend',
+  'steps',
+  'runTrial steps/s',
+  'optim loop steps/s',
+  'tf.train.adam steps/s',
+  'runTrial / tf.train',
+];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+console.log('mnist-mlp 784-200-10, batch 64, Adam lr 1e-3 (steps/s, ms per step in parentheses)');
+console.log(line(header));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const row of rows) console.log(line(row));

@@ -1,0 +1,90 @@
+import { useBackend } from '@hypersweep/optim';
+import * as tf from '@tensorflow/tfjs-core';
+import { TrainerError } from './errors.js';
+
+/**
+ * The TensorFlow.js backend a trial runs on. `node-gpu` and `node` are the native bindings
+ * (@tensorflow/tfjs-node-gpu, @tensorflow/tfjs-node); they download libtensorflow when they are
+ * installed, so they are optional: the GPU Docker image installs tfjs-node-gpu, development and CI
+ * machines have neither and run on wasm.
+ */
+export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | BackendName;
+
+export const backendNames: readonly BackendName[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+/** The order `auto` tries, fastest first. */
+const AUTO_ORDER: readonly BackendName[] = backendNames;
+
+/** The native bindings and the name they register their backend under in tfjs. */
+const NATIVE_MODULES: Record<'node-gpu' | 'node', string> = {
+  'node-gpu': '@tensorflow/tfjs-node-gpu',
+  node: '@tensorflow/tfjs-node',
+};
+const NATIVE_TF_NAME = 'tensorflow';
+
+let active: BackendName | null = null;
+
+/** The backend selected last in this process, or null before the first `selectBackend`. */
+export function activeBackend(): BackendName | null {
+  return active;
+}
+
+/**
+ * Makes `choice` the process's tfjs backend and returns the one that runs. `auto` (the default,
+ * overridden by the TFJS_BACKEND environment variable) tries node-gpu, node, wasm and cpu in that
+ * order and quietly skips any that is not installed or does not start; a backend named
+ * explicitly that cannot start is an error saying why.
+ */
+export async function selectBackend(
+  choice: BackendChoice | string = process.env['TFJS_BACKEND'] || 'auto',
+): Promise<BackendName> {
+  if (choice === 'auto') {
+    if (active !== null) return active;
+    for (const name of AUTO_ORDER) {
+      if ((await tryBackend(name)) === null) return name;
+    }
+    throw new TrainerError('no TensorFlow.js backend could be started');
+  }
+  if (!isBackendName(choice)) {
+    throw new TrainerError(`unknown backend "${choice}"; expected one of auto, ${backendNames.join(', ')}`);
+  }
+  const failure = await tryBackend(choice);
+  if (failure !== null) throw new TrainerError(`backend "${choice}" is not available: ${failure}`);
+  return choice;
+}
+
+export function isBackendName(name: string): name is BackendName {
+  return (backendNames as readonly string[]).includes(name);
+}
+
+/** Activates `name`; returns null on success, else the reason it cannot run. */
+async function tryBackend(name: BackendName): Promise<string | null> {
+  if (active === name && tf.getBackend() === (name === 'wasm' || name === 'cpu' ? name : NATIVE_TF_NAME))
+    return null;
+  try {
+    if (name === 'wasm' || name === 'cpu') {
+      await useBackend(name);
+    } else {
+      await activateNative(NATIVE_MODULES[name]);
+    }
+  } catch (error) {
+    return (error as Error).message;
+  }
+  active = name;
+  return null;
+}
+
+async function activateNative(module: string): Promise<void> {
+  try {
+    // A variable specifier keeps the optional packages out of the type check: they are loaded
+    // only where they are installed.
+    await import(module);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND')
+      throw new Error(`${module} is not installed`);
+    throw new Error(`${module} failed to load: ${(error as Error).message}`);
+  }
+  if (!(await tf.setBackend(NATIVE_TF_NAME))) throw new Error(`${module} failed to initialise`);
+  await tf.ready();
+}

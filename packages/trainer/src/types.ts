@@ -1,0 +1,108 @@
+import type { BackendChoice, BackendName } from './backend.js';
+import type { Checkpoint } from './checkpoint.js';
+
+/** One trial: an optimizer and scheduler configuration trained on one workload (from the sweep spec). */
+export interface TrialConfig {
+  workload: { name: string; options?: Record<string, unknown> };
+  training: {
+    epochs: number;
+    batchSize: number;
+    /** Stop after this many optimizer steps in total, even mid-epoch. */
+    maxSteps?: number;
+  };
+  optimizer: {
+    /** torch.optim class name, e.g. "Adam". */
+    type: string;
+    options: Record<string, unknown>;
+    /**
+     * Per-group overrides; `params` names one or more of the workload's parameter GROUPS
+     * (e.g. "classifier"), not parameters. Parameters in no listed group form torch's default group.
+     */
+    param_groups?: Array<{ params: string | string[]; [option: string]: unknown }>;
+  };
+  scheduler: null | {
+    /** torch.optim.lr_scheduler class name, e.g. "StepLR". */
+    type: string;
+    options: Record<string, unknown>;
+    /** When the scheduler steps; default 'epoch', except 'step' for OneCycleLR and CyclicLR. */
+    interval?: SchedulerInterval;
+    /** ReduceLROnPlateau's metric; default val_loss, or train_loss for workloads without validation. */
+    monitor?: MetricName;
+  };
+  seed: number;
+}
+
+export type SchedulerInterval = 'step' | 'epoch';
+export type MetricName = 'val_loss' | 'val_accuracy' | 'train_loss';
+
+/**
+ * One optimizer step. `step` counts optimizer steps from 1 (the first step is 1, the last equals
+ * `TrialResult.stepsDone`); `epoch` counts from 0. `loss` is the training loss of the batch
+ * evaluated before the update (for LBFGS the value `step(closure)` returned, as in torch);
+ * `lr` / `lrs` are the learning rates that update used (group 0 / every group), i.e. the values
+ * before the scheduler stepped, which is what the scheduler preview's row `step - 1` shows.
+ */
+export interface StepRecord {
+  step: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+  lrs: number[];
+}
+
+/** End of one epoch (also written for a last epoch cut short by `maxSteps`). */
+export interface EpochRecord {
+  epoch: number;
+  /** The step the epoch ended at (same numbering as StepRecord.step). */
+  step: number;
+  /** Mean of the epoch's step losses. */
+  trainLoss: number;
+  /** Present when the workload has a validation set. */
+  valLoss?: number;
+  valAccuracy?: number;
+  /** Group 0's learning rate during the epoch's last step, and every group's. */
+  lr: number;
+  lrs: number[];
+}
+
+export interface Objective {
+  metric: MetricName;
+  mode: 'min' | 'max';
+}
+
+export interface TrialHooks {
+  /** Receives step records in order, in batches (never one call per step); awaited. */
+  sink(records: StepRecord[]): Promise<void> | void;
+  onEpoch?(record: EpochRecord): Promise<void> | void;
+  /** Called every `checkpointEvery` steps and when the trial is cancelled, after the sink has every record up to it. */
+  onCheckpoint?(checkpoint: Checkpoint): Promise<void> | void;
+  /** Checked before every step; the trial ends 'cancelled' at the next step boundary. */
+  signal?: AbortSignal;
+  /** Steps between checkpoints; 0 or absent: no periodic checkpoints. */
+  checkpointEvery?: number;
+  /** Continue a trial from a checkpoint of the same config. */
+  resumeFrom?: Checkpoint;
+  /** Flush records when this many are buffered or this many ms passed since the last flush (default 1000 / 1000). */
+  flushEvery?: { records: number; ms: number };
+  /** Backend to use (default: TFJS_BACKEND, else auto). */
+  backend?: BackendChoice;
+  /** Metric whose best epoch value becomes TrialResult.bestValue / bestStep (default val_loss, min). */
+  objective?: Objective;
+}
+
+export interface TrialResult {
+  status: 'completed' | 'diverged' | 'cancelled';
+  /** Optimizer steps done, counting those before a resumed checkpoint. */
+  stepsDone: number;
+  /** Epochs completed (a last epoch cut short by maxSteps counts). */
+  epochsDone: number;
+  /** Loss of the last step (non-finite when diverged); NaN when no step ran. */
+  finalLoss: number;
+  /** Best objective value over the epoch records, and the step its epoch ended at. */
+  bestValue?: number;
+  bestStep?: number;
+  objective: Objective;
+  backend: BackendName;
+  /** Wall time of this run (not counting time before a resume). */
+  durationMs: number;
+}

@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { TrainerError } from '../errors.js';
+import { Rng } from '../rng.js';
+import { argMaxAccuracy, linear, linearParameters, softmaxCrossEntropy } from './layers.js';
+import { loadMnistDigits, MNIST_CLASSES, MNIST_PIXELS, mnistExamples } from './mnist-data.js';
+import { integerOption } from './options.js';
+import { supervisedWorkload } from './supervised.js';
+import type { WorkloadDefinition } from './types.js';
+
+const MNIST_DIGITS = 10_000;
+
+/**
+ * The network of the classic optimizer tutorials: 784 -> hidden -> ReLU -> 10 with softmax
+ * cross-entropy, on real MNIST digits. The train/validation split is a seeded permutation of the
+ * 10,000 digits, so every trial with the same seed sees the same split whatever its other options.
+ */
+export const mnistMlp: WorkloadDefinition = {
+  name: 'mnist-mlp',
+  description:
+    'MNIST digits, 784-hidden-10 MLP with ReLU and softmax cross-entropy (the classic optimizer tutorial).',
+  options: {
+    hidden: integerOption('Width of the hidden layer.', 200, 1, 4096),
+    trainSize: integerOption('Training digits (trainSize + valSize <= 10000).', 8000, 1, MNIST_DIGITS),
+    valSize: integerOption('Validation digits.', 2000, 1, MNIST_DIGITS - 1),
+  },
+  paramGroups: ['base', 'classifier'],
+  hasValidation: true,
+  create(options, seed) {
+    const { hidden, trainSize, valSize } = options as { hidden: number; trainSize: number; valSize: number };
+    if (trainSize + valSize > MNIST_DIGITS) {
+      throw new TrainerError(
+        `mnist-mlp has ${MNIST_DIGITS} digits; trainSize + valSize is ${trainSize + valSize}`,
+        'workload/options/trainSize',
+      );
+    }
+    const digits = loadMnistDigits();
+    const split = Rng.forStream(seed, 'data').permutation(digits.count);
+    const init = Rng.forStream(seed, 'init');
+    const hiddenLayer = linearParameters(init, 'hidden', MNIST_PIXELS, hidden);
+    const classifier = linearParameters(init, 'classifier', hidden, MNIST_CLASSES);
+    return supervisedWorkload({
+      params: [...hiddenLayer, ...classifier],
+      groups: {
+        base: hiddenLayer.map((p) => p.name),
+        classifier: classifier.map((p) => p.name),
+      },
+      train: mnistExamples(digits, split, 0, trainSize),
+      val: mnistExamples(digits, split, trainSize, trainSize + valSize),
+      forward: (x) => linear(tf.relu(linear(x, hiddenLayer)), classifier),
+      loss: softmaxCrossEntropy,
+      accuracy: argMaxAccuracy,
+    });
+  },
+};

@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../rng.js';
+import { linear, linearParameters } from './layers.js';
+import { integerOption } from './options.js';
+import { supervisedWorkload } from './supervised.js';
+import type { WorkloadDefinition } from './types.js';
+
+/**
+ * The TwoLayerNet of torch's examples (N=64, D_in=1000, H=100, D_out=10; x and y standard
+ * normal; linear -> clamp(min=0) -> linear; MSELoss(reduction='sum')), which the lr_scheduler
+ * tutorials train:
+ * https://pytorch.org/tutorials/beginner/examples_nn/two_layer_net_module.html
+ */
+export const twoLayerRegression: WorkloadDefinition = {
+  name: 'two-layer-regression',
+  description: "torch's TwoLayerNet: random regression, 1000-100-10 ReLU network, MSE with reduction sum.",
+  options: {
+    samples: integerOption('N: number of examples.', 64, 1, 100_000),
+    inputSize: integerOption('D_in: input features.', 1000, 1, 100_000),
+    hidden: integerOption('H: hidden units.', 100, 1, 10_000),
+    outputSize: integerOption('D_out: regression targets.', 10, 1, 10_000),
+  },
+  paramGroups: ['base', 'head'],
+  hasValidation: false,
+  create(options, seed) {
+    const { samples, inputSize, hidden, outputSize } = options as Record<
+      'samples' | 'inputSize' | 'hidden' | 'outputSize',
+      number
+    >;
+    const data = Rng.forStream(seed, 'data');
+    const x = data.fillNormal(new Float32Array(samples * inputSize));
+    const y = data.fillNormal(new Float32Array(samples * outputSize));
+    const init = Rng.forStream(seed, 'init');
+    const layer1 = linearParameters(init, 'linear1', inputSize, hidden);
+    const layer2 = linearParameters(init, 'linear2', hidden, outputSize);
+    return supervisedWorkload({
+      params: [...layer1, ...layer2],
+      groups: { base: layer1.map((p) => p.name), head: layer2.map((p) => p.name) },
+      train: { count: samples, x, y },
+      forward: (input) => linear(tf.relu(linear(input, layer1)), layer2),
+      loss: (prediction, target) => tf.sum(tf.squaredDifference(prediction, target)),
+    });
+  },
+};

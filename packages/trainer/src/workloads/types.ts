@@ -1,0 +1,45 @@
+import type { JsonSchema, Parameter } from '@hypersweep/optim';
+import type * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * A training problem a sweep can pick by name. The registry entry is plain data (the API lists it
+ * in its catalog) plus `create`, which builds the data and the initial parameters for one trial.
+ */
+export interface WorkloadDefinition {
+  name: string;
+  /** One line. */
+  description: string;
+  /** Option name -> JSON Schema with `default` and `description`. */
+  options: Record<string, JsonSchema>;
+  /** Named parameter groups a sweep's `param_groups[].params` may refer to. */
+  paramGroups: readonly string[];
+  /** Whether epochs report val_loss / val_accuracy; without it only train_loss exists. */
+  hasValidation: boolean;
+  /**
+   * Builds the workload for one trial. `options` are already validated with defaults filled in;
+   * every random draw comes from `seed`, so the same seed gives the same data and weights.
+   */
+  create(options: Record<string, number>, seed: number): WorkloadInstance;
+}
+
+/** A training batch: inputs and targets, owned (and disposed) by the training loop. */
+export interface Batch {
+  x: tf.Tensor;
+  y: tf.Tensor;
+}
+
+export interface WorkloadInstance {
+  readonly params: Parameter[];
+  /** Group name -> names of the parameters in it (every name in `WorkloadDefinition.paramGroups`). */
+  readonly groups: Readonly<Record<string, readonly string[]>>;
+  /** Number of training examples, or null for a data-free objective (one step per epoch). */
+  readonly trainSize: number | null;
+  /** The batch of these training examples (null for data-free workloads). */
+  batch(indices: Int32Array | null): Batch | null;
+  /** The training loss of `batch` under the current parameters. */
+  loss(batch: Batch | null): tf.Scalar;
+  /** Validation loss (same reduction as training) and accuracy where it means something. */
+  validate?(): { loss: number; accuracy?: number };
+  /** Frees the data tensors and the parameters' variables. */
+  dispose(): void;
+}
