@@ -12,6 +12,8 @@ import { OptimError } from '../errors.js';
 export function resolveOptimizerOptions(
   type: string,
   options: Record<string, unknown>,
+  /** Leave required options without a value undefined (an optimizer's `defaults`, as torch's `required`). */
+  { allowMissingRequired = false }: { allowMissingRequired?: boolean } = {},
 ): Record<string, unknown> {
   const entry = optimizerCatalogEntry(type);
   const known = Object.keys(entry.options);
@@ -28,6 +30,7 @@ export function resolveOptimizerOptions(
     const given = options[name];
     if (given === undefined) {
       if (entry.required.includes(name)) {
+        if (allowMissingRequired) continue;
         // torch: optimizer.py add_param_group's message for `required` arguments.
         throw new OptimError(
           `parameter group didn't specify a value of required optimization parameter ${name}`,
@@ -46,7 +49,7 @@ export function resolveOptimizerOptions(
 
 function applyCrossFieldRules(type: string, options: Record<string, unknown>): void {
   if (type === 'SGD' && options['nesterov'] === true) {
-    if ((options['momentum'] as number) <= 0 || options['dampening'] !== 0) {
+    if (!((options['momentum'] as number) > 0) || options['dampening'] !== 0) {
       throw new OptimError('Nesterov momentum requires a momentum and zero dampening', 'nesterov');
     }
   }

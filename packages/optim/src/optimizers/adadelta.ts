@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from '../optimizer.js';
+import type { Parameter } from '../parameter.js';
+import { adjustedGradient, nextStep, runningSquareAverage } from './gradient.js';
+
+/**
+ * torch.optim.Adadelta (https://pytorch.org/docs/1.13/generated/torch.optim.Adadelta.html,
+ * Zeiler 2012): delta = sqrt(acc_delta + eps) / sqrt(square_avg + eps) * g; p -= lr * delta.
+ */
+export class Adadelta extends Optimizer {
+  static override readonly torchType: string = 'Adadelta';
+
+  protected override updateParameter(
+    param: Parameter,
+    grad: NonNullable<Parameter['grad']>,
+    state: ParamState,
+    group: ParamGroup,
+  ): void {
+    const rho = group['rho'] as number;
+    const eps = group['eps'] as number;
+    const squareAvg = this.zeroState(state, 'square_avg', param);
+    const accDelta = this.zeroState(state, 'acc_delta', param);
+    nextStep(state);
+    const gradient = adjustedGradient(param, this.denseGrad(grad), group);
+    const newSquareAvg = runningSquareAverage(squareAvg, gradient, rho);
+    const std = tf.sqrt(tf.add(newSquareAvg, eps));
+    const delta = tf.mul(tf.div(tf.sqrt(tf.add(accDelta, eps)), std), gradient);
+    this.setState(state, 'acc_delta', runningSquareAverage(accDelta, delta, rho));
+    this.setState(state, 'square_avg', newSquareAvg);
+    param.variable.assign(tf.add(param.variable, tf.mul(delta, -group.lr)));
+  }
+}

@@ -1,0 +1,27 @@
+import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from '../optimizer.js';
+import type { Parameter } from '../parameter.js';
+import { adamUpdate } from './adam-update.js';
+
+/** torch.optim.Adam (https://pytorch.org/docs/1.13/generated/torch.optim.Adam.html, Kingma & Ba 2014). */
+export class Adam extends Optimizer {
+  static override readonly torchType: string = 'Adam';
+  /** AdamW: weight decay applied to the parameter, not added to the gradient. */
+  protected readonly decoupledWeightDecay: boolean = false;
+
+  protected override updateParameter(
+    param: Parameter,
+    grad: NonNullable<Parameter['grad']>,
+    state: ParamState,
+    group: ParamGroup,
+  ): void {
+    adamUpdate(
+      param,
+      this.denseGrad(grad),
+      state,
+      group,
+      this.decoupledWeightDecay,
+      (key) => this.zeroState(state, key, param),
+      (key, value) => this.setState(state, key, value),
+    );
+  }
+}

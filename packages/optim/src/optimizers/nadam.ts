@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from '../optimizer.js';
+import type { Parameter } from '../parameter.js';
+import { addcdiv, adjustedGradient, nextStep, runningAverage, runningSquareAverage } from './gradient.js';
+
+/**
+ * torch.optim.NAdam (https://pytorch.org/docs/1.13/generated/torch.optim.NAdam.html, Dozat 2016):
+ * Adam with the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * momentum_decay)) and
+ * its running product `mu_product` (a float64 scalar in torch 1.13's state).
+ */
+export class NAdam extends Optimizer {
+  static override readonly torchType: string = 'NAdam';
+
+  protected override updateParameter(
+    param: Parameter,
+    grad: NonNullable<Parameter['grad']>,
+    state: ParamState,
+    group: ParamGroup,
+  ): void {
+    const [beta1, beta2] = group['betas'] as [number, number];
+    const momentumDecay = group['momentum_decay'] as number;
+    const expAvg = this.zeroState(state, 'exp_avg', param);
+    const expAvgSq = this.zeroState(state, 'exp_avg_sq', param);
+    const step = nextStep(state);
+    const biasCorrection2 = 1 - beta2 ** step;
+    const gradient = adjustedGradient(param, this.denseGrad(grad), group);
+    const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
+    const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
+    const muProduct = ((state['mu_product'] as number | undefined) ?? 1) * mu;
+    state['mu_product'] = muProduct;
+    const muProductNext = muProduct * muNext;
+    const newExpAvg = runningAverage(expAvg, gradient, beta1);
+    const newExpAvgSq = runningSquareAverage(expAvgSq, gradient, beta2);
+    const denom = tf.add(tf.sqrt(tf.div(newExpAvgSq, biasCorrection2)), group['eps'] as number);
+    const lr = group.lr;
+    const afterGrad = addcdiv(param.variable, gradient, denom, (-lr * (1 - mu)) / (1 - muProduct));
+    param.variable.assign(addcdiv(afterGrad, newExpAvg, denom, (-lr * muNext) / (1 - muProductNext)));
+    this.setState(state, 'exp_avg', newExpAvg);
+    this.setState(state, 'exp_avg_sq', newExpAvgSq);
+  }
+}

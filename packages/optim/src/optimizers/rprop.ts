@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from '../optimizer.js';
+import type { Parameter } from '../parameter.js';
+import { nextStep } from './gradient.js';
+
+/**
+ * torch.optim.Rprop (https://pytorch.org/docs/1.13/generated/torch.optim.Rprop.html): each
+ * element's step size grows by etaplus while the gradient keeps its sign and shrinks by etaminus
+ * when it flips; after a flip the gradient is treated as zero (no move, no sign memory).
+ */
+export class Rprop extends Optimizer {
+  static override readonly torchType: string = 'Rprop';
+
+  protected override updateParameter(
+    param: Parameter,
+    grad: NonNullable<Parameter['grad']>,
+    state: ParamState,
+    group: ParamGroup,
+  ): void {
+    const [etaminus, etaplus] = group['etas'] as [number, number];
+    const [stepSizeMin, stepSizeMax] = group['step_sizes'] as [number, number];
+    const prev = this.zeroState(state, 'prev', param);
+    const stepSize = this.stateTensor(state, 'step_size', () => tf.fill(param.shape, group.lr));
+    nextStep(state);
+    const dense = this.denseGrad(grad);
+    const gradient = group['maximize'] === true ? tf.neg(dense) : dense;
+    const agreement = tf.sign(tf.mul(gradient, prev));
+    const flipped = tf.less(agreement, 0);
+    const factor = tf.where(
+      tf.greater(agreement, 0),
+      tf.fill(param.shape, etaplus),
+      tf.where(flipped, tf.fill(param.shape, etaminus), tf.onesLike(agreement)),
+    );
+    const newStepSize = tf.clipByValue(tf.mul(stepSize, factor), stepSizeMin, stepSizeMax);
+    const kept = tf.where(flipped, tf.zerosLike(gradient), gradient);
+    param.variable.assign(tf.sub(param.variable, tf.mul(tf.sign(kept), newStepSize)));
+    this.setState(state, 'step_size', newStepSize);
+    this.setState(state, 'prev', kept);
+  }
+}

@@ -1,0 +1,126 @@
+import type { Optimizer, StateJsonValue } from '../optimizer.js';
+import { createOptimizer, type OptimizerSpec } from '../optimizers/create-optimizer.js';
+import * as schedulers from '../schedulers/index.js';
+import type { OptimizerLike } from '../types.js';
+import { buildProblem, type ParamSpecs, type ProblemSpec } from './problems.js';
+import { firstMismatch } from './tolerance.js';
+import type { CaseResult } from './types.js';
+
+/** A reference file of ../shared/goldens/optim (format: ../shared/goldens/README.md). */
+export interface OptimCase {
+  case?: string;
+  problem: ProblemSpec;
+  params: ParamSpecs;
+  optimizer: OptimizerSpec;
+  scheduler: { type: string; options?: Record<string, unknown> } | null;
+  steps: number;
+  trajectory: Array<{ step: number; loss: number; lrs: number[]; params: Record<string, number[]> }>;
+  final_state: Record<string, Record<string, StateJsonValue>>;
+  rtol_by_step: number[];
+}
+
+interface SchedulerHandle {
+  step(metric?: number): void;
+}
+type CreateScheduler = (
+  optimizer: OptimizerLike,
+  spec: { type: string; options?: Record<string, unknown> },
+) => SchedulerHandle;
+
+/** lrs are float64 arithmetic on both sides. */
+const LR_RTOL = 1e-9;
+
+/**
+ * Runs one optimizer reference case with torch's loop
+ * (`zero_grad(); loss = objective(); loss.backward(); opt.step(); sched?.step()`, LBFGS through
+ * `step(closure)`) and compares every step's parameters and lrs, then the final state, using the
+ * file's tolerance rule. Never throws: any problem is a failed CaseResult.
+ */
+export function runOptimCase(name: string, json: OptimCase): CaseResult {
+  let problem: ReturnType<typeof buildProblem> | undefined;
+  let optimizer: Optimizer | undefined;
+  try {
+    problem = buildProblem(json.problem, json.params);
+    const built = problem;
+    optimizer = createOptimizer(built.params, json.optimizer);
+    const sparse = json.optimizer.type === 'SparseAdam';
+    let scheduler: SchedulerHandle | null = null;
+    if (json.scheduler !== null && json.scheduler !== undefined) {
+      const create = (schedulers as Record<string, unknown>)['createScheduler'] as
+        | CreateScheduler
+        | undefined;
+      if (create === undefined) throw new Error('createScheduler is not available (lr schedulers not built)');
+      scheduler = create(optimizer, json.scheduler);
+    }
+    for (let k = 0; k < json.steps; k++) {
+      const want = json.trajectory[k];
+      if (want === undefined) throw new Error(`trajectory has no entry ${k}`);
+      let loss: number | undefined;
+      if (json.optimizer.type === 'LBFGS') {
+        loss = optimizer.step(() => built.evaluate(sparse));
+      } else {
+        optimizer.zeroGrad();
+        loss = built.evaluate(sparse);
+        optimizer.step();
+      }
+      if (scheduler !== null) {
+        if (json.scheduler?.type === 'ReduceLROnPlateau') scheduler.step(loss);
+        else scheduler.step();
+      }
+      const rtol = json.rtol_by_step[k] ?? 1e-4;
+      const stepLabel = `step ${want.step ?? k + 1}`;
+      const lrMismatch = firstMismatch(
+        'lrs',
+        optimizer.paramGroups.map((group) => group.lr),
+        want.lrs,
+        LR_RTOL,
+      );
+      if (lrMismatch !== null) return { name, ok: false, message: `${stepLabel}, ${lrMismatch}` };
+      for (const param of built.params) {
+        const expected = want.params[param.name];
+        if (expected === undefined) continue;
+        const mismatch = firstMismatch(param.name, param.variable.dataSync(), expected, rtol);
+        if (mismatch !== null) return { name, ok: false, message: `${stepLabel}, param ${mismatch}` };
+      }
+    }
+    const stateMismatch = compareFinalState(optimizer, built.params, json);
+    if (stateMismatch !== null) return { name, ok: false, message: `final state, ${stateMismatch}` };
+    return { name, ok: true };
+  } catch (error) {
+    return { name, ok: false, message: error instanceof Error ? error.message : String(error) };
+  } finally {
+    optimizer?.dispose();
+    problem?.dispose();
+  }
+}
+
+/** Every key of torch's final state must exist in ours with matching values (extra keys are fine). */
+function compareFinalState(
+  optimizer: Optimizer,
+  params: ReturnType<typeof buildProblem>['params'],
+  json: OptimCase,
+): string | null {
+  const rtol = json.rtol_by_step[json.steps - 1] ?? 1e-4;
+  const ours = optimizer.stateDict().state;
+  const indexOf = new Map(
+    optimizer.paramGroups.flatMap((group) => group.params).map((param, index) => [param.name, index]),
+  );
+  for (const param of params) {
+    const wanted = json.final_state[param.name];
+    if (wanted === undefined) continue;
+    const got = ours[String(indexOf.get(param.name))] ?? {};
+    for (const [key, value] of Object.entries(wanted)) {
+      if (value === null) continue;
+      const actual = got[key];
+      if (actual === undefined) return `state of ${param.name} lacks ${key}`;
+      const mismatch = firstMismatch(
+        `${param.name}.${key}`,
+        [actual].flat(2) as number[],
+        [value].flat(2) as number[],
+        rtol,
+      );
+      if (mismatch !== null) return mismatch;
+    }
+  }
+  return null;
+}
