@@ -1,1 +1,41 @@
-export {};
+export { canonicalJson, configHash } from './canonical-json.js';
+export type { SpecError } from './error-report.js';
+export { sweepSpecExamples } from './examples.js';
+export {
+  type SweepStatus,
+  sweepStatuses,
+  type TrialJobData,
+  type TrialStatus,
+  trialStatuses,
+} from './job-types.js';
+export { pointer } from './json-pointer.js';
+export { type Objective, type ObjectiveMetric, type ObjectiveMode, objectiveMetrics } from './objective.js';
+export { DEFAULT_MAX_TRIALS, DEFAULT_TRAINING } from './spec-fields.js';
+export {
+  createSweepSpecSchema,
+  ObjectiveSchema,
+  OptimizerSpecSchema,
+  SchedulerSpecSchema,
+  SeedsSchema,
+  SpecErrorSchema,
+  type SweepSpec,
+  type SweepSpecInput,
+  SweepSpecSchema,
+  TrainingSchema,
+} from './sweep-spec-schema.js';
+export type {
+  OptimizerConfig,
+  ParamGroupConfig,
+  SchedulerConfig,
+  SchedulerInterval,
+  TrainingConfig,
+  TrialConfig,
+} from './trial-config.js';
+export {
+  type NormalizedSweepSpec,
+  type SpecEntry,
+  type SweepSpecValidation,
+  type ValidationContext,
+  validateSweepSpec,
+} from './validate-sweep-spec.js';
+export { batchesPerEpoch, type WorkloadInfo } from './workload-info.js';

@@ -1,0 +1,230 @@
+import { OptimError, schedulerCatalog } from '@hypersweep/optim';
+import { canonicalJson } from './canonical-json.js';
+import { readCatalogType, reportMissingRequired } from './catalog-type.js';
+import {
+  combinationCount,
+  combinationNote,
+  combinations,
+  errorPointer,
+  type OptionAxis,
+  readEntryOptions,
+} from './entry-options.js';
+import type { ErrorReport } from './error-report.js';
+import { childPointer } from './json-pointer.js';
+import { describeValue, isJsonObject, ownValue } from './json-value.js';
+import { isValidationMetric, type Objective } from './objective.js';
+import type { KeyedConfig } from './optimizer-plan.js';
+import { validateSchedulerSpec } from './pending-optim.js';
+import type { SchedulerConfig, SchedulerInterval } from './trial-config.js';
+
+/** A validated scheduler entry of the spec, ready to expand into its grid of configs. */
+export interface SchedulerPlan {
+  path: string;
+  type: string;
+  axes: OptionAxis[];
+  interval: SchedulerInterval;
+  combinations: bigint;
+}
+
+/** A scheduler config with the JSON Pointer of each option it was given, for errors found later. */
+export interface PlannedScheduler extends KeyedConfig<SchedulerConfig> {
+  plan: SchedulerPlan;
+  optionPaths: Record<string, string>;
+}
+
+/**
+ * The catalog marks the schedulers torch's docs step after every batch (CyclicLR, OneCycleLR:
+ * their step sizes count optimizer steps); every other scheduler steps once per epoch.
+ */
+function defaultInterval(type: string): SchedulerInterval {
+  const entry = schedulerCatalog[type] as { 'x-steps-per'?: string } | undefined;
+  return entry?.['x-steps-per'] === 'batch' ? 'step' : 'epoch';
+}
+
+const ENTRY_KEYS = new Set(['type', 'interval', 'monitor']);
+
+/** How many times a trial calls scheduler.step(): once per optimizer step or once per epoch. */
+export interface TrainingLength {
+  steps: number;
+  epochs: number;
+}
+
+export function readSchedulerEntry(
+  value: unknown,
+  path: string,
+  objective: Objective | undefined,
+  report: ErrorReport,
+): SchedulerPlan | null | undefined {
+  if (value === null) return null;
+  if (!isJsonObject(value)) {
+    report.add(
+      path,
+      `each scheduler is null (constant lr) or an object like {"type": "StepLR", "step_size": 10}, got ${describeValue(value)}`,
+    );
+    return undefined;
+  }
+  const entry = readCatalogType(value, path, schedulerCatalog, 'scheduler', report);
+  if (entry === undefined) return undefined;
+  const complete = reportMissingRequired(value, path, entry, report);
+  const axes = readEntryOptions(value, path, entry.options, ENTRY_KEYS, entry.type, -1, report);
+  const interval = readInterval(value, path, entry.type, objective, report);
+  if (Object.hasOwn(value, 'monitor')) {
+    report.add(
+      childPointer(path, 'monitor'),
+      entry.type === 'ReduceLROnPlateau'
+        ? 'ReduceLROnPlateau monitors the sweep\'s objective metric; set "objective.metric" instead of "monitor"'
+        : `${entry.type} has no option "monitor"`,
+    );
+    return undefined;
+  }
+  if (!complete || axes === undefined || interval === undefined) return undefined;
+  return { path, type: entry.type, axes, interval, combinations: combinationCount(axes) };
+}
+
+function readInterval(
+  entry: Record<string, unknown>,
+  entryPath: string,
+  type: string,
+  objective: Objective | undefined,
+  report: ErrorReport,
+): SchedulerInterval | undefined {
+  const value = ownValue(entry, 'interval') ?? defaultInterval(type);
+  const path = childPointer(entryPath, 'interval');
+  if (value !== 'step' && value !== 'epoch') {
+    report.add(
+      path,
+      `interval must be "step" (scheduler.step() after every optimizer step) or "epoch" (after every epoch), got ${describeValue(value)}`,
+    );
+    return undefined;
+  }
+  if (
+    type === 'ReduceLROnPlateau' &&
+    value === 'step' &&
+    objective !== undefined &&
+    isValidationMetric(objective.metric)
+  ) {
+    report.add(
+      path,
+      `ReduceLROnPlateau monitors the objective ${objective.metric}, which is measured once per epoch; use interval "epoch", or objective train_loss`,
+    );
+    return undefined;
+  }
+  return value;
+}
+
+/**
+ * Every scheduler config of a plan: catalog defaults filled in, ReduceLROnPlateau tied to the
+ * objective, OneCycleLR's total_steps derived from the training length when it steps per batch,
+ * then torch's own checks (validateSchedulerSpec, which also parses lr_lambda expressions).
+ */
+export function expandSchedulerPlan(
+  plan: SchedulerPlan,
+  objective: Objective,
+  length: TrainingLength,
+  report: ErrorReport,
+): PlannedScheduler[] {
+  const entry = schedulerCatalog[plan.type]!;
+  const scheduled = plan.interval === 'step' ? length.steps : length.epochs;
+  const planned: PlannedScheduler[] = [];
+  for (const indices of combinations(plan.axes)) {
+    const options: Record<string, unknown> = {};
+    const optionPaths: Record<string, string> = {};
+    plan.axes.forEach((axis, position) => {
+      options[axis.option] = axis.values[indices[position]!];
+      optionPaths[axis.option] = axis.paths[indices[position]!]!;
+    });
+    for (const [option, schema] of Object.entries(entry.options)) {
+      if (!Object.hasOwn(options, option) && schema.default !== undefined)
+        options[option] = structuredClone(schema.default);
+    }
+    const fail = (option: string | undefined, message: string) =>
+      report.add(
+        option !== undefined && Object.hasOwn(optionPaths, option) ? optionPaths[option]! : plan.path,
+        `${message}${combinationNote(message, plan.axes, indices)}`,
+      );
+    const config: SchedulerConfig = { type: plan.type, options, interval: plan.interval };
+    if (plan.type === 'ReduceLROnPlateau' && !tieToObjective(config, objective, optionPaths, fail)) continue;
+    if (plan.type === 'OneCycleLR' && !fillTotalSteps(config, scheduled, length, fail)) continue;
+    try {
+      validateSchedulerSpec({ type: plan.type, options });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const optionPath = error instanceof OptimError ? error.path : undefined;
+      report.add(
+        errorPointer(optionPath, plan.axes, indices, -1, plan.path),
+        `${message}${combinationNote(message, plan.axes, indices)}`,
+      );
+      continue;
+    }
+    planned.push({ config, key: canonicalJson(config), plan, optionPaths });
+  }
+  return planned;
+}
+
+/**
+ * ReduceLROnPlateau is stepped with the sweep's objective metric. Its `mode` defaults to the
+ * objective's mode (not torch's "min": val_accuracy improves upwards); a `mode` that contradicts
+ * the objective would reduce the lr while the objective improves, so it is refused.
+ */
+function tieToObjective(
+  config: SchedulerConfig,
+  objective: Objective,
+  optionPaths: Record<string, string>,
+  fail: (option: string | undefined, message: string) => void,
+): boolean {
+  config.monitor = objective.metric;
+  if (!Object.hasOwn(optionPaths, 'mode')) {
+    config.options['mode'] = objective.mode;
+    return true;
+  }
+  if (config.options['mode'] !== objective.mode) {
+    fail(
+      'mode',
+      `ReduceLROnPlateau mode ${JSON.stringify(config.options['mode'])} contradicts the objective (${objective.metric}, mode ${JSON.stringify(objective.mode)}), which it monitors; leave mode out to follow the objective`,
+    );
+    return false;
+  }
+  return true;
+}
+
+/**
+ * OneCycleLR needs its cycle length: total_steps, or epochs and steps_per_epoch. Left out, it
+ * is the trial's number of optimizer steps when the scheduler steps per batch. Either way the
+ * cycle must cover every scheduler.step() of the trial, or torch raises mid-training ("Tried to
+ * step N times. The specified number of total steps is M").
+ */
+function fillTotalSteps(
+  config: SchedulerConfig,
+  scheduled: number,
+  length: TrainingLength,
+  fail: (option: string | undefined, message: string) => void,
+): boolean {
+  const { options } = config;
+  const { total_steps: totalSteps, epochs, steps_per_epoch: stepsPerEpoch } = options;
+  const explicit =
+    typeof totalSteps === 'number'
+      ? totalSteps
+      : typeof epochs === 'number' && typeof stepsPerEpoch === 'number'
+        ? epochs * stepsPerEpoch
+        : undefined;
+  if (explicit === undefined) {
+    if (config.interval !== 'step') {
+      fail(
+        'total_steps',
+        `OneCycleLR needs total_steps (or epochs and steps_per_epoch); it is derived from training.epochs x batches per epoch (${length.steps}) only when interval is "step"`,
+      );
+      return false;
+    }
+    options['total_steps'] = scheduled;
+    return true;
+  }
+  if (explicit < scheduled) {
+    const unit = config.interval === 'step' ? 'optimizer step' : 'epoch';
+    fail(
+      typeof totalSteps === 'number' ? 'total_steps' : 'epochs',
+      `OneCycleLR's cycle has ${explicit} steps but the trial steps it ${scheduled} times (once per ${unit}), and torch raises past the end of the cycle; make the cycle at least ${scheduled} steps or leave total_steps out`,
+    );
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,85 @@
+import type { JsonSchema } from '@hypersweep/optim';
+import { objectiveMetrics } from './objective.js';
+
+/**
+ * The JSON Schemas of the spec's own fields, shared by the validator (which reports against
+ * them) and the TypeBox schema that documents the API, so the two cannot disagree.
+ */
+
+/** A grid larger than this is refused unless the API is configured otherwise (MAX_TRIALS). */
+export const DEFAULT_MAX_TRIALS = 10_000;
+
+/**
+ * One epoch of batches of 64: the batch size of the classic PyTorch MNIST examples, and one
+ * epoch so an unconfigured sweep finishes quickly.
+ */
+export const DEFAULT_TRAINING = { epochs: 1, batchSize: 64 } as const;
+
+export const trainingFieldSchemas: Record<string, JsonSchema> = {
+  epochs: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 100_000,
+    default: DEFAULT_TRAINING.epochs,
+    description: 'Passes over the training set.',
+  },
+  batchSize: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 65_536,
+    default: DEFAULT_TRAINING.batchSize,
+    description: 'Examples per optimizer step; the last batch of an epoch may be smaller.',
+  },
+  maxSteps: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 1_000_000_000,
+    description: 'Stop after this many optimizer steps even if epochs remain.',
+  },
+};
+
+export const objectiveFieldSchemas: Record<string, JsonSchema> = {
+  metric: {
+    type: 'string',
+    enum: objectiveMetrics,
+    default: 'val_loss',
+    description:
+      'What the leaderboard ranks by and ReduceLROnPlateau monitors; train_loss is the default for workloads without a validation set.',
+  },
+  mode: {
+    type: 'string',
+    enum: ['min', 'max'],
+    description: 'Whether smaller or larger is better; defaults to max for accuracy, min for losses.',
+  },
+};
+
+export const seedSchema: JsonSchema = {
+  type: 'integer',
+  minimum: 0,
+  maximum: 4_294_967_295,
+  description: 'Seed of a trial: initial weights and data order.',
+};
+
+export const nameSchema: JsonSchema = {
+  type: 'string',
+  maxLength: 200,
+  description: 'A name for people; defaults to the workload and optimizer types.',
+};
+
+export const intervalSchema: JsonSchema = {
+  type: 'string',
+  enum: ['step', 'epoch'],
+  description:
+    'When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".',
+};
+
+/** Top-level fields of a sweep spec, in the order they are documented. */
+export const specFields = [
+  'name',
+  'workload',
+  'training',
+  'optimizers',
+  'schedulers',
+  'seeds',
+  'objective',
+] as const;

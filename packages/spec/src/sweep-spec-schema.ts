@@ -1,0 +1,228 @@
+import { type CatalogEntry, type JsonSchema, optimizerCatalog, schedulerCatalog } from '@hypersweep/optim';
+import Type, { type Static, type TSchema } from 'typebox';
+import { sweepSpecExamples } from './examples.js';
+import type { ObjectiveMetric, ObjectiveMode } from './objective.js';
+import {
+  intervalSchema,
+  nameSchema,
+  objectiveFieldSchemas,
+  seedSchema,
+  trainingFieldSchemas,
+} from './spec-fields.js';
+import type { WorkloadInfo } from './workload-info.js';
+
+/**
+ * TypeBox schemas of the sweep spec: the request body of POST /v1/sweeps and its OpenAPI
+ * document. Optimizer and scheduler entries are variants keyed by `type`, generated from the
+ * catalog. The output is plain JSON Schema 2020-12 (OpenAPI 3.1): `prefixItems` for tuples
+ * such as betas, `{"type": "null"}` for the constant-lr scheduler. validateSweepSpec is the
+ * validator of record; these schemas accept everything it accepts.
+ */
+
+/** The static type of a submitted spec (what the schema admits, before validateSweepSpec). */
+export interface SweepSpecInput {
+  name?: string;
+  workload: string | { name: string; options?: Record<string, unknown> };
+  training?: { epochs?: number; batchSize?: number; maxSteps?: number };
+  optimizers: Array<{
+    type: string;
+    param_groups?: Array<{ params: string | string[]; [option: string]: unknown }>;
+    [option: string]: unknown;
+  }>;
+  schedulers?: Array<null | { type: string; interval?: 'step' | 'epoch'; [option: string]: unknown }>;
+  seeds?: number | number[];
+  objective?: { metric?: ObjectiveMetric; mode?: ObjectiveMode };
+}
+
+/** Catalog schema -> public JSON Schema: without the catalog's `x-` extensions (torch's message prefixes). */
+function publicSchema(schema: JsonSchema): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key.startsWith('x-')) continue;
+    if (key === 'anyOf' || key === 'prefixItems') out[key] = (value as JsonSchema[]).map(publicSchema);
+    else if (key === 'items' || key === 'additionalProperties') {
+      out[key] = typeof value === 'object' ? publicSchema(value as JsonSchema) : value;
+    } else if (key === 'properties') {
+      out[key] = Object.fromEntries(
+        Object.entries(value as Record<string, JsonSchema>).map(([name, item]) => [name, publicSchema(item)]),
+      );
+    } else out[key] = value;
+  }
+  return out;
+}
+
+/** One value, or a non-empty list of values to sweep (for list-valued options: a list of lists). */
+function sweepable(schema: JsonSchema): Record<string, unknown> {
+  const { description, default: fallback, ...value } = publicSchema(schema);
+  const list = schema.type === 'array' || schema.anyOf?.some((branch) => branch.type === 'array') === true;
+  return {
+    ...(description !== undefined && {
+      description: `${description}${list ? ' A list of lists sweeps.' : ' A list sweeps its values.'}`,
+    }),
+    ...(fallback !== undefined && { default: fallback }),
+    anyOf: [value, { type: 'array', items: value, minItems: 1 }],
+  };
+}
+
+function entryProperties(entry: CatalogEntry): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(entry.options).map(([name, schema]) => [name, sweepable(schema)]));
+}
+
+function typeProperty(entry: CatalogEntry): Record<string, unknown> {
+  return { type: 'string', enum: [entry.type], description: `${entry.description} ${entry.reference}` };
+}
+
+function optimizerVariant(entry: CatalogEntry): Record<string, unknown> {
+  const properties: Record<string, unknown> = { type: typeProperty(entry), ...entryProperties(entry) };
+  // torch.optim.LBFGS supports a single param group.
+  if (entry.type !== 'LBFGS') {
+    properties['param_groups'] = {
+      type: 'array',
+      description:
+        'Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group.',
+      items: {
+        type: 'object',
+        required: ['params'],
+        properties: {
+          params: {
+            description: 'Workload parameter group(s) this entry covers.',
+            anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
+          },
+          ...entryProperties(entry),
+        },
+        additionalProperties: false,
+      },
+    };
+  }
+  return {
+    title: entry.type,
+    type: 'object',
+    required: ['type', ...entry.required],
+    properties,
+    additionalProperties: false,
+  };
+}
+
+function schedulerVariant(entry: CatalogEntry): Record<string, unknown> {
+  return {
+    title: entry.type,
+    type: 'object',
+    required: ['type', ...entry.required],
+    properties: { type: typeProperty(entry), interval: intervalSchema, ...entryProperties(entry) },
+    additionalProperties: false,
+  };
+}
+
+type SpecEntryInput = SweepSpecInput['optimizers'][number];
+type SchedulerEntryInput = NonNullable<NonNullable<SweepSpecInput['schedulers']>[number]>;
+
+/** One optimizer: `{"type": "Adam", "lr": [0.001, 0.01], "betas": [0.9, 0.999]}`. */
+export const OptimizerSpecSchema = Type.Unsafe<SpecEntryInput>({
+  description: 'An optimizer of torch.optim with its options (torch names); lists sweep.',
+  anyOf: Object.values(optimizerCatalog).map(optimizerVariant),
+});
+
+/** One lr scheduler, or null for a constant learning rate. */
+export const SchedulerSpecSchema = Type.Unsafe<SchedulerEntryInput | null>({
+  description:
+    'A torch.optim.lr_scheduler scheduler with its options (torch names), or null for a constant lr.',
+  anyOf: [{ type: 'null' }, ...Object.values(schedulerCatalog).map(schedulerVariant)],
+});
+
+export const TrainingSchema = Type.Unsafe<NonNullable<SweepSpecInput['training']>>({
+  type: 'object',
+  properties: trainingFieldSchemas,
+  additionalProperties: false,
+});
+
+export const ObjectiveSchema = Type.Unsafe<NonNullable<SweepSpecInput['objective']>>({
+  type: 'object',
+  description: 'What the leaderboard ranks by. Default {"metric": "val_loss", "mode": "min"}.',
+  properties: objectiveFieldSchemas,
+  additionalProperties: false,
+});
+
+export const SeedsSchema = Type.Unsafe<NonNullable<SweepSpecInput['seeds']>>({
+  description: 'Seeds to run every configuration with (default [0]).',
+  anyOf: [seedSchema, { type: 'array', items: seedSchema, minItems: 1 }],
+});
+
+function workloadSchema(workloads: readonly WorkloadInfo[] | undefined): TSchema {
+  const description = 'The model and data: a workload name, or {name, options}.';
+  if (workloads === undefined) {
+    return Type.Unsafe<SweepSpecInput['workload']>({
+      description,
+      anyOf: [
+        { type: 'string' },
+        {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string' }, options: { type: 'object' } },
+          additionalProperties: false,
+        },
+      ],
+    });
+  }
+  return Type.Unsafe<SweepSpecInput['workload']>({
+    description,
+    anyOf: [
+      { type: 'string', enum: workloads.map((workload) => workload.name) },
+      ...workloads.map((workload) => ({
+        title: workload.name,
+        description: workload.description,
+        type: 'object',
+        required: ['name'],
+        properties: {
+          name: { type: 'string', enum: [workload.name] },
+          options: {
+            type: 'object',
+            properties: Object.fromEntries(
+              Object.entries(workload.options).map(([name, schema]) => [name, publicSchema(schema)]),
+            ),
+            additionalProperties: false,
+          },
+        },
+        additionalProperties: false,
+      })),
+    ],
+  });
+}
+
+/**
+ * The sweep spec schema. With `workloads` the workload names and options are typed too; the
+ * API passes the trainer's workloads for its OpenAPI document.
+ */
+export function createSweepSpecSchema(options: { workloads?: readonly WorkloadInfo[] } = {}) {
+  return Type.Unsafe<SweepSpecInput>({
+    title: 'SweepSpec',
+    description:
+      "A hyperparameter sweep: the grid is the union over optimizer entries of the cartesian product of their listed values, times the union of scheduler entries, times the seeds. Option names are PyTorch 1.13's.",
+    type: 'object',
+    required: ['workload', 'optimizers'],
+    properties: {
+      name: nameSchema,
+      workload: workloadSchema(options.workloads),
+      training: TrainingSchema,
+      optimizers: { type: 'array', minItems: 1, items: OptimizerSpecSchema },
+      schedulers: {
+        type: 'array',
+        minItems: 1,
+        description: 'Schedulers to sweep over (default [null]: constant lr).',
+        items: SchedulerSpecSchema,
+      },
+      seeds: SeedsSchema,
+      objective: ObjectiveSchema,
+    },
+    additionalProperties: false,
+    examples: Object.values(sweepSpecExamples),
+  });
+}
+
+export const SweepSpecSchema = createSweepSpecSchema();
+export type SweepSpec = Static<typeof SweepSpecSchema>;
+
+/** One entry of a 400 answer's `details`. */
+export const SpecErrorSchema = Type.Object({
+  path: Type.String({ description: 'JSON Pointer into the submitted body ("" for the body itself).' }),
+  message: Type.String(),
+});

@@ -1,0 +1,269 @@
+import { unknownNameMessage } from './closest-name.js';
+import { ErrorReport, type SpecError } from './error-report.js';
+import { expandGrid } from './expand-grid.js';
+import { childPointer } from './json-pointer.js';
+import { checkJsonShape } from './json-shape.js';
+import { describeValue, formatCount, isJsonObject, type JsonObject, ownValue } from './json-value.js';
+import { isValidationMetric, naturalMode, type Objective, type ObjectiveMetric } from './objective.js';
+import { expandOptimizerPlan, type OptimizerPlan, readOptimizerEntry } from './optimizer-plan.js';
+import { readObjectFields } from './read-object-fields.js';
+import { type ResolvedWorkload, readWorkload } from './read-workload.js';
+import { schedulerCompatibilityErrors } from './scheduler-compatibility.js';
+import {
+  expandSchedulerPlan,
+  type PlannedScheduler,
+  readSchedulerEntry,
+  type SchedulerPlan,
+  type TrainingLength,
+} from './scheduler-plan.js';
+import {
+  DEFAULT_MAX_TRIALS,
+  nameSchema,
+  objectiveFieldSchemas,
+  seedSchema,
+  specFields,
+  trainingFieldSchemas,
+} from './spec-fields.js';
+import { readSweptOption } from './sweep-values.js';
+import type { SchedulerInterval, TrainingConfig, TrialConfig } from './trial-config.js';
+import { batchesPerEpoch, type WorkloadInfo } from './workload-info.js';
+
+export interface ValidationContext {
+  workloads: readonly WorkloadInfo[];
+  /** Largest grid accepted (before equal trials are merged). Default 10,000. */
+  maxTrials?: number;
+}
+
+/** A spec entry as submitted (options may hold lists to sweep), keyed by torch option names. */
+export type SpecEntry = { type: string } & Record<string, unknown>;
+
+/**
+ * The submitted spec with defaults filled in. It is itself a valid spec that expands to the
+ * same trials.
+ */
+export interface NormalizedSweepSpec {
+  name: string;
+  workload: { name: string; options: Record<string, unknown> };
+  training: TrainingConfig;
+  optimizers: SpecEntry[];
+  schedulers: Array<(SpecEntry & { interval: SchedulerInterval }) | null>;
+  seeds: number[];
+  objective: Objective;
+}
+
+export type SweepSpecValidation =
+  | { ok: true; spec: NormalizedSweepSpec; trials: TrialConfig[] }
+  | { ok: false; errors: SpecError[] };
+
+/**
+ * Validates a submitted sweep spec against the optimizer/scheduler catalog and the workloads,
+ * and expands it into its trials. Reports every error found, each with a JSON Pointer into the
+ * body; never throws, whatever the input. The grid size is checked before any trial is made.
+ */
+export function validateSweepSpec(input: unknown, context: ValidationContext): SweepSpecValidation {
+  const report = new ErrorReport();
+  if (!checkJsonShape(input, report)) return { ok: false, errors: report.errors() };
+  if (!isJsonObject(input)) {
+    report.add('', `a sweep spec is a JSON object with workload and optimizers, got ${describeValue(input)}`);
+    return { ok: false, errors: report.errors() };
+  }
+  for (const key of Object.keys(input)) {
+    if (!(specFields as readonly string[]).includes(key)) {
+      report.add(
+        childPointer('', key),
+        unknownNameMessage({ what: 'field', name: key, valid: specFields, validLabel: 'a sweep spec has' }),
+      );
+    }
+  }
+  const workload = readWorkload(ownValue(input, 'workload'), context.workloads, report);
+  const training = readTraining(ownValue(input, 'training'), report);
+  const objective = readObjective(ownValue(input, 'objective'), workload, report);
+  const seeds = readSeeds(ownValue(input, 'seeds'), report);
+  const name = readName(ownValue(input, 'name'), report);
+  const optimizers = readList(input, 'optimizers', report, (value, path) =>
+    readOptimizerEntry(value, path, workload?.info.paramGroups, workload?.name, report),
+  );
+  // Without schedulers every trial runs at a constant learning rate.
+  const schedulers =
+    ownValue(input, 'schedulers') === undefined
+      ? [null]
+      : readList(input, 'schedulers', report, (value, path) =>
+          readSchedulerEntry(value, path, objective, report),
+        );
+  if (
+    workload === undefined ||
+    training === undefined ||
+    objective === undefined ||
+    seeds === undefined ||
+    name === undefined ||
+    optimizers === undefined ||
+    schedulers === undefined
+  ) {
+    return { ok: false, errors: report.errors() };
+  }
+  const limit = context.maxTrials ?? DEFAULT_MAX_TRIALS;
+  const size = gridSize(optimizers, schedulers, seeds.length);
+  if (size > BigInt(limit)) {
+    report.add('', `the grid has ${formatCount(size)} trials; the limit is ${formatCount(limit)}`);
+  }
+  if (report.count > 0) return { ok: false, errors: report.errors() };
+
+  const length = trainingLength(training, workload.trainExamples);
+  const optimizerConfigs = optimizers.map((plan) => ({ plan, configs: expandOptimizerPlan(plan, report) }));
+  const schedulerConfigs = schedulers.flatMap((plan) =>
+    plan === null ? [null] : expandSchedulerPlan(plan, objective, length, report),
+  );
+  const compatible = (optimizerIndex: number, scheduler: PlannedScheduler) => {
+    const errors = schedulerCompatibilityErrors(optimizers[optimizerIndex]!, optimizerIndex, scheduler);
+    for (const error of errors) report.add(error.path, error.message);
+    return errors.length === 0;
+  };
+  const trials = expandGrid({
+    workload: { name: workload.name, options: workload.options },
+    training,
+    optimizers: optimizerConfigs,
+    schedulers: schedulerConfigs,
+    seeds,
+    compatible,
+  });
+  if (report.count > 0) return { ok: false, errors: report.errors() };
+  const spec: NormalizedSweepSpec = {
+    name: name ?? defaultName(workload.name, optimizers),
+    workload: { name: workload.name, options: workload.options },
+    training,
+    optimizers: (input['optimizers'] as SpecEntry[]).map((entry) => structuredClone(entry)),
+    schedulers: schedulers.map((plan, index) =>
+      plan === null
+        ? null
+        : { ...structuredClone((input['schedulers'] as SpecEntry[])[index]!), interval: plan.interval },
+    ),
+    seeds,
+    objective,
+  };
+  return { ok: true, spec, trials };
+}
+
+/** Reads a list field whose entries are read one by one; every entry is read, so all errors show. */
+function readList<T>(
+  input: JsonObject,
+  field: 'optimizers' | 'schedulers',
+  report: ErrorReport,
+  readEntry: (value: unknown, path: string) => T | undefined,
+): T[] | undefined {
+  const value = ownValue(input, field);
+  const path = childPointer('', field);
+  const shape =
+    field === 'optimizers'
+      ? 'a non-empty list of optimizers like [{"type": "SGD", "lr": [0.01, 0.1]}]'
+      : 'a non-empty list of schedulers like [null, {"type": "StepLR", "step_size": 10}] (null: constant lr)';
+  if (value === undefined) {
+    report.add('', `missing "${field}": ${shape}`);
+    return undefined;
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    report.add(path, `${field} must be ${shape}, got ${describeValue(value)}`);
+    return undefined;
+  }
+  let valid = true;
+  const entries = value.map((entry, index) => {
+    const read = readEntry(entry, childPointer(path, index));
+    if (read === undefined) valid = false;
+    return read;
+  });
+  return valid ? (entries as T[]) : undefined;
+}
+
+function readTraining(value: unknown, report: ErrorReport): TrainingConfig | undefined {
+  if (value === undefined) value = {};
+  if (!isJsonObject(value)) {
+    report.add(
+      '/training',
+      `training must be an object like {"epochs": 3, "batchSize": 64}, got ${describeValue(value)}`,
+    );
+    return undefined;
+  }
+  return readObjectFields(value, '/training', trainingFieldSchemas, 'training', report) as
+    | TrainingConfig
+    | undefined;
+}
+
+/**
+ * The objective: val_loss by default, train_loss for a workload without a validation set; a
+ * validation metric on such a workload is an error (it would never be measured).
+ */
+function readObjective(
+  value: unknown,
+  workload: ResolvedWorkload | undefined,
+  report: ErrorReport,
+): Objective | undefined {
+  if (value === undefined) value = {};
+  if (!isJsonObject(value)) {
+    report.add(
+      '/objective',
+      `objective must be an object like {"metric": "val_loss", "mode": "min"}, got ${describeValue(value)}`,
+    );
+    return undefined;
+  }
+  const fields = readObjectFields(value, '/objective', objectiveFieldSchemas, 'objective', report);
+  if (fields === undefined) return undefined;
+  const hasValidation = workload?.info.hasValidation ?? true;
+  let metric = fields['metric'] as ObjectiveMetric;
+  if (!Object.hasOwn(value, 'metric') && !hasValidation) metric = 'train_loss';
+  if (isValidationMetric(metric) && !hasValidation) {
+    report.add(
+      '/objective/metric',
+      `workload ${workload?.name} has no validation set, so ${metric} is never measured; use "train_loss"`,
+    );
+    return undefined;
+  }
+  const mode = (fields['mode'] as Objective['mode'] | undefined) ?? naturalMode(metric);
+  return { metric, mode };
+}
+
+function readSeeds(value: unknown, report: ErrorReport): number[] | undefined {
+  if (value === undefined) return [0];
+  return readSweptOption(value, seedSchema, '/seeds', 'seeds', report)?.values as number[] | undefined;
+}
+
+/** undefined after an error; null when absent (a default name is made once the entries are known). */
+function readName(value: unknown, report: ErrorReport): string | null | undefined {
+  if (value === undefined) return null;
+  const problem = nameProblem(value);
+  if (problem !== undefined) {
+    report.add('/name', problem);
+    return undefined;
+  }
+  return value as string;
+}
+
+function nameProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return `name must be a string, got ${describeValue(value)}`;
+  if (value.trim() === '') return 'name must not be empty';
+  if (value.length > (nameSchema.maxLength ?? Number.POSITIVE_INFINITY)) {
+    return `name must be at most ${nameSchema.maxLength} characters long`;
+  }
+  return undefined;
+}
+
+function defaultName(workload: string, optimizers: readonly OptimizerPlan[]): string {
+  const types = [...new Set(optimizers.map((plan) => plan.type))];
+  return `${workload}: ${types.join(', ')}`;
+}
+
+/** Trials before merging, as a bigint: the limit is checked before any trial exists. */
+function gridSize(
+  optimizers: readonly OptimizerPlan[],
+  schedulers: ReadonlyArray<SchedulerPlan | null>,
+  seeds: number,
+): bigint {
+  const optimizerCount = optimizers.reduce((sum, plan) => sum + plan.combinations, 0n);
+  const schedulerCount = schedulers.reduce((sum, plan) => sum + (plan === null ? 1n : plan.combinations), 0n);
+  return optimizerCount * schedulerCount * BigInt(seeds);
+}
+
+/** How many optimizer steps and epochs a trial runs, for schedulers whose length depends on it. */
+function trainingLength(training: TrainingConfig, trainExamples: number): TrainingLength {
+  const perEpoch = batchesPerEpoch(trainExamples, training.batchSize);
+  const steps = Math.min(training.epochs * perEpoch, training.maxSteps ?? Number.POSITIVE_INFINITY);
+  return { steps, epochs: Math.ceil(steps / perEpoch) };
+}
