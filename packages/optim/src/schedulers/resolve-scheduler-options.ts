@@ -1,0 +1,66 @@
+import { type SchedulerCatalogEntry, schedulerCatalog, schedulerTypes } from '../catalog/schedulers.js';
+import { OptimError } from '../errors.js';
+import { compileExpression } from '../expr/compile-expression.js';
+import { checkOptionValue, pythonRepr } from './check-option-value.js';
+
+export function schedulerCatalogEntry(type: unknown): SchedulerCatalogEntry {
+  if (typeof type !== 'string' || !Object.hasOwn(schedulerCatalog, type)) {
+    throw new OptimError(
+      `Unknown scheduler type ${pythonRepr(type)}; valid types: ${schedulerTypes.join(', ')}`,
+      'type',
+    );
+  }
+  return schedulerCatalog[type]!;
+}
+
+/**
+ * Validates the options of scheduler `type` against its catalog entry and returns them with every
+ * default filled in: unknown and missing required options, wrong types, out-of-range values and
+ * lambda expressions that do not parse are OptimErrors whose `path` names the option. Rules that
+ * depend on the optimizer (per-group list lengths, momentum support) are checked by the schedulers.
+ */
+export function resolveSchedulerOptions(type: string, options: unknown = {}): Record<string, unknown> {
+  const entry = schedulerCatalogEntry(type);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new OptimError(
+      `Invalid options for ${type}: expected an object, got ${pythonRepr(options)}`,
+      'options',
+    );
+  }
+  const given = options as Record<string, unknown>;
+  const known = Object.keys(entry.options);
+  for (const name of Object.keys(given)) {
+    if (!Object.hasOwn(entry.options, name)) {
+      throw new OptimError(
+        `Unknown option ${JSON.stringify(name)} for ${type}; valid options: ${known.join(', ')}`,
+        name,
+      );
+    }
+  }
+  const resolved: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(entry.options)) {
+    const value = given[name];
+    if (value === undefined) {
+      if (entry.required.includes(name)) {
+        // Python's TypeError for a missing positional argument of the scheduler's __init__.
+        throw new OptimError(`${type}.__init__() missing 1 required positional argument: '${name}'`, name);
+      }
+      resolved[name] = structuredClone(schema.default);
+      continue;
+    }
+    checkOptionValue(schema, value, name);
+    const variable = schema['x-expression'] as string | undefined;
+    if (variable !== undefined) checkExpressions(value, variable, name);
+    resolved[name] = structuredClone(value);
+  }
+  return resolved;
+}
+
+function checkExpressions(value: unknown, variable: string, path: string): void {
+  if (typeof value === 'string') compileExpression(value, { variable, path });
+  if (Array.isArray(value)) {
+    value.forEach((source, index) => {
+      compileExpression(source as string, { variable, path: `${path}/${index}` });
+    });
+  }
+}
