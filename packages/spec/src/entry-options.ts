@@ -1,6 +1,6 @@
-import type { JsonSchema } from '@hypersweep/optim';
+import { type JsonSchema, OptimError } from '@hypersweep/optim';
 import { unknownNameMessage } from './closest-name.js';
-import type { ErrorReport } from './error-report.js';
+import type { ErrorReport, SpecError } from './error-report.js';
 import { childPointer } from './json-pointer.js';
 import type { JsonObject } from './json-value.js';
 import { readSweptOption } from './sweep-values.js';
@@ -88,7 +88,7 @@ export function* combinations(axes: readonly OptionAxis[]): Generator<readonly n
  * combination: at the value of that combination when the option was written, else at the
  * entry (a default or derived value is at fault).
  */
-export function errorPointer(
+function errorPointer(
   optionPath: string | undefined,
   axes: readonly OptionAxis[],
   indices: readonly number[],
@@ -108,15 +108,31 @@ export function errorPointer(
  * Names the swept values of a failing combination that the message talks about, so "Nesterov
  * momentum requires a momentum and zero dampening" says which momentum: " (momentum=0)".
  */
-export function combinationNote(
-  message: string,
-  axes: readonly OptionAxis[],
-  indices: readonly number[],
-): string {
+function combinationNote(message: string, axes: readonly OptionAxis[], indices: readonly number[]): string {
   const named = axes.flatMap((axis, position) =>
     axis.values.length > 1 && new RegExp(`\\b${axis.option}\\b`).test(message)
       ? [`${axis.option}=${JSON.stringify(axis.values[indices[position]!])}`]
       : [],
   );
   return named.length === 0 ? '' : ` (${named.join(', ')})`;
+}
+
+/**
+ * An error thrown by the optim package's validation of one combination (torch's message, the
+ * option in `path`), as a spec error pointing at the value of that combination.
+ */
+export function combinationError(
+  error: unknown,
+  axes: readonly OptionAxis[],
+  indices: readonly number[],
+  group: number,
+  entryPath: string,
+  context = '',
+): SpecError {
+  const optionPath = error instanceof OptimError ? error.path : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    path: errorPointer(optionPath, axes, indices, group, entryPath),
+    message: `${context}${message}${combinationNote(message, axes, indices)}`,
+  };
 }

@@ -1,12 +1,11 @@
-import { OptimError, optimizerCatalog, resolveOptimizerOptions } from '@hypersweep/optim';
+import { optimizerCatalog, resolveOptimizerOptions } from '@hypersweep/optim';
 import { canonicalJson } from './canonical-json.js';
 import { readCatalogType, reportMissingRequired } from './catalog-type.js';
 import { unknownNameMessage } from './closest-name.js';
 import {
   combinationCount,
-  combinationNote,
+  combinationError,
   combinations,
-  errorPointer,
   type OptionAxis,
   readEntryOptions,
 } from './entry-options.js';
@@ -247,12 +246,10 @@ function resolveOrReport(
     return resolveOptimizerOptions(plan.type, options);
   } catch (error) {
     const groupPath = group < 0 ? plan.path : childPointer(plan.path, 'param_groups', group);
-    const path = error instanceof OptimError ? error.path : undefined;
-    const message = error instanceof Error ? error.message : String(error);
-    report.add(
-      errorPointer(path, plan.axes, indices, group, groupPath),
-      `${message}${combinationNote(message, plan.axes, indices)}`,
-    );
+    const where =
+      group < 0 ? '' : `in param_groups/${group} (${[plan.groupParams[group]].flat().join(', ')}): `;
+    const { path, message } = combinationError(error, plan.axes, indices, group, groupPath, where);
+    report.add(path, message);
     return undefined;
   }
 }

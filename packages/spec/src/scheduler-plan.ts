@@ -1,20 +1,18 @@
-import { OptimError, schedulerCatalog } from '@hypersweep/optim';
+import { OptimError, schedulerCatalog, validateSchedulerSpec } from '@hypersweep/optim';
 import { canonicalJson } from './canonical-json.js';
 import { readCatalogType, reportMissingRequired } from './catalog-type.js';
 import {
   combinationCount,
-  combinationNote,
+  combinationError,
   combinations,
-  errorPointer,
   type OptionAxis,
   readEntryOptions,
 } from './entry-options.js';
-import type { ErrorReport } from './error-report.js';
+import type { ErrorReport, SpecError } from './error-report.js';
 import { childPointer } from './json-pointer.js';
 import { describeValue, isJsonObject, ownValue } from './json-value.js';
 import { isValidationMetric, type Objective } from './objective.js';
 import type { KeyedConfig } from './optimizer-plan.js';
-import { validateSchedulerSpec } from './pending-optim.js';
 import type { SchedulerConfig, SchedulerInterval } from './trial-config.js';
 
 /** A validated scheduler entry of the spec, ready to expand into its grid of configs. */
@@ -26,10 +24,10 @@ export interface SchedulerPlan {
   combinations: bigint;
 }
 
-/** A scheduler config with the JSON Pointer of each option it was given, for errors found later. */
+/** A scheduler config with the combination it came from, so errors found later can point at its values. */
 export interface PlannedScheduler extends KeyedConfig<SchedulerConfig> {
   plan: SchedulerPlan;
-  optionPaths: Record<string, string>;
+  indices: readonly number[];
 }
 
 /**
@@ -116,6 +114,7 @@ function readInterval(
  * Every scheduler config of a plan: catalog defaults filled in, ReduceLROnPlateau tied to the
  * objective, OneCycleLR's total_steps derived from the training length when it steps per batch,
  * then torch's own checks (validateSchedulerSpec, which also parses lr_lambda expressions).
+ * Checks that need the optimizer run per optimizer entry (schedulerOptimizerErrors).
  */
 export function expandSchedulerPlan(
   plan: SchedulerPlan,
@@ -126,39 +125,58 @@ export function expandSchedulerPlan(
   const entry = schedulerCatalog[plan.type]!;
   const scheduled = plan.interval === 'step' ? length.steps : length.epochs;
   const planned: PlannedScheduler[] = [];
-  for (const indices of combinations(plan.axes)) {
+  for (const combination of combinations(plan.axes)) {
+    const indices = [...combination];
     const options: Record<string, unknown> = {};
-    const optionPaths: Record<string, string> = {};
+    const given = new Set<string>();
     plan.axes.forEach((axis, position) => {
       options[axis.option] = axis.values[indices[position]!];
-      optionPaths[axis.option] = axis.paths[indices[position]!]!;
+      given.add(axis.option);
     });
     for (const [option, schema] of Object.entries(entry.options)) {
-      if (!Object.hasOwn(options, option) && schema.default !== undefined)
+      if (!given.has(option) && schema.default !== undefined)
         options[option] = structuredClone(schema.default);
     }
-    const fail = (option: string | undefined, message: string) =>
-      report.add(
-        option !== undefined && Object.hasOwn(optionPaths, option) ? optionPaths[option]! : plan.path,
-        `${message}${combinationNote(message, plan.axes, indices)}`,
-      );
+    const fail = (error: unknown) => {
+      const { path, message } = combinationError(error, plan.axes, indices, -1, plan.path);
+      report.add(path, message);
+    };
     const config: SchedulerConfig = { type: plan.type, options, interval: plan.interval };
-    if (plan.type === 'ReduceLROnPlateau' && !tieToObjective(config, objective, optionPaths, fail)) continue;
+    if (plan.type === 'ReduceLROnPlateau' && !tieToObjective(config, objective, given, fail)) continue;
     if (plan.type === 'OneCycleLR' && !fillTotalSteps(config, scheduled, length, fail)) continue;
     try {
       validateSchedulerSpec({ type: plan.type, options });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const optionPath = error instanceof OptimError ? error.path : undefined;
-      report.add(
-        errorPointer(optionPath, plan.axes, indices, -1, plan.path),
-        `${message}${combinationNote(message, plan.axes, indices)}`,
-      );
+      fail(error);
       continue;
     }
-    planned.push({ config, key: canonicalJson(config), plan, optionPaths });
+    planned.push({ config, key: canonicalJson(config), plan, indices });
   }
   return planned;
+}
+
+/**
+ * What torch checks when the scheduler is built on a given optimizer: cycle_momentum needs an
+ * optimizer with momentum (CyclicLR) or momentum/betas (OneCycleLR), and per-group lists need
+ * one value per param group. `optimizer` is one resolved config of the optimizer entry; the
+ * result depends only on its type and group count.
+ */
+export function schedulerOptimizerErrors(
+  scheduler: PlannedScheduler,
+  optimizer: { type: string; options: Record<string, unknown>; groupCount: number; index: number },
+): SpecError[] {
+  try {
+    validateSchedulerSpec(
+      { type: scheduler.config.type, options: scheduler.config.options },
+      { optimizer: { type: optimizer.type, options: optimizer.options }, groupCount: optimizer.groupCount },
+    );
+    return [];
+  } catch (error) {
+    const groups = optimizer.groupCount === 1 ? '1 param group' : `${optimizer.groupCount} param groups`;
+    const context = `with optimizers/${optimizer.index} (${optimizer.type}, ${groups}): `;
+    const { plan, indices } = scheduler;
+    return [combinationError(error, plan.axes, indices, -1, plan.path, context)];
+  }
 }
 
 /**
@@ -169,18 +187,20 @@ export function expandSchedulerPlan(
 function tieToObjective(
   config: SchedulerConfig,
   objective: Objective,
-  optionPaths: Record<string, string>,
-  fail: (option: string | undefined, message: string) => void,
+  given: ReadonlySet<string>,
+  fail: (error: SpecRuleError) => void,
 ): boolean {
   config.monitor = objective.metric;
-  if (!Object.hasOwn(optionPaths, 'mode')) {
+  if (!given.has('mode')) {
     config.options['mode'] = objective.mode;
     return true;
   }
   if (config.options['mode'] !== objective.mode) {
     fail(
-      'mode',
-      `ReduceLROnPlateau mode ${JSON.stringify(config.options['mode'])} contradicts the objective (${objective.metric}, mode ${JSON.stringify(objective.mode)}), which it monitors; leave mode out to follow the objective`,
+      new SpecRuleError(
+        'mode',
+        `ReduceLROnPlateau mode ${JSON.stringify(config.options['mode'])} contradicts the objective (${objective.metric}, mode ${JSON.stringify(objective.mode)}), which it monitors; leave mode out to follow the objective`,
+      ),
     );
     return false;
   }
@@ -197,7 +217,7 @@ function fillTotalSteps(
   config: SchedulerConfig,
   scheduled: number,
   length: TrainingLength,
-  fail: (option: string | undefined, message: string) => void,
+  fail: (error: SpecRuleError) => void,
 ): boolean {
   const { options } = config;
   const { total_steps: totalSteps, epochs, steps_per_epoch: stepsPerEpoch } = options;
@@ -210,8 +230,10 @@ function fillTotalSteps(
   if (explicit === undefined) {
     if (config.interval !== 'step') {
       fail(
-        'total_steps',
-        `OneCycleLR needs total_steps (or epochs and steps_per_epoch); it is derived from training.epochs x batches per epoch (${length.steps}) only when interval is "step"`,
+        new SpecRuleError(
+          'total_steps',
+          `OneCycleLR needs total_steps (or epochs and steps_per_epoch); it is derived from training.epochs x batches per epoch (${length.steps}) only when interval is "step"`,
+        ),
       );
       return false;
     }
@@ -221,10 +243,19 @@ function fillTotalSteps(
   if (explicit < scheduled) {
     const unit = config.interval === 'step' ? 'optimizer step' : 'epoch';
     fail(
-      typeof totalSteps === 'number' ? 'total_steps' : 'epochs',
-      `OneCycleLR's cycle has ${explicit} steps but the trial steps it ${scheduled} times (once per ${unit}), and torch raises past the end of the cycle; make the cycle at least ${scheduled} steps or leave total_steps out`,
+      new SpecRuleError(
+        typeof totalSteps === 'number' ? 'total_steps' : 'epochs',
+        `OneCycleLR's cycle has ${explicit} steps but the trial steps it ${scheduled} times (once per ${unit}), and torch raises past the end of the cycle; make the cycle at least ${scheduled} steps or leave total_steps out`,
+      ),
     );
     return false;
   }
   return true;
+}
+
+/** A rule of the sweep spec (not torch's) broken by one option, reported like torch's errors. */
+class SpecRuleError extends OptimError {
+  constructor(option: string, message: string) {
+    super(message, option);
+  }
 }

@@ -87,12 +87,21 @@ function checkRange(
     (schema.exclusiveMinimum === undefined || value > schema.exclusiveMinimum) &&
     (schema.exclusiveMaximum === undefined || value < schema.exclusiveMaximum);
   if (inRange) return;
-  const torchPrefix = schema['x-error'];
-  const message =
-    typeof torchPrefix === 'string'
-      ? `${torchPrefix}: ${value} (${label} must be ${describeRange(schema) || 'finite'})`
-      : `${label} must be ${describeRange(schema) || 'finite'}, got ${value}`;
-  errors.push({ path, message });
+  const expected = `${label} must be ${describeRange(schema) || 'finite'}`;
+  errors.push({ path, message: torchMessage(schema, value, expected) ?? `${expected}, got ${value}` });
+}
+
+/**
+ * torch's ValueError for an out-of-range value, where the catalog carries it: the optimizer
+ * catalog's `x-error` prefix ("Invalid learning rate: -1") or the scheduler catalog's
+ * `x-torch-message` template ("Expected positive integer T_0, but got {}").
+ */
+function torchMessage(schema: JsonSchema, value: number, expected: string): string | undefined {
+  const prefix = schema['x-error'];
+  if (typeof prefix === 'string') return `${prefix}: ${value} (${expected})`;
+  const template = schema['x-torch-message'];
+  if (typeof template === 'string') return `${template.replace('{}', String(value))} (${expected})`;
+  return undefined;
 }
 
 function checkArray(

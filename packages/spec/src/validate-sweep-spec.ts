@@ -8,12 +8,12 @@ import { isValidationMetric, naturalMode, type Objective, type ObjectiveMetric }
 import { expandOptimizerPlan, type OptimizerPlan, readOptimizerEntry } from './optimizer-plan.js';
 import { readObjectFields } from './read-object-fields.js';
 import { type ResolvedWorkload, readWorkload } from './read-workload.js';
-import { schedulerCompatibilityErrors } from './scheduler-compatibility.js';
 import {
   expandSchedulerPlan,
   type PlannedScheduler,
   readSchedulerEntry,
   type SchedulerPlan,
+  schedulerOptimizerErrors,
   type TrainingLength,
 } from './scheduler-plan.js';
 import {
@@ -113,10 +113,21 @@ export function validateSweepSpec(input: unknown, context: ValidationContext): S
   const schedulerConfigs = schedulers.flatMap((plan) =>
     plan === null ? [null] : expandSchedulerPlan(plan, objective, length, report),
   );
+  // The scheduler/optimizer checks depend on the optimizer's type and group count only: run each once.
+  const checked = new Map<string, boolean>();
   const compatible = (optimizerIndex: number, scheduler: PlannedScheduler) => {
-    const errors = schedulerCompatibilityErrors(optimizers[optimizerIndex]!, optimizerIndex, scheduler);
-    for (const error of errors) report.add(error.path, error.message);
-    return errors.length === 0;
+    const { plan, configs } = optimizerConfigs[optimizerIndex]!;
+    const options = configs[0]?.config.options;
+    if (options === undefined) return false;
+    const key = `${plan.type}\u0000${plan.groupCount}\u0000${scheduler.key}`;
+    let ok = checked.get(key);
+    if (ok === undefined) {
+      const errors = schedulerOptimizerErrors(scheduler, { ...plan, options, index: optimizerIndex });
+      for (const error of errors) report.add(error.path, error.message);
+      ok = errors.length === 0;
+      checked.set(key, ok);
+    }
+    return ok;
   };
   const trials = expandGrid({
     workload: { name: workload.name, options: workload.options },

@@ -52,7 +52,10 @@ describe('the shared example specs', () => {
     expect(adadelta).toMatchObject({ lr: 1, rho: 0.9, eps: 1e-6 });
     for (const trial of trials) {
       expect(trial.scheduler).toBeNull();
-      expect(trial.workload).toEqual({ name: 'mnist-mlp', options: { hidden: 200, trainSize: 8000, valSize: 2000 } });
+      expect(trial.workload).toEqual({
+        name: 'mnist-mlp',
+        options: { hidden: 200, trainSize: 8000, valSize: 2000 },
+      });
       expect(trial.training).toEqual({ epochs: 5, batchSize: 64 });
     }
   });
@@ -60,8 +63,12 @@ describe('the shared example specs', () => {
   test('param-groups-mnist sweeps the classifier group lr', () => {
     const { trials, spec } = expectValid(readExample('param-groups-mnist'));
     expect(spec.objective).toEqual({ metric: 'val_loss', mode: 'min' });
-    expect(trials.map((trial) => trial.optimizer.param_groups)).toContainEqual([{ params: 'classifier', lr: 0.1 }]);
-    expect(new Set(trials.map((trial) => trial.optimizer.param_groups?.[0]?.['lr']))).toEqual(new Set([0.001, 0.01, 0.1]));
+    expect(trials.map((trial) => trial.optimizer.param_groups)).toContainEqual([
+      { params: 'classifier', lr: 0.1 },
+    ]);
+    expect(new Set(trials.map((trial) => trial.optimizer.param_groups?.[0]?.['lr']))).toEqual(
+      new Set([0.001, 0.01, 0.1]),
+    );
     const stepLr = trials.find((trial) => trial.scheduler !== null)!.scheduler!;
     expect(stepLr).toEqual({ type: 'StepLR', options: { step_size: 1, gamma: 0.1 }, interval: 'epoch' });
   });
