@@ -5,7 +5,14 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ApiConfig } from './config.js';
 import { type ApiContext, createApiContext } from './context.js';
 import { installErrorHandler } from './errors.js';
+import { installApiKeyAuth } from './plugins/auth.js';
+import { installMetrics } from './plugins/metrics.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { sweepRoutes } from './routes/sweeps.js';
+import { trialRoutes } from './routes/trials.js';
+import { ErrorResponse } from './schemas.js';
 
 export interface BuildAppOptions {
   config: ApiConfig;
@@ -29,6 +36,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   if (!options.context) app.addHook('onClose', () => context.close());
 
   installErrorHandler(app);
+  app.addSchema(ErrorResponse);
 
   await app.register(swagger, {
     openapi: {
@@ -52,6 +60,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  installApiKeyAuth(app, config.apiKeys, ['/v1/schedules/preview']);
+  installMetrics(app, context);
   await app.register(healthRoutes, { context });
+  await app.register(catalogRoutes, { context });
+  await app.register(sweepRoutes, { context });
+  await app.register(trialRoutes, { context });
+  await app.register(eventRoutes, { context });
   return app;
 }

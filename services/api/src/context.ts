@@ -1,9 +1,12 @@
 import { createPool, createPrismaClient, type PrismaClient } from '@hypersweep/db';
 import { createRedis, createTrialQueue, type TrialJobData } from '@hypersweep/queue';
+import type { WorkloadInfo } from '@hypersweep/spec';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { ApiConfig } from './config.js';
+import { EventHub } from './event-hub.js';
+import { workloadInfos } from './workload-info.js';
 
 /** The connections every route shares; closed with the app. */
 export interface ApiContext {
@@ -13,6 +16,9 @@ export interface ApiContext {
   pool: pg.Pool;
   redis: Redis;
   trialQueue: Queue<TrialJobData>;
+  /** Live sweep events from Redis, fanned out to SSE clients. */
+  events: EventHub;
+  workloads: WorkloadInfo[];
   close(): Promise<void>;
 }
 
@@ -22,13 +28,17 @@ export function createApiContext(config: ApiConfig): ApiContext {
   const redis = createRedis(config.redisUrl);
   redis.on('error', () => {}); // reported through /ready, not as unhandled events
   const trialQueue = createTrialQueue(redis, config.queuePrefix);
+  const events = new EventHub(config.redisUrl, config.queuePrefix);
   return {
     config,
     prisma,
     pool,
     redis,
     trialQueue,
+    events,
+    workloads: workloadInfos(),
     async close() {
+      events.close();
       await trialQueue.close();
       redis.disconnect();
       await Promise.allSettled([prisma.$disconnect(), pool.end()]);

@@ -65,14 +65,12 @@ function ajvDetails(errors: AjvError[], context: string): ErrorDetail[] {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError & { details?: ErrorDetail[] }, request, reply) => {
     if (error instanceof HttpError) {
-      return reply
-        .status(error.statusCode)
-        .send({
-          statusCode: error.statusCode,
-          error: reason(error.statusCode),
-          message: error.message,
-          details: error.details,
-        });
+      return reply.status(error.statusCode).send({
+        statusCode: error.statusCode,
+        error: reason(error.statusCode),
+        message: error.message,
+        details: error.details,
+      });
     }
     if (error.validation) {
       const details = ajvDetails(error.validation as AjvError[], error.validationContext ?? 'body');

@@ -1,0 +1,64 @@
+import { Type } from 'typebox';
+
+/** Shared response pieces (TypeBox: one definition gives the type and the OpenAPI schema). */
+export const ErrorResponse = Type.Object(
+  {
+    statusCode: Type.Integer(),
+    error: Type.String(),
+    message: Type.String(),
+    details: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
+  },
+  {
+    $id: 'ErrorResponse',
+    description: 'Every error: what is wrong and where (JSON pointers into the request)',
+  },
+);
+
+export const errorResponses = {
+  400: Type.Ref('ErrorResponse'),
+  401: Type.Ref('ErrorResponse'),
+  404: Type.Ref('ErrorResponse'),
+};
+
+export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
+export const IdParams = Type.Object({ id: Uuid });
+
+export const SweepStatus = Type.Union(
+  ['queued', 'running', 'completed', 'failed', 'cancelled'].map((s) => Type.Literal(s)),
+  { description: 'queued, running, completed, failed or cancelled' },
+);
+export const TrialStatus = Type.Union(
+  ['queued', 'running', 'completed', 'failed', 'cancelled', 'pruned'].map((s) => Type.Literal(s)),
+  { description: 'queued, running, completed, failed, cancelled or pruned' },
+);
+
+const Nullable = <T extends ReturnType<typeof Type.Number>>(schema: T) => Type.Union([schema, Type.Null()]);
+export const NullableNumber = Nullable(Type.Number());
+export const NullableString = Type.Union([Type.String(), Type.Null()]);
+export const NullableDate = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
+
+export const Objective = Type.Object({
+  metric: Type.String({ description: 'val_loss, val_accuracy or train_loss' }),
+  mode: Type.Union([Type.Literal('min'), Type.Literal('max')]),
+});
+
+export const TrialSummary = Type.Object({
+  id: Uuid,
+  sweepId: Uuid,
+  index: Type.Integer({ description: 'Position in the expanded grid' }),
+  status: TrialStatus,
+  config: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'workload, training, optimizer (type, options with defaults, param_groups), scheduler, seed',
+  }),
+  bestValue: NullableNumber,
+  bestStep: Type.Union([Type.Integer(), Type.Null()]),
+  finalLoss: NullableNumber,
+  stepsDone: Type.Integer(),
+  attempts: Type.Integer(),
+  durationMs: Type.Union([Type.Integer(), Type.Null()]),
+  backend: NullableString,
+  workerId: NullableString,
+  startedAt: NullableDate,
+  finishedAt: NullableDate,
+  error: NullableString,
+});

@@ -1,0 +1,41 @@
+import type { Sweep, Trial } from '@hypersweep/db';
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** A trial as the API shows it. */
+export function trialView(trial: Trial, now = Date.now()) {
+  const started = trial.startedAt?.getTime();
+  const ended = trial.finishedAt?.getTime() ?? (trial.status === 'running' ? now : undefined);
+  return {
+    id: trial.id,
+    sweepId: trial.sweepId,
+    index: trial.index,
+    status: trial.status,
+    config: trial.config as Record<string, unknown>,
+    bestValue: trial.bestValue,
+    bestStep: trial.bestStep,
+    finalLoss: trial.finalLoss,
+    stepsDone: trial.stepsDone,
+    attempts: trial.attempts,
+    durationMs: started !== undefined && ended !== undefined ? Math.max(0, ended - started) : null,
+    backend: trial.backend,
+    workerId: trial.workerId,
+    startedAt: iso(trial.startedAt),
+    finishedAt: iso(trial.finishedAt),
+    error: trial.error,
+  };
+}
+
+export function sweepSummaryView(sweep: Sweep) {
+  return {
+    id: sweep.id,
+    name: sweep.name,
+    status: sweep.status,
+    trialCount: sweep.trialCount,
+    objective: { metric: sweep.objectiveMetric, mode: sweep.objectiveMode },
+    createdAt: sweep.createdAt.toISOString(),
+    startedAt: iso(sweep.startedAt),
+    finishedAt: iso(sweep.finishedAt),
+    error: sweep.error,
+  };
+}

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { buildApp, loadApiConfig } from '@hypersweep/api';
+import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
+import { createRedis, DEFAULT_REDIS_URL } from '@hypersweep/queue';
+import { loadWorkerConfig, type RunningWorker, startTrialWorker } from '@hypersweep/worker';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+
+export const REDIS_URL = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+
+/** Deletes every Redis key under `prefix` (a test's own queue prefix). */
+export async function dropRedisPrefix(prefix: string): Promise<void> {
+  const redis = createRedis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface Stack {
+  app: FastifyInstance;
+  db: TestDatabase;
+  prefix: string;
+  env: Record<string, string>;
+  workers: RunningWorker[];
+  startWorker(overrides?: Record<string, string>): Promise<RunningWorker>;
+  close(): Promise<void>;
+}
+
+/** The API (in-process, via inject) and optional in-process workers on a database and key prefix of their own. */
+export async function startStack(
+  options: { workers?: number; apiEnv?: Record<string, string> } = {},
+): Promise<Stack> {
+  const db = await createTestDatabase();
+  const prefix = `hstest_${randomBytes(5).toString('hex')}`;
+  const env = {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    TFJS_BACKEND: 'wasm',
+    TRIAL_BACKOFF_MS: '200',
+  };
+  const app = await buildApp({ config: loadApiConfig({ ...env, ...options.apiEnv }), logger: false });
+  const workers: RunningWorker[] = [];
+  const startWorker = async (overrides: Record<string, string> = {}) => {
+    const config = loadWorkerConfig({ ...env, WORKER_CONCURRENCY: '2', LOG_LEVEL: 'silent', ...overrides });
+    const worker = await startTrialWorker(config, pino({ level: 'silent' }));
+    workers.push(worker);
+    return worker;
+  };
+  for (let i = 0; i < (options.workers ?? 0); i++) await startWorker({ WORKER_ID: `w${i}` });
+  return {
+    app,
+    db,
+    prefix,
+    env,
+    workers,
+    startWorker,
+    async close() {
+      await Promise.allSettled(workers.map((w) => w.close()));
+      await app.close();
+      await dropRedisPrefix(prefix);
+      await db.drop();
+    },
+  };
+}
+
+/** Polls until `check` returns a value (not undefined) or the time runs out. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function waitForSweep(app: FastifyInstance, id: string, statuses: string[], timeoutMs = 90_000) {
+  return waitFor(
+    async () => {
+      const body = (await app.inject(`/v1/sweeps/${id}`)).json();
+      return statuses.includes(body.status) ? body : undefined;
+    },
+    `sweep ${id} to be ${statuses.join(' or ')}`,
+    timeoutMs,
+  );
+}
