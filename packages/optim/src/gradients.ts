@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { exactSign } from './optimizers/gradient.js';
 
 /**
  * Gradient functions for the kernels our losses use.
@@ -80,7 +81,7 @@ const configs: Record<
   [tf.Sqrt]: unaryOfInput((dy, x) => tf.div(dy, tf.mul(2, tf.sqrt(x)))),
   [tf.Exp]: unaryOfOutput((dy, y) => tf.mul(dy, y)),
   [tf.Log]: unaryOfInput((dy, x) => tf.div(dy, x)),
-  [tf.Abs]: unaryOfInput((dy, x) => tf.mul(dy, tf.sign(x))),
+  [tf.Abs]: unaryOfInput((dy, x) => tf.mul(dy, exactSign(x))),
   [tf.Relu]: unaryOfInput((dy, x) => tf.mul(dy, tf.cast(tf.greater(x, 0), 'float32'))),
   [tf.Sigmoid]: unaryOfOutput((dy, y) => tf.mul(dy, tf.mul(y, tf.sub(1, y)))),
   [tf.Tanh]: unaryOfOutput((dy, y) => tf.mul(dy, tf.sub(1, tf.square(y)))),

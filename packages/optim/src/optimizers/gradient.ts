@@ -42,3 +42,11 @@ export function nextStep(state: Record<string, unknown>): number {
   state['step'] = step;
   return step;
 }
+
+/**
+ * sign(x) in {-1, 0, 1}. Not tf.sign: the wasm backend's Sign kernel returns 0 for |x| below
+ * about 1e-7, which flips Rprop's decisions on small gradients.
+ */
+export function exactSign(x: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.cast(tf.greater(x, 0), 'float32'), tf.cast(tf.less(x, 0), 'float32'));
+}

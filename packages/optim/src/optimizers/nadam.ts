@@ -6,7 +6,7 @@ import { addcdiv, adjustedGradient, nextStep, runningAverage, runningSquareAvera
 /**
  * torch.optim.NAdam (https://pytorch.org/docs/1.13/generated/torch.optim.NAdam.html, Dozat 2016):
  * Adam with the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * momentum_decay)) and
- * its running product `mu_product` (a float64 scalar in torch 1.13's state).
+ * its running product `mu_product`, as torch 1.13's `_single_tensor_nadam` computes them.
  */
 export class NAdam extends Optimizer {
   static override readonly torchType: string = 'NAdam';
@@ -26,9 +26,12 @@ export class NAdam extends Optimizer {
     const gradient = adjustedGradient(param, this.denseGrad(grad), group);
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
-    const muProduct = ((state['mu_product'] as number | undefined) ?? 1) * mu;
+    // torch 1.13 keeps mu_product in a float32 tensor and (sic) multiplies mu in twice for
+    // mu_product_next; the reference trajectories follow that, so this does too.
+    const f32 = Math.fround;
+    const muProduct = f32(((state['mu_product'] as number | undefined) ?? 1) * f32(mu));
     state['mu_product'] = muProduct;
-    const muProductNext = muProduct * muNext;
+    const muProductNext = f32(f32(muProduct * f32(mu)) * f32(muNext));
     const newExpAvg = runningAverage(expAvg, gradient, beta1);
     const newExpAvgSq = runningSquareAverage(expAvgSq, gradient, beta2);
     const denom = tf.add(tf.sqrt(tf.div(newExpAvgSq, biasCorrection2)), group['eps'] as number);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from '../optimizer.js';
 import type { Parameter } from '../parameter.js';
-import { nextStep } from './gradient.js';
+import { exactSign, nextStep } from './gradient.js';
 
 /**
  * torch.optim.Rprop (https://pytorch.org/docs/1.13/generated/torch.optim.Rprop.html): each
@@ -24,7 +24,7 @@ export class Rprop extends Optimizer {
     nextStep(state);
     const dense = this.denseGrad(grad);
     const gradient = group['maximize'] === true ? tf.neg(dense) : dense;
-    const agreement = tf.sign(tf.mul(gradient, prev));
+    const agreement = exactSign(tf.mul(gradient, prev));
     const flipped = tf.less(agreement, 0);
     const factor = tf.where(
       tf.greater(agreement, 0),
@@ -33,7 +33,7 @@ export class Rprop extends Optimizer {
     );
     const newStepSize = tf.clipByValue(tf.mul(stepSize, factor), stepSizeMin, stepSizeMax);
     const kept = tf.where(flipped, tf.zerosLike(gradient), gradient);
-    param.variable.assign(tf.sub(param.variable, tf.mul(tf.sign(kept), newStepSize)));
+    param.variable.assign(tf.sub(param.variable, tf.mul(exactSign(kept), newStepSize)));
     this.setState(state, 'step_size', newStepSize);
     this.setState(state, 'prev', kept);
   }
