@@ -156,7 +156,8 @@ export const schedulerCatalog: Record<string, SchedulerCatalogEntry> = {
   ),
   ConstantLR: entry('ConstantLR', 'Multiplies the lr by factor until epoch total_iters.', {
     factor: numberOption('Factor applied until the milestone.', 1 / 3, {
-      minimum: 0,
+      // torch 1.13 accepts 0, then divides by it at total_iters (ZeroDivisionError).
+      exclusiveMinimum: 0,
       maximum: 1,
       'x-torch-message': 'Constant multiplicative factor expected to be between 0 and 1.',
     }),

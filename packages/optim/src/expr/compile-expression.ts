@@ -101,6 +101,7 @@ function guarded(context: Context, position: number, x: number, compute: () => n
         `${error.message} (for ${context.variable} = ${x})`,
         context.source,
         position,
+        context.path,
       );
     }
     throw error;

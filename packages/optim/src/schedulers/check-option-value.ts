@@ -11,6 +11,11 @@ export function pythonRepr(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+/** Python's str() of a value, which torch's `"...{}".format(value)` messages use: strings unquoted. */
+function pythonStr(value: unknown): string {
+  return typeof value === 'string' ? value : pythonRepr(value);
+}
+
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
@@ -40,7 +45,12 @@ function describeConstraint(schema: JsonSchema): string {
  */
 export function checkOptionValue(schema: JsonSchema, value: unknown, path: string): void {
   if (schema.anyOf !== undefined) {
-    const branch = schema.anyOf.find((candidate) => typeMatches(candidate, value));
+    // A non-integer number is checked against an integer branch, for its torch message.
+    const branch =
+      schema.anyOf.find((candidate) => typeMatches(candidate, value)) ??
+      (typeof value === 'number'
+        ? schema.anyOf.find((candidate) => candidate.type === 'integer')
+        : undefined);
     if (branch === undefined) {
       const expected = schema.anyOf.map((candidate) => candidate.type).join(' or ');
       throw new OptimError(`Invalid ${path}: expected ${expected}, got ${pythonRepr(value)}`, path);
@@ -52,6 +62,11 @@ export function checkOptionValue(schema: JsonSchema, value: unknown, path: strin
     );
     return;
   }
+  const torchMessage = schema['x-torch-message'] as string | undefined;
+  if (schema.type === 'integer' && typeof value === 'number' && !Number.isInteger(value) && torchMessage) {
+    // torch's "Expected positive integer T_0, but got 1.5" covers non-integers too.
+    throw new OptimError(torchMessage.replace('{}', pythonStr(value)), path);
+  }
   if (schema.type !== undefined && !typeMatches(schema, value)) {
     const article =
       schema.type === 'integer' || schema.type === 'array' || schema.type === 'object' ? 'an' : 'a';
@@ -60,10 +75,9 @@ export function checkOptionValue(schema: JsonSchema, value: unknown, path: strin
       path,
     );
   }
-  const torchMessage = schema['x-torch-message'] as string | undefined;
   const invalid = (expected: string) =>
     new OptimError(
-      torchMessage?.replace('{}', pythonRepr(value)) ??
+      torchMessage?.replace('{}', pythonStr(value)) ??
         `Invalid ${path}: expected ${expected}, got ${pythonRepr(value)}`,
       path,
     );
