@@ -16,3 +16,19 @@ export function childPointer(base: string, ...tokens: ReadonlyArray<string | num
 function escapeToken(token: string): string {
   return token.replaceAll('~', '~0').replaceAll('/', '~1');
 }
+
+/**
+ * The longest prefix of `path` that exists in `root`: errors about a missing value (a nested
+ * scheduler without options) point at the object it is missing from, like every other error.
+ */
+export function existingPointer(root: unknown, path: string): string {
+  let value = root;
+  let existing = '';
+  for (const token of path === '' ? [] : path.slice(1).split('/')) {
+    const key = token.replaceAll('~1', '/').replaceAll('~0', '~');
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) break;
+    value = (value as Record<string, unknown>)[key];
+    existing += `/${token}`;
+  }
+  return existing;
+}

@@ -47,7 +47,8 @@ export function readWorkload(
       }
     }
     name = ownValue(value, 'name');
-    options = ownValue(value, 'options') ?? {};
+    const given = ownValue(value, 'options');
+    options = given === undefined ? {} : given;
     namePath = childPointer(path, 'name');
     if (name === undefined) {
       report.add(path, `missing "name": one of ${names.join(', ')}`);

@@ -86,7 +86,8 @@ function readInterval(
   objective: Objective | undefined,
   report: ErrorReport,
 ): SchedulerInterval | undefined {
-  const value = ownValue(entry, 'interval') ?? defaultInterval(type);
+  const given = ownValue(entry, 'interval');
+  const value = given === undefined ? defaultInterval(type) : given;
   const path = childPointer(entryPath, 'interval');
   if (value !== 'step' && value !== 'epoch') {
     report.add(

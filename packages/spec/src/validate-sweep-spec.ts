@@ -1,7 +1,7 @@
 import { unknownNameMessage } from './closest-name.js';
 import { ErrorReport, type SpecError } from './error-report.js';
 import { expandGrid } from './expand-grid.js';
-import { childPointer } from './json-pointer.js';
+import { childPointer, existingPointer } from './json-pointer.js';
 import { checkJsonShape } from './json-shape.js';
 import { describeValue, formatCount, isJsonObject, type JsonObject, ownValue } from './json-value.js';
 import { isValidationMetric, naturalMode, type Objective, type ObjectiveMetric } from './objective.js';
@@ -62,10 +62,10 @@ export type SweepSpecValidation =
  */
 export function validateSweepSpec(input: unknown, context: ValidationContext): SweepSpecValidation {
   const report = new ErrorReport();
-  if (!checkJsonShape(input, report)) return { ok: false, errors: report.errors() };
+  if (!checkJsonShape(input, report)) return failure(input, report);
   if (!isJsonObject(input)) {
     report.add('', `a sweep spec is a JSON object with workload and optimizers, got ${describeValue(input)}`);
-    return { ok: false, errors: report.errors() };
+    return failure(input, report);
   }
   for (const key of Object.keys(input)) {
     if (!(specFields as readonly string[]).includes(key)) {
@@ -99,14 +99,14 @@ export function validateSweepSpec(input: unknown, context: ValidationContext): S
     optimizers === undefined ||
     schedulers === undefined
   ) {
-    return { ok: false, errors: report.errors() };
+    return failure(input, report);
   }
   const limit = context.maxTrials ?? DEFAULT_MAX_TRIALS;
   const size = gridSize(optimizers, schedulers, seeds.length);
   if (size > BigInt(limit)) {
     report.add('', `the grid has ${formatCount(size)} trials; the limit is ${formatCount(limit)}`);
   }
-  if (report.count > 0) return { ok: false, errors: report.errors() };
+  if (report.count > 0) return failure(input, report);
 
   const length = trainingLength(training, workload.trainExamples);
   const optimizerConfigs = optimizers.map((plan) => ({ plan, configs: expandOptimizerPlan(plan, report) }));
@@ -137,7 +137,7 @@ export function validateSweepSpec(input: unknown, context: ValidationContext): S
     seeds,
     compatible,
   });
-  if (report.count > 0) return { ok: false, errors: report.errors() };
+  if (report.count > 0) return failure(input, report);
   const spec: NormalizedSweepSpec = {
     name: name ?? defaultName(workload.name, optimizers),
     workload: { name: workload.name, options: workload.options },
@@ -152,6 +152,11 @@ export function validateSweepSpec(input: unknown, context: ValidationContext): S
     objective,
   };
   return { ok: true, spec, trials };
+}
+
+function failure(input: unknown, report: ErrorReport): SweepSpecValidation {
+  const errors = report.errors().map((error) => ({ ...error, path: existingPointer(input, error.path) }));
+  return { ok: false, errors };
 }
 
 /** Reads a list field whose entries are read one by one; every entry is read, so all errors show. */
