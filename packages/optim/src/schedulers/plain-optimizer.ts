@@ -1,4 +1,4 @@
-import { resolveOptimizerOptions } from '../optimizers/index.js';
+import { resolveOptimizerOptions } from '../optimizers/resolve-options.js';
 import type { OptimizerLike } from '../types.js';
 
 /** An optimizer as data: what the goldens, the preview and the sweep spec give. */
