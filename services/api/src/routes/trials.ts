@@ -40,17 +40,17 @@ const finite = (value: number | null) => (value === null || Number.isFinite(valu
 
 // Downsampling keeps, for each of maxPoints/4 equal step ranges, its first and last step and the steps
 // with the lowest and highest loss (M4), so a 1,000-point chart of a 100,000-step trial still shows every
-// spike. NaN sorts above every number in Postgres, so a divergence is always kept.
-const DOWNSAMPLED = `WITH r AS (
-  SELECT step, loss, width_bucket(step, $2, $3 + 1, $4) AS b
+// spike. One hash aggregate finds them: min/max over ARRAY[loss, step] picks the extreme loss and, among
+// ties, the earliest step; NaN sorts above every number in Postgres, so a divergence is always kept. The
+// chosen rows are then read by primary key.
+const DOWNSAMPLED = `WITH k AS (
+  SELECT unnest(ARRAY[min(step)::float8, max(step)::float8,
+    (min(ARRAY[loss, step::float8]))[2], -(max(ARRAY[loss, -step::float8]))[2]])::int AS step
   FROM step_metrics WHERE trial_id = $1 AND step BETWEEN $2 AND $3
-), k AS (
-  SELECT DISTINCT unnest(ARRAY[min(step), max(step),
-    (array_agg(step ORDER BY loss, step))[1], (array_agg(step ORDER BY loss DESC, step))[1]]) AS step
-  FROM r GROUP BY b
+  GROUP BY ((step - $2)::bigint * $4) / ($3 - $2 + 1)
 )
-SELECT m.step, m.epoch, m.loss, m.lr, m.lrs FROM step_metrics m JOIN k ON k.step = m.step
-WHERE m.trial_id = $1 ORDER BY m.step`;
+SELECT step, epoch, loss, lr, lrs FROM step_metrics
+WHERE trial_id = $1 AND step = ANY(ARRAY(SELECT step FROM k)) ORDER BY step`;
 
 export const trialRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (app, { context }) => {
   const { prisma, pool } = context;
