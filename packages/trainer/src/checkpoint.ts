@@ -23,7 +23,8 @@ export interface Checkpoint {
   /** Sum and count of `epoch`'s step losses so far, for its train_loss. */
   epochLossSum: number;
   epochSteps: number;
-  lastLoss: number;
+  /** Loss of step `step` (null before the first step). */
+  lastLoss: number | null;
   best: { value: number; step: number } | null;
   /** Parameter name -> shape and row-major values. */
   params: Record<string, { shape: number[]; values: number[] }>;

@@ -1,6 +1,12 @@
 import { TrainerError } from './errors.js';
 import type { EpochRecord, MetricName, Objective } from './types.js';
 
+export const metricNames: readonly MetricName[] = ['val_loss', 'val_accuracy', 'train_loss'];
+
+export function isMetricName(name: string): name is MetricName {
+  return (metricNames as readonly string[]).includes(name);
+}
+
 /** The epoch metric a name refers to (undefined where the workload has no validation set). */
 export function epochMetric(record: EpochRecord, metric: MetricName): number | undefined {
   switch (metric) {

@@ -72,7 +72,8 @@ export async function runTrial(config: TrialConfig, hooks: TrialHooks): Promise<
       // After the scheduler's constructor, as torch resumes: its initial step must not override the restored lrs.
       optimizer.loadStateDict(saved.optimizer as never);
       if (scheduler !== null) scheduler.loadStateDict(saved.scheduler as never);
-      ({ step, epoch, batchInEpoch, epochLossSum, epochSteps, lastLoss, best } = saved);
+      ({ step, epoch, batchInEpoch, epochLossSum, epochSteps, best } = saved);
+      lastLoss = saved.lastLoss ?? Number.NaN;
       orderRng = Rng.fromState(saved.orderRng);
       epochsDone = epoch;
     }
@@ -88,7 +89,7 @@ export async function runTrial(config: TrialConfig, hooks: TrialHooks): Promise<
       orderRng: epochStartRng,
       epochLossSum,
       epochSteps,
-      lastLoss,
+      lastLoss: step === 0 ? null : lastLoss,
       best,
       params: captureParameters(workload.params),
       optimizer: optimizer!.stateDict(),
@@ -127,7 +128,8 @@ export async function runTrial(config: TrialConfig, hooks: TrialHooks): Promise<
         epochSteps += 1;
         if (plan?.interval === 'step') scheduler!.step();
 
-        if (batchInEpoch === stepsPerEpoch || step === totalSteps) {
+        const epochEnded = batchInEpoch === stepsPerEpoch || step === totalSteps;
+        if (epochEnded) {
           const record = endOfEpoch(workload, { epoch, step, epochLossSum, epochSteps, lrs });
           best = updateBest(best, objective, record);
           epochsDone = epoch + 1;
@@ -149,6 +151,7 @@ export async function runTrial(config: TrialConfig, hooks: TrialHooks): Promise<
         ) {
           await saveCheckpoint();
         }
+        if (epochEnded) continue training; // the next epoch draws its own batch order
       }
     }
     await records.flush();

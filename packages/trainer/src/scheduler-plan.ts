@@ -1,4 +1,5 @@
 import { TrainerError } from './errors.js';
+import { isMetricName, metricNames } from './objective.js';
 import type { MetricName, SchedulerInterval, TrialConfig } from './types.js';
 
 /** Schedulers torch's examples step after every batch rather than every epoch. */
@@ -32,7 +33,14 @@ export function planScheduler(
   }
   let monitor: MetricName | null = null;
   if (monitors) {
-    monitor = scheduler.monitor ?? (run.hasValidation ? 'val_loss' : 'train_loss');
+    const requested = scheduler.monitor ?? (run.hasValidation ? 'val_loss' : 'train_loss');
+    if (!isMetricName(requested)) {
+      throw new TrainerError(
+        `unknown monitor "${requested}"; expected one of ${metricNames.join(', ')}`,
+        'scheduler/monitor',
+      );
+    }
+    monitor = requested;
     if (monitor !== 'train_loss' && !run.hasValidation) {
       throw new TrainerError(`this workload has no validation set to give ${monitor}`, 'scheduler/monitor');
     }

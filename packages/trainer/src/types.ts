@@ -26,8 +26,8 @@ export interface TrialConfig {
     options: Record<string, unknown>;
     /** When the scheduler steps; default 'epoch', except 'step' for OneCycleLR and CyclicLR. */
     interval?: SchedulerInterval;
-    /** ReduceLROnPlateau's metric; default val_loss, or train_loss for workloads without validation. */
-    monitor?: MetricName;
+    /** ReduceLROnPlateau's metric (a MetricName); default val_loss, or train_loss for workloads without validation. */
+    monitor?: MetricName | (string & {});
   };
   seed: number;
 }

@@ -53,6 +53,18 @@ describe('runTrial', () => {
     expect(other.steps.map((r) => r.loss)).not.toEqual(a.steps.map((r) => r.loss));
   });
 
+  it('draws a new batch order every epoch (with lr 0 the weights stay, so only the batches change the loss)', async () => {
+    const run = await record(
+      mnistTrial({ training: { epochs: 3, batchSize: 32 }, optimizer: { type: 'SGD', options: { lr: 0 } } }),
+    );
+    const lossesOf = (epoch: number) => run.steps.filter((r) => r.epoch === epoch).map((r) => r.loss);
+    expect(lossesOf(1)).not.toEqual(lossesOf(0));
+    expect(lossesOf(2)).not.toEqual(lossesOf(1));
+    // Every epoch still sees every example once: the mean over the whole training set is the same.
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    expect(mean(lossesOf(1))).toBeCloseTo(mean(lossesOf(0)), 5);
+  });
+
   it.each([
     [
       'Adam + StepLR, mid-epoch',

@@ -40,6 +40,12 @@ describe('workload registry', () => {
     expect(mnist.options.hidden.default).toBe(200);
     expect(mnist.hasValidation).toBe(true);
     expect(workloads['two-layer-regression']!.hasValidation).toBe(false);
+    // Batches per epoch for the sweep service: ceil(trainExamples / batchSize).
+    const { trainExamples } = workloads['mnist-mlp']!;
+    expect(trainExamples({ trainSize: 4000 })).toBe(4000);
+    expect(trainExamples()).toBe(8000);
+    expect(workloads['two-layer-regression']!.trainExamples()).toBe(64);
+    expect(workloads['rosenbrock']!.trainExamples({})).toBe(1);
   });
 
   it('rejects unknown workloads, unknown options and out-of-range values', () => {

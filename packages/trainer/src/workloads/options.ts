@@ -65,3 +65,17 @@ export function resolveWorkloadOptions(
   }
   return resolved;
 }
+
+/**
+ * `trainExamples` of a workload whose training set size is the option `name`: the given value, else
+ * its default. Validation is resolveWorkloadOptions' job; a value it would reject is returned as given.
+ */
+export function examplesFromOption(
+  options: Record<string, JsonSchema>,
+  name: string,
+): WorkloadDefinition['trainExamples'] {
+  return (given = {}) => {
+    const value = given[name] ?? options[name]?.default;
+    return typeof value === 'number' ? value : Number.NaN;
+  };
+}

@@ -12,9 +12,14 @@ export interface WorkloadDefinition {
   /** Option name -> JSON Schema with `default` and `description`. */
   options: Record<string, JsonSchema>;
   /** Named parameter groups a sweep's `param_groups[].params` may refer to. */
-  paramGroups: readonly string[];
+  paramGroups: string[];
   /** Whether epochs report val_loss / val_accuracy; without it only train_loss exists. */
   hasValidation: boolean;
+  /**
+   * Training examples for these (possibly partial) options, so the sweep service can count
+   * batches per epoch without building the workload; data-free workloads report 1 (one step per epoch).
+   */
+  trainExamples(options?: Record<string, unknown>): number;
   /**
    * Builds the workload for one trial. `options` are already validated with defaults filled in;
    * every random draw comes from `seed`, so the same seed gives the same data and weights.
