@@ -17,7 +17,14 @@ export interface ParamGroupInput {
 }
 
 /** One entry of a parameter's optimizer state: a tensor, a scalar, or (LBFGS) lists of them. */
-export type StateValue = tf.Tensor | number | null | tf.Tensor[] | Array<number | null>;
+export type StateValue =
+  | tf.Tensor
+  | Float32Array
+  | number
+  | null
+  | tf.Tensor[]
+  | Float32Array[]
+  | Array<number | null>;
 export type ParamState = Record<string, StateValue>;
 
 /** The JSON form of a StateValue: tensors become flat row-major number arrays. */
@@ -238,10 +245,15 @@ function withoutSchedulerKeys(options: Record<string, unknown>): Record<string, 
 
 function stateValueToJson(value: StateValue): StateJsonValue {
   if (value instanceof tf.Tensor) return Array.from(value.dataSync());
+  if (value instanceof Float32Array) return Array.from(value);
   if (Array.isArray(value)) {
-    return value.map((item) => (item instanceof tf.Tensor ? Array.from(item.dataSync()) : item)) as
-      | number[][]
-      | Array<number | null>;
+    return value.map((item) =>
+      item instanceof tf.Tensor
+        ? Array.from(item.dataSync())
+        : item instanceof Float32Array
+          ? Array.from(item)
+          : item,
+    ) as number[][] | Array<number | null>;
   }
   return value;
 }

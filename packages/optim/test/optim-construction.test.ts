@@ -5,7 +5,7 @@ import { OptimError } from '../src/errors.js';
 import { createOptimizer } from '../src/optimizers/create-optimizer.js';
 import { resolveOptimizerOptions } from '../src/optimizers/resolve-options.js';
 import { Parameter } from '../src/parameter.js';
-import { allTypes, optionsFor } from './fixtures.js';
+import { allTypes, optionsFor } from './optim-fixtures.js';
 
 beforeAll(() => useBackend('wasm'));
 

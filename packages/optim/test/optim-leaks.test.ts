@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/backend.js';
 import { createOptimizer } from '../src/optimizers/create-optimizer.js';
-import { allTypes, leastSquares, optionsFor, trainStep } from './fixtures.js';
+import { allTypes, leastSquares, optionsFor, trainStep } from './optim-fixtures.js';
 
 beforeAll(() => useBackend('wasm'));
 

@@ -3,7 +3,7 @@ import { useBackend } from '../src/backend.js';
 import { createOptimizer } from '../src/optimizers/create-optimizer.js';
 import { SGD } from '../src/optimizers/sgd.js';
 import { Parameter } from '../src/parameter.js';
-import { allTypes, leastSquares, optionsFor, trainStep } from './fixtures.js';
+import { allTypes, leastSquares, optionsFor, trainStep } from './optim-fixtures.js';
 
 beforeAll(() => useBackend('wasm'));
 

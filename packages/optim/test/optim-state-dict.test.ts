@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/backend.js';
 import type { OptimizerStateDict } from '../src/optimizer.js';
 import { createOptimizer } from '../src/optimizers/create-optimizer.js';
-import { allTypes, leastSquares, optionsFor, trainStep } from './fixtures.js';
+import { allTypes, leastSquares, optionsFor, trainStep } from './optim-fixtures.js';
 
 beforeAll(() => useBackend('wasm'));
 

@@ -1,15 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OptimError } from '../errors.js';
-import {
-  Optimizer,
-  type ParamGroup,
-  type ParamGroupInput,
-  type StateJsonValue,
-  type StateValue,
-} from '../optimizer.js';
+import { Optimizer, type ParamGroupInput, type StateJsonValue, type StateValue } from '../optimizer.js';
 import { isSparseGrad, type Parameter } from '../parameter.js';
-import { dot, maxAbs, sumAbs } from './flat-vector.js';
 import { strongWolfe } from './strong-wolfe.js';
+import {
+  axpy,
+  div,
+  dot,
+  gt,
+  le,
+  lt,
+  maxAbs,
+  min,
+  mul,
+  pyFloat,
+  scale,
+  sumAbs,
+  type TorchNumber,
+  tensorScalar,
+} from './torch-float.js';
 
 /**
  * torch.optim.LBFGS (https://pytorch.org/docs/1.13/generated/torch.optim.LBFGS.html), a port of
@@ -18,8 +27,11 @@ import { strongWolfe } from './strong-wolfe.js';
  * under torch's keys (d, t, old_dirs, old_stps, ro, al, H_diag, prev_flat_grad, prev_loss,
  * func_evals, n_iter).
  *
- * Scalars that torch keeps in float32 tensors (dot products, ys, ro, H_diag) are read back as
- * float32 values; the rest of the bookkeeping is float64 as in Python.
+ * The closure evaluates the model with tensors on the active backend. The algorithm's own work is
+ * scalar control flow plus dot products and axpys on the flat parameter vector, all of which
+ * torch reads back to Python anyway; it runs here on Float32Arrays with torch's float32
+ * roundings (./torch-float.ts), because L-BFGS trajectories amplify a last-bit difference into a
+ * different path within a few iterations.
  */
 export class LBFGS extends Optimizer {
   static override readonly torchType: string = 'LBFGS';
@@ -39,39 +51,57 @@ export class LBFGS extends Optimizer {
     throw new OptimError('LBFGS.step needs a closure that recomputes the loss and gradients');
   }
 
-  private gatherFlatGrad(): tf.Tensor1D {
-    return tf.tidy(
-      () =>
-        tf.concat(
-          this.params.map((param) => {
-            const grad = param.grad;
-            if (grad === null) return tf.zeros([param.size]);
-            if (isSparseGrad(grad)) {
-              return tf.reshape(tf.scatterND(tf.expandDims(grad.indices, 1), grad.values, param.shape), [-1]);
-            }
-            return tf.reshape(grad, [-1]);
-          }),
-        ) as tf.Tensor1D,
-    );
+  /** All gradients flattened into one vector (zeros for a parameter without gradient). */
+  private gatherFlatGrad(): Float32Array {
+    const flat = new Float32Array(this.params.reduce((total, param) => total + param.size, 0));
+    let offset = 0;
+    for (const param of this.params) {
+      const grad = param.grad;
+      if (grad !== null) {
+        const dense = isSparseGrad(grad)
+          ? tf.tidy(() => tf.scatterND(tf.expandDims(grad.indices, 1), grad.values, param.shape))
+          : grad;
+        flat.set(dense.dataSync(), offset);
+        if (dense !== grad) dense.dispose();
+      }
+      offset += param.size;
+    }
+    return flat;
   }
 
-  /** p += stepSize * update, slice by slice (torch's `_add_grad`). */
-  private addGrad(stepSize: number, update: tf.Tensor1D): void {
-    let offset = 0;
-    tf.tidy(() => {
-      for (const param of this.params) {
-        const slice = tf.reshape(tf.slice(update, offset, param.size), param.shape);
-        param.variable.assign(tf.add(param.variable, tf.mul(slice, stepSize)));
-        offset += param.size;
-      }
+  private paramValues(): Float32Array[] {
+    return this.params
+      .map((param) => param.variable.dataSync() as Float32Array)
+      .map((values) => values.slice());
+  }
+
+  private setParams(values: readonly Float32Array[]): void {
+    this.params.forEach((param, index) => {
+      tf.tidy(() => param.variable.assign(tf.tensor(values[index]!, param.shape, 'float32')));
     });
+  }
+
+  /** p += t * d, slice by slice (torch's `_add_grad`, a fused multiply-add per element). */
+  private addGrad(t: TorchNumber, d: Float32Array, base = this.paramValues()): void {
+    let offset = 0;
+    const updated = base.map((values) => {
+      const next = axpy(
+        values,
+        t.value,
+        d.subarray(offset, offset + values.length),
+        new Float32Array(values.length),
+      );
+      offset += values.length;
+      return next;
+    });
+    this.setParams(updated);
   }
 
   override step(closure?: () => number): number | undefined {
     if (closure === undefined) {
       throw new OptimError('LBFGS.step needs a closure that recomputes the loss and gradients');
     }
-    const group = this.paramGroups[0] as ParamGroup;
+    const group = this.paramGroups[0]!;
     const lr = group.lr;
     const maxIter = group['max_iter'] as number;
     const maxEval = group['max_eval'] as number;
@@ -92,20 +122,17 @@ export class LBFGS extends Optimizer {
     state['func_evals'] = (state['func_evals'] as number) + 1;
 
     let flatGrad = this.gatherFlatGrad();
-    let optCond = maxAbs(flatGrad) <= Math.fround(toleranceGrad);
-    if (optCond) {
-      flatGrad.dispose();
-      return origLoss;
-    }
+    let optCond = le(maxAbs(flatGrad), toleranceGrad);
+    if (optCond) return origLoss;
 
-    let d = (state['d'] as tf.Tensor1D | undefined) ?? null;
-    let t = (state['t'] as number | undefined) ?? 0;
-    let oldDirs = (state['old_dirs'] as tf.Tensor1D[] | undefined) ?? [];
-    let oldStps = (state['old_stps'] as tf.Tensor1D[] | undefined) ?? [];
+    let d = (state['d'] as Float32Array | undefined) ?? new Float32Array(0);
+    let t = pyFloat((state['t'] as number | undefined) ?? lr);
+    let oldDirs = (state['old_dirs'] as Float32Array[] | undefined) ?? [];
+    let oldStps = (state['old_stps'] as Float32Array[] | undefined) ?? [];
     let ro = (state['ro'] as number[] | undefined) ?? [];
     let hDiag = (state['H_diag'] as number | undefined) ?? 1;
-    let prevFlatGrad = (state['prev_flat_grad'] as tf.Tensor1D | undefined) ?? null;
-    let prevLoss = (state['prev_loss'] as number | undefined) ?? 0;
+    let prevFlatGrad = (state['prev_flat_grad'] as Float32Array | undefined) ?? null;
+    let prevLoss = (state['prev_loss'] as number | undefined) ?? loss;
 
     let nIter = 0;
     while (nIter < maxIter) {
@@ -114,98 +141,83 @@ export class LBFGS extends Optimizer {
 
       // compute the descent direction
       if (state['n_iter'] === 1) {
-        d?.dispose();
-        d = tf.keep(tf.neg(flatGrad));
-        for (const tensor of [...oldDirs, ...oldStps]) tensor.dispose();
+        d = scale(flatGrad, -1);
         oldDirs = [];
         oldStps = [];
         ro = [];
         hDiag = 1;
       } else {
-        const previousDirection = d!;
-        const y = tf.sub(flatGrad, prevFlatGrad!) as tf.Tensor1D;
-        const s = tf.mul(previousDirection, t) as tf.Tensor1D;
+        const y = axpy(flatGrad, -1, prevFlatGrad!, new Float32Array(flatGrad.length));
+        const s = scale(d, t.value);
         const ys = dot(y, s);
-        if (ys > 1e-10) {
+        if (gt(ys, 1e-10)) {
           if (oldDirs.length === historySize) {
-            oldDirs.shift()?.dispose();
-            oldStps.shift()?.dispose();
+            oldDirs.shift();
+            oldStps.shift();
             ro.shift();
           }
           oldDirs.push(y);
           oldStps.push(s);
-          ro.push(Math.fround(1 / ys));
-          hDiag = Math.fround(ys / dot(y, y));
-        } else {
-          y.dispose();
-          s.dispose();
+          ro.push(div(1, ys).value);
+          hDiag = div(ys, dot(y, y)).value;
         }
         // two-loop recursion: the L-BFGS inverse Hessian times the gradient
         const numOld = oldDirs.length;
         if (state['al'] === undefined) state['al'] = new Array<number | null>(historySize).fill(null);
         const al = state['al'] as Array<number | null>;
-        let q = tf.neg(flatGrad) as tf.Tensor1D;
+        const q = scale(flatGrad, -1);
         for (let i = numOld - 1; i >= 0; i--) {
-          const alpha = Math.fround(dot(oldStps[i]!, q) * ro[i]!);
+          const alpha = mul(dot(oldStps[i]!, q), tensorScalar(ro[i]!)).value;
           al[i] = alpha;
-          const next = tf.tidy(() => tf.add(q, tf.mul(oldDirs[i]!, -alpha)) as tf.Tensor1D);
-          q.dispose();
-          q = next;
+          axpy(q, -alpha, oldDirs[i]!);
         }
-        let r = tf.mul(q, hDiag) as tf.Tensor1D;
-        q.dispose();
+        const r = scale(q, hDiag);
         for (let i = 0; i < numOld; i++) {
-          const beta = Math.fround(dot(oldDirs[i]!, r) * ro[i]!);
-          const scale = Math.fround(al[i]! - beta);
-          const next = tf.tidy(() => tf.add(r, tf.mul(oldStps[i]!, scale)) as tf.Tensor1D);
-          r.dispose();
-          r = next;
+          const beta = mul(dot(oldDirs[i]!, r), tensorScalar(ro[i]!));
+          axpy(r, tensorScalar(al[i]! - beta.value).value, oldStps[i]!);
         }
-        previousDirection.dispose();
         d = r;
       }
-      prevFlatGrad?.dispose();
-      prevFlatGrad = tf.clone(flatGrad);
+      prevFlatGrad = flatGrad.slice();
       prevLoss = loss;
 
       // initial step length guess
-      if (state['n_iter'] === 1) {
-        const inverse = Math.fround(1 / sumAbs(flatGrad));
-        t = inverse < 1 ? Math.fround(inverse * lr) : lr;
-      } else {
-        t = lr;
-      }
+      t = state['n_iter'] === 1 ? mul(min(pyFloat(1), div(1, sumAbs(flatGrad))), lr) : pyFloat(lr);
       const gtd = dot(flatGrad, d);
-      if (gtd > -toleranceChange) break;
+      if (gt(gtd, -toleranceChange)) break;
 
       let lsFuncEvals = 0;
       if (lineSearch !== null) {
-        const xInit = this.params.map((param) => tf.clone(param.variable));
+        const xInit = this.paramValues();
         const direction = d;
-        const evaluate = (x: tf.Tensor[], step: number, dir: tf.Tensor1D): [number, tf.Tensor1D] => {
-          this.addGrad(step, dir);
-          const value = closure();
-          const grad = this.gatherFlatGrad();
-          for (const [index, param] of this.params.entries()) param.variable.assign(x[index]!);
-          return [value, grad];
-        };
-        const result = strongWolfe(evaluate, xInit, t, direction, loss, flatGrad, gtd, toleranceChange);
-        for (const tensor of xInit) tensor.dispose();
-        flatGrad.dispose();
+        const result = strongWolfe(
+          (step, dir) => {
+            this.addGrad(step, dir);
+            const value = closure();
+            const grad = this.gatherFlatGrad();
+            this.setParams(xInit);
+            return [value, grad];
+          },
+          t,
+          direction,
+          loss,
+          flatGrad,
+          gtd,
+          toleranceChange,
+        );
         loss = result.loss;
         flatGrad = result.flatGrad;
         t = result.t;
         lsFuncEvals = result.funcEvals;
-        this.addGrad(t, d);
-        optCond = maxAbs(flatGrad) <= Math.fround(toleranceGrad);
+        this.addGrad(t, d, xInit);
+        optCond = le(maxAbs(flatGrad), toleranceGrad);
       } else {
         this.addGrad(t, d);
         if (nIter !== maxIter) {
           // torch re-evaluates only when another iteration may follow
           loss = closure();
-          flatGrad.dispose();
           flatGrad = this.gatherFlatGrad();
-          optCond = maxAbs(flatGrad) <= Math.fround(toleranceGrad);
+          optCond = le(maxAbs(flatGrad), toleranceGrad);
           lsFuncEvals = 1;
         }
       }
@@ -215,16 +227,12 @@ export class LBFGS extends Optimizer {
       if (nIter === maxIter) break;
       if (currentEvals >= maxEval) break;
       if (optCond) break;
-      const stepChange = tf.tidy(() => tf.mul(d!, t));
-      const change = maxAbs(stepChange);
-      stepChange.dispose();
-      if (change <= Math.fround(toleranceChange)) break;
-      if (Math.abs(loss - prevLoss) < toleranceChange) break;
+      if (le(maxAbs(scale(d, t.value)), toleranceChange)) break;
+      if (lt(pyFloat(Math.abs(loss - prevLoss)), toleranceChange)) break;
     }
-    flatGrad.dispose();
 
     state['d'] = d;
-    state['t'] = t;
+    state['t'] = t.value;
     state['old_dirs'] = oldDirs;
     state['old_stps'] = oldStps;
     state['ro'] = ro;
@@ -236,8 +244,9 @@ export class LBFGS extends Optimizer {
 
   /** LBFGS's vectors are flat (all parameters concatenated); ro and al are scalar lists. */
   protected override stateValueFromJson(_param: Parameter, key: string, value: StateJsonValue): StateValue {
-    if (key === 'd' || key === 'prev_flat_grad') return tf.tensor1d(value as number[]);
-    if (key === 'old_dirs' || key === 'old_stps') return (value as number[][]).map((row) => tf.tensor1d(row));
+    if (key === 'd' || key === 'prev_flat_grad') return Float32Array.from(value as number[]);
+    if (key === 'old_dirs' || key === 'old_stps')
+      return (value as number[][]).map((row) => Float32Array.from(row));
     if (Array.isArray(value)) return [...(value as Array<number | null>)];
     return value;
   }

@@ -1,132 +1,145 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { dot, maxAbs } from './flat-vector.js';
+import {
+  abs,
+  add,
+  div,
+  dot,
+  ge,
+  gt,
+  le,
+  lt,
+  max,
+  maxAbs,
+  min,
+  mul,
+  neg,
+  pyFloat,
+  sqrt,
+  sub,
+  type TorchNumber,
+} from './torch-float.js';
 
-/** Evaluates loss and flat gradient at x + t * d (then restores x). */
-export type DirectionalEvaluate = (x: tf.Tensor[], t: number, d: tf.Tensor1D) => [number, tf.Tensor1D];
+/** Loss and flat gradient at x + t * d (the parameters are restored to x afterwards). */
+export type DirectionalEvaluate = (t: TorchNumber, d: Float32Array) => [number, Float32Array];
 
 /**
- * Minimizer of the cubic interpolating (x1, f1, g1) and (x2, f2, g2), clamped to `bounds`
- * (torch's `_cubic_interpolate`, ported from torch/optim's polyinterp.lua).
+ * Minimizer of the cubic interpolating (x1, f1, g1) and (x2, f2, g2), clamped to `bounds`:
+ * torch's `_cubic_interpolate` (ported from torch/optim's polyinterp.lua), in torch's arithmetic.
  */
 export function cubicInterpolate(
-  x1: number,
-  f1: number,
-  g1: number,
-  x2: number,
-  f2: number,
-  g2: number,
-  bounds?: [number, number],
-): number {
-  const [xminBound, xmaxBound] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
-  const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);
-  const d2Square = d1 ** 2 - g1 * g2;
-  if (d2Square >= 0) {
-    const d2 = Math.sqrt(d2Square);
-    const minPos =
-      x1 <= x2
-        ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
-        : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
-    return Math.min(Math.max(minPos, xminBound), xmaxBound);
+  x1: TorchNumber,
+  f1: TorchNumber,
+  g1: TorchNumber,
+  x2: TorchNumber,
+  f2: TorchNumber,
+  g2: TorchNumber,
+  bounds?: [TorchNumber, TorchNumber],
+): TorchNumber {
+  const [xminBound, xmaxBound] = bounds ?? (le(x1, x2) ? [x1, x2] : [x2, x1]);
+  const d1 = sub(add(g1, g2), div(mul(3, sub(f1, f2)), sub(x1, x2)));
+  const d2Square = sub(mul(d1, d1), mul(g1, g2));
+  if (ge(d2Square, 0)) {
+    const d2 = sqrt(d2Square);
+    const minPos = le(x1, x2)
+      ? sub(x2, mul(sub(x2, x1), div(sub(add(g2, d2), d1), add(sub(g2, g1), mul(2, d2)))))
+      : sub(x1, mul(sub(x1, x2), div(sub(add(g1, d2), d1), add(sub(g1, g2), mul(2, d2)))));
+    return min(max(minPos, xminBound), xmaxBound);
   }
-  return (xminBound + xmaxBound) / 2;
+  return div(add(xminBound, xmaxBound), 2);
 }
 
-interface LineSearchResult {
+export interface LineSearchResult {
   loss: number;
-  flatGrad: tf.Tensor1D;
-  t: number;
+  flatGrad: Float32Array;
+  t: TorchNumber;
   funcEvals: number;
 }
 
 /**
- * Line search satisfying the strong Wolfe conditions: torch's `_strong_wolfe` (ported from
- * torch/optim's lswolfe.lua), bracketing then zooming. Gradients in the bracket are owned here;
- * the returned `flatGrad` belongs to the caller, `g` stays the caller's.
+ * Line search for a step satisfying the strong Wolfe conditions: torch's `_strong_wolfe`
+ * (ported from torch/optim's lswolfe.lua), bracketing then zooming.
  */
 export function strongWolfe(
   objective: DirectionalEvaluate,
-  x: tf.Tensor[],
-  initialT: number,
-  d: tf.Tensor1D,
-  f: number,
-  g: tf.Tensor1D,
-  gtd: number,
+  initialT: TorchNumber,
+  d: Float32Array,
+  loss: number,
+  g: Float32Array,
+  gtd: TorchNumber,
   toleranceChange = 1e-9,
   c1 = 1e-4,
   c2 = 0.9,
   maxLs = 25,
 ): LineSearchResult {
+  const f = pyFloat(loss);
   let t = initialT;
   const dNorm = maxAbs(d);
-  const owned = new Set<tf.Tensor>();
-  const own = (tensor: tf.Tensor1D) => {
-    owned.add(tensor);
-    return tensor;
-  };
-  const gCopy = own(tf.clone(g));
-  let [fNew, gNew] = objective(x, t, d);
-  own(gNew);
+  const sufficientDecrease = (value: TorchNumber, step: TorchNumber) =>
+    gt(value, add(f, mul(mul(c1, step), gtd)));
+  const curvatureHolds = (slope: TorchNumber) => le(abs(slope), mul(neg(pyFloat(c2)), gtd));
+
+  let [lossNew, gNew] = objective(t, d);
+  let fNew = pyFloat(lossNew);
   let lsFuncEvals = 1;
   let gtdNew = dot(gNew, d);
 
-  let tPrev = 0;
+  let tPrev: TorchNumber = pyFloat(0);
   let fPrev = f;
-  let gPrev = gCopy;
+  let gPrev = g.slice();
   let gtdPrev = gtd;
   let done = false;
   let lsIter = 0;
-  let bracket: number[] = [];
-  let bracketF: number[] = [];
-  let bracketG: tf.Tensor1D[] = [];
-  let bracketGtd: number[] = [];
+  let bracket: TorchNumber[] = [];
+  let bracketF: TorchNumber[] = [];
+  let bracketG: Float32Array[] = [];
+  let bracketGtd: TorchNumber[] = [];
   while (lsIter < maxLs) {
-    if (fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev)) {
+    if (sufficientDecrease(fNew, t) || (lsIter > 1 && ge(fNew, fPrev))) {
       bracket = [tPrev, t];
       bracketF = [fPrev, fNew];
-      bracketG = [gPrev, gNew];
+      bracketG = [gPrev, gNew.slice()];
       bracketGtd = [gtdPrev, gtdNew];
       break;
     }
-    if (Math.abs(gtdNew) <= -c2 * gtd) {
+    if (curvatureHolds(gtdNew)) {
       bracket = [t];
       bracketF = [fNew];
       bracketG = [gNew];
       done = true;
       break;
     }
-    if (gtdNew >= 0) {
+    if (ge(gtdNew, 0)) {
       bracket = [tPrev, t];
       bracketF = [fPrev, fNew];
-      bracketG = [gPrev, gNew];
+      bracketG = [gPrev, gNew.slice()];
       bracketGtd = [gtdPrev, gtdNew];
       break;
     }
     // interpolate
-    const minStep = t + 0.01 * (t - tPrev);
-    const maxStep = t * 10;
+    const minStep = add(t, mul(0.01, sub(t, tPrev)));
+    const maxStep = mul(t, 10);
     const tmp = t;
     t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [minStep, maxStep]);
     tPrev = tmp;
     fPrev = fNew;
-    gPrev = gNew;
+    gPrev = gNew.slice();
     gtdPrev = gtdNew;
-    [fNew, gNew] = objective(x, t, d);
-    own(gNew);
+    [lossNew, gNew] = objective(t, d);
+    fNew = pyFloat(lossNew);
     lsFuncEvals += 1;
     gtdNew = dot(gNew, d);
     lsIter += 1;
   }
   if (lsIter === maxLs) {
-    bracket = [0, t];
+    bracket = [pyFloat(0), t];
     bracketF = [f, fNew];
-    bracketG = [gCopy, gNew];
+    bracketG = [g, gNew];
   }
 
   // zoom: refine the bracket until a point satisfies the conditions
   let insufProgress = false;
-  let [lowPos, highPos] = bracketF[0]! <= bracketF[bracketF.length - 1]! ? [0, 1] : [1, 0];
+  let [lowPos, highPos] = le(bracketF[0]!, bracketF[bracketF.length - 1]!) ? [0, 1] : [1, 0];
   while (!done && lsIter < maxLs) {
-    if (Math.abs(bracket[1]! - bracket[0]!) * dNorm < toleranceChange) break;
+    if (lt(mul(abs(sub(bracket[1]!, bracket[0]!)), dNorm), toleranceChange)) break;
     t = cubicInterpolate(
       bracket[0]!,
       bracketF[0]!,
@@ -136,12 +149,12 @@ export function strongWolfe(
       bracketGtd[1]!,
     );
     // keep t away from the bracket's ends when progress is insufficient
-    const high = Math.max(...bracket);
-    const low = Math.min(...bracket);
-    const eps = 0.1 * (high - low);
-    if (Math.min(high - t, t - low) < eps) {
-      if (insufProgress || t >= high || t <= low) {
-        t = Math.abs(t - high) < Math.abs(t - low) ? high - eps : low + eps;
+    const high = max(bracket[0]!, bracket[1]!);
+    const low = min(bracket[0]!, bracket[1]!);
+    const eps = mul(0.1, sub(high, low));
+    if (lt(min(sub(high, t), sub(t, low)), eps)) {
+      if (insufProgress || ge(t, high) || le(t, low)) {
+        t = lt(abs(sub(t, high)), abs(sub(t, low))) ? sub(high, eps) : add(low, eps);
         insufProgress = false;
       } else {
         insufProgress = true;
@@ -149,23 +162,23 @@ export function strongWolfe(
     } else {
       insufProgress = false;
     }
-    [fNew, gNew] = objective(x, t, d);
-    own(gNew);
+    [lossNew, gNew] = objective(t, d);
+    fNew = pyFloat(lossNew);
     lsFuncEvals += 1;
     gtdNew = dot(gNew, d);
     lsIter += 1;
 
-    if (fNew > f + c1 * t * gtd || fNew >= bracketF[lowPos]!) {
+    if (sufficientDecrease(fNew, t) || ge(fNew, bracketF[lowPos]!)) {
       // Armijo condition not satisfied or not lower than the lowest point
       bracket[highPos] = t;
       bracketF[highPos] = fNew;
-      bracketG[highPos] = gNew;
+      bracketG[highPos] = gNew.slice();
       bracketGtd[highPos] = gtdNew;
-      [lowPos, highPos] = bracketF[0]! <= bracketF[1]! ? [0, 1] : [1, 0];
+      [lowPos, highPos] = le(bracketF[0]!, bracketF[1]!) ? [0, 1] : [1, 0];
     } else {
-      if (Math.abs(gtdNew) <= -c2 * gtd) {
+      if (curvatureHolds(gtdNew)) {
         done = true;
-      } else if (gtdNew * (bracket[highPos]! - bracket[lowPos]!) >= 0) {
+      } else if (ge(mul(gtdNew, sub(bracket[highPos]!, bracket[lowPos]!)), 0)) {
         // the old high becomes the new low
         bracket[highPos] = bracket[lowPos]!;
         bracketF[highPos] = bracketF[lowPos]!;
@@ -174,11 +187,14 @@ export function strongWolfe(
       }
       bracket[lowPos] = t;
       bracketF[lowPos] = fNew;
-      bracketG[lowPos] = gNew;
+      bracketG[lowPos] = gNew.slice();
       bracketGtd[lowPos] = gtdNew;
     }
   }
-  const result = bracketG[lowPos]!;
-  for (const tensor of owned) if (tensor !== result) tensor.dispose();
-  return { loss: bracketF[lowPos]!, flatGrad: result, t: bracket[lowPos]!, funcEvals: lsFuncEvals };
+  return {
+    loss: bracketF[lowPos]!.value,
+    flatGrad: bracketG[lowPos]!,
+    t: bracket[lowPos]!,
+    funcEvals: lsFuncEvals,
+  };
 }
