@@ -176,8 +176,22 @@ export function schedulerOptimizerErrors(
     const groups = optimizer.groupCount === 1 ? '1 param group' : `${optimizer.groupCount} param groups`;
     const context = `with optimizers/${optimizer.index} (${optimizer.type}, ${groups}): `;
     const { plan, indices } = scheduler;
-    return [combinationError(error, plan.axes, indices, -1, plan.path, context)];
+    const found = combinationError(error, plan.axes, indices, -1, plan.path, context);
+    return [{ ...found, message: found.message + perGroupSweepHint(plan, error) }];
   }
+}
+
+/**
+ * A list of numbers given to a per-group option is one value per param group, not a sweep;
+ * when its length is wrong the writer most likely meant a sweep, so say how to write one.
+ */
+function perGroupSweepHint(plan: SchedulerPlan, error: unknown): string {
+  const option = error instanceof OptimError ? error.path?.split('/')[0] : undefined;
+  const axis = plan.axes.find((candidate) => candidate.option === option);
+  const schema = option === undefined ? undefined : schedulerCatalog[plan.type]!.options[option];
+  if (axis === undefined || schema?.['x-per-group'] !== true) return '';
+  if (!axis.values.some((value) => Array.isArray(value) && !value.some(Array.isArray))) return '';
+  return `; a list of values is one value per param group: to sweep ${option}, write a list of lists such as [[0.1], [0.01]]`;
 }
 
 /**

@@ -449,7 +449,8 @@ const badSpecs: BadSpec[] = [
     name: 'per-group max_lr of the wrong length',
     spec: scheduler({ type: 'OneCycleLR', max_lr: [0.1, 0.2, 0.3] }),
     path: '/schedulers/0/max_lr',
-    message: 'expected 1 values for max_lr',
+    message:
+      'expected 1 values for max_lr, got 3; a list of values is one value per param group: to sweep max_lr, write a list of lists',
   },
   // the grid
   {

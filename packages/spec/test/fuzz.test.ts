@@ -66,12 +66,14 @@ function mutate(spec: unknown, mutations: Mutation[]): unknown {
       if (mutation.kind === 'replace') result = mutation.value;
       continue;
     }
-    const parent = path.slice(0, -1).reduce<any>((node, token) => node[token], result);
+    // Objects and arrays alike are indexed by string keys here.
+    type Node = Record<string, unknown>;
+    const parent = path.slice(0, -1).reduce((node, token) => node[token] as Node, result as Node);
     const key = path[path.length - 1]!;
     if (mutation.kind === 'replace') parent[key] = mutation.value;
     else if (mutation.kind === 'wrap') parent[key] = [parent[key]];
     else if (mutation.kind === 'delete') {
-      if (Array.isArray(parent)) parent.splice(Number(key), 1);
+      if (Array.isArray(parent)) (parent as unknown[]).splice(Number(key), 1);
       else delete parent[key];
     } else if (mutation.kind === 'add' && !Array.isArray(parent)) parent[mutation.key] = mutation.value;
     else if (mutation.kind === 'rename' && !Array.isArray(parent)) {
