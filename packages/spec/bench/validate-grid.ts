@@ -25,13 +25,12 @@ const grids: Record<string, unknown> = {
     optimizers: [
       {
         type: 'Adam',
-        lr: range(10, 0.001),
+        lr: range(25, 0.001),
         betas: [
           [0.9, 0.999],
           [0.8, 0.99],
         ],
         amsgrad: [false, true],
-        eps: [1e-8, 1e-6],
       },
     ],
     schedulers: [

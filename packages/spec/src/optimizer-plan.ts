@@ -196,7 +196,9 @@ function readGroupParams(
       // torch: "some parameters appear in more than one parameter group"
       report.add(
         namePath,
-        `parameter group ${JSON.stringify(name)} is already in param_groups/${owner}; a parameter can be in one group only`,
+        owner === groupIndex
+          ? `parameter group ${JSON.stringify(name)} is listed twice`
+          : `parameter group ${JSON.stringify(name)} is already in param_groups/${owner}; a parameter can be in one group only`,
       );
       valid = false;
       return;

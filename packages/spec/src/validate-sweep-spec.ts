@@ -90,7 +90,15 @@ export function validateSweepSpec(input: unknown, context: ValidationContext): S
       : readList(input, 'schedulers', report, (value, path) =>
           readSchedulerEntry(value, path, objective, report),
         );
+  const limit = context.maxTrials ?? DEFAULT_MAX_TRIALS;
+  if (optimizers !== undefined && schedulers !== undefined && seeds !== undefined) {
+    const size = gridSize(optimizers, schedulers, seeds.length);
+    if (size > BigInt(limit)) {
+      report.add('', `the grid has ${formatCount(size)} trials; the limit is ${formatCount(limit)}`);
+    }
+  }
   if (
+    report.count > 0 ||
     workload === undefined ||
     training === undefined ||
     objective === undefined ||
@@ -101,12 +109,6 @@ export function validateSweepSpec(input: unknown, context: ValidationContext): S
   ) {
     return failure(input, report);
   }
-  const limit = context.maxTrials ?? DEFAULT_MAX_TRIALS;
-  const size = gridSize(optimizers, schedulers, seeds.length);
-  if (size > BigInt(limit)) {
-    report.add('', `the grid has ${formatCount(size)} trials; the limit is ${formatCount(limit)}`);
-  }
-  if (report.count > 0) return failure(input, report);
 
   const length = trainingLength(training, workload.trainExamples);
   const optimizerConfigs = optimizers.map((plan) => ({ plan, configs: expandOptimizerPlan(plan, report) }));

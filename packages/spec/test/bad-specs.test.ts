@@ -304,6 +304,12 @@ const badSpecs: BadSpec[] = [
     message: 'already in param_groups/0',
   },
   {
+    name: 'a group listed twice in one entry',
+    spec: optimizer({ type: 'SGD', lr: 0.1, param_groups: [{ params: ['classifier', 'classifier'] }] }),
+    path: '/optimizers/0/param_groups/0/params/1',
+    message: 'is listed twice',
+  },
+  {
     name: 'param group without params',
     spec: optimizer({ type: 'SGD', lr: 0.1, param_groups: [{ lr: 0.01 }] }),
     path: '/optimizers/0/param_groups/0',
@@ -508,6 +514,19 @@ describe('error reporting', () => {
         '/workload/options/hidden',
       ].sort(),
     );
+  });
+
+  test('the grid size is reported with the other errors', () => {
+    const lrs = Array.from({ length: 200 }, (_, index) => (index + 1) / 1000);
+    const result = validate({
+      ...withFields({ training: { epochs: -1 } }),
+      optimizers: [{ type: 'SGD', lr: lrs, momentum: lrs }],
+    });
+    if (result.ok) expect.fail('accepted');
+    expect(result.errors).toEqual([
+      { path: '/training/epochs', message: 'epochs must be >= 1 and <= 100000, got -1' },
+      { path: '', message: 'the grid has 40,000 trials; the limit is 10,000' },
+    ]);
   });
 
   test('a failing rule in many combinations is reported once', () => {
