@@ -4,6 +4,7 @@ import type { ErrorReport } from './error-report.js';
 import { childPointer } from './json-pointer.js';
 import type { JsonObject } from './json-value.js';
 import { schemaErrors } from './schema-check.js';
+import { acceptsList } from './sweep-values.js';
 
 /**
  * Reads a fixed-shape object of single values (training, objective, workload options): unknown
@@ -36,7 +37,16 @@ export function readObjectFields(
       valid = false;
       continue;
     }
-    const errors = schemaErrors(schemas[key]!, value, keyPath, key);
+    const schema = schemas[key]!;
+    if (Array.isArray(value) && !acceptsList(schema)) {
+      report.add(
+        keyPath,
+        `${key} takes one value (only optimizer and scheduler options and seeds sweep), got a list`,
+      );
+      valid = false;
+      continue;
+    }
+    const errors = schemaErrors(schema, value, keyPath, key);
     for (const error of errors) report.add(error.path, error.message);
     if (errors.length > 0) valid = false;
     else out[key] = value;

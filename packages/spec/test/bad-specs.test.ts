@@ -95,6 +95,18 @@ const badSpecs: BadSpec[] = [
     message: 'must be an integer',
   },
   {
+    name: 'a list for a workload option (workload options do not sweep)',
+    spec: withFields({ workload: { name: 'mnist-mlp', options: { hidden: [100, 200] } } }),
+    path: '/workload/options/hidden',
+    message: 'hidden takes one value',
+  },
+  {
+    name: 'a list of epochs',
+    spec: withFields({ training: { epochs: [1, 2] } }),
+    path: '/training/epochs',
+    message: 'epochs takes one value',
+  },
+  {
     name: 'workload options not an object',
     spec: withFields({ workload: { name: 'mnist-mlp', options: [1] } }),
     path: '/workload/options',
