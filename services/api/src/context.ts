@@ -25,9 +25,11 @@ export interface ApiContext {
 export function createApiContext(config: ApiConfig): ApiContext {
   const prisma = createPrismaClient(config.databaseUrl);
   const pool = createPool(config.databaseUrl);
-  const redis = createRedis(config.redisUrl);
+  // The API only produces: with Redis down a request should fail at once rather than wait for a reconnect.
+  const redis = createRedis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   redis.on('error', () => {}); // reported through /ready, not as unhandled events
   const trialQueue = createTrialQueue(redis, config.queuePrefix);
+  trialQueue.on('error', () => {}); // connection trouble shows in /ready and as 503s, not as log spam
   const events = new EventHub(config.redisUrl, config.queuePrefix);
   return {
     config,

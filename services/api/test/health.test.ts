@@ -45,6 +45,18 @@ describe('health and readiness', () => {
     expect(body.redis.error).toBeTruthy();
   });
 
+  it('with Redis down a sweep submission is a 503 and stores nothing', async () => {
+    const res = await appWithoutRedis.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      payload: { workload: 'rosenbrock', optimizers: [{ type: 'Adam', lr: 0.01 }] },
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().message).toMatch(/queue is unavailable.*nothing was stored/);
+    const list = await appWithoutRedis.inject('/v1/sweeps');
+    expect(list.json().items).toEqual([]);
+  });
+
   it('unknown routes get the error format', async () => {
     const res = await app.inject('/v1/nope');
     expect(res.statusCode).toBe(404);

@@ -15,6 +15,7 @@ import {
   TrialSummary,
 } from '../schemas.js';
 import { sweepSummaryView, trialView } from '../views.js';
+import { withTimeout } from '../with-timeout.js';
 
 const SweepCreated = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -43,6 +44,8 @@ const SweepDetail = Type.Intersect([
     spec: Type.Unknown({ description: 'The submitted spec, verbatim' }),
   }),
 ]);
+
+const ENQUEUE_TIMEOUT_MS = 10_000;
 
 const TRIAL_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'pruned'] as const;
 
@@ -137,9 +140,15 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
         client.release();
       }
       try {
-        await enqueueTrials(
-          trialQueue,
-          trialIds.map((trialId) => ({ trialId, sweepId })),
+        // BullMQ waits for a reconnect rather than failing; a client should hear of an outage at once.
+        if (redis.status !== 'ready') throw new Error(`Redis connection is ${redis.status}`);
+        await withTimeout(
+          enqueueTrials(
+            trialQueue,
+            trialIds.map((trialId) => ({ trialId, sweepId })),
+          ),
+          ENQUEUE_TIMEOUT_MS,
+          'enqueueing timed out',
         );
       } catch (error) {
         // Without its jobs the sweep would wait forever: take it back and say why.
