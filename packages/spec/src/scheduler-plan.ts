@@ -39,6 +39,12 @@ function defaultInterval(type: string): SchedulerInterval {
   return entry?.['x-steps-per'] === 'batch' ? 'step' : 'epoch';
 }
 
+/** Schedulers stepped with a metric (ReduceLROnPlateau's `step(metric)`), as the catalog marks them. */
+function monitorsMetric(type: string): boolean {
+  const entry = schedulerCatalog[type] as { 'x-monitors-metric'?: boolean } | undefined;
+  return entry?.['x-monitors-metric'] === true;
+}
+
 const ENTRY_KEYS = new Set(['type', 'interval', 'monitor']);
 
 /** How many times a trial calls scheduler.step(): once per optimizer step or once per epoch. */
@@ -69,8 +75,8 @@ export function readSchedulerEntry(
   if (Object.hasOwn(value, 'monitor')) {
     report.add(
       childPointer(path, 'monitor'),
-      entry.type === 'ReduceLROnPlateau'
-        ? 'ReduceLROnPlateau monitors the sweep\'s objective metric; set "objective.metric" instead of "monitor"'
+      monitorsMetric(entry.type)
+        ? `${entry.type} monitors the sweep's objective metric; set "objective.metric" instead of "monitor"`
         : `${entry.type} has no option "monitor"`,
     );
     return undefined;
@@ -97,14 +103,14 @@ function readInterval(
     return undefined;
   }
   if (
-    type === 'ReduceLROnPlateau' &&
+    monitorsMetric(type) &&
     value === 'step' &&
     objective !== undefined &&
     isValidationMetric(objective.metric)
   ) {
     report.add(
       path,
-      `ReduceLROnPlateau monitors the objective ${objective.metric}, which is measured once per epoch; use interval "epoch", or objective train_loss`,
+      `${type} monitors the objective ${objective.metric}, which is measured once per epoch; use interval "epoch", or objective train_loss`,
     );
     return undefined;
   }
@@ -143,7 +149,7 @@ export function expandSchedulerPlan(
       report.add(path, message);
     };
     const config: SchedulerConfig = { type: plan.type, options, interval: plan.interval };
-    if (plan.type === 'ReduceLROnPlateau' && !tieToObjective(config, objective, given, fail)) continue;
+    if (monitorsMetric(plan.type) && !tieToObjective(config, objective, given, fail)) continue;
     if (plan.type === 'OneCycleLR' && !fillTotalSteps(config, scheduled, length, fail)) continue;
     try {
       validateSchedulerSpec({ type: plan.type, options });
@@ -214,7 +220,7 @@ function tieToObjective(
     fail(
       new SpecRuleError(
         'mode',
-        `ReduceLROnPlateau mode ${JSON.stringify(config.options['mode'])} contradicts the objective (${objective.metric}, mode ${JSON.stringify(objective.mode)}), which it monitors; leave mode out to follow the objective`,
+        `${config.type} mode ${JSON.stringify(config.options['mode'])} contradicts the objective (${objective.metric}, mode ${JSON.stringify(objective.mode)}), which it monitors; leave mode out to follow the objective`,
       ),
     );
     return false;
