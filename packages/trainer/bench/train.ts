@@ -5,7 +5,7 @@
  * - tf.train.adam: the same model, batches and loss with tfjs's own optimizer (`minimize`, reading the
  *   loss each step as the trainer does).
  * Steps per second are measured between the first and the last timed step, after warm-up, so data
- * loading, weight init and validation are not counted. `npm run bench:train` from the repo root.
+ * loading, weight init and validation are not counted; each figure is the median of interleaved rounds. `npm run bench:train` from the repo root.
  */
 import { computeGradients, createOptimizer } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,7 +14,7 @@ import { Rng } from '../src/rng.js';
 
 const BATCH = 64;
 const WORKLOAD = { name: 'mnist-mlp', options: { hidden: 200, trainSize: 8000, valSize: 2000 } };
-const STEPS: Record<string, number> = { wasm: 300, cpu: 40 };
+const PLAN = { wasm: { steps: 200, rounds: 5 }, cpu: { steps: 30, rounds: 3 } };
 const WARMUP = 10;
 
 async function timeRunTrial(steps: number): Promise<number> {
@@ -89,26 +89,46 @@ function perSecond(stamps: number[]): number {
   return ((stamps.length - 1) * 1000) / (stamps.at(-1)! - stamps[0]!);
 }
 
+/** Median of `rounds` measurements, the three loops interleaved so machine load hits them alike. */
+async function measure(steps: number, rounds: number) {
+  const samples: Record<'trainer' | 'optimLoop' | 'tfTrain', number[]> = {
+    trainer: [],
+    optimLoop: [],
+    tfTrain: [],
+  };
+  for (let round = 0; round < rounds; round++) {
+    samples.trainer.push(await timeRunTrial(steps));
+    samples.optimLoop.push(timeOptimLoop(steps));
+    samples.tfTrain.push(timeTfTrainLoop(steps));
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return {
+    trainer: median(samples.trainer),
+    optimLoop: median(samples.optimLoop),
+    tfTrain: median(samples.tfTrain),
+  };
+}
+
+const cell = (stepsPerSecond: number) =>
+  `${stepsPerSecond.toFixed(1)} (${(1000 / stepsPerSecond).toFixed(2)} ms)`;
 const rows: string[][] = [];
 for (const backend of ['wasm', 'cpu'] as const) {
   await selectBackend(backend);
-  const steps = STEPS[backend]!;
-  const trainer = await timeRunTrial(steps);
-  const optimLoop = timeOptimLoop(steps);
-  const tfTrain = timeTfTrainLoop(steps);
+  const { steps, rounds } = PLAN[backend];
+  const { trainer, optimLoop, tfTrain } = await measure(steps, rounds);
   rows.push([
     backend,
-    String(steps),
-    `${trainer.toFixed(1)} (${(1000 / trainer).toFixed(2)} ms)`,
-    `${optimLoop.toFixed(1)} (${(1000 / optimLoop).toFixed(2)} ms)`,
-    `${tfTrain.toFixed(1)} (${(1000 / tfTrain).toFixed(2)} ms)`,
+    `${rounds} x ${steps}`,
+    cell(trainer),
+    cell(optimLoop),
+    cell(tfTrain),
     `${((trainer / tfTrain) * 100).toFixed(0)}%`,
   ]);
 }
 
 const header = [
   'backend',
-  'steps',
+  'rounds x steps',
   'runTrial steps/s',
   'optim loop steps/s',
   'tf.train.adam steps/s',

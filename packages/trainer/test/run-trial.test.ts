@@ -166,6 +166,10 @@ describe('runTrial', () => {
       rosenbrock({ optimizer: { type: 'LBFGS', options: { lr: 1, line_search_fn: 'strong_wolfe' } } }),
     );
     expect(tf.memory().numTensors).toBe(before);
+    // A trial that fails after its workload was built frees it too.
+    const invalid = mnistTrial({ optimizer: { type: 'Adam', options: { lr: -1 } } });
+    await expect(runTrial(invalid, { sink: () => {} })).rejects.toThrow(/Invalid learning rate/);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('runs LBFGS with a closure and records the first loss of each step, as torch returns it', async () => {
