@@ -144,7 +144,7 @@ try {
 }
 
 const widths = [0, 1, 2].map((i) =>
-  Math.max(...rows.map((r) => r[i].length), ['what', 'measured', 'target'][i]!.length),
+  Math.max(...rows.map((r) => r[i]!.length), ['what', 'measured', 'target'][i]!.length),
 );
 const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
 console.log(line(['what', 'measured', 'target']));
