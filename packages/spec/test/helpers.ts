@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { type SweepSpecValidation, validateSweepSpec } from '../src/validate-sweep-spec.js';
 import { context } from './workloads.js';
 
-/** ../shared beside the repository, as on every development and CI machine. */
-export const examplesDir = fileURLToPath(new URL('../../../../shared/examples/', import.meta.url));
+/** EXAMPLES_DIR, else ../shared/examples beside the repository, as on every development and CI machine. */
+export const examplesDir = join(
+  process.env['EXAMPLES_DIR'] ?? fileURLToPath(new URL('../../../../shared/examples/', import.meta.url)),
+  '/',
+);
 
 export const exampleNames = ['optimizers-mnist', 'param-groups-mnist', 'schedulers-regression'] as const;
 
