@@ -15,7 +15,10 @@ export interface OptimizerDescription {
  * all a scheduler reads and writes.
  */
 export function plainOptimizer(description: OptimizerDescription): OptimizerLike {
-  const defaults = resolveOptimizerOptions(description.type, description.options ?? {});
-  const lrs = description.group_lrs ?? [defaults['lr'] as number];
+  const groupLrs = description.group_lrs ?? null;
+  // Groups that all set their lr need no default lr (torch 1.13's SGD has none).
+  const groupLr = groupLrs === null ? {} : { lr: groupLrs[0] };
+  const defaults = resolveOptimizerOptions(description.type, { ...groupLr, ...description.options });
+  const lrs = groupLrs ?? [defaults['lr'] as number];
   return { paramGroups: lrs.map((lr) => ({ ...structuredClone(defaults), lr })) };
 }
