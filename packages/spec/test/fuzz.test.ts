@@ -25,6 +25,9 @@ function expectWellFormed(input: unknown, result: SweepSpecValidation): void {
     expect(checkSchema.Check(input), 'the OpenAPI schema must accept what the validator accepts').toBe(true);
     expect(result.trials.length).toBeGreaterThan(0);
     expect(result.trials.length).toBeLessThanOrEqual(10_000);
+    // The normalized spec is a spec with the same trials.
+    const again = validate(result.spec);
+    expect(again.ok && again.trials).toEqual(result.trials);
     return;
   }
   expect(result.errors.length).toBeGreaterThan(0);
