@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OptimError } from './errors.js';
 import { resolveOptimizerOptions } from './optimizers/resolve-options.js';
+import { ScalarCache } from './optimizers/scalar-cache.js';
 import { isSparseGrad, type Parameter } from './parameter.js';
 import type { OptimizerLike, ParamGroupLike } from './types.js';
 
@@ -51,6 +52,8 @@ export abstract class Optimizer implements OptimizerLike {
   readonly state = new Map<Parameter, ParamState>();
   /** torch class name, the catalog key (each subclass's static `torchType`). */
   readonly type: string;
+  /** Scalar tensors of the hyper-parameters, reused across steps. */
+  protected readonly scalars = new ScalarCache();
   /** Set by every subclass to its torch class name. */
   static readonly torchType: string;
 
@@ -228,6 +231,7 @@ export abstract class Optimizer implements OptimizerLike {
   /** Frees every state tensor. The optimizer's parameters are left alone. */
   dispose(): void {
     this.disposeState();
+    this.scalars.dispose();
   }
 }
 

@@ -21,12 +21,13 @@ export class Adadelta extends Optimizer {
     const squareAvg = this.zeroState(state, 'square_avg', param);
     const accDelta = this.zeroState(state, 'acc_delta', param);
     nextStep(state);
-    const gradient = adjustedGradient(param, this.denseGrad(grad), group);
-    const newSquareAvg = runningSquareAverage(squareAvg, gradient, rho);
-    const std = tf.sqrt(tf.add(newSquareAvg, eps));
-    const delta = tf.mul(tf.div(tf.sqrt(tf.add(accDelta, eps)), std), gradient);
-    this.setState(state, 'acc_delta', runningSquareAverage(accDelta, delta, rho));
+    const s = this.scalars;
+    const gradient = adjustedGradient(param, this.denseGrad(grad), group, s);
+    const newSquareAvg = runningSquareAverage(squareAvg, gradient, rho, s);
+    const std = tf.sqrt(tf.add(newSquareAvg, s.of(eps)));
+    const delta = tf.mul(tf.div(tf.sqrt(tf.add(accDelta, s.of(eps))), std), gradient);
+    this.setState(state, 'acc_delta', runningSquareAverage(accDelta, delta, rho, s));
     this.setState(state, 'square_avg', newSquareAvg);
-    param.variable.assign(tf.add(param.variable, tf.mul(delta, -group.lr)));
+    param.variable.assign(tf.add(param.variable, tf.mul(delta, s.of(-group.lr))));
   }
 }

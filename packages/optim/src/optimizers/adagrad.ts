@@ -34,10 +34,10 @@ export class Adagrad extends Optimizer {
       tf.fill(param.shape, group['initial_accumulator_value'] as number),
     );
     const step = nextStep(state);
-    const gradient = adjustedGradient(param, this.denseGrad(grad), group);
+    const gradient = adjustedGradient(param, this.denseGrad(grad), group, this.scalars);
     const clr = group.lr / (1 + (step - 1) * (group['lr_decay'] as number));
     const newSum = tf.add(sum, tf.square(gradient));
-    const std = tf.add(tf.sqrt(newSum), group['eps'] as number);
+    const std = tf.add(tf.sqrt(newSum), this.scalars.of(group['eps'] as number));
     param.variable.assign(addcdiv(param.variable, gradient, std, -clr));
     this.setState(state, 'sum', newSum);
   }

@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamGroup, ParamState } from '../optimizer.js';
 import type { Parameter } from '../parameter.js';
-import { addcdiv, adjustedGradient, nextStep, runningAverage, runningSquareAverage } from './gradient.js';
+import {
+  addcdiv,
+  adjustedGradient,
+  exactMaximum,
+  nextStep,
+  runningAverage,
+  runningSquareAverage,
+} from './gradient.js';
+import type { Scalars } from './scalar-cache.js';
 
 /** How the Adam update stores a state tensor (the optimizer's keep-and-replace). */
 export type StateSetter = (key: string, value: tf.Tensor) => void;
@@ -19,6 +27,7 @@ export function adamUpdate(
   state: ParamState,
   group: ParamGroup,
   decoupled: boolean,
+  scalars: Scalars,
   getState: StateGetter,
   setState: StateSetter,
 ): void {
@@ -33,18 +42,21 @@ export function adamUpdate(
     value = tf.mul(value, 1 - group.lr * weightDecay);
     gradient = adjustedGradient(param, grad, { maximize: group['maximize'] });
   } else {
-    gradient = adjustedGradient(param, grad, group);
+    gradient = adjustedGradient(param, grad, group, scalars);
   }
-  const newExpAvg = runningAverage(expAvg, gradient, beta1);
-  let secondMoment = runningSquareAverage(expAvgSq, gradient, beta2);
+  const newExpAvg = runningAverage(expAvg, gradient, beta1, scalars);
+  let secondMoment = runningSquareAverage(expAvgSq, gradient, beta2, scalars);
   setState('exp_avg', newExpAvg);
   setState('exp_avg_sq', secondMoment);
   if (group['amsgrad'] === true) {
-    secondMoment = tf.maximum(getState('max_exp_avg_sq'), secondMoment);
+    secondMoment = exactMaximum(getState('max_exp_avg_sq'), secondMoment);
     setState('max_exp_avg_sq', secondMoment);
   }
   const biasCorrection1 = 1 - beta1 ** step;
   const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
-  const denom = tf.add(tf.div(tf.sqrt(secondMoment), biasCorrection2Sqrt), group['eps'] as number);
+  const denom = tf.add(
+    tf.div(tf.sqrt(secondMoment), biasCorrection2Sqrt),
+    scalars.of(group['eps'] as number),
+  );
   param.variable.assign(addcdiv(value, newExpAvg, denom, -(group.lr / biasCorrection1)));
 }

@@ -20,6 +20,7 @@ export class Adam extends Optimizer {
       state,
       group,
       this.decoupledWeightDecay,
+      this.scalars,
       (key) => this.zeroState(state, key, param),
       (key, value) => this.setState(state, key, value),
     );

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from '../optimizer.js';
 import type { Parameter } from '../parameter.js';
-import { addcdiv, adjustedGradient, nextStep, runningAverage } from './gradient.js';
+import { addcdiv, adjustedGradient, exactMaximum, nextStep, runningAverage } from './gradient.js';
 
 /**
  * torch.optim.Adamax (https://pytorch.org/docs/1.13/generated/torch.optim.Adamax.html):
@@ -20,9 +20,13 @@ export class Adamax extends Optimizer {
     const expAvg = this.zeroState(state, 'exp_avg', param);
     const expInf = this.zeroState(state, 'exp_inf', param);
     const step = nextStep(state);
-    const gradient = adjustedGradient(param, this.denseGrad(grad), group);
-    const newExpAvg = runningAverage(expAvg, gradient, beta1);
-    const newExpInf = tf.maximum(tf.mul(expInf, beta2), tf.add(tf.abs(gradient), group['eps'] as number));
+    const s = this.scalars;
+    const gradient = adjustedGradient(param, this.denseGrad(grad), group, s);
+    const newExpAvg = runningAverage(expAvg, gradient, beta1, s);
+    const newExpInf = exactMaximum(
+      tf.mul(expInf, s.of(beta2)),
+      tf.add(tf.abs(gradient), s.of(group['eps'] as number)),
+    );
     const clr = group.lr / (1 - beta1 ** step);
     param.variable.assign(addcdiv(param.variable, newExpAvg, newExpInf, -clr));
     this.setState(state, 'exp_avg', newExpAvg);

@@ -31,7 +31,7 @@ export class ASGD extends Optimizer {
     const step = nextStep(state);
     const eta = state['eta'] as number;
     const mu = state['mu'] as number;
-    const gradient = adjustedGradient(param, this.denseGrad(grad), group);
+    const gradient = adjustedGradient(param, this.denseGrad(grad), group, this.scalars);
     const decayed = tf.mul(param.variable, 1 - lambd * eta);
     const updated = tf.add(decayed, tf.mul(gradient, -eta));
     param.variable.assign(updated);

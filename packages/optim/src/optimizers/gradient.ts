@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Parameter } from '../parameter.js';
+import { type Scalars, uncachedScalars } from './scalar-cache.js';
 
 /**
  * The gradient torch's update rules start from: negated for `maximize`, then with the L2
@@ -10,20 +11,31 @@ export function adjustedGradient(
   param: Parameter,
   grad: tf.Tensor,
   options: Record<string, unknown>,
+  scalars: Scalars = uncachedScalars,
 ): tf.Tensor {
   const directed = options['maximize'] === true ? tf.neg(grad) : grad;
   const decay = (options['weight_decay'] as number | undefined) ?? 0;
-  return decay === 0 ? directed : tf.add(directed, tf.mul(param.variable, decay));
+  return decay === 0 ? directed : tf.add(directed, tf.mul(param.variable, scalars.of(decay)));
 }
 
 /** `average * beta + value * (1 - beta)`: torch's `avg.mul_(beta).add_(value, alpha=1 - beta)`. */
-export function runningAverage(average: tf.Tensor, value: tf.Tensor, beta: number): tf.Tensor {
-  return tf.add(tf.mul(average, beta), tf.mul(value, 1 - beta));
+export function runningAverage(
+  average: tf.Tensor,
+  value: tf.Tensor,
+  beta: number,
+  scalars: Scalars = uncachedScalars,
+): tf.Tensor {
+  return tf.add(tf.mul(average, scalars.of(beta)), tf.mul(value, scalars.of(1 - beta)));
 }
 
 /** `average * beta + value² * (1 - beta)`: torch's `avg.mul_(beta).addcmul_(v, v, value=1 - beta)`. */
-export function runningSquareAverage(average: tf.Tensor, value: tf.Tensor, beta: number): tf.Tensor {
-  return tf.add(tf.mul(average, beta), tf.mul(tf.square(value), 1 - beta));
+export function runningSquareAverage(
+  average: tf.Tensor,
+  value: tf.Tensor,
+  beta: number,
+  scalars: Scalars = uncachedScalars,
+): tf.Tensor {
+  return tf.add(tf.mul(average, scalars.of(beta)), tf.mul(tf.square(value), scalars.of(1 - beta)));
 }
 
 /** `param + value * (numerator / denominator)`: torch's `param.addcdiv_(num, den, value=value)`. */
@@ -31,7 +43,7 @@ export function addcdiv(
   param: tf.Tensor,
   numerator: tf.Tensor,
   denominator: tf.Tensor,
-  value: number,
+  value: number | tf.Scalar,
 ): tf.Tensor {
   return tf.add(param, tf.mul(tf.div(numerator, denominator), value));
 }
@@ -44,9 +56,20 @@ export function nextStep(state: Record<string, unknown>): number {
 }
 
 /**
- * sign(x) in {-1, 0, 1}. Not tf.sign: the wasm backend's Sign kernel returns 0 for |x| below
- * about 1e-7, which flips Rprop's decisions on small gradients.
+ * sign(x) in {-1, 0, 1}, exactly: x * 2^127 * 2^127 is at least 1 in magnitude for every
+ * non-zero float32 (subnormals included) and clamps to ±1; zero stays zero. Not tf.sign, whose
+ * wasm kernel returns 0 for |x| below about 1e-7 (and, like the comparisons, is 10x slower there
+ * than multiply and clamp).
  */
 export function exactSign(x: tf.Tensor): tf.Tensor {
-  return tf.sub(tf.cast(tf.greater(x, 0), 'float32'), tf.cast(tf.less(x, 0), 'float32'));
+  return tf.clipByValue(tf.mul(tf.mul(x, 2 ** 127), 2 ** 127), -1, 1);
+}
+
+/**
+ * max(a, b) elementwise, exact (each output is a or b): a 0/1 mask from the sign of b - a, which
+ * float subtraction preserves. The wasm backend's Maximum kernel is ~50x slower than this.
+ */
+export function exactMaximum(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const takeB = tf.clipByValue(exactSign(tf.sub(b, a)), 0, 1);
+  return tf.add(tf.mul(a, tf.sub(1, takeB)), tf.mul(b, takeB));
 }

@@ -23,7 +23,8 @@ export class NAdam extends Optimizer {
     const expAvgSq = this.zeroState(state, 'exp_avg_sq', param);
     const step = nextStep(state);
     const biasCorrection2 = 1 - beta2 ** step;
-    const gradient = adjustedGradient(param, this.denseGrad(grad), group);
+    const s = this.scalars;
+    const gradient = adjustedGradient(param, this.denseGrad(grad), group, s);
     const mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentumDecay));
     // torch 1.13 keeps mu_product in a float32 tensor and (sic) multiplies mu in twice for
@@ -32,9 +33,9 @@ export class NAdam extends Optimizer {
     const muProduct = f32(((state['mu_product'] as number | undefined) ?? 1) * f32(mu));
     state['mu_product'] = muProduct;
     const muProductNext = f32(f32(muProduct * f32(mu)) * f32(muNext));
-    const newExpAvg = runningAverage(expAvg, gradient, beta1);
-    const newExpAvgSq = runningSquareAverage(expAvgSq, gradient, beta2);
-    const denom = tf.add(tf.sqrt(tf.div(newExpAvgSq, biasCorrection2)), group['eps'] as number);
+    const newExpAvg = runningAverage(expAvg, gradient, beta1, s);
+    const newExpAvgSq = runningSquareAverage(expAvgSq, gradient, beta2, s);
+    const denom = tf.add(tf.sqrt(tf.div(newExpAvgSq, biasCorrection2)), s.of(group['eps'] as number));
     const lr = group.lr;
     const afterGrad = addcdiv(param.variable, gradient, denom, (-lr * (1 - mu)) / (1 - muProduct));
     param.variable.assign(addcdiv(afterGrad, newExpAvg, denom, (-lr * muNext) / (1 - muProductNext)));

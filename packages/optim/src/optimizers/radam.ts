@@ -21,9 +21,10 @@ export class RAdam extends Optimizer {
     const expAvg = this.zeroState(state, 'exp_avg', param);
     const expAvgSq = this.zeroState(state, 'exp_avg_sq', param);
     const step = nextStep(state);
-    const gradient = adjustedGradient(param, this.denseGrad(grad), group);
-    const newExpAvg = runningAverage(expAvg, gradient, beta1);
-    const newExpAvgSq = runningSquareAverage(expAvgSq, gradient, beta2);
+    const s = this.scalars;
+    const gradient = adjustedGradient(param, this.denseGrad(grad), group, s);
+    const newExpAvg = runningAverage(expAvg, gradient, beta1, s);
+    const newExpAvgSq = runningSquareAverage(expAvgSq, gradient, beta2, s);
     this.setState(state, 'exp_avg', newExpAvg);
     this.setState(state, 'exp_avg_sq', newExpAvgSq);
     const biasCorrection1 = 1 - beta1 ** step;
@@ -36,7 +37,7 @@ export class RAdam extends Optimizer {
       const rect = Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
       const adaptiveLr = tf.div(
         Math.sqrt(biasCorrection2),
-        tf.add(tf.sqrt(newExpAvgSq), group['eps'] as number),
+        tf.add(tf.sqrt(newExpAvgSq), s.of(group['eps'] as number)),
       );
       update = tf.mul(tf.mul(update, adaptiveLr), rect);
     }

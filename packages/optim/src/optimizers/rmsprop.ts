@@ -22,25 +22,26 @@ export class RMSprop extends Optimizer {
     const zeros = () => tf.zerosLike(param.variable);
     const squareAvg = this.stateTensor(state, 'square_avg', zeros);
     nextStep(state);
-    const gradient = adjustedGradient(param, this.denseGrad(grad), group);
-    const newSquareAvg = runningSquareAverage(squareAvg, gradient, alpha);
+    const s = this.scalars;
+    const gradient = adjustedGradient(param, this.denseGrad(grad), group, s);
+    const newSquareAvg = runningSquareAverage(squareAvg, gradient, alpha, s);
     this.setState(state, 'square_avg', newSquareAvg);
     let variance = newSquareAvg;
     if (group['centered'] === true) {
-      const gradAvg = runningAverage(this.stateTensor(state, 'grad_avg', zeros), gradient, alpha);
+      const gradAvg = runningAverage(this.stateTensor(state, 'grad_avg', zeros), gradient, alpha, s);
       this.setState(state, 'grad_avg', gradAvg);
       variance = tf.sub(newSquareAvg, tf.square(gradAvg));
     }
-    const avg = tf.add(tf.sqrt(variance), group['eps'] as number);
+    const avg = tf.add(tf.sqrt(variance), s.of(group['eps'] as number));
     if (momentum > 0) {
       const buffer = tf.add(
-        tf.mul(this.stateTensor(state, 'momentum_buffer', zeros), momentum),
+        tf.mul(this.stateTensor(state, 'momentum_buffer', zeros), s.of(momentum)),
         tf.div(gradient, avg),
       );
       this.setState(state, 'momentum_buffer', buffer);
-      param.variable.assign(tf.add(param.variable, tf.mul(buffer, -group.lr)));
+      param.variable.assign(tf.add(param.variable, tf.mul(buffer, s.of(-group.lr))));
     } else {
-      param.variable.assign(addcdiv(param.variable, gradient, avg, -group.lr));
+      param.variable.assign(addcdiv(param.variable, gradient, avg, s.of(-group.lr)));
     }
   }
 }

@@ -24,15 +24,17 @@ export class Rprop extends Optimizer {
     nextStep(state);
     const dense = this.denseGrad(grad);
     const gradient = group['maximize'] === true ? tf.neg(dense) : dense;
+    const s = this.scalars;
+    // torch: sign(grad * prev) picks etaplus (> 0), etaminus (< 0) or 1 (= 0). As 0/1 masks the
+    // factor is a sum in which only one term is non-zero, so it is exactly torch's value.
     const agreement = exactSign(tf.mul(gradient, prev));
-    const flipped = tf.less(agreement, 0);
-    const factor = tf.where(
-      tf.greater(agreement, 0),
-      tf.fill(param.shape, etaplus),
-      tf.where(flipped, tf.fill(param.shape, etaminus), tf.onesLike(agreement)),
-    );
+    const grows = tf.clipByValue(agreement, 0, 1);
+    const flips = tf.clipByValue(tf.neg(agreement), 0, 1);
+    const keeps = tf.sub(1, tf.abs(agreement));
+    const factor = tf.add(tf.add(tf.mul(grows, s.of(etaplus)), tf.mul(flips, s.of(etaminus))), keeps);
     const newStepSize = tf.clipByValue(tf.mul(stepSize, factor), stepSizeMin, stepSizeMax);
-    const kept = tf.where(flipped, tf.zerosLike(gradient), gradient);
+    // after a sign flip the gradient counts as zero: no move now, no sign memory next step
+    const kept = tf.mul(gradient, tf.sub(1, flips));
     param.variable.assign(tf.sub(param.variable, tf.mul(exactSign(kept), newStepSize)));
     this.setState(state, 'step_size', newStepSize);
     this.setState(state, 'prev', kept);

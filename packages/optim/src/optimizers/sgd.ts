@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from '../optimizer.js';
 import type { Parameter } from '../parameter.js';
 import { adjustedGradient } from './gradient.js';
+import type { Scalars } from './scalar-cache.js';
 
 /**
  * torch.optim.SGD (https://pytorch.org/docs/1.13/generated/torch.optim.SGD.html):
@@ -17,17 +18,23 @@ export class SGD extends Optimizer {
     group: ParamGroup,
   ): void {
     const momentum = group['momentum'] as number;
-    let direction = adjustedGradient(param, this.denseGrad(grad), group);
+    const s = this.scalars;
+    let direction = adjustedGradient(param, this.denseGrad(grad), group, s);
     if (momentum !== 0) {
       const previous = state['momentum_buffer'];
       // torch starts the buffer as a copy of the first gradient (no dampening on step 1).
       const buffer =
         previous instanceof tf.Tensor
-          ? tf.add(tf.mul(previous, momentum), tf.mul(direction, 1 - (group['dampening'] as number)))
+          ? tf.add(tf.mul(previous, s.of(momentum)), dampened(direction, group['dampening'] as number, s))
           : tf.clone(direction);
       this.setState(state, 'momentum_buffer', buffer);
-      direction = group['nesterov'] === true ? tf.add(direction, tf.mul(buffer, momentum)) : buffer;
+      direction = group['nesterov'] === true ? tf.add(direction, tf.mul(buffer, s.of(momentum))) : buffer;
     }
-    param.variable.assign(tf.add(param.variable, tf.mul(direction, -group.lr)));
+    param.variable.assign(tf.add(param.variable, tf.mul(direction, s.of(-group.lr))));
   }
+}
+
+/** (1 - dampening) * g; without dampening g itself (x * 1 == x, one op saved). */
+function dampened(gradient: tf.Tensor, dampening: number, scalars: Scalars): tf.Tensor {
+  return dampening === 0 ? gradient : tf.mul(gradient, scalars.of(1 - dampening));
 }
