@@ -1,4 +1,4 @@
-import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from '../optimizer.js';
+import { Optimizer, type ParamGroup, type ParamState } from '../optimizer.js';
 import type { Parameter } from '../parameter.js';
 import { adamUpdate } from './adam-update.js';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from '../optimizer.js';
+import { Optimizer, type ParamGroup, type ParamState } from '../optimizer.js';
 import type { Parameter } from '../parameter.js';
 import { adjustedGradient } from './gradient.js';
 import type { Scalars } from './scalar-cache.js';
