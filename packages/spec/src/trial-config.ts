@@ -1,3 +1,5 @@
+import type { ObjectiveMetric } from './objective.js';
+
 /** One optimizer parameter group: the workload groups it covers plus the options it overrides. */
 export interface ParamGroupConfig {
   params: string | string[];
@@ -24,7 +26,7 @@ export interface SchedulerConfig {
   /** Whether `scheduler.step()` runs after every optimizer step or after every epoch. */
   interval: SchedulerInterval;
   /** ReduceLROnPlateau only: the metric passed to `step(metric)`, the sweep's objective metric. */
-  monitor?: string;
+  monitor?: ObjectiveMetric;
 }
 
 /** The unit a worker trains: everything that determines a trial's result. */
