@@ -21,31 +21,38 @@ function acceptsArray(schema: JsonSchema): boolean {
 }
 
 describe('scheduler catalog', () => {
-  it.each(schedulerTypes)('%s: every option has a schema, a description and a default unless required', (type) => {
-    const entry = schedulerCatalog[type]!;
-    expect(entry.type).toBe(type);
-    expect(entry.kind).toBe('scheduler');
-    expect(entry.description).not.toMatch(/\n/);
-    expect(entry.reference).toBe(`https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.${type}.html`);
-    for (const [name, schema] of Object.entries(entry.options)) {
-      expect(schema.type ?? schema.anyOf, `${type}.${name} has no type`).toBeDefined();
-      expect(schema.description, `${type}.${name}`).toMatch(/\S/);
-      if (entry.required.includes(name)) {
-        expect(schema.default, `${type}.${name} is required`).toBeUndefined();
-      } else {
-        expect(Object.hasOwn(schema, 'default'), `${type}.${name} has no default`).toBe(true);
-        expect(() => checkOptionValue(schema, schema.default, name)).not.toThrow();
+  it.each(schedulerTypes)(
+    '%s: every option has a schema, a description and a default unless required',
+    (type) => {
+      const entry = schedulerCatalog[type]!;
+      expect(entry.type).toBe(type);
+      expect(entry.kind).toBe('scheduler');
+      expect(entry.description).not.toMatch(/\n/);
+      expect(entry.reference).toBe(
+        `https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.${type}.html`,
+      );
+      for (const [name, schema] of Object.entries(entry.options)) {
+        expect(schema.type ?? schema.anyOf, `${type}.${name} has no type`).toBeDefined();
+        expect(schema.description, `${type}.${name}`).toMatch(/\S/);
+        if (entry.required.includes(name)) {
+          expect(schema.default, `${type}.${name} is required`).toBeUndefined();
+        } else {
+          expect(Object.hasOwn(schema, 'default'), `${type}.${name} has no default`).toBe(true);
+          expect(() => checkOptionValue(schema, schema.default, name)).not.toThrow();
+        }
+        expect(acceptsArray(schema), `${type}.${name}`).toBe((LIST_VALUED[type] ?? []).includes(name));
       }
-      expect(acceptsArray(schema), `${type}.${name}`).toBe((LIST_VALUED[type] ?? []).includes(name));
-    }
-  });
+    },
+  );
 
   it('marks the metric-driven scheduler, the per-batch ones and the derived option', () => {
     const monitors = schedulerTypes.filter((type) => schedulerCatalog[type]!['x-monitors-metric'] === true);
     expect(monitors).toEqual(['ReduceLROnPlateau']);
     const perBatch = schedulerTypes.filter((type) => schedulerCatalog[type]!['x-steps-per'] === 'batch');
     expect(perBatch).toEqual(['CyclicLR', 'OneCycleLR']);
-    expect(schedulerCatalog['OneCycleLR']!.options['total_steps']!['x-derived']).toBe('epochs * steps_per_epoch');
+    expect(schedulerCatalog['OneCycleLR']!.options['total_steps']!['x-derived']).toBe(
+      'epochs * steps_per_epoch',
+    );
   });
 
   it('range constraints reject what torch rejects', () => {
@@ -53,7 +60,9 @@ describe('scheduler catalog', () => {
     expect(() => checkOptionValue(factor, 0.5, 'factor')).not.toThrow();
     expect(() => checkOptionValue(factor, 1, 'factor')).toThrow('Factor should be < 1.0.');
     const milestones = schedulerCatalog['MultiStepLR']!.options['milestones']!;
-    expect(() => checkOptionValue(milestones, [3, 'x'], 'milestones')).toThrow(expect.objectContaining({ path: 'milestones/1' }));
+    expect(() => checkOptionValue(milestones, [3, 'x'], 'milestones')).toThrow(
+      expect.objectContaining({ path: 'milestones/1' }),
+    );
   });
 });
 

@@ -156,9 +156,7 @@ describe('previewSchedule equals what a real optimizer sees', () => {
       scheduler?.step(input.metrics?.[step]);
     }
     for (const param of params) param.variable.dispose();
-    optimizer.state.forEach((state) => {
-      for (const value of Object.values(state)) if (value instanceof tf.Tensor) value.dispose();
-    });
+    optimizer.dispose();
     expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 });

@@ -464,8 +464,23 @@ const INVALID: Array<[string, unknown, string | RegExp, string]> = [
   ['ChainedScheduler', { schedulers: [] }, /at least 1 items/, 'schedulers'],
   [
     'ChainedScheduler',
-    { schedulers: [{ type: 'SequentialLR', options: {} }] },
-    /ChainedScheduler cannot hold SequentialLR/,
+    { schedulers: [{ type: 'ReduceLROnPlateau' }] },
+    /ChainedScheduler cannot hold ReduceLROnPlateau/,
+    'schedulers/0/type',
+  ],
+  [
+    'ChainedScheduler',
+    { schedulers: [{ type: 'SequentialLR', options: { schedulers: [{ type: 'StepLR' }], milestones: [] } }] },
+    /missing 1 required positional argument: 'step_size'/,
+    'schedulers/0/options/schedulers/0/options/step_size',
+  ],
+  [
+    'SequentialLR',
+    {
+      schedulers: [{ type: 'ChainedScheduler', options: { schedulers: [{ type: 'ConstantLR' }] } }],
+      milestones: [],
+    },
+    /SequentialLR cannot hold ChainedScheduler/,
     'schedulers/0/type',
   ],
   [

@@ -9,9 +9,60 @@ import { runSchedulerCase } from '../src/parity/schedulers.js';
  * and per-group momentum, unsorted MultiStepLR milestones, ConstantLR with total_iters 0,
  * ReduceLROnPlateau in max mode with per-group min_lr, floor/ceil/log lambdas, three-phase
  * OneCycleLR on Adam, warm restarts with T_mult 3, CosineAnnealingLR with T_max 1,
- * per-group MultiplicativeLR and a decreasing LinearLR.
+ * per-group MultiplicativeLR, a decreasing LinearLR, and a ChainedScheduler holding a SequentialLR.
  */
 const TORCH_CASES: unknown[] = [
+  {
+    case: 'chain_of_sequential',
+    optimizer: { type: 'SGD', options: { lr: 0.1, momentum: 0.9 } },
+    group_lrs: [0.1, 0.05],
+    scheduler: {
+      type: 'ChainedScheduler',
+      options: {
+        schedulers: [
+          {
+            type: 'SequentialLR',
+            options: {
+              schedulers: [
+                { type: 'LinearLR', options: { start_factor: 0.25, total_iters: 4 } },
+                { type: 'CosineAnnealingLR', options: { T_max: 12 } },
+              ],
+              milestones: [4],
+            },
+          },
+          { type: 'MultiplicativeLR', options: { lr_lambda: '0.99' } },
+        ],
+      },
+    },
+    epochs: 24,
+    metrics: null,
+    rows: [
+      { epoch: 0, lrs: [0.025, 0.0125], momentum: [0.9, 0.9] },
+      { epoch: 1, lrs: [0.043312500000000004, 0.021656250000000002], momentum: [0.9, 0.9] },
+      { epoch: 2, lrs: [0.061256250000000005, 0.030628125000000003], momentum: [0.9, 0.9] },
+      { epoch: 3, lrs: [0.07883679375000001, 0.039418396875000004], momentum: [0.9, 0.9] },
+      { epoch: 4, lrs: [0.099, 0.0495], momentum: [0.9, 0.9] },
+      { epoch: 5, lrs: [0.09634019511729579, 0.048170097558647894], momentum: [0.9, 0.9] },
+      { epoch: 6, lrs: [0.09053012916333186, 0.04526506458166593], momentum: [0.9, 0.9] },
+      { epoch: 7, lrs: [0.08199199813258702, 0.04099599906629351], momentum: [0.9, 0.9] },
+      { epoch: 8, lrs: [0.0713242537425, 0.03566212687125], momentum: [0.9, 0.9] },
+      { epoch: 9, lrs: [0.059257657132597265, 0.029628828566298632], momentum: [0.9, 0.9] },
+      { epoch: 10, lrs: [0.04660326739534949, 0.023301633697674747], momentum: [0.9, 0.9] },
+      { epoch: 11, lrs: [0.03419603968713343, 0.017098019843566716], momentum: [0.9, 0.9] },
+      { epoch: 12, lrs: [0.022837931187091032, 0.011418965593545516], momentum: [0.9, 0.9] },
+      { epoch: 13, lrs: [0.0132443688493259, 0.00662218442466295], momentum: [0.9, 0.9] },
+      { epoch: 14, lrs: [0.005997629054532854, 0.002998814527266427], momentum: [0.9, 0.9] },
+      { epoch: 15, lrs: [0.0015101416046798693, 0.0007550708023399347], momentum: [0.9, 0.9] },
+      { epoch: 16, lrs: [0.0, 0.0], momentum: [0.9, 0.9] },
+      { epoch: 17, lrs: [0.0016866715986911186, 0.0008433357993455593], momentum: [0.9, 0.9] },
+      { epoch: 18, lrs: [0.006565425087543576, 0.003282712543771788], momentum: [0.9, 0.9] },
+      { epoch: 19, lrs: [0.014209699866073688, 0.007104849933036844], momentum: [0.9, 0.9] },
+      { epoch: 20, lrs: [0.024014900249999978, 0.012007450124999989], momentum: [0.9, 0.9] },
+      { epoch: 21, lrs: [0.035242785664144176, 0.017621392832072088], momentum: [0.9, 0.9] },
+      { epoch: 22, lrs: [0.047074007470049986, 0.023537003735024993], momentum: [0.9, 0.9] },
+      { epoch: 23, lrs: [0.058665080561271274, 0.029332540280635637], momentum: [0.9, 0.9] },
+    ],
+  },
   {
     case: 'seq_warm_restarts',
     optimizer: { type: 'SGD', options: { lr: 0.1, momentum: 0.9 } },

@@ -79,7 +79,7 @@ const nestedSchedulers: JsonSchema = {
     additionalProperties: false,
   },
   description:
-    'The schedulers to combine, each {type, options} on the same optimizer (not ReduceLROnPlateau, SequentialLR or ChainedScheduler).',
+    'The schedulers to combine, each {type, options} on the same optimizer; not ReduceLROnPlateau (SequentialLR also takes no SequentialLR or ChainedScheduler).',
   'x-nested-schedulers': true,
 };
 

@@ -1,13 +1,13 @@
 import { OptimError } from '../errors.js';
 import type { OptimizerLike } from '../types.js';
-import { checkStateType, type LRScheduler } from './lr-scheduler.js';
+import { checkStateType } from './lr-scheduler.js';
 import { loadNestedStates, nestedStates } from './nested-states.js';
 import type { Scheduler, SchedulerState } from './scheduler.js';
 import { readNumberList } from './state-values.js';
 
 export interface ChainedSchedulerOptions {
-  /** Schedulers already built on one optimizer (createScheduler builds them from specs). */
-  schedulers: readonly LRScheduler[];
+  /** Schedulers already built on one optimizer (createScheduler builds them from specs); not ReduceLROnPlateau. */
+  schedulers: readonly Scheduler[];
 }
 
 /**
@@ -17,7 +17,7 @@ export interface ChainedSchedulerOptions {
 export class ChainedScheduler implements Scheduler {
   readonly type = 'ChainedScheduler';
   readonly optimizer: OptimizerLike;
-  readonly schedulers: readonly LRScheduler[];
+  readonly schedulers: readonly Scheduler[];
   private lastLr: number[];
 
   constructor(options: ChainedSchedulerOptions) {

@@ -1,3 +1,4 @@
+import { schedulerTypes } from '../catalog/schedulers.js';
 import { OptimError } from '../errors.js';
 import type { OptimizerLike } from '../types.js';
 import { ChainedScheduler } from './chained-scheduler.js';
@@ -30,7 +31,7 @@ export interface SchedulerSpec {
 // biome-ignore lint/suspicious/noExplicitAny: each constructor takes its own options type; options are validated inside.
 type LRSchedulerClass = new (optimizer: OptimizerLike, options: any) => LRScheduler;
 
-/** The schedulers SequentialLR and ChainedScheduler can hold (torch needs `last_epoch` and a plain `step()`). */
+/** The LRScheduler subclasses (what SequentialLR can hold: it needs `last_epoch` and `step(0)`). */
 const lrSchedulerClasses: Record<string, LRSchedulerClass> = {
   LambdaLR,
   MultiplicativeLR,
@@ -56,24 +57,54 @@ const lrSchedulerClasses: Record<string, LRSchedulerClass> = {
 export function createScheduler(optimizer: OptimizerLike, spec: SchedulerSpec): Scheduler {
   const { type, options } = readSpec(spec);
   if (type === 'ReduceLROnPlateau') return new ReduceLROnPlateau(optimizer, options);
-  if (type === 'SequentialLR' || type === 'ChainedScheduler') {
+  if (type === 'SequentialLR') {
     const resolved = resolveSchedulerOptions(type, options);
-    const schedulers = (resolved['schedulers'] as unknown[]).map((nested, index) => {
-      const prefix = `schedulers/${index}`;
-      const extra = Object.keys(nested as object).find((key) => key !== 'type' && key !== 'options');
-      if (extra !== undefined) {
-        throw new OptimError(
-          `Unknown key ${JSON.stringify(extra)} in a nested scheduler spec; expected {type, options}`,
-          `${prefix}/${extra}`,
+    // SequentialLR moves its children's last_epoch and calls step(0) on them: plain LRSchedulers only.
+    const schedulers = buildNested(resolved, (nested) => {
+      const SchedulerClass = lrSchedulerClasses[nested.type];
+      if (SchedulerClass === undefined) throw cannotHold(type, nested.type, Object.keys(lrSchedulerClasses));
+      return new SchedulerClass(optimizer, nested.options);
+    });
+    return new SequentialLR(optimizer, { schedulers, milestones: resolved['milestones'] as number[] });
+  }
+  if (type === 'ChainedScheduler') {
+    // ChainedScheduler only calls step() on its children, which ReduceLROnPlateau cannot take.
+    const schedulers = buildNested(resolveSchedulerOptions(type, options), (nested) => {
+      if (nested.type === 'ReduceLROnPlateau') {
+        throw cannotHold(
+          type,
+          nested.type,
+          schedulerTypes.filter((name) => name !== 'ReduceLROnPlateau'),
         );
       }
-      return withPathPrefix(prefix, () => createNestedScheduler(optimizer, nested, type));
+      return createScheduler(optimizer, nested);
     });
-    if (type === 'ChainedScheduler') return new ChainedScheduler({ schedulers });
-    return new SequentialLR(optimizer, { schedulers, milestones: resolved['milestones'] as number[] });
+    return new ChainedScheduler({ schedulers });
   }
   const SchedulerClass = lrSchedulerClasses[type]!;
   return new SchedulerClass(optimizer, options);
+}
+
+/** Builds `options.schedulers` in order (as torch code constructs them), with error paths inside them. */
+function buildNested<T>(
+  resolved: Record<string, unknown>,
+  build: (nested: { type: string; options: Record<string, unknown> }) => T,
+): T[] {
+  return (resolved['schedulers'] as unknown[]).map((nested, index) => {
+    const prefix = `schedulers/${index}`;
+    const extra = Object.keys(nested as object).find((key) => key !== 'type' && key !== 'options');
+    if (extra !== undefined) {
+      throw new OptimError(
+        `Unknown key ${JSON.stringify(extra)} in a nested scheduler spec; expected {type, options}`,
+        `${prefix}/${extra}`,
+      );
+    }
+    return withPathPrefix(prefix, () => build(readSpec(nested)));
+  });
+}
+
+function cannotHold(parent: string, type: string, allowed: readonly string[]): OptimError {
+  return new OptimError(`${parent} cannot hold ${type}; it combines ${allowed.join(', ')}`, 'type');
 }
 
 function readSpec(spec: unknown): { type: string; options: Record<string, unknown> } {
@@ -89,16 +120,4 @@ function readSpec(spec: unknown): { type: string; options: Record<string, unknow
     );
   }
   return { type: type as string, options: options as Record<string, unknown> };
-}
-
-function createNestedScheduler(optimizer: OptimizerLike, nested: unknown, parent: string): LRScheduler {
-  const { type, options } = readSpec(nested);
-  const SchedulerClass = lrSchedulerClasses[type];
-  if (SchedulerClass === undefined) {
-    throw new OptimError(
-      `${parent} cannot hold ${type}; it combines ${Object.keys(lrSchedulerClasses).join(', ')}`,
-      'type',
-    );
-  }
-  return new SchedulerClass(optimizer, options);
 }

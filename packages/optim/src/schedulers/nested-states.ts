@@ -1,13 +1,12 @@
 import { OptimError } from '../errors.js';
-import type { LRScheduler } from './lr-scheduler.js';
-import type { SchedulerState } from './scheduler.js';
+import type { Scheduler, SchedulerState } from './scheduler.js';
 
 /** The states of a composite scheduler's children, as torch stores them under `_schedulers`. */
-export function nestedStates(schedulers: readonly LRScheduler[]): SchedulerState[] {
+export function nestedStates(schedulers: readonly Scheduler[]): SchedulerState[] {
   return schedulers.map((scheduler) => scheduler.stateDict());
 }
 
-export function loadNestedStates(schedulers: readonly LRScheduler[], state: SchedulerState): void {
+export function loadNestedStates(schedulers: readonly Scheduler[], state: SchedulerState): void {
   const states = state['_schedulers'];
   if (!Array.isArray(states) || states.length !== schedulers.length) {
     throw new OptimError(
