@@ -2,7 +2,7 @@ import { OptimError } from '../errors.js';
 import type { OptimizerLike } from '../types.js';
 import { LRScheduler } from './lr-scheduler.js';
 import { resolveSchedulerOptions } from './resolve-scheduler-options.js';
-import type { JsonValue, SchedulerState } from './scheduler.js';
+import type { SchedulerJsonValue, SchedulerState } from './scheduler.js';
 import { readNumber } from './state-values.js';
 
 export interface CosineAnnealingWarmRestartsOptions {
@@ -84,7 +84,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     this.applyLrs(this.getLr());
   }
 
-  protected override extraState(): Record<string, JsonValue> {
+  protected override extraState(): Record<string, SchedulerJsonValue> {
     return { T_cur: this.tCur, T_i: this.tI };
   }
 

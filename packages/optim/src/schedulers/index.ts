@@ -21,7 +21,7 @@ export { type OptimizerDescription, plainOptimizer } from './plain-optimizer.js'
 export { PolynomialLR, type PolynomialLROptions } from './polynomial-lr.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './reduce-lr-on-plateau.js';
 export { resolveSchedulerOptions } from './resolve-scheduler-options.js';
-export type { JsonValue, Scheduler, SchedulerState } from './scheduler.js';
+export type { Scheduler, SchedulerJsonValue, SchedulerState } from './scheduler.js';
 export { schedulerJsonSchema } from './scheduler-json-schema.js';
 export { SequentialLR, type SequentialLROptions } from './sequential-lr.js';
 export { StepLR, type StepLROptions } from './step-lr.js';

@@ -1,6 +1,6 @@
 import { OptimError } from '../errors.js';
 import type { OptimizerLike } from '../types.js';
-import type { JsonValue, Scheduler, SchedulerState } from './scheduler.js';
+import type { Scheduler, SchedulerJsonValue, SchedulerState } from './scheduler.js';
 import { readNumber, readNumberList } from './state-values.js';
 
 /**
@@ -99,7 +99,7 @@ export abstract class LRScheduler implements Scheduler {
   }
 
   /** Scheduler-specific state beyond the base fields (e.g. T_cur of warm restarts). */
-  protected extraState(): Record<string, JsonValue> {
+  protected extraState(): Record<string, SchedulerJsonValue> {
     return {};
   }
 

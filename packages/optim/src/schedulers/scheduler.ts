@@ -1,7 +1,13 @@
 import type { OptimizerLike } from '../types.js';
 
 /** A JSON value: what a scheduler's state dict is made of, so a checkpoint can be stored as JSON. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type SchedulerJsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | SchedulerJsonValue[]
+  | { [key: string]: SchedulerJsonValue };
 
 /**
  * A scheduler's state, like torch's `state_dict()` (torch's attribute names: `last_epoch`,
@@ -11,7 +17,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  */
 export interface SchedulerState {
   type: string;
-  [key: string]: JsonValue;
+  [key: string]: SchedulerJsonValue;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { OptimError } from '../errors.js';
-import type { JsonValue, SchedulerState } from './scheduler.js';
+import type { SchedulerJsonValue, SchedulerState } from './scheduler.js';
 
 /**
  * JSON has no infinities (ReduceLROnPlateau's `best` starts at ±inf): such numbers are stored as
  * the strings "Infinity", "-Infinity" and "NaN" and read back here.
  */
-export function encodeNumber(value: number): JsonValue {
+export function encodeNumber(value: number): SchedulerJsonValue {
   return Number.isFinite(value) ? value : String(value);
 }
 
