@@ -14,7 +14,10 @@ export interface SchedulePreviewInput {
   optimizer: OptimizerDescription;
   /** null: a constant lr. */
   scheduler: SchedulerSpec | null;
-  /** Number of rows: scheduler steps (epochs or batches, whichever the scheduler is stepped on). */
+  /**
+   * Number of rows: scheduler steps (epochs or batches, whichever the scheduler is stepped on).
+   * OneCycleLR allows at most total_steps + 1, as torch does.
+   */
   steps: number;
   /** ReduceLROnPlateau: metrics[i] is what step i reports (passed to `step(metric)` after row i). */
   metrics?: readonly number[];
@@ -51,7 +54,10 @@ export function previewSchedule(input: SchedulePreviewInput): SchedulePreview {
       'metrics',
     );
   }
-  const rows = recordSchedule(optimizer, scheduler, steps, metrics, { stepAfterLastRow: false });
+  // Errors while stepping (OneCycleLR past total_steps, a lambda failing at some epoch) name the scheduler option.
+  const rows = withPathPrefix('scheduler', () =>
+    recordSchedule(optimizer, scheduler, steps, metrics, { stepAfterLastRow: false }),
+  );
   if (!cyclesMomentum(scheduler)) {
     delete rows.momentum;
     delete rows.beta1;

@@ -182,6 +182,16 @@ describe('previewSchedule input errors', () => {
       /position 7/,
     ],
     [
+      'scheduler/options/total_steps',
+      { ...valid, steps: 7, scheduler: { type: 'OneCycleLR', options: { max_lr: 1, total_steps: 5 } } },
+      /Tried to step 7 times. The specified number of total steps is 5/,
+    ],
+    [
+      'scheduler/options/lr_lambda',
+      { ...valid, scheduler: { type: 'LambdaLR', options: { lr_lambda: '1 / (epoch - 3)' } } },
+      /at position 2: division by zero \(for epoch = 3\)/,
+    ],
+    [
       'optimizer/options/lr',
       { ...valid, optimizer: { type: 'SGD', options: { lr: -1 } } },
       /Invalid learning rate/,
