@@ -43,6 +43,14 @@ export function previewSchedule(input: SchedulePreviewInput): SchedulePreview {
   if (!Number.isInteger(steps) || steps < 1 || steps > MAX_PREVIEW_STEPS) {
     throw new OptimError(`steps must be an integer from 1 to ${MAX_PREVIEW_STEPS}, got ${steps}`, 'steps');
   }
+  metrics?.forEach((metric, index) => {
+    if (typeof metric !== 'number') {
+      throw new OptimError(
+        `metrics[${index}] must be a number, got ${JSON.stringify(metric)}`,
+        `metrics/${index}`,
+      );
+    }
+  });
   const optimizer = withPathPrefix('optimizer', () => plainOptimizer(input.optimizer));
   const scheduler =
     input.scheduler === null

@@ -192,6 +192,11 @@ describe('previewSchedule input errors', () => {
       /at position 2: division by zero \(for epoch = 3\)/,
     ],
     [
+      'metrics/1',
+      { ...valid, scheduler: { type: 'ReduceLROnPlateau' }, metrics: [1, '2', 3, 4] },
+      /metrics\[1\] must be a number, got "2"/,
+    ],
+    [
       'optimizer/options/lr',
       { ...valid, optimizer: { type: 'SGD', options: { lr: -1 } } },
       /Invalid learning rate/,
