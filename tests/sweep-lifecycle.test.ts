@@ -64,41 +64,6 @@ describe('a sweep from submission to leaderboard', () => {
     }
   });
 
-  it('streams live events over SSE', async () => {
-    const created = await stack.app.inject({
-      method: 'POST',
-      url: '/v1/sweeps',
-      payload: {
-        workload: 'rosenbrock',
-        training: { epochs: 200 },
-        optimizers: [{ type: 'Adam', lr: [0.01, 0.02] }],
-      },
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    const { id } = created.json();
-    const address = await stack.app.listen({ port: 0, host: '127.0.0.1' });
-    const response = await fetch(`${address}/v1/sweeps/${id}/events`);
-    expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = '';
-    await waitFor(async () => {
-      const { value, done } = await reader.read();
-      if (value) text += decoder.decode(value, { stream: true });
-      return done || /event: sweep\ndata: .*"status":"completed"/.test(text) ? true : undefined;
-    }, 'a completed sweep event');
-    await reader.cancel();
-    const events = [...text.matchAll(/event: (\S+)\ndata: (.*)\n\n/g)].map((m) => ({
-      type: m[1],
-      data: JSON.parse(m[2]!),
-    }));
-    const types = new Set(events.map((e) => e.type));
-    expect(types).toEqual(new Set(['sweep', 'trial.started', 'trial.progress', 'trial.finished']));
-    expect(events[0]!.type).toBe('sweep');
-    expect(events.filter((e) => e.type === 'trial.finished')).toHaveLength(2);
-    for (const event of events) expect(event.data.sweepId).toBe(id);
-  });
-
   it('cancels: waiting trials never start and running ones stop', async () => {
     const created = await stack.app.inject({
       method: 'POST',
@@ -167,5 +132,52 @@ describe('a sweep from submission to leaderboard', () => {
     await client.end();
     expect(left.rows[0].n).toBe(0);
     expect((await stack.app.inject({ method: 'DELETE', url: `/v1/sweeps/${id}` })).statusCode).toBe(404);
+  });
+});
+
+// Its own stack: the stream is open before any worker exists, so no event can come before it.
+describe('live events', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ workers: 0 });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('streams live events over SSE', async () => {
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      payload: {
+        workload: 'rosenbrock',
+        training: { epochs: 200 },
+        optimizers: [{ type: 'Adam', lr: [0.01, 0.02] }],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json();
+    const address = await stack.app.listen({ port: 0, host: '127.0.0.1' });
+    const response = await fetch(`${address}/v1/sweeps/${id}/events`);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    await stack.startWorker(); // only now, so the stream sees every event of the sweep
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    await waitFor(async () => {
+      const { value, done } = await reader.read();
+      if (value) text += decoder.decode(value, { stream: true });
+      return done || /event: sweep\ndata: .*"status":"completed"/.test(text) ? true : undefined;
+    }, 'a completed sweep event');
+    await reader.cancel();
+    const events = [...text.matchAll(/event: (\S+)\ndata: (.*)\n\n/g)].map((m) => ({
+      type: m[1],
+      data: JSON.parse(m[2]!),
+    }));
+    const types = new Set(events.map((e) => e.type));
+    expect(types).toEqual(new Set(['sweep', 'trial.started', 'trial.progress', 'trial.finished']));
+    expect(events[0]!.type).toBe('sweep');
+    expect(events.filter((e) => e.type === 'trial.finished')).toHaveLength(2);
+    for (const event of events) expect(event.data.sweepId).toBe(id);
   });
 });

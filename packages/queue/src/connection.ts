@@ -42,3 +42,23 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<void> {
     redis.disconnect();
   }
 }
+
+/**
+ * Resolves once `redis` is connected (at once when it already is), or rejects after `timeoutMs` saying
+ * what state the connection is in. Producers use it to fail fast instead of queueing commands for a
+ * Redis that is down.
+ */
+export function redisReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`Redis is not connected (${redis.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}

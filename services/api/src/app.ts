@@ -40,7 +40,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      // 3.1: the spec schema uses JSON Schema 2020-12 (prefixItems for betas, type null for `schedulers: [null]`).
+      openapi: '3.1.0',
       info: {
         title: 'hypersweep',
         description:

@@ -1,3 +1,4 @@
+import { sweepStatuses, trialStatuses } from '@hypersweep/spec';
 import { Type } from 'typebox';
 
 /** Shared response pieces (TypeBox: one definition gives the type and the OpenAPI schema). */
@@ -24,12 +25,12 @@ export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
 export const IdParams = Type.Object({ id: Uuid });
 
 export const SweepStatus = Type.Union(
-  ['queued', 'running', 'completed', 'failed', 'cancelled'].map((s) => Type.Literal(s)),
-  { description: 'queued, running, completed, failed or cancelled' },
+  sweepStatuses.map((s) => Type.Literal(s)),
+  { description: sweepStatuses.join(', ') },
 );
 export const TrialStatus = Type.Union(
-  ['queued', 'running', 'completed', 'failed', 'cancelled', 'pruned'].map((s) => Type.Literal(s)),
-  { description: 'queued, running, completed, failed, cancelled or pruned' },
+  trialStatuses.map((s) => Type.Literal(s)),
+  { description: trialStatuses.join(', ') },
 );
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(schema: T) => Type.Union([schema, Type.Null()]);

@@ -1,6 +1,6 @@
 import type { Prisma } from '@hypersweep/db';
-import { cancelChannel, enqueueTrials, publishEvent } from '@hypersweep/queue';
-import { configHash, SweepSpecSchema, validateSweepSpec } from '@hypersweep/spec';
+import { cancelChannel, enqueueTrials, publishEvent, redisReady } from '@hypersweep/queue';
+import { configHash, createSweepSpecSchema, trialStatuses, validateSweepSpec } from '@hypersweep/spec';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../context.js';
@@ -46,8 +46,7 @@ const SweepDetail = Type.Intersect([
 ]);
 
 const ENQUEUE_TIMEOUT_MS = 10_000;
-
-const TRIAL_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'pruned'] as const;
+const REDIS_READY_TIMEOUT_MS = 2_000;
 
 /** Opaque keyset cursor over (created_at DESC, id DESC). */
 const encodeCursor = (createdAt: Date, id: string) =>
@@ -77,7 +76,7 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
         summary: 'Submit a sweep: validate, expand into trials, store and enqueue them',
         description:
           'A list sweeps its values and a scalar is one value; for options whose value is itself a list (betas, milestones, ...) a list of numbers is one value and a list of lists sweeps. The grid is the union over optimizer entries of the product of their lists, times the scheduler entries, times the seeds. Trials with equal configs after defaults are merged.',
-        body: SweepSpecSchema,
+        body: createSweepSpecSchema({ workloads: context.workloads }),
         response: { 201: SweepCreated, ...errorResponses, 413: Type.Ref('ErrorResponse') },
         security: [{ bearerAuth: [] }],
       },
@@ -141,7 +140,7 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
       }
       try {
         // BullMQ waits for a reconnect rather than failing; a client should hear of an outage at once.
-        if (redis.status !== 'ready') throw new Error(`Redis connection is ${redis.status}`);
+        await redisReady(redis, REDIS_READY_TIMEOUT_MS);
         await withTimeout(
           enqueueTrials(
             trialQueue,
@@ -234,7 +233,7 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
           orderBy: [{ bestValue: orderFor(sweep.objectiveMode) }, { index: 'asc' }],
         }),
       ]);
-      const counts = Object.fromEntries(TRIAL_STATUSES.map((s) => [s, 0]));
+      const counts = Object.fromEntries(trialStatuses.map((s) => [s, 0]));
       for (const group of groups) counts[group.status] = group._count._all;
       return { ...sweepSummaryView(sweep), counts, best: best ? trialView(best) : null, spec: sweep.spec };
     },
