@@ -21,4 +21,20 @@ describe('no tensor leaks', () => {
     problem.dispose();
     expect(tf.memory().numTensors).toBe(start);
   });
+
+  it('LBFGS with strong_wolfe line search', () => {
+    const start = tf.memory().numTensors;
+    const problem = leastSquares();
+    const optimizer = createOptimizer(problem.params, {
+      type: 'LBFGS',
+      options: { max_iter: 3, history_size: 3, line_search_fn: 'strong_wolfe' },
+    });
+    for (let i = 0; i < 10; i++) trainStep(optimizer, problem.evaluate);
+    const afterWarmUp = tf.memory().numTensors;
+    for (let i = 0; i < 200; i++) trainStep(optimizer, problem.evaluate);
+    expect(tf.memory().numTensors).toBe(afterWarmUp);
+    optimizer.dispose();
+    problem.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
 });
