@@ -37,6 +37,8 @@ export function buildProblem(problem: ProblemSpec, specs: ParamSpecs): Problem {
     for (const param of params) param.dispose();
   };
   const signed = (loss: tf.Scalar) => (sign === 1 ? loss : tf.neg(loss));
+  // torch's CPU mean is sum(x) / n; tfjs's cpu backend divides before summing (other roundings)
+  const mean = (x: tf.Tensor) => tf.div(tf.sum(x), x.size) as tf.Scalar;
 
   switch (problem.kind) {
     case 'rosenbrock': {
@@ -74,7 +76,7 @@ export function buildProblem(problem: ProblemSpec, specs: ParamSpecs): Problem {
             const logits = tf.add(tf.matMul(hidden, w2.variable as tf.Tensor2D), b2.variable);
             // torch's cross_entropy: log_softmax, then the mean negative log-likelihood
             const nll = tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 1));
-            return signed(tf.mean(nll));
+            return signed(mean(nll));
           }),
       };
     }
@@ -87,7 +89,7 @@ export function buildProblem(problem: ProblemSpec, specs: ParamSpecs): Problem {
       // UnsortedSegmentSum, which the wasm backend lacks); that is torch's sparse embedding grad.
       const rowLoss = (rows: tf.Tensor, weights: tf.Tensor) =>
         signed(
-          tf.mean(
+          mean(
             tf.square(
               tf.sub(tf.squeeze(tf.matMul(rows as tf.Tensor2D, tf.reshape(weights, [-1, 1])), [1]), target),
             ),
