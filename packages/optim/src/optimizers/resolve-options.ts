@@ -1,4 +1,5 @@
 import { optimizerCatalogEntry } from '../catalog/optimizers.js';
+import { resolveCatalogOptions } from '../catalog/resolve-catalog-options.js';
 import type { JsonSchema } from '../catalog/types.js';
 import { OptimError } from '../errors.js';
 
@@ -16,33 +17,17 @@ export function resolveOptimizerOptions(
   { allowMissingRequired = false }: { allowMissingRequired?: boolean } = {},
 ): Record<string, unknown> {
   const entry = optimizerCatalogEntry(type);
-  const known = Object.keys(entry.options);
-  for (const name of Object.keys(options)) {
-    if (!Object.hasOwn(entry.options, name)) {
-      throw new OptimError(
-        `Unknown option ${JSON.stringify(name)} for ${type}; valid options: ${known.join(', ')}`,
-        name,
-      );
-    }
-  }
-  const resolved: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(entry.options)) {
-    const given = options[name];
-    if (given === undefined) {
-      if (entry.required.includes(name)) {
-        if (allowMissingRequired) continue;
-        // torch: optimizer.py add_param_group's message for `required` arguments.
-        throw new OptimError(
-          `parameter group didn't specify a value of required optimization parameter ${name}`,
-          name,
-        );
-      }
-      resolved[name] = structuredClone(schema.default);
-      continue;
-    }
-    checkValue(schema, given, name, schema['x-error'] as string | undefined);
-    resolved[name] = structuredClone(given);
-  }
+  const resolved = resolveCatalogOptions(entry, options, {
+    check: (schema, value, name) => checkValue(schema, value, name, schema['x-error'] as string | undefined),
+    missingRequired: (name) =>
+      allowMissingRequired
+        ? undefined
+        : // torch: optimizer.py add_param_group's message for `required` arguments.
+          new OptimError(
+            `parameter group didn't specify a value of required optimization parameter ${name}`,
+            name,
+          ),
+  });
   applyCrossFieldRules(type, resolved);
   return resolved;
 }

@@ -1,3 +1,4 @@
+import { resolveCatalogOptions } from '../catalog/resolve-catalog-options.js';
 import { type SchedulerCatalogEntry, schedulerCatalog, schedulerTypes } from '../catalog/schedulers.js';
 import { OptimError } from '../errors.js';
 import { compileExpression } from '../expr/compile-expression.js';
@@ -27,33 +28,16 @@ export function resolveSchedulerOptions(type: string, options: unknown = {}): Re
       'options',
     );
   }
-  const given = options as Record<string, unknown>;
-  const known = Object.keys(entry.options);
-  for (const name of Object.keys(given)) {
-    if (!Object.hasOwn(entry.options, name)) {
-      throw new OptimError(
-        `Unknown option ${JSON.stringify(name)} for ${type}; valid options: ${known.join(', ')}`,
-        name,
-      );
-    }
-  }
-  const resolved: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(entry.options)) {
-    const value = given[name];
-    if (value === undefined) {
-      if (entry.required.includes(name)) {
-        // Python's TypeError for a missing positional argument of the scheduler's __init__.
-        throw new OptimError(`${type}.__init__() missing 1 required positional argument: '${name}'`, name);
-      }
-      resolved[name] = structuredClone(schema.default);
-      continue;
-    }
-    checkOptionValue(schema, value, name);
-    const variable = schema['x-expression'] as string | undefined;
-    if (variable !== undefined) checkExpressions(value, variable, name);
-    resolved[name] = structuredClone(value);
-  }
-  return resolved;
+  return resolveCatalogOptions(entry, options as Record<string, unknown>, {
+    check: (schema, value, name) => {
+      checkOptionValue(schema, value, name);
+      const variable = schema['x-expression'] as string | undefined;
+      if (variable !== undefined) checkExpressions(value, variable, name);
+    },
+    // Python's TypeError for a missing positional argument of the scheduler's __init__.
+    missingRequired: (name) =>
+      new OptimError(`${type}.__init__() missing 1 required positional argument: '${name}'`, name),
+  });
 }
 
 function checkExpressions(value: unknown, variable: string, path: string): void {
