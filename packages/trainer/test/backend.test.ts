@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { runTrial, selectBackend, TrainerError } from '../src/index.js';
+import { mnistTrial, record } from './helpers.js';
 
 describe('selectBackend', () => {
   it('auto falls back quietly past the native bindings that are not installed here', async () => {
@@ -49,5 +50,20 @@ describe('selectBackend', () => {
       if (saved === undefined) delete process.env['TFJS_BACKEND'];
       else process.env['TFJS_BACKEND'] = saved;
     }
+  });
+
+  it('is deterministic and resumes exactly on the cpu backend too', async () => {
+    const config = mnistTrial({ scheduler: { type: 'OneCycleLR', options: { max_lr: 0.05 } } });
+    const hooks = { backend: 'cpu' as const, checkpointEvery: 5 };
+    const full = await record(config, hooks);
+    expect(full.result.backend).toBe('cpu');
+    expect((await record(config, hooks)).steps).toEqual(full.steps);
+    const resumed = await record(config, {
+      ...hooks,
+      resumeFrom: full.checkpoints.find((c) => c.step === 15)!,
+    });
+    expect(resumed.steps).toEqual(full.steps.slice(15));
+    expect(resumed.checkpoints.at(-1)!.params).toEqual(full.checkpoints.at(-1)!.params);
+    await selectBackend('wasm');
   });
 });
