@@ -40,7 +40,8 @@ export type MetricName = 'val_loss' | 'val_accuracy' | 'train_loss';
  * `TrialResult.stepsDone`); `epoch` counts from 0. `loss` is the training loss of the batch
  * evaluated before the update (for LBFGS the value `step(closure)` returned, as in torch);
  * `lr` / `lrs` are the learning rates that update used (group 0 / every group), i.e. the values
- * before the scheduler stepped, which is what the scheduler preview's row `step - 1` shows.
+ * before the scheduler stepped: previewSchedule's row `step - 1` for a per-step scheduler, row `epoch`
+ * for a per-epoch one.
  */
 export interface StepRecord {
   step: number;
