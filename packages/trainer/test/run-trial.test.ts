@@ -1,3 +1,4 @@
+import { optimizerTypes } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Checkpoint, runTrial, selectBackend, TrainerError, type TrialConfig } from '../src/index.js';
@@ -169,6 +170,19 @@ describe('runTrial', () => {
     // A trial that fails after its workload was built frees it too.
     const invalid = mnistTrial({ optimizer: { type: 'Adam', options: { lr: -1 } } });
     await expect(runTrial(invalid, { sink: () => {} })).rejects.toThrow(/Invalid learning rate/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it.each([...optimizerTypes])('trains mnist-mlp with %s without leaking tensors', async (type) => {
+    const before = tf.memory().numTensors;
+    const run = await record(
+      mnistTrial({
+        training: { epochs: 1, batchSize: 32, maxSteps: 3 },
+        optimizer: { type, options: { lr: 0.01 } },
+      }),
+    );
+    expect(run.result.status).toBe('completed');
+    expect(run.steps.map((r) => r.lr)).toEqual([0.01, 0.01, 0.01]);
     expect(tf.memory().numTensors).toBe(before);
   });
 
