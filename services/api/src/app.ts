@@ -6,6 +6,7 @@ import type { ApiConfig } from './config.js';
 import { type ApiContext, createApiContext } from './context.js';
 import { installErrorHandler } from './errors.js';
 import { installApiKeyAuth } from './plugins/auth.js';
+import { dashboardRoutes } from './plugins/dashboard.js';
 import { installMetrics } from './plugins/metrics.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { eventRoutes } from './routes/events.js';
@@ -68,5 +69,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(sweepRoutes, { context });
   await app.register(trialRoutes, { context });
   await app.register(eventRoutes, { context });
+  await app.register(dashboardRoutes);
   return app;
 }

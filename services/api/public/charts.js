@@ -1,0 +1,127 @@
+import uPlot from '/assets/uplot/uPlot.esm.js';
+import { fill, h } from './dom.js';
+import { formatNumber } from './format.js';
+
+/** Distinct line colours; series keep their colour by rank so a legend reads the same after a refresh. */
+export const PALETTE = [
+  '#2f6fde',
+  '#e0612b',
+  '#23935a',
+  '#c23b5e',
+  '#7b61c4',
+  '#b7791f',
+  '#1c9aa8',
+  '#8a5a2b',
+  '#d14fb0',
+  '#5b6b8a',
+  '#6fa83a',
+  '#a33b2f',
+  '#3b8fd9',
+  '#c7a21c',
+  '#4d4d4d',
+];
+export const colorAt = (i) => PALETTE[i % PALETTE.length];
+
+// A log axis cannot show zero or negative values; such points become gaps instead of breaking the scale.
+const positiveOnly = (values) => values.map((v) => (v !== null && v > 0 ? v : null));
+
+/**
+ * A uPlot line chart of series sampled at different steps (trials downsampled apart, or running ones that
+ * are at different steps): uPlot wants one shared x column, so uPlot.join aligns them and lines span the
+ * gaps the alignment leaves.
+ *
+ * `spec`: { title, xLabel, yLabel, y2Label?, logY?, height? }; each series: { label, color, x, y,
+ * scale?: 'y' | 'y2', dash? }. Returns { update(series), setLogY(bool), destroy() }.
+ */
+export function lineChart(container, spec) {
+  let plot;
+  let shape = '';
+  let current = [];
+  const height = spec.height ?? 280;
+  const aligned = (series) =>
+    uPlot.join(series.map((s) => [s.x, spec.logY && (s.scale ?? 'y') === 'y' ? positiveOnly(s.y) : s.y]));
+  const shapeOf = (series) => JSON.stringify(series.map((s) => [s.label, s.color, s.scale]));
+  const width = () => Math.max(300, container.clientWidth || 600);
+
+  const build = () => {
+    plot?.destroy();
+    plot = undefined;
+    const drawable = current.filter((s) => s.x.length > 0);
+    if (drawable.length === 0) {
+      fill(container, h('div', { class: 'empty' }, spec.emptyText ?? 'No points yet'));
+      return;
+    }
+    fill(container);
+    const hasY2 = drawable.some((s) => s.scale === 'y2');
+    const tickValues = (_u, ticks) => ticks.map(formatNumber);
+    plot = new uPlot(
+      {
+        title: spec.title,
+        width: width(),
+        height,
+        scales: {
+          x: { time: false },
+          y: { distr: spec.logY ? 3 : 1 },
+          ...(hasY2 ? { y2: {} } : {}),
+        },
+        axes: [
+          { label: spec.xLabel ?? 'step' },
+          { label: spec.yLabel, scale: 'y', size: 64, values: tickValues },
+          ...(hasY2
+            ? [
+                {
+                  label: spec.y2Label,
+                  scale: 'y2',
+                  side: 1,
+                  size: 64,
+                  grid: { show: false },
+                  values: tickValues,
+                },
+              ]
+            : []),
+        ],
+        series: [
+          { label: spec.xLabel ?? 'step' },
+          ...drawable.map((s) => ({
+            label: s.label,
+            stroke: s.color,
+            width: 1.5,
+            dash: s.dash,
+            scale: s.scale ?? 'y',
+            spanGaps: true,
+            points: { show: false },
+            value: (_u, v) => formatNumber(v),
+          })),
+        ],
+        cursor: { drag: { x: true, y: false } },
+      },
+      aligned(drawable),
+      container,
+    );
+    shape = shapeOf(drawable);
+  };
+
+  const observer = new ResizeObserver(() => plot?.setSize({ width: width(), height }));
+  observer.observe(container);
+
+  return {
+    /** New data; an unchanged set of series keeps the chart and swaps its data (no flicker on live updates). */
+    update(series) {
+      current = series;
+      const drawable = series.filter((s) => s.x.length > 0);
+      if (plot && shapeOf(drawable) === shape) {
+        plot.setData(aligned(drawable));
+        return;
+      }
+      build();
+    },
+    setLogY(logY) {
+      spec.logY = logY;
+      build();
+    },
+    destroy() {
+      observer.disconnect();
+      plot?.destroy();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/** Number for a table cell: 4 significant digits, exponent notation for very small or large values. */
+export function formatNumber(value) {
+  if (value === null || value === undefined) return '—';
+  if (typeof value !== 'number') return String(value);
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  if (abs < 1e-3 || abs >= 1e6) return Number(value.toPrecision(4)).toExponential();
+  return String(Number(value.toPrecision(4)));
+}
+
+export function formatDuration(ms) {
+  if (ms === null || ms === undefined) return '—';
+  if (ms < 1000) return `${ms} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${Math.round(s - m * 60)} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** "3 min ago" style time; the exact time goes in a title attribute. */
+export function formatAgo(iso, now = Date.now()) {
+  if (!iso) return '—';
+  const s = Math.round((now - new Date(iso).getTime()) / 1000);
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return new Date(iso).toLocaleDateString();
+}
+
+export const formatTime = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+
+const formatValue = (value) =>
+  Array.isArray(value)
+    ? `[${value.map(formatValue).join(', ')}]`
+    : typeof value === 'number'
+      ? formatNumber(value)
+      : typeof value === 'object' && value !== null
+        ? JSON.stringify(value)
+        : String(value);
+
+const sameValue = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * `lr=0.01 momentum=0.9`: the lr always, then only the options that differ from the catalog's defaults
+ * (the trial config has every default filled in, which would drown the few options that were swept).
+ */
+export function optionSummary(options, catalogEntry, always = ['lr']) {
+  const defaults = catalogEntry?.options ?? {};
+  return Object.entries(options ?? {})
+    .filter(
+      ([name, value]) =>
+        always.includes(name) || !(name in defaults) || !sameValue(defaults[name].default, value),
+    )
+    .map(([name, value]) => `${name}=${formatValue(value)}`)
+    .join(' ');
+}
+
+/** One-line summaries of a trial config's optimizer (with param groups), scheduler and seed. */
+export function configSummary(config, catalog) {
+  const optimizer = config?.optimizer ?? {};
+  const groups = (optimizer.param_groups ?? []).map(
+    ({ params, ...options }) => `${params}: ${optionSummary(options, undefined, [])}`,
+  );
+  const scheduler = config?.scheduler;
+  return {
+    optimizerType: optimizer.type ?? '?',
+    optimizerOptions: [optionSummary(optimizer.options, catalog?.optimizers?.[optimizer.type]), ...groups]
+      .filter(Boolean)
+      .join(' · '),
+    schedulerType: scheduler ? scheduler.type : 'constant',
+    schedulerOptions: scheduler
+      ? [
+          optionSummary(scheduler.options, catalog?.schedulers?.[scheduler.type], []),
+          scheduler.interval ? `per ${scheduler.interval}` : '',
+        ]
+          .filter(Boolean)
+          .join(' ')
+      : '',
+    seed: config?.seed ?? '—',
+  };
+}
+
+/** A short label for a trial in chart legends. */
+export function trialLabel(trial, catalog) {
+  const c = configSummary(trial.config, catalog);
+  const scheduler = c.schedulerType === 'constant' ? '' : ` · ${c.schedulerType}`;
+  return `#${trial.index} ${c.optimizerType} ${c.optimizerOptions}${scheduler}`;
+}

@@ -1,0 +1,4 @@
+/** Hash links of the dashboard's pages (app.js resolves them). */
+export const sweepHref = (id) => `#/sweeps/${encodeURIComponent(id)}`;
+export const trialHref = (sweepId, trialId) => `${sweepHref(sweepId)}/trials/${encodeURIComponent(trialId)}`;
+export const SWEEPS_HREF = '#/';

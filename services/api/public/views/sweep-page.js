@@ -1,0 +1,340 @@
+import { api, getCatalog } from '../api.js';
+import { colorAt, lineChart } from '../charts.js';
+import { errorList, fill, h, notify, statusBadge } from '../dom.js';
+import { configSummary, formatAgo, formatDuration, formatNumber, formatTime, trialLabel } from '../format.js';
+import { SWEEPS_HREF, sweepHref, trialHref } from '../routes.js';
+import { throttle } from '../throttle.js';
+import { trialPanel } from './trial-panel.js';
+
+const TRIAL_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'pruned'];
+const ENDED = new Set(['completed', 'failed', 'cancelled']);
+const LIVE_EVENTS = ['sweep', 'trial.started', 'trial.progress', 'trial.finished'];
+const REFRESH_MS = 1000;
+const MAX_POINTS = 1000;
+const BOARD_PAGE = 100;
+
+/**
+ * A sweep, live: status and counts, the best trial, the leaderboard, the loss and lr curves of the top
+ * trials, and the selected trial's own charts. Server-Sent Events only say that something changed; the page
+ * then refetches through the REST API at most once a second, so a busy sweep costs the same as a quiet one.
+ */
+export function sweepPage(root, params) {
+  const id = params.id;
+  const enc = encodeURIComponent(id);
+  const errors = h('ul', { class: 'errors' });
+  const title = h('h1');
+  const live = h('span', { class: 'live' }, 'connecting');
+  const meta = h('div', { class: 'muted' });
+  const counts = h('div', { class: 'counts' });
+  const best = h('div', { class: 'best', style: 'margin-top: 12px' });
+  const cancelButton = h('button', { onclick: () => cancel() }, 'Cancel');
+  const deleteButton = h('button', { class: 'danger', onclick: () => remove() }, 'Delete');
+  const topN = h(
+    'select',
+    { 'aria-label': 'trials to chart', onchange: () => refresh() },
+    [3, 5, 10, 15].map((n) => h('option', { value: n, selected: n === 5 }, `top ${n}`)),
+  );
+  const logY = h('input', { type: 'checkbox', checked: true, onchange: () => setLogY(logY.checked) });
+  const lossBox = h('div', { class: 'chart loss-chart' });
+  const lrBox = h('div', { class: 'chart lr-chart' });
+  const boardHead = h('thead');
+  const boardBody = h('tbody');
+  const boardNote = h('div', { class: 'muted', style: 'margin-top: 8px' });
+  const trialRoot = h('div', { class: 'panel trial-panel', hidden: true });
+
+  fill(
+    root,
+    h(
+      'div',
+      { class: 'panel' },
+      h('div', { class: 'muted', style: 'margin-bottom: 6px' }, h('a', { href: SWEEPS_HREF }, '← Sweeps')),
+      h(
+        'div',
+        { class: 'row spread' },
+        h('div', { class: 'row' }, title, live),
+        h('div', { class: 'row' }, cancelButton, deleteButton),
+      ),
+      meta,
+      errors,
+      h('div', { style: 'margin-top: 12px' }, counts),
+      best,
+    ),
+    h(
+      'div',
+      { class: 'panel' },
+      h(
+        'div',
+        { class: 'row spread' },
+        h('h2', null, 'Curves'),
+        h('div', { class: 'row' }, topN, h('label', null, logY, ' log-scale loss')),
+      ),
+      h('div', { class: 'charts' }, lossBox, lrBox),
+    ),
+    h(
+      'div',
+      { class: 'panel' },
+      h('h2', null, 'Leaderboard'),
+      h('div', { style: 'overflow-x: auto' }, h('table', { class: 'leaderboard' }, boardHead, boardBody)),
+      boardNote,
+    ),
+    trialRoot,
+  );
+
+  const lossChart = lineChart(lossBox, {
+    title: 'Loss per step',
+    yLabel: 'loss',
+    logY: true,
+    emptyText: 'No steps yet',
+  });
+  const lrChart = lineChart(lrBox, {
+    title: 'Learning rate per step',
+    yLabel: 'lr',
+    emptyText: 'No steps yet',
+  });
+  let catalog;
+  let panel;
+  let selected = params.trialId;
+  let boardLimit = BOARD_PAGE;
+  let stream;
+  let destroyed = false;
+  /** trial id -> { key: status and steps when fetched, metrics }; ended trials never change again. */
+  const metricsCache = new Map();
+
+  const refresh = throttle(async () => {
+    try {
+      const [sweep, board] = await Promise.all([
+        api(`/v1/sweeps/${enc}`),
+        api(`/v1/sweeps/${enc}/trials?limit=${boardLimit}`),
+      ]);
+      if (destroyed) return;
+      fill(errors);
+      renderSweep(sweep);
+      renderBoard(board);
+      await renderCurves(board.items);
+      if (selected) await panel?.refresh();
+      if (ENDED.has(sweep.status)) closeStream('finished');
+    } catch (error) {
+      if (destroyed) return;
+      errorList(errors, error);
+      if (error.status === 404) closeStream('not found');
+    }
+  }, REFRESH_MS);
+
+  function renderSweep(sweep) {
+    document.title = `${sweep.name} · hypersweep`;
+    fill(title, sweep.name, ' ', statusBadge(sweep.status));
+    title.dataset.status = sweep.status;
+    const ended = sweep.finishedAt ? new Date(sweep.finishedAt).getTime() : Date.now();
+    fill(
+      meta,
+      h('span', { class: 'mono' }, sweep.id),
+      ` · objective ${sweep.objective.metric} (${sweep.objective.mode}) · created `,
+      h('span', { title: formatTime(sweep.createdAt) }, formatAgo(sweep.createdAt)),
+      sweep.startedAt ? ` · ran ${formatDuration(ended - new Date(sweep.startedAt).getTime())}` : '',
+      sweep.error ? ` · ${sweep.error}` : '',
+    );
+    const stat = (label, value, cls) =>
+      h(
+        'div',
+        { class: `stat ${cls ?? ''}`, dataset: { count: label } },
+        h('div', { class: 'value' }, value),
+        h('div', { class: 'label' }, label),
+      );
+    fill(
+      counts,
+      stat('trials', sweep.trialCount),
+      TRIAL_STATUSES.map((s) => stat(s, sweep.counts[s] ?? 0, s)),
+    );
+    cancelButton.disabled = ENDED.has(sweep.status);
+    if (sweep.best) {
+      const c = configSummary(sweep.best.config, catalog);
+      fill(
+        best,
+        'Best so far: ',
+        h('b', { class: 'best-value' }, formatNumber(sweep.best.bestValue)),
+        ` ${sweep.objective.metric} by `,
+        h('a', { href: trialHref(id, sweep.best.id) }, `trial #${sweep.best.index}`),
+        h(
+          'span',
+          { class: 'config' },
+          ` ${c.optimizerType} ${c.optimizerOptions} · ${c.schedulerType} ${c.schedulerOptions} · seed ${c.seed}`,
+        ),
+      );
+    } else fill(best, h('span', { class: 'muted' }, 'No trial has reported its objective yet.'));
+  }
+
+  function chartedIds(items) {
+    return items
+      .filter((t) => t.stepsDone > 0 || t.status === 'running')
+      .slice(0, Number(topN.value))
+      .map((t) => t.id);
+  }
+
+  function renderBoard(board) {
+    const charted = chartedIds(board.items);
+    fill(
+      boardHead,
+      h(
+        'tr',
+        null,
+        ['#', 'trial', 'optimizer', 'scheduler', 'seed', 'status'].map((c) => h('th', null, c)),
+        [`best ${board.objective.metric}`, 'best step', 'final loss', 'steps', 'duration'].map((c) =>
+          h('th', { class: 'num' }, c),
+        ),
+        h('th', null, 'backend'),
+      ),
+    );
+    fill(
+      boardBody,
+      board.items.map((trial, i) => {
+        const c = configSummary(trial.config, catalog);
+        const colour = charted.indexOf(trial.id);
+        return h(
+          'tr',
+          {
+            class: `clickable${trial.id === selected ? ' selected' : ''}`,
+            dataset: { trialId: trial.id },
+            onclick: () => {
+              location.hash = trialHref(id, trial.id);
+            },
+          },
+          h(
+            'td',
+            { class: 'rank' },
+            colour >= 0 ? h('span', { class: 'swatch', style: `background: ${colorAt(colour)}` }) : null,
+            trial.bestValue === null ? '—' : i + 1,
+          ),
+          h('td', null, `#${trial.index}`),
+          h('td', { class: 'config' }, h('b', null, c.optimizerType), ' ', c.optimizerOptions),
+          h('td', { class: 'config' }, h('b', null, c.schedulerType), ' ', c.schedulerOptions),
+          h('td', null, c.seed),
+          h('td', null, statusBadge(trial.status)),
+          h('td', { class: 'num best-value' }, formatNumber(trial.bestValue)),
+          h('td', { class: 'num' }, trial.bestStep ?? '—'),
+          h('td', { class: 'num' }, formatNumber(trial.finalLoss)),
+          h('td', { class: 'num' }, trial.stepsDone),
+          h('td', { class: 'num' }, formatDuration(trial.durationMs)),
+          h('td', null, trial.backend ?? '—'),
+        );
+      }),
+    );
+    fill(
+      boardNote,
+      board.total > board.items.length
+        ? [
+            `Showing the best ${board.items.length} of ${board.total} trials. `,
+            h('button', { onclick: showMore }, 'Show up to 1000'),
+          ]
+        : `${board.total} trials, best first by ${board.objective.metric} (${board.objective.mode}).`,
+    );
+  }
+
+  function showMore() {
+    boardLimit = 1000;
+    refresh();
+  }
+
+  async function metricsOf(trial) {
+    const key = `${trial.status}:${trial.stepsDone}`;
+    const cached = metricsCache.get(trial.id);
+    if (cached?.key === key) return cached.metrics;
+    const metrics = await api(`/v1/trials/${encodeURIComponent(trial.id)}/metrics?maxPoints=${MAX_POINTS}`);
+    metricsCache.set(trial.id, { key, metrics });
+    return metrics;
+  }
+
+  async function renderCurves(items) {
+    const ids = chartedIds(items);
+    const trials = ids.map((tid) => items.find((t) => t.id === tid));
+    const metrics = await Promise.all(trials.map(metricsOf));
+    if (destroyed) return;
+    const series = (column) =>
+      trials.map((trial, i) => ({
+        label: trialLabel(trial, catalog),
+        color: colorAt(i),
+        x: metrics[i].step,
+        y: metrics[i][column],
+      }));
+    lossChart.update(series('loss'));
+    lrChart.update(series('lr'));
+  }
+
+  function setLogY(value) {
+    lossChart.setLogY(value);
+    panel?.setLogY(value);
+  }
+
+  function select(trialId) {
+    selected = trialId;
+    for (const row of boardBody.rows) row.classList.toggle('selected', row.dataset.trialId === selected);
+    trialRoot.hidden = !selected;
+    if (!selected) return;
+    panel ??= trialPanel(trialRoot, { catalog, logY: logY.checked, closeHref: sweepHref(id) });
+    panel.show(selected);
+    trialRoot.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  }
+
+  function openStream() {
+    stream = new EventSource(`/v1/sweeps/${enc}/events`);
+    stream.onopen = () => setLive('live', true);
+    stream.onerror = () =>
+      setLive(stream?.readyState === EventSource.CLOSED ? 'disconnected' : 'reconnecting', false);
+    for (const type of LIVE_EVENTS) stream.addEventListener(type, () => refresh());
+  }
+
+  function closeStream(why) {
+    stream?.close();
+    stream = undefined;
+    setLive(why, false);
+  }
+
+  function setLive(text, on) {
+    live.textContent = text;
+    live.classList.toggle('on', on);
+  }
+
+  async function cancel() {
+    try {
+      const answer = await api(`/v1/sweeps/${enc}/cancel`, { method: 'POST' });
+      notify(`Cancelled; ${answer.cancelledTrials} trials will not run.`);
+      refresh();
+    } catch (error) {
+      notify(`Cancel failed: ${error.message}`, 'error');
+    }
+  }
+
+  async function remove() {
+    if (!confirm(`Delete this sweep with all its trials and metrics?`)) return;
+    try {
+      await api(`/v1/sweeps/${enc}`, { method: 'DELETE' });
+      notify('Sweep deleted.');
+      location.hash = SWEEPS_HREF;
+    } catch (error) {
+      notify(`Delete failed: ${error.message}`, 'error');
+    }
+  }
+
+  getCatalog()
+    .catch(() => undefined)
+    .then((value) => {
+      if (destroyed) return;
+      catalog = value;
+      openStream();
+      refresh();
+      if (selected) select(selected);
+    });
+
+  return {
+    update(next) {
+      if (next.trialId !== selected) select(next.trialId);
+    },
+    destroy() {
+      destroyed = true;
+      refresh.cancel();
+      stream?.close();
+      lossChart.destroy();
+      lrChart.destroy();
+      panel?.destroy();
+    },
+  };
+}

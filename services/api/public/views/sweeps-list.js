@@ -1,0 +1,126 @@
+import { api } from '../api.js';
+import { errorList, fill, h, statusBadge } from '../dom.js';
+import { formatAgo, formatDuration, formatTime } from '../format.js';
+import { sweepHref } from '../routes.js';
+
+const STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'];
+const PAGE_SIZE = 25;
+
+/** Every sweep, newest first, filtered by status, with "Load more" following nextCursor. */
+export function sweepsListPage(root) {
+  const status = h(
+    'select',
+    { 'aria-label': 'status filter', onchange: () => reload() },
+    h('option', { value: '' }, 'all statuses'),
+    STATUSES.map((s) => h('option', { value: s }, s)),
+  );
+  const body = h('tbody');
+  const errors = h('ul', { class: 'errors' });
+  const more = h('button', { onclick: () => loadPage() }, 'Load more');
+  const empty = h(
+    'div',
+    { class: 'empty', hidden: true },
+    'No sweeps yet. ',
+    h('a', { href: '#/new' }, 'Submit one'),
+    '.',
+  );
+  let cursor = null;
+  let generation = 0;
+
+  fill(
+    root,
+    h(
+      'div',
+      { class: 'panel' },
+      h(
+        'div',
+        { class: 'row spread' },
+        h('h1', null, 'Sweeps'),
+        h(
+          'div',
+          { class: 'row' },
+          status,
+          h('button', { onclick: () => reload() }, 'Refresh'),
+          h('a', { href: '#/new' }, h('button', { class: 'primary' }, 'New sweep')),
+        ),
+      ),
+      errors,
+      h(
+        'table',
+        { class: 'sweeps' },
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th', null, 'Name'),
+            h('th', null, 'Status'),
+            h('th', { class: 'num' }, 'Trials'),
+            h('th', null, 'Objective'),
+            h('th', null, 'Created'),
+            h('th', { class: 'num' }, 'Duration'),
+          ),
+        ),
+        body,
+      ),
+      empty,
+      h('div', { class: 'row', style: 'margin-top: 12px' }, more),
+    ),
+  );
+
+  function row(sweep) {
+    const ended = sweep.finishedAt
+      ? new Date(sweep.finishedAt).getTime()
+      : sweep.startedAt
+        ? Date.now()
+        : null;
+    const duration = sweep.startedAt && ended ? ended - new Date(sweep.startedAt).getTime() : null;
+    return h(
+      'tr',
+      { dataset: { sweepId: sweep.id } },
+      h(
+        'td',
+        null,
+        h('a', { href: sweepHref(sweep.id) }, sweep.name),
+        h('div', { class: 'muted mono' }, sweep.id),
+      ),
+      h('td', null, statusBadge(sweep.status)),
+      h('td', { class: 'num' }, sweep.trialCount),
+      h('td', null, `${sweep.objective.metric} (${sweep.objective.mode})`),
+      h('td', { title: formatTime(sweep.createdAt) }, formatAgo(sweep.createdAt)),
+      h('td', { class: 'num' }, formatDuration(duration)),
+    );
+  }
+
+  async function loadPage() {
+    const mine = generation;
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    if (status.value) query.set('status', status.value);
+    if (cursor) query.set('cursor', cursor);
+    more.disabled = true;
+    try {
+      const page = await api(`/v1/sweeps?${query}`);
+      if (mine !== generation) return;
+      fill(errors);
+      body.append(...page.items.map(row));
+      cursor = page.nextCursor;
+      empty.hidden = body.childElementCount > 0;
+    } catch (error) {
+      errorList(errors, error);
+    } finally {
+      more.disabled = false;
+      more.hidden = !cursor;
+    }
+  }
+
+  function reload() {
+    generation++;
+    cursor = null;
+    fill(body);
+    loadPage();
+  }
+
+  reload();
+  return {};
+}
