@@ -204,7 +204,7 @@ export function sweepPage(root, params) {
             colour >= 0 ? h('span', { class: 'swatch', style: `background: ${colorAt(colour)}` }) : null,
             trial.bestValue === null ? '—' : i + 1,
           ),
-          h('td', null, `#${trial.index}`),
+          h('td', null, h('a', { href: trialHref(id, trial.id) }, `#${trial.index}`)),
           h('td', { class: 'config' }, h('b', null, c.optimizerType), ' ', c.optimizerOptions),
           h('td', { class: 'config' }, h('b', null, c.schedulerType), ' ', c.schedulerOptions),
           h('td', null, c.seed),

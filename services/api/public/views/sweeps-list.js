@@ -5,6 +5,8 @@ import { sweepHref } from '../routes.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'];
 const PAGE_SIZE = 25;
+const MAX_LIMIT = 200;
+const POLL_MS = 5000;
 
 /** Every sweep, newest first, filtered by status, with "Load more" following nextCursor. */
 export function sweepsListPage(root) {
@@ -93,16 +95,21 @@ export function sweepsListPage(root) {
     );
   }
 
-  async function loadPage() {
+  /**
+   * Fetches `limit` sweeps after `after` (null: from the newest). `replace` swaps every row (the periodic
+   * refresh, which asks for as many rows as are shown), otherwise the rows are appended ("Load more").
+   */
+  async function load({ after, limit, replace }) {
     const mine = generation;
-    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+    const query = new URLSearchParams({ limit: String(limit) });
     if (status.value) query.set('status', status.value);
-    if (cursor) query.set('cursor', cursor);
+    if (after) query.set('cursor', after);
     more.disabled = true;
     try {
       const page = await api(`/v1/sweeps?${query}`);
       if (mine !== generation) return;
       fill(errors);
+      if (replace) fill(body);
       body.append(...page.items.map(row));
       cursor = page.nextCursor;
       empty.hidden = body.childElementCount > 0;
@@ -114,6 +121,10 @@ export function sweepsListPage(root) {
     }
   }
 
+  function loadPage() {
+    return load({ after: cursor, limit: PAGE_SIZE, replace: false });
+  }
+
   function reload() {
     generation++;
     cursor = null;
@@ -121,6 +132,13 @@ export function sweepsListPage(root) {
     loadPage();
   }
 
+  // Statuses and durations move while sweeps run: refresh the rows on screen every few seconds.
+  const poller = setInterval(() => {
+    if (document.hidden || more.disabled) return;
+    const shown = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, body.childElementCount));
+    load({ after: null, limit: shown, replace: true });
+  }, POLL_MS);
+
   reload();
-  return {};
+  return { destroy: () => clearInterval(poller) };
 }

@@ -13,6 +13,7 @@ export function trialPanel(root, { catalog, logY, closeHref }) {
   const title = h('h2');
   const meta = h('div', { class: 'config' });
   const errors = h('ul', { class: 'errors' });
+  const failure = h('div', { class: 'errors trial-error', hidden: true });
   const chartBox = h('div', { class: 'chart trial-chart' });
   const epochChartBox = h('div', { class: 'chart epoch-chart' });
   const epochTable = h('tbody');
@@ -47,6 +48,7 @@ export function trialPanel(root, { catalog, logY, closeHref }) {
     ),
     meta,
     errors,
+    failure,
     h('div', { class: 'charts' }, chartBox, epochChartBox),
     h('details', null, h('summary', null, 'Full config'), config),
     h(
@@ -87,8 +89,9 @@ export function trialPanel(root, { catalog, logY, closeHref }) {
       trial.workerId ? ` · worker ${trial.workerId}` : '',
       trial.attempts > 1 ? ` · ${trial.attempts} attempts` : '',
     );
-    if (trial.error) errorList(errors, { message: trial.error });
-    else fill(errors);
+    fill(errors);
+    failure.hidden = !trial.error;
+    failure.textContent = trial.error ? `Error: ${trial.error}` : '';
     config.textContent = JSON.stringify(trial.config, null, 2);
     csv.href = `/v1/trials/${encodeURIComponent(trial.id)}/metrics?format=csv`;
     const sampled = metrics.downsampled ? ` (${metrics.step.length} of ${metrics.totalPoints} steps)` : '';
