@@ -22,6 +22,9 @@ export const PALETTE = [
 ];
 export const colorAt = (i) => PALETTE[i % PALETTE.length];
 
+// Steps and epochs are whole numbers: x ticks at 1, 2, 5, 10, 20, ... never at 0.25.
+const WHOLE_INCREMENTS = Array.from({ length: 10 }, (_, i) => [1, 2, 5].map((m) => m * 10 ** i)).flat();
+
 // A log axis cannot show zero or negative values; such points become gaps instead of breaking the scale.
 const positiveOnly = (values) => values.map((v) => (v !== null && v > 0 ? v : null));
 
@@ -65,7 +68,7 @@ export function lineChart(container, spec) {
           ...(hasY2 ? { y2: {} } : {}),
         },
         axes: [
-          { label: spec.xLabel ?? 'step' },
+          { label: spec.xLabel ?? 'step', incrs: WHOLE_INCREMENTS },
           { label: spec.yLabel, scale: 'y', size: 64, values: tickValues },
           ...(hasY2
             ? [
@@ -89,7 +92,6 @@ export function lineChart(container, spec) {
             dash: s.dash,
             scale: s.scale ?? 'y',
             spanGaps: true,
-            points: { show: false },
             value: (_u, v) => formatNumber(v),
           })),
         ],

@@ -35,6 +35,8 @@ export function sweepPage(root, params) {
     [3, 5, 10, 15].map((n) => h('option', { value: n, selected: n === 5 }, `top ${n}`)),
   );
   const logY = h('input', { type: 'checkbox', checked: true, onchange: () => setLogY(logY.checked) });
+  // Exponential and cyclic schedules span decades: a log axis shows their shape.
+  const logLr = h('input', { type: 'checkbox', onchange: () => lrChart.setLogY(logLr.checked) });
   const lossBox = h('div', { class: 'chart loss-chart' });
   const lrBox = h('div', { class: 'chart lr-chart' });
   const boardHead = h('thead');
@@ -66,7 +68,13 @@ export function sweepPage(root, params) {
         'div',
         { class: 'row spread' },
         h('h2', null, 'Curves'),
-        h('div', { class: 'row' }, topN, h('label', null, logY, ' log-scale loss')),
+        h(
+          'div',
+          { class: 'row' },
+          topN,
+          h('label', null, logY, ' log-scale loss'),
+          h('label', null, logLr, ' log-scale lr'),
+        ),
       ),
       h('div', { class: 'charts' }, lossBox, lrBox),
     ),
