@@ -125,6 +125,13 @@ describe('the dashboard', () => {
     await page.screenshot({ path: screenshot, fullPage: true });
     console.info(`dashboard screenshot: ${screenshot}`);
 
+    // "Edit as new" opens the submitted spec in the editor.
+    await page.getByRole('button', { name: 'Edit as new' }).click();
+    await page.waitForFunction("location.hash === '#/new'");
+    expect(JSON.parse(await page.getByLabel('sweep spec (JSON)').inputValue())).toEqual(SPEC);
+    await page.goBack();
+    await page.waitForSelector('h1[data-status="completed"]');
+
     // Delete from the page: back to the list, and the sweep is gone from the API.
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete' }).click();

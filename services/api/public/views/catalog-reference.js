@@ -18,7 +18,7 @@ function entry(item, extra) {
       ' ',
       h('span', { class: 'muted' }, item.description ?? ''),
     ),
-    item.reference
+    /^https?:\/\//.test(item.reference ?? '')
       ? h('a', { href: item.reference, target: '_blank', rel: 'noopener' }, 'PyTorch docs')
       : null,
     extra,

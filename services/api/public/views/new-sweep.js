@@ -16,6 +16,23 @@ const QUICK_EXAMPLE = {
   objective: { metric: 'train_loss', mode: 'min' },
 };
 
+const DRAFT_KEY = 'hypersweep.draft';
+
+/** Hands a spec to the editor ("Edit as new" on a sweep page); the editor takes it once. */
+export function saveDraft(spec) {
+  sessionStorage.setItem(DRAFT_KEY, JSON.stringify(spec));
+}
+
+function takeDraft() {
+  const draft = sessionStorage.getItem(DRAFT_KEY);
+  sessionStorage.removeItem(DRAFT_KEY);
+  try {
+    return draft ? JSON.parse(draft) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The POST /v1/sweeps request body examples of the OpenAPI document, so the editor offers what /docs shows. */
 async function documentedExamples() {
   const doc = await api('/docs/json');
@@ -41,16 +58,19 @@ export function newSweepPage(root) {
   const submit = h('button', { class: 'primary', type: 'submit' }, 'Submit sweep');
   const errors = h('ul', { class: 'errors', 'aria-live': 'polite' });
   const reference = h('div');
-  let exampleValues = [QUICK_EXAMPLE];
+  const example = (spec) => ({ label: `Example: ${spec.name ?? 'unnamed'}`, spec });
+  const draft = takeDraft();
+  const starts = draft ? [{ label: `Copy of ${draft.name ?? 'a sweep'}`, spec: draft }] : [];
+  let choices = [...starts, example(QUICK_EXAMPLE)];
 
   const setExample = (i) => {
-    editor.value = `${JSON.stringify(exampleValues[i], null, 2)}\n`;
+    editor.value = `${JSON.stringify(choices[i].spec, null, 2)}\n`;
     fill(errors);
   };
   const listExamples = () =>
     fill(
       examples,
-      exampleValues.map((e, i) => h('option', { value: i }, `Example: ${e.name ?? `#${i + 1}`}`)),
+      choices.map((choice, i) => h('option', { value: i }, choice.label)),
     );
   examples.addEventListener('change', () => setExample(Number(examples.value)));
   editor.addEventListener('keydown', (event) => {
@@ -89,7 +109,7 @@ export function newSweepPage(root) {
   catalogReference(reference);
   documentedExamples()
     .then((documented) => {
-      exampleValues = [QUICK_EXAMPLE, ...documented];
+      choices = [...starts, example(QUICK_EXAMPLE), ...documented.map(example)];
       listExamples();
     })
     .catch(() => {});

@@ -2,8 +2,9 @@ import { api, getCatalog } from '../api.js';
 import { colorAt, lineChart } from '../charts.js';
 import { errorList, fill, h, notify, statusBadge } from '../dom.js';
 import { configSummary, formatAgo, formatDuration, formatNumber, formatTime, trialLabel } from '../format.js';
-import { SWEEPS_HREF, sweepHref, trialHref } from '../routes.js';
+import { NEW_SWEEP_HREF, SWEEPS_HREF, sweepHref, trialHref } from '../routes.js';
 import { throttle } from '../throttle.js';
+import { saveDraft } from './new-sweep.js';
 import { trialPanel } from './trial-panel.js';
 
 const TRIAL_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'pruned'];
@@ -29,6 +30,13 @@ export function sweepPage(root, params) {
   const best = h('div', { class: 'best', style: 'margin-top: 12px' });
   const cancelButton = h('button', { onclick: () => cancel() }, 'Cancel');
   const deleteButton = h('button', { class: 'danger', onclick: () => remove() }, 'Delete');
+  const cloneButton = h(
+    'button',
+    { onclick: () => clone(), title: 'Open this spec in the editor' },
+    'Edit as new',
+  );
+  const specView = h('pre', { class: 'mono' });
+  let spec;
   const topN = h(
     'select',
     { 'aria-label': 'trials to chart', onchange: () => refresh() },
@@ -54,12 +62,13 @@ export function sweepPage(root, params) {
         'div',
         { class: 'row spread' },
         h('div', { class: 'row' }, title, live),
-        h('div', { class: 'row' }, cancelButton, deleteButton),
+        h('div', { class: 'row' }, cloneButton, cancelButton, deleteButton),
       ),
       meta,
       errors,
       h('div', { style: 'margin-top: 12px' }, counts),
       best,
+      h('details', { style: 'margin-top: 10px' }, h('summary', null, 'Submitted spec'), specView),
     ),
     h(
       'div',
@@ -154,6 +163,10 @@ export function sweepPage(root, params) {
       TRIAL_STATUSES.map((s) => stat(s, sweep.counts[s] ?? 0, s)),
     );
     cancelButton.disabled = ENDED.has(sweep.status);
+    if (spec === undefined) {
+      spec = sweep.spec;
+      specView.textContent = JSON.stringify(spec, null, 2);
+    }
     if (sweep.best) {
       const c = configSummary(sweep.best.config, catalog);
       fill(
@@ -299,6 +312,11 @@ export function sweepPage(root, params) {
   function setLive(text, on) {
     live.textContent = text;
     live.classList.toggle('on', on);
+  }
+
+  function clone() {
+    saveDraft(spec);
+    location.hash = NEW_SWEEP_HREF;
   }
 
   async function cancel() {
