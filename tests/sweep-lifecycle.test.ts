@@ -179,5 +179,11 @@ describe('live events', () => {
     expect(events[0]!.type).toBe('sweep');
     expect(events.filter((e) => e.type === 'trial.finished')).toHaveLength(2);
     for (const event of events) expect(event.data.sweepId).toBe(id);
+    // progress is throttled (a few per second per trial), not one event per step or epoch
+    const started = Date.parse(events[0]!.data.at);
+    const ended = Date.parse(events.at(-1)!.data.at);
+    const progress = events.filter((e) => e.type === 'trial.progress');
+    expect(progress.length).toBeLessThanOrEqual(2 * (Math.ceil((ended - started) / 250) + 2));
+    expect(progress.every((e) => e.data.stepsDone > 0)).toBe(true);
   });
 });

@@ -107,3 +107,30 @@ describe('fuzzing scheduler specs', () => {
     expect(valid).toBeGreaterThan(500);
   });
 });
+
+describe('schedules that cannot train are refused', () => {
+  // Found by the fuzzing above: max_lr / 5e-324 overflows to Infinity.
+  it.each([
+    [{ max_lr: 0.1, total_steps: 40, div_factor: 5e-324 }, 'div_factor'],
+    [{ max_lr: 0.1, total_steps: 40, div_factor: 1, final_div_factor: 1e-320 }, 'final_div_factor'],
+  ])('OneCycleLR %j -> OptimError at %s', (options, path) => {
+    expect(() => validateSchedulerSpec({ type: 'OneCycleLR', options }, { groupCount: 1 })).toThrow(
+      expect.objectContaining({ name: 'OptimError', path }),
+    );
+  });
+});
+
+describe('a schedule that computes a non-finite lr', () => {
+  it('stops with an OptimError instead of training with it', () => {
+    // ConstantLR divides by factor at total_iters: 0.1 * 5e-324 underflows to 0, then 0 * (1 / 5e-324) is NaN.
+    const optimizer = plainOptimizer({ type: 'SGD', options: { lr: 0.1 } });
+    const scheduler = createScheduler(optimizer, {
+      type: 'ConstantLR',
+      options: { factor: 5e-324, total_iters: 2 },
+    });
+    scheduler.step();
+    expect(() => scheduler.step()).toThrow(
+      /ConstantLR computed a non-finite learning rate \(NaN\) for group 0 at epoch 2/,
+    );
+  });
+});

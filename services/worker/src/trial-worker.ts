@@ -183,7 +183,8 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
             if (value !== undefined && Number.isFinite(value) && better(value, best?.value ?? null)) {
               best = { value, step: record.step };
             }
-            await progress(true);
+            if (record.step > last.step) last = { step: record.step, loss: record.trainLoss, lr: record.lr };
+            await progress();
           },
           onCheckpoint: async (checkpoint) => {
             await guard(() =>

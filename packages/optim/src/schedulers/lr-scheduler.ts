@@ -61,6 +61,14 @@ export abstract class LRScheduler implements Scheduler {
   }
 
   protected applyLrs(lrs: readonly number[]): void {
+    // torch would go on training with an inf or NaN learning rate (e.g. ConstantLR with factor 5e-324
+    // multiplies by 1 / factor = inf at total_iters); a trial is better failed with the reason.
+    const bad = lrs.findIndex((lr) => !Number.isFinite(lr));
+    if (bad >= 0) {
+      throw new OptimError(
+        `${this.type} computed a non-finite learning rate (${lrs[bad]}) for group ${bad} at epoch ${this.lastEpoch}`,
+      );
+    }
     this.optimizer.paramGroups.forEach((group, index) => {
       const lr = lrs[index];
       if (lr !== undefined) group.lr = lr;

@@ -69,10 +69,15 @@ export class OneCycleLR extends LRScheduler {
           phase(totalSteps - 1, 'max_lr', 'min_lr', 'base_momentum', 'max_momentum'),
         ];
     const maxLrs = perGroup(optimizer, 'max_lr', resolved.max_lr);
+    const initialLrs = maxLrs.map((maxLr) => maxLr / resolved.div_factor);
+    const minLrs = initialLrs.map((initialLr) => initialLr / resolved.final_div_factor);
+    // torch would run on with inf or NaN learning rates; a schedule that cannot train is refused instead.
+    assertFiniteLrs(initialLrs, 'div_factor', 'max_lr / div_factor');
+    assertFiniteLrs(minLrs, 'final_div_factor', 'max_lr / div_factor / final_div_factor');
     optimizer.paramGroups.forEach((group, index) => {
-      group['initial_lr'] = maxLrs[index]! / resolved.div_factor;
+      group['initial_lr'] = initialLrs[index]!;
       group['max_lr'] = maxLrs[index]!;
-      group['min_lr'] = (group['initial_lr'] as number) / resolved.final_div_factor;
+      group['min_lr'] = minLrs[index]!;
     });
     const slot = resolved.cycle_momentum ? requireMomentumSlot(optimizer) : undefined;
     if (slot !== undefined) {
@@ -157,4 +162,11 @@ export function oneCycleTotalSteps(options: {
     throw new OptimError('Expected positive integer steps_per_epoch, but got None', 'steps_per_epoch');
   }
   return epochs * stepsPerEpoch;
+}
+
+function assertFiniteLrs(lrs: readonly number[], option: string, formula: string): void {
+  const bad = lrs.find((lr) => !Number.isFinite(lr));
+  if (bad !== undefined) {
+    throw new OptimError(`OneCycleLR: ${formula} is ${bad}, not a finite learning rate`, option);
+  }
 }

@@ -1,3 +1,4 @@
+import { redisReady } from '@hypersweep/queue';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../context.js';
@@ -47,7 +48,11 @@ export const healthRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (
     async (_request, reply) => {
       const [postgres, redis] = await Promise.all([
         probe(() => context.pool.query('SELECT 1')),
-        probe(() => context.redis.ping()),
+        probe(async () => {
+          // the API's connection has no offline queue: wait for it to be up before asking
+          await redisReady(context.redis, 1500);
+          await context.redis.ping();
+        }),
       ]);
       const ok = postgres.ok && redis.ok;
       return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', postgres, redis });
