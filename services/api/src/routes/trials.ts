@@ -40,17 +40,18 @@ const finite = (value: number | null) => (value === null || Number.isFinite(valu
 
 // Downsampling keeps, for each of maxPoints/4 equal step ranges, its first and last step and the steps
 // with the lowest and highest loss (M4), so a 1,000-point chart of a 100,000-step trial still shows every
-// spike. One hash aggregate finds them: min/max over ARRAY[loss, step] picks the extreme loss and, among
-// ties, the earliest step; NaN sorts above every number in Postgres, so a divergence is always kept. The
-// chosen rows are then read by primary key.
-const DOWNSAMPLED = `WITH k AS (
-  SELECT unnest(ARRAY[min(step)::float8, max(step)::float8,
-    (min(ARRAY[loss, step::float8]))[2], -(max(ARRAY[loss, -step::float8]))[2]])::int AS step
+// spike. One hash aggregate finds them (min/max over ARRAY[loss, step] picks the extreme loss and, among
+// ties, the earliest step; NaN sorts above every number in Postgres, so a divergence is always kept) and
+// counts the steps; the chosen rows are then read by primary key.
+const DOWNSAMPLED = `WITH agg AS (
+  SELECT count(*) AS n, min(step) AS first, max(step) AS last,
+    (min(ARRAY[loss, step::float8]))[2]::int AS lowest, (-(max(ARRAY[loss, -step::float8]))[2])::int AS highest
   FROM step_metrics WHERE trial_id = $1 AND step BETWEEN $2 AND $3
   GROUP BY ((step - $2)::bigint * $4) / ($3 - $2 + 1)
 )
-SELECT step, epoch, loss, lr, lrs FROM step_metrics
-WHERE trial_id = $1 AND step = ANY(ARRAY(SELECT step FROM k)) ORDER BY step`;
+SELECT step, epoch, loss, lr, lrs, (SELECT sum(n) FROM agg)::int AS total FROM step_metrics
+WHERE trial_id = $1 AND step = ANY(ARRAY(SELECT unnest(ARRAY[first, last, lowest, highest]) FROM agg))
+ORDER BY step`;
 
 export const trialRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (app, { context }) => {
   const { prisma, pool } = context;
@@ -106,20 +107,25 @@ export const trialRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
       }
       const trial = await prisma.trial.findUnique({ where: { id }, select: { id: true } });
       if (!trial) throw notFound('trial', id);
-      const range = await pool.query<{ lo: number | null; hi: number | null; n: string }>(
-        `SELECT min(step) AS lo, max(step) AS hi, count(*) AS n FROM step_metrics
-         WHERE trial_id = $1 AND step BETWEEN $2 AND $3`,
+      // first and last stored step in the window: two index probes, no scan
+      const range = await pool.query<{ lo: number | null; hi: number | null }>(
+        'SELECT min(step) AS lo, max(step) AS hi FROM step_metrics WHERE trial_id = $1 AND step BETWEEN $2 AND $3',
         [id, query.from ?? 0, query.to ?? 2_147_483_647],
       );
       const { lo, hi } = range.rows[0]!;
-      const total = Number(range.rows[0]!.n);
+      // steps are dense (1, 2, 3, ...), so the span bounds the count without counting
       const downsample =
-        query.maxPoints !== undefined && total > query.maxPoints && lo !== null && hi !== null;
+        query.maxPoints !== undefined && lo !== null && hi !== null && hi - lo + 1 > query.maxPoints;
       const [steps, epochs] = await Promise.all([
         lo === null
-          ? Promise.resolve({ rows: [] as StepRow[] })
+          ? Promise.resolve({ rows: [] as (StepRow & { total?: number })[] })
           : downsample
-            ? pool.query<StepRow>(DOWNSAMPLED, [id, lo, hi, Math.max(1, Math.floor(query.maxPoints! / 4))])
+            ? pool.query<StepRow & { total: number }>(DOWNSAMPLED, [
+                id,
+                lo,
+                hi,
+                Math.max(1, Math.floor(query.maxPoints! / 4)),
+              ])
             : pool.query<StepRow>(
                 'SELECT step, epoch, loss, lr, lrs FROM step_metrics WHERE trial_id = $1 AND step BETWEEN $2 AND $3 ORDER BY step',
                 [id, lo, hi],
@@ -135,7 +141,8 @@ export const trialRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
           [id],
         ),
       ]);
-      const rows = steps.rows;
+      const rows = steps.rows as (StepRow & { total?: number })[];
+      const total = downsample ? (rows[0]?.total ?? 0) : rows.length;
       if (query.format === 'csv') {
         const groups = rows.reduce((n, r) => Math.max(n, r.lrs?.length ?? 0), 0);
         const header = [
