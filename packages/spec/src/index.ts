@@ -10,11 +10,12 @@ export {
 } from './job-types.js';
 export { pointer } from './json-pointer.js';
 export { type Objective, type ObjectiveMetric, type ObjectiveMode, objectiveMetrics } from './objective.js';
-export { DEFAULT_MAX_TRIALS, DEFAULT_TRAINING } from './spec-fields.js';
+export { DEFAULT_MAX_TRIALS, DEFAULT_TRAINING, prunerTypes } from './spec-fields.js';
 export {
   createSweepSpecSchema,
   ObjectiveSchema,
   OptimizerSpecSchema,
+  PrunerSchema,
   SchedulerSpecSchema,
   SeedsSchema,
   SpecErrorSchema,
@@ -33,6 +34,7 @@ export type {
 } from './trial-config.js';
 export {
   type NormalizedSweepSpec,
+  type PrunerConfig,
   type SpecEntry,
   type SweepSpecValidation,
   type ValidationContext,

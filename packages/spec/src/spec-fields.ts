@@ -82,4 +82,38 @@ export const specFields = [
   'schedulers',
   'seeds',
   'objective',
+  'pruner',
 ] as const;
+
+/**
+ * Early stopping of unpromising trials, as Optuna's MedianPruner
+ * (https://optuna.readthedocs.io/en/stable/reference/generated/optuna.pruners.MedianPruner.html):
+ * a trial stops ("pruned") when its best objective value so far is worse than the median of the
+ * completed trials' values at the same epoch. Optuna's option names; a "step" is an epoch here.
+ */
+export const prunerTypes = ['MedianPruner'] as const;
+
+export const prunerFieldSchemas: Record<string, JsonSchema> = {
+  type: { type: 'string', enum: prunerTypes, description: 'The pruning rule.' },
+  n_startup_trials: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 1_000_000,
+    default: 5,
+    description: 'No trial is pruned until this many trials of the sweep have completed.',
+  },
+  n_warmup_steps: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 1_000_000,
+    default: 0,
+    description: 'A trial is not pruned before this epoch (epochs count from 0).',
+  },
+  interval_steps: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 1,
+    description: 'Epochs between pruning checks, counted from n_warmup_steps.',
+  },
+};

@@ -6,6 +6,7 @@ import {
   intervalSchema,
   nameSchema,
   objectiveFieldSchemas,
+  prunerFieldSchemas,
   seedSchema,
   trainingFieldSchemas,
 } from './spec-fields.js';
@@ -32,6 +33,12 @@ export interface SweepSpecInput {
   schedulers?: Array<null | { type: string; interval?: 'step' | 'epoch'; [option: string]: unknown }>;
   seeds?: number | number[];
   objective?: { metric?: ObjectiveMetric; mode?: ObjectiveMode };
+  pruner?: null | {
+    type: 'MedianPruner';
+    n_startup_trials?: number;
+    n_warmup_steps?: number;
+    interval_steps?: number;
+  };
 }
 
 /** Catalog schema -> public JSON Schema: without the catalog's `x-` extensions (torch's message prefixes). */
@@ -142,6 +149,15 @@ export const ObjectiveSchema = Type.Unsafe<NonNullable<SweepSpecInput['objective
   additionalProperties: false,
 });
 
+export const PrunerSchema = Type.Unsafe<SweepSpecInput['pruner']>({
+  description:
+    "Early stopping, as Optuna's MedianPruner: a trial stops (status pruned) when its best objective value so far is worse than the median of the completed trials at the same epoch. Default null: no pruning.",
+  anyOf: [
+    { type: 'null' },
+    { type: 'object', required: ['type'], properties: prunerFieldSchemas, additionalProperties: false },
+  ],
+});
+
 export const SeedsSchema = Type.Unsafe<NonNullable<SweepSpecInput['seeds']>>({
   description: 'Seeds to run every configuration with (default [0]).',
   anyOf: [seedSchema, { type: 'array', items: seedSchema, minItems: 1 }],
@@ -212,6 +228,7 @@ export function createSweepSpecSchema(options: { workloads?: readonly WorkloadIn
       },
       seeds: SeedsSchema,
       objective: ObjectiveSchema,
+      pruner: PrunerSchema,
     },
     additionalProperties: false,
     examples: Object.values(sweepSpecExamples),

@@ -20,6 +20,8 @@ import {
   DEFAULT_MAX_TRIALS,
   nameSchema,
   objectiveFieldSchemas,
+  prunerFieldSchemas,
+  prunerTypes,
   seedSchema,
   specFields,
   trainingFieldSchemas,
@@ -49,6 +51,16 @@ export interface NormalizedSweepSpec {
   schedulers: Array<(SpecEntry & { interval: SchedulerInterval }) | null>;
   seeds: number[];
   objective: Objective;
+  /** null: every trial runs to the end. */
+  pruner: PrunerConfig | null;
+}
+
+/** A pruner with its defaults filled in (Optuna's MedianPruner options; a step is an epoch). */
+export interface PrunerConfig {
+  type: 'MedianPruner';
+  n_startup_trials: number;
+  n_warmup_steps: number;
+  interval_steps: number;
 }
 
 export type SweepSpecValidation =
@@ -79,6 +91,7 @@ export function validateSweepSpec(input: unknown, context: ValidationContext): S
   const training = readTraining(ownValue(input, 'training'), report);
   const objective = readObjective(ownValue(input, 'objective'), workload, report);
   const seeds = readSeeds(ownValue(input, 'seeds'), report);
+  const pruner = readPruner(ownValue(input, 'pruner'), report);
   const name = readName(ownValue(input, 'name'), report);
   const optimizers = readList(input, 'optimizers', report, (value, path) =>
     readOptimizerEntry(value, path, workload?.info.paramGroups, workload?.name, report),
@@ -103,6 +116,7 @@ export function validateSweepSpec(input: unknown, context: ValidationContext): S
     training === undefined ||
     objective === undefined ||
     seeds === undefined ||
+    pruner === undefined ||
     name === undefined ||
     optimizers === undefined ||
     schedulers === undefined
@@ -152,6 +166,7 @@ export function validateSweepSpec(input: unknown, context: ValidationContext): S
     ),
     seeds,
     objective,
+    pruner,
   };
   return { ok: true, spec, trials };
 }
@@ -236,6 +251,23 @@ function readObjective(
   }
   const mode = (fields['mode'] as Objective['mode'] | undefined) ?? naturalMode(metric);
   return { metric, mode };
+}
+
+/** null when absent or null; undefined after an error. */
+function readPruner(value: unknown, report: ErrorReport): PrunerConfig | null | undefined {
+  if (value === undefined || value === null) return null;
+  if (!isJsonObject(value)) {
+    report.add(
+      '/pruner',
+      `pruner must be null or an object like {"type": "MedianPruner", "n_startup_trials": 5}, got ${describeValue(value)}`,
+    );
+    return undefined;
+  }
+  if (!Object.hasOwn(value, 'type')) {
+    report.add('/pruner', `missing "type": the pruning rule, one of ${prunerTypes.join(', ')}`);
+    return undefined;
+  }
+  return readObjectFields(value, '/pruner', prunerFieldSchemas, 'pruner', report) as PrunerConfig | undefined;
 }
 
 function readSeeds(value: unknown, report: ErrorReport): number[] | undefined {

@@ -470,6 +470,37 @@ const badSpecs: BadSpec[] = [
     message:
       'expected 1 values for max_lr, got 3; a list of values is one value per param group: to sweep max_lr, write a list of lists',
   },
+  // the pruner
+  {
+    name: 'pruner of an unknown type',
+    spec: withFields({ pruner: { type: 'HyperbandPruner' } }),
+    path: '/pruner/type',
+    message: 'MedianPruner',
+  },
+  {
+    name: 'pruner without a type',
+    spec: withFields({ pruner: { n_startup_trials: 3 } }),
+    path: '/pruner',
+    message: 'missing "type"',
+  },
+  {
+    name: 'pruner option misspelled',
+    spec: withFields({ pruner: { type: 'MedianPruner', n_warmup_step: 2 } }),
+    path: '/pruner/n_warmup_step',
+    message: 'did you mean "n_warmup_steps"?',
+  },
+  {
+    name: 'pruner interval of zero',
+    spec: withFields({ pruner: { type: 'MedianPruner', interval_steps: 0 } }),
+    path: '/pruner/interval_steps',
+    message: '1',
+  },
+  {
+    name: 'pruner a string',
+    spec: withFields({ pruner: 'median' }),
+    path: '/pruner',
+    message: 'MedianPruner',
+  },
   // the grid
   {
     name: 'a grid over the limit',

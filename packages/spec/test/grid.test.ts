@@ -176,6 +176,19 @@ describe('grid expansion', () => {
     });
   });
 
+  test('the pruner is off by default and takes Optuna MedianPruner defaults', () => {
+    expect(expectValid(baseSpec()).spec.pruner).toBeNull();
+    expect(expectValid({ ...baseSpec(), pruner: null }).spec.pruner).toBeNull();
+    expect(
+      expectValid({ ...baseSpec(), pruner: { type: 'MedianPruner', n_warmup_steps: 2 } }).spec.pruner,
+    ).toEqual({
+      type: 'MedianPruner',
+      n_startup_trials: 5,
+      n_warmup_steps: 2,
+      interval_steps: 1,
+    });
+  });
+
   test('the objective defaults to train_loss without a validation set, mode from the metric', () => {
     expect(
       expectValid({ workload: 'two-layer-regression', optimizers: [{ type: 'Adam' }] }).spec.objective,

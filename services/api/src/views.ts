@@ -33,6 +33,7 @@ export function sweepSummaryView(sweep: Sweep) {
     status: sweep.status,
     trialCount: sweep.trialCount,
     objective: { metric: sweep.objectiveMetric, mode: sweep.objectiveMode },
+    pruner: (sweep.pruner ?? null) as Record<string, unknown> | null,
     createdAt: sweep.createdAt.toISOString(),
     startedAt: iso(sweep.startedAt),
     finishedAt: iso(sweep.finishedAt),

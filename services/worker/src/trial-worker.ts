@@ -7,11 +7,13 @@ import {
   TRIAL_QUEUE_NAME,
   type TrialJobData,
 } from '@hypersweep/queue';
+import type { PrunerConfig } from '@hypersweep/spec';
 import type { Checkpoint, EpochRecord, Objective, TrialConfig, TrialResult } from '@hypersweep/trainer';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
+import { medianPruneReason } from './median-pruner.js';
 import { TrainerPool, TrialThreadError } from './trainer-pool.js';
 
 export interface RunningWorker {
@@ -23,6 +25,7 @@ const PROGRESS_INTERVAL_MS = 250;
 /** Errors that retrying cannot fix: the trial's config itself is wrong. */
 const CONFIG_ERRORS = new Set(['TrainerError', 'OptimError', 'ExpressionError']);
 const SHUTDOWN = 'worker shutting down';
+const PRUNED = 'pruned';
 const CANCELLED = 'sweep cancelled';
 const FOREIGN_KEY_VIOLATION = '23503';
 
@@ -30,6 +33,7 @@ class TrialGoneError extends Error {}
 
 interface Claimed {
   config: TrialConfig;
+  pruner: PrunerConfig | null;
   checkpoint: Checkpoint | null;
   index: number;
   objective_metric: string;
@@ -76,7 +80,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
               started_at = COALESCE(t.started_at, now()), error = NULL
        FROM sweeps s
        WHERE t.id = $1 AND s.id = t.sweep_id AND t.status IN ('queued', 'running') AND s.status IN ('queued', 'running')
-       RETURNING t.config, t.checkpoint, t.index, s.objective_metric, s.objective_mode`,
+       RETURNING t.config, t.checkpoint, t.index, s.objective_metric, s.objective_mode, s.pruner`,
       [trialId, config.workerId],
     );
     const claimed = claim.rows[0];
@@ -109,6 +113,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     };
     let lastProgress = 0;
     let gone = false;
+    let prunedBecause: string | null = null;
 
     const guard = async (write: () => Promise<unknown>) => {
       try {
@@ -185,6 +190,18 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
             }
             if (record.step > last.step) last = { step: record.step, loss: record.trainLoss, lr: record.lr };
             await progress();
+            if (claimed.pruner !== null && !controller.signal.aborted) {
+              const reason = await medianPruneReason(pool, claimed.pruner, {
+                sweepId,
+                epoch: record.epoch,
+                best: best?.value ?? null,
+                objective,
+              });
+              if (reason !== null) {
+                prunedBecause = reason;
+                controller.abort(PRUNED);
+              }
+            }
           },
           onCheckpoint: async (checkpoint) => {
             await guard(() =>
@@ -214,12 +231,20 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
-    const status =
-      result.status === 'completed' ? 'completed' : result.status === 'diverged' ? 'failed' : 'cancelled';
+    const pruned = result.status === 'cancelled' && controller.signal.reason === PRUNED;
+    const status = pruned
+      ? 'pruned'
+      : result.status === 'completed'
+        ? 'completed'
+        : result.status === 'diverged'
+          ? 'failed'
+          : 'cancelled';
     const error =
       result.status === 'diverged'
         ? `diverged: the loss became ${result.finalLoss} at step ${result.stepsDone}`
-        : null;
+        : pruned
+          ? prunedBecause
+          : null;
     await pool.query(
       `UPDATE trials SET status = $2, steps_done = $3, best_value = $4, best_step = $5, final_loss = $6,
               backend = $7, error = $8, finished_at = now(), checkpoint = NULL

@@ -30,6 +30,9 @@ const SweepSummary = Type.Object({
   status: SweepStatus,
   trialCount: Type.Integer(),
   objective: Objective,
+  pruner: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+    description: 'The early-stopping rule with its defaults, or null',
+  }),
   createdAt: Type.String({ format: 'date-time' }),
   startedAt: NullableDate,
   finishedAt: NullableDate,
@@ -105,14 +108,15 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
       try {
         await client.query('BEGIN');
         const inserted = await client.query<{ id: string }>(
-          `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count)
-           VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+          `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
           [
             spec.name,
             JSON.stringify(request.body),
             spec.objective.metric,
             spec.objective.mode,
             trials.length,
+            spec.pruner === null ? null : JSON.stringify(spec.pruner),
           ],
         );
         sweepId = inserted.rows[0]!.id;
