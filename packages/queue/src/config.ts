@@ -11,3 +11,13 @@ export function redisUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
 export function queuePrefixFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return env.QUEUE_PREFIX || 'hypersweep';
 }
+
+/** A positive integer setting from the environment, `fallback` when unset; anything else is a one-line error. */
+export function positiveIntegerFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}

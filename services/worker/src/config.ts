@@ -1,6 +1,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { databaseUrlFromEnv } from '@hypersweep/db';
-import { queuePrefixFromEnv, redisUrlFromEnv } from '@hypersweep/queue';
+import { positiveIntegerFromEnv, queuePrefixFromEnv, redisUrlFromEnv } from '@hypersweep/queue';
+import { backendNames } from '@hypersweep/trainer';
 
 export interface WorkerConfig {
   databaseUrl: string;
@@ -18,25 +19,25 @@ export interface WorkerConfig {
   logLevel: string;
 }
 
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   return {
     databaseUrl: databaseUrlFromEnv(env),
     redisUrl: redisUrlFromEnv(env),
     queuePrefix: queuePrefixFromEnv(env),
-    concurrency: positiveInteger(env, 'WORKER_CONCURRENCY', availableParallelism()),
+    concurrency: positiveIntegerFromEnv(env, 'WORKER_CONCURRENCY', availableParallelism()),
     workerId: env.WORKER_ID || `${hostname()}-${process.pid}`,
-    backend: env.TFJS_BACKEND || 'auto',
-    checkpointEvery: positiveInteger(env, 'CHECKPOINT_EVERY', 200),
-    lockDurationMs: positiveInteger(env, 'WORKER_LOCK_MS', 30_000),
+    backend: backendFromEnv(env),
+    checkpointEvery: positiveIntegerFromEnv(env, 'CHECKPOINT_EVERY', 200),
+    lockDurationMs: positiveIntegerFromEnv(env, 'WORKER_LOCK_MS', 30_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
+}
+
+/** TFJS_BACKEND checked at start-up, so a typo stops the worker instead of failing every trial it takes. */
+function backendFromEnv(env: NodeJS.ProcessEnv): string {
+  const backend = env.TFJS_BACKEND || 'auto';
+  const valid = ['auto', ...backendNames];
+  if (!valid.includes(backend))
+    throw new Error(`TFJS_BACKEND must be one of ${valid.join(', ')}, got "${backend}"`);
+  return backend;
 }

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { loadWorkerConfig } from '../src/config.js';
+
+describe('worker configuration', () => {
+  it('has defaults that point at localhost', () => {
+    const config = loadWorkerConfig({});
+    expect(config).toMatchObject({
+      databaseUrl: 'postgresql://postgres@127.0.0.1:5432/hypersweep',
+      redisUrl: 'redis://127.0.0.1:6379',
+      queuePrefix: 'hypersweep',
+      backend: 'auto',
+      checkpointEvery: 200,
+      lockDurationMs: 30_000,
+    });
+    expect(config.concurrency).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each([
+    [{ WORKER_CONCURRENCY: '0' }, 'WORKER_CONCURRENCY must be a positive integer, got "0"'],
+    [{ CHECKPOINT_EVERY: '1.5' }, 'CHECKPOINT_EVERY must be a positive integer, got "1.5"'],
+    [{ TFJS_BACKEND: 'gpu' }, 'TFJS_BACKEND must be one of auto, node-gpu, node, wasm, cpu, got "gpu"'],
+  ])('refuses %j at start-up', (env, message) => {
+    expect(() => loadWorkerConfig(env)).toThrow(message);
+  });
+});
