@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { redactUrl } from './config.js';
+import { readMigrations } from './migrate.js';
 
 export const POSTGRES_START_HINT =
   'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start (or docker compose up -d postgres)';
@@ -24,5 +25,35 @@ export async function checkPostgres(url: string, timeoutMs = 3000): Promise<void
     );
   } finally {
     await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Resolves when every migration under prisma/migrations has been applied to the database at `url`;
+ * otherwise rejects with one line naming what is missing and how to apply it. Services check this at
+ * start-up, so a worker on another machine never writes to an older schema.
+ */
+export async function checkMigrated(url: string, migrationsDir?: string): Promise<void> {
+  const expected = readMigrations(migrationsDir).map((m) => m.name);
+  const client = new pg.Client({ connectionString: url });
+  let applied: string[] = [];
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ migration_name: string }>(
+      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    );
+    applied = rows.map((row) => row.migration_name);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    // 3D000: no database yet; 42P01: no _prisma_migrations table yet. Both mean: not migrated.
+    if (code !== '3D000' && code !== '42P01') throw error;
+  } finally {
+    await client.end().catch(() => {});
+  }
+  const missing = expected.filter((name) => !applied.includes(name));
+  if (missing.length > 0) {
+    throw new UnreachableError(
+      `the database at ${redactUrl(url)} lacks ${missing.length} migration(s) (${missing.join(', ')}); apply them with: npm run db:migrate`,
+    );
   }
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations, readMigrations } from '../src/migrate.js';
+import { checkMigrated } from '../src/preflight.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 
 describe('migration applier', () => {
@@ -12,10 +13,18 @@ describe('migration applier', () => {
     await db?.drop();
   });
 
+  it('services refuse a database that lacks migrations, naming them', async () => {
+    const names = readMigrations().map((m) => m.name);
+    await expect(checkMigrated(db.url)).rejects.toThrow(
+      `lacks ${names.length} migration(s) (${names.join(', ')}); apply them with: npm run db:migrate`,
+    );
+  });
+
   it('applies each migration once, even when two appliers race, and records it as Prisma does', async () => {
     const migrations = readMigrations();
     const [a, b] = await Promise.all([applyMigrations(db.url), applyMigrations(db.url)]);
     expect([...a!.applied, ...b!.applied].sort()).toEqual(migrations.map((m) => m.name));
+    await expect(checkMigrated(db.url)).resolves.toBeUndefined();
     const again = await applyMigrations(db.url);
     expect(again.applied).toEqual([]);
     expect(again.alreadyApplied).toEqual(migrations.map((m) => m.name));

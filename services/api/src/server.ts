@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { checkPostgres } from '@hypersweep/db';
+import { checkMigrated, checkPostgres } from '@hypersweep/db';
 import { checkRedis } from '@hypersweep/queue';
 import { buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
@@ -7,6 +7,7 @@ import { loadApiConfig } from './config.js';
 async function main(): Promise<void> {
   const config = loadApiConfig();
   await checkPostgres(config.databaseUrl);
+  await checkMigrated(config.databaseUrl);
   await checkRedis(config.redisUrl);
   const app = await buildApp({ config });
   const shutdown = async (signal: string) => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { checkPostgres } from '@hypersweep/db';
+import { checkMigrated, checkPostgres } from '@hypersweep/db';
 import { checkRedis } from '@hypersweep/queue';
 import { pino } from 'pino';
 import { loadWorkerConfig } from './config.js';
@@ -8,6 +8,7 @@ import { startTrialWorker } from './trial-worker.js';
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   await checkPostgres(config.databaseUrl);
+  await checkMigrated(config.databaseUrl);
   await checkRedis(config.redisUrl);
   const log = pino({ level: config.logLevel, base: { worker: config.workerId } });
   const worker = await startTrialWorker(config, log);
