@@ -82,6 +82,9 @@ describe('a sweep from submission to leaderboard', () => {
     const cancel = await stack.app.inject({ method: 'POST', url: `/v1/sweeps/${id}/cancel` });
     expect(cancel.statusCode).toBe(202);
     expect(cancel.json().status).toBe('cancelled');
+    // waiting trials are cancelled at once; running ones turn cancelled when their worker has stopped them
+    expect(cancel.json().stoppingTrials).toBeGreaterThanOrEqual(1);
+    expect(cancel.json().cancelledTrials + cancel.json().stoppingTrials).toBe(10);
     // every running trial stops soon and nothing starts afterwards
     const settled = await waitFor(
       async () => {

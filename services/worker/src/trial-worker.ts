@@ -84,7 +84,15 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
       [trialId, config.workerId],
     );
     const claimed = claim.rows[0];
-    if (!claimed) return { skipped: 'trial cancelled, finished or deleted' };
+    if (!claimed) {
+      // A trial left running or queued by a worker that died after its sweep was cancelled ends here.
+      await pool.query(
+        `UPDATE trials t SET status = 'cancelled', finished_at = now() FROM sweeps s
+         WHERE t.id = $1 AND s.id = t.sweep_id AND s.status = 'cancelled' AND t.status IN ('queued', 'running')`,
+        [trialId],
+      );
+      return { skipped: 'trial cancelled, finished or deleted' };
+    }
     const started = await pool.query(
       `UPDATE sweeps SET status = 'running', started_at = COALESCE(started_at, now()) WHERE id = $1 AND status = 'queued'`,
       [sweepId],
@@ -131,12 +139,13 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
       const now = Date.now();
       if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return;
       lastProgress = now;
-      const { rows } = await pool.query<{ status: string }>(
-        `UPDATE trials SET steps_done = $2, best_value = $3, best_step = $4 WHERE id = $1 RETURNING status`,
+      const { rows } = await pool.query<{ sweep_status: string }>(
+        `UPDATE trials t SET steps_done = $2, best_value = $3, best_step = $4 FROM sweeps s
+         WHERE t.id = $1 AND s.id = t.sweep_id RETURNING s.status AS sweep_status`,
         [trialId, last.step, best?.value ?? null, best?.step ?? null],
       );
-      // Fallback for a missed cancel message: the API marks the trial cancelled in Postgres first.
-      if (rows[0]?.status === 'cancelled' || rows.length === 0) controller.abort(CANCELLED);
+      // Fallback for a missed cancel message: the API marks the sweep cancelled in Postgres first.
+      if (rows[0]?.sweep_status === 'cancelled' || rows.length === 0) controller.abort(CANCELLED);
       await publish({
         type: 'trial.progress',
         sweepId,

@@ -303,7 +303,10 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
           202: Type.Object({
             id: Type.String({ format: 'uuid' }),
             status: SweepStatus,
-            cancelledTrials: Type.Integer(),
+            cancelledTrials: Type.Integer({ description: 'Waiting trials cancelled now' }),
+            stoppingTrials: Type.Integer({
+              description: 'Running trials told to stop; each turns cancelled once its worker has stopped it',
+            }),
           }),
           ...errorResponses,
           409: Type.Ref('ErrorResponse'),
@@ -318,8 +321,10 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
       if (sweep.status === 'completed' || sweep.status === 'failed') {
         throw new HttpError(409, `sweep ${id} already ${sweep.status}; nothing to cancel`);
       }
-      const cancelled = await cancelSweep(context, id);
-      return reply.status(202).send({ id, status: 'cancelled', cancelledTrials: cancelled });
+      const { cancelled, stopping } = await cancelSweep(context, id);
+      return reply
+        .status(202)
+        .send({ id, status: 'cancelled', cancelledTrials: cancelled, stoppingTrials: stopping });
     },
   );
 
@@ -347,20 +352,28 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
   );
 
   /** Marks the sweep and its waiting trials cancelled, tells workers, and drops waiting jobs. */
-  async function cancelSweep(ctx: ApiContext, id: string): Promise<number> {
-    const { rows } = await ctx.pool.query<{ id: string }>(
-      `WITH s AS (UPDATE sweeps SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status IN ('queued', 'running'))
-       UPDATE trials SET status = 'cancelled', finished_at = now()
-       WHERE sweep_id = $1 AND status IN ('queued', 'running') RETURNING id`,
+  /**
+   * Marks the sweep and its waiting trials cancelled, tells the workers, and drops waiting jobs. Running
+   * trials stay `running` until their worker has stopped them and written their last steps; it then
+   * marks them cancelled, so a trial's status never claims more than has happened.
+   */
+  async function cancelSweep(ctx: ApiContext, id: string): Promise<{ cancelled: number; stopping: number }> {
+    const { rows } = await ctx.pool.query<{ id: string; was: string }>(
+      `WITH s AS (UPDATE sweeps SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')),
+            waiting AS (UPDATE trials SET status = 'cancelled', finished_at = now()
+                        WHERE sweep_id = $1 AND status = 'queued' RETURNING id, 'queued'::text AS was)
+       SELECT id, was FROM waiting
+       UNION ALL SELECT id, 'running' FROM trials WHERE sweep_id = $1 AND status = 'running'`,
       [id],
     );
     await redis.publish(cancelChannel(config.queuePrefix), id);
     await publishEvent(redis, config.queuePrefix, { type: 'sweep', sweepId: id, status: 'cancelled' });
     // Waiting jobs would be skipped by workers anyway; removing them keeps the queue depth honest.
     // Running jobs are locked and refuse removal: their workers stop them.
-    for (let i = 0; i < rows.length; i += 500) {
-      await Promise.allSettled(rows.slice(i, i + 500).map((row) => trialQueue.remove(row.id)));
+    const waiting = rows.filter((row) => row.was === 'queued');
+    for (let i = 0; i < waiting.length; i += 500) {
+      await Promise.allSettled(waiting.slice(i, i + 500).map((row) => trialQueue.remove(row.id)));
     }
-    return rows.length;
+    return { cancelled: waiting.length, stopping: rows.length - waiting.length };
   }
 };
