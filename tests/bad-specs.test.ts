@@ -218,6 +218,8 @@ const cases: Array<[string, unknown, string]> = [
     }),
     '',
   ],
+  ['a NUL character in the name (Postgres cannot store it)', withSpec((s) => (s.name = 'a\u0000b')), '/name'],
+  ['an unpaired surrogate in the name', withSpec((s) => (s.name = 'x\ud800')), '/name'],
   [
     'deeply nested JSON',
     withSpec((s) => (s.name = JSON.parse(`${'['.repeat(200)}${']'.repeat(200)}`))),
@@ -322,7 +324,8 @@ describe('bad sweep specs', () => {
   });
 
   it('fuzzing the spec endpoint never gives a 500', async () => {
-    const json = fc.jsonValue({ maxDepth: 6 });
+    // binary strings reach NUL characters and unpaired surrogates, which Postgres refuses to store
+    const json = fc.oneof(fc.jsonValue({ maxDepth: 6 }), fc.string({ unit: 'binary', maxLength: 20 }));
     const mutated = fc
       .tuple(
         fc.constantFrom('name', 'workload', 'training', 'optimizers', 'schedulers', 'seeds', 'objective'),
@@ -331,7 +334,8 @@ describe('bad sweep specs', () => {
       )
       .map(([key, value, where]) => {
         const spec = base() as Record<string, unknown>;
-        if (where === 0) spec[key] = value;
+        if (typeof value === 'string') spec.name = value;
+        else if (where === 0) spec[key] = value;
         else if (where === 1) spec.optimizers = [{ type: 'Adam', [String(key)]: value }];
         else spec.schedulers = [{ type: 'CyclicLR', base_lr: value, max_lr: 0.1 }];
         return spec;

@@ -16,7 +16,15 @@ export function checkJsonShape(input: unknown, report: ErrorReport): boolean {
   let valid = true;
   while (stack.length > 0) {
     const { value, path, depth } = stack.pop()!;
-    if (value === null || typeof value === 'string' || typeof value === 'boolean') continue;
+    if (value === null || typeof value === 'boolean') continue;
+    if (typeof value === 'string') {
+      const problem = unstorableText(value);
+      if (problem !== undefined) {
+        report.add(path, problem);
+        valid = false;
+      }
+      continue;
+    }
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) {
         report.add(path, `${value} is not a JSON number`);
@@ -37,8 +45,28 @@ export function checkJsonShape(input: unknown, report: ErrorReport): boolean {
     const entries: Array<[string | number, unknown]> = isArray
       ? Array.from(value as unknown[], (item, index) => [index, item])
       : Object.entries(value);
-    for (const [key, item] of entries)
+    for (const [key, item] of entries) {
+      const keyProblem = typeof key === 'string' ? unstorableText(key) : undefined;
+      if (keyProblem !== undefined) {
+        report.add(childPointer(path, key), `this key ${keyProblem.replace(/^this text /, '')}`);
+        valid = false;
+      }
       stack.push({ value: item, path: childPointer(path, key), depth: depth + 1 });
+    }
   }
   return valid;
+}
+
+/**
+ * Text Postgres cannot store in a jsonb or text column (the spec is kept verbatim): the NUL
+ * character, and UTF-16 surrogates without their pair (not Unicode at all).
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function unstorableText(text: string): string | undefined {
+  if (text.includes('\u0000'))
+    return 'this text contains the NUL character (\\u0000), which cannot be stored';
+  if (LONE_SURROGATE.test(text))
+    return 'this text contains an unpaired UTF-16 surrogate, which is not Unicode';
+  return undefined;
 }

@@ -470,6 +470,19 @@ const badSpecs: BadSpec[] = [
     message:
       'expected 1 values for max_lr, got 3; a list of values is one value per param group: to sweep max_lr, write a list of lists',
   },
+  // text Postgres cannot store (the spec is kept verbatim in a jsonb column)
+  {
+    name: 'a NUL character in the name',
+    spec: withFields({ name: 'a\u0000b' }),
+    path: '/name',
+    message: 'NUL character',
+  },
+  {
+    name: 'an unpaired surrogate in a lambda',
+    spec: scheduler({ type: 'LambdaLR', lr_lambda: 'epoch\ud800' }),
+    path: '/schedulers/0/lr_lambda',
+    message: 'unpaired UTF-16 surrogate',
+  },
   // the pruner
   {
     name: 'pruner of an unknown type',
