@@ -127,6 +127,18 @@ describe('API surface', () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().details[0].path).toBe('/scheduler/options/gama');
+    // errors found while running the schedule point into the body too
+    const cyclic = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/schedules/preview',
+      payload: {
+        optimizer: { type: 'SGD', options: { lr: 0.1 }, group_lrs: [0.1, 0.2] },
+        scheduler: { type: 'CyclicLR', options: { base_lr: [0.1], max_lr: 1 } },
+        steps: 5,
+      },
+    });
+    expect(cyclic.statusCode).toBe(400);
+    expect(cyclic.json().details[0].path).toBe('/scheduler/options/base_lr');
   });
 
   it('lists sweeps newest first with cursor pagination and a status filter', async () => {
@@ -159,6 +171,8 @@ describe('API surface', () => {
     expect(cancelled.items.map((s: { id: string }) => s.id)).toEqual([ids[0]]);
     expect((await stack.app.inject('/v1/sweeps?status=nope')).statusCode).toBe(400);
     expect((await stack.app.inject('/v1/sweeps?cursor=garbage')).statusCode).toBe(400);
+    const forged = Buffer.from(JSON.stringify(['2026-01-01T00:00:00Z', 'not-a-uuid'])).toString('base64url');
+    expect((await stack.app.inject(`/v1/sweeps?cursor=${forged}`)).statusCode).toBe(400);
     expect((await stack.app.inject('/v1/sweeps/not-a-uuid')).statusCode).toBe(400);
     expect((await stack.app.inject('/v1/sweeps/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
   });
@@ -191,6 +205,17 @@ describe('API surface', () => {
     expect(window.step).toEqual(Array.from({ length: 100 }, (_, i) => 100 + i));
     expect(window.lrs[0]).toEqual([0.1, 0.01]);
     expect((await stack.app.inject(`/v1/trials/${trial.id}/metrics?from=9&to=3`)).statusCode).toBe(400);
+    // beyond a Postgres integer, or not a format: the client's mistake, named
+    for (const [query, path] of [
+      ['from=3000000000', '/query/from'],
+      ['to=1e20', '/query/to'],
+      ['format=xml', '/query/format'],
+    ]) {
+      const res = await stack.app.inject(`/v1/trials/${trial.id}/metrics?${query}`);
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json().details).toHaveLength(1);
+      expect(res.json().details[0].path).toBe(path);
+    }
     const csv = await stack.app.inject(`/v1/trials/${trial.id}/metrics?from=1&to=3&format=csv`);
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.body).toBe(

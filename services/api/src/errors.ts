@@ -77,6 +77,16 @@ export function installErrorHandler(app: FastifyInstance): void {
       const message = details.map((d) => `${d.path || '/'}: ${d.message}`).join('; ');
       return reply.status(400).send({ statusCode: 400, error: reason(400), message, details });
     }
+    // Safety net: Postgres "data exception" errors (class 22: out of range, invalid text, ...) can only
+    // come from a value the client sent that validation let through; they are the client's to fix.
+    const pgCode = (error as { code?: unknown }).code;
+    if (typeof pgCode === 'string' && /^22[0-9A-Z]{3}$/.test(pgCode)) {
+      request.log.warn({ err: error }, 'database refused a value from the request');
+      const message = `a value in the request cannot be stored or compared: ${error.message}`;
+      return reply
+        .status(400)
+        .send({ statusCode: 400, error: reason(400), message, details: [{ path: '', message }] });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const message =

@@ -24,14 +24,14 @@ export const errorResponses = {
 export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
 export const IdParams = Type.Object({ id: Uuid });
 
-export const SweepStatus = Type.Union(
-  sweepStatuses.map((s) => Type.Literal(s)),
-  { description: sweepStatuses.join(', ') },
-);
-export const TrialStatus = Type.Union(
-  trialStatuses.map((s) => Type.Literal(s)),
-  { description: trialStatuses.join(', ') },
-);
+/** A string from a fixed list, as one JSON Schema `enum` (Ajv then says "must be equal to one of the allowed values" once). */
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: { description?: string; default?: T[number] } = {},
+) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+export const SweepStatus = StringEnum(sweepStatuses, { description: sweepStatuses.join(', ') });
+export const TrialStatus = StringEnum(trialStatuses, { description: trialStatuses.join(', ') });
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(schema: T) => Type.Union([schema, Type.Null()]);
 export const NullableNumber = Nullable(Type.Number());

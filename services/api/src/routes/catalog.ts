@@ -52,19 +52,19 @@ const Series = Type.Array(Type.Array(Type.Number()), {
   description: 'One row per step, one value per param group',
 });
 
-/** Runs `fn`; an OptimError becomes a 400 whose path points under `base` (`type`, or an option). */
-function reportOptimErrors<T>(base: string, fn: () => T): T {
+/** Where an OptimError's `path` (an option name, `type`, or absent) points in the preview body. */
+const under = (base: string) => (path: string | undefined) =>
+  path === undefined ? base : path === 'type' ? `${base}/type` : `${base}/options/${path}`;
+/** previewSchedule's own paths are already relative to the body (`scheduler/options/max_lr`, `metrics/3`). */
+const inBody = (path: string | undefined) => (path === undefined ? '' : `/${path}`);
+
+/** Runs `fn`; an OptimError becomes a 400 whose JSON pointer `toPointer` makes from the error's path. */
+function reportOptimErrors<T>(toPointer: (path: string | undefined) => string, fn: () => T): T {
   try {
     return fn();
   } catch (error) {
     if (!(error instanceof OptimError)) throw error;
-    const path =
-      error.path === undefined
-        ? base
-        : error.path === 'type'
-          ? `${base}/type`
-          : `${base}/options/${error.path}`;
-    throw new HttpError(400, error.message, [{ path, message: error.message }]);
+    throw new HttpError(400, error.message, [{ path: toPointer(error.path), message: error.message }]);
   }
 }
 
@@ -125,15 +125,15 @@ export const catalogRoutes: FastifyPluginAsync<{ context: ApiContext }> = async 
         metrics?: number[];
       };
       // Each half is validated on its own so the error path says which one is wrong.
-      reportOptimErrors('/optimizer', () =>
+      reportOptimErrors(under('/optimizer'), () =>
         resolveOptimizerOptions(body.optimizer.type, body.optimizer.options ?? {}),
       );
       const scheduler = body.scheduler;
       if (scheduler)
-        reportOptimErrors('/scheduler', () =>
+        reportOptimErrors(under('/scheduler'), () =>
           validateSchedulerSpec({ type: scheduler.type, options: scheduler.options ?? {} }),
         );
-      return reportOptimErrors('', () => previewSchedule(body));
+      return reportOptimErrors(inBody, () => previewSchedule(body));
     },
   );
 };

@@ -51,6 +51,8 @@ const SweepDetail = Type.Intersect([
 const ENQUEUE_TIMEOUT_MS = 10_000;
 const REDIS_READY_TIMEOUT_MS = 2_000;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Opaque keyset cursor over (created_at DESC, id DESC). */
 const encodeCursor = (createdAt: Date, id: string) =>
   Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
@@ -58,7 +60,8 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const date = new Date(createdAt);
-    if (Number.isNaN(date.getTime()) || typeof id !== 'string') throw new Error('bad cursor');
+    if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !UUID.test(id))
+      throw new Error('bad cursor');
     return { createdAt: date, id };
   } catch {
     throw new HttpError(400, 'invalid cursor', [

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
-import { errorResponses, IdParams, TrialSummary } from '../schemas.js';
+import { errorResponses, IdParams, StringEnum, TrialSummary } from '../schemas.js';
 import { trialView } from '../views.js';
 
 const NumberOrNull = Type.Union([Type.Number(), Type.Null()]);
@@ -35,6 +35,9 @@ interface StepRow {
   lr: number;
   lrs: number[] | null;
 }
+
+/** Steps are Postgres integers. */
+const MAX_STEP = 2_147_483_647;
 
 const finite = (value: number | null) => (value === null || Number.isFinite(value) ? value : null);
 
@@ -84,10 +87,14 @@ export const trialRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
           "maxPoints downsamples on the server, keeping each bucket's first, last, lowest-loss and highest-loss steps. format=csv answers text/csv with one row per step.",
         params: IdParams,
         querystring: Type.Object({
-          from: Type.Optional(Type.Integer({ minimum: 0, description: 'First step (inclusive)' })),
-          to: Type.Optional(Type.Integer({ minimum: 0, description: 'Last step (inclusive)' })),
+          from: Type.Optional(
+            Type.Integer({ minimum: 0, maximum: MAX_STEP, description: 'First step (inclusive)' }),
+          ),
+          to: Type.Optional(
+            Type.Integer({ minimum: 0, maximum: MAX_STEP, description: 'Last step (inclusive)' }),
+          ),
           maxPoints: Type.Optional(Type.Integer({ minimum: 4, maximum: 100_000 })),
-          format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
+          format: StringEnum(['json', 'csv'] as const, { default: 'json' }),
         }),
         response: { 200: Metrics, ...errorResponses },
       },
@@ -110,7 +117,7 @@ export const trialRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
       // first and last stored step in the window: two index probes, no scan
       const range = await pool.query<{ lo: number | null; hi: number | null }>(
         'SELECT min(step) AS lo, max(step) AS hi FROM step_metrics WHERE trial_id = $1 AND step BETWEEN $2 AND $3',
-        [id, query.from ?? 0, query.to ?? 2_147_483_647],
+        [id, query.from ?? 0, query.to ?? MAX_STEP],
       );
       const { lo, hi } = range.rows[0]!;
       // steps are dense (1, 2, 3, ...), so the span bounds the count without counting
