@@ -1,0 +1,46 @@
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { HttpError, installErrorHandler } from '../src/errors.js';
+
+// The error format on its own, with routes that fail in each way a real one can.
+describe('error handler', () => {
+  const app = Fastify({ logger: false });
+  installErrorHandler(app);
+  app.get('/client', async () => {
+    throw new HttpError(409, 'taken', [{ path: '/name', message: 'exists' }]);
+  });
+  app.get('/postgres-range', async () => {
+    throw Object.assign(new Error('value "3000000000" is out of range for type integer'), { code: '22003' });
+  });
+  app.get('/bug', async () => {
+    throw new TypeError('cannot read properties of undefined');
+  });
+
+  it('renders client errors with their details', async () => {
+    const res = await app.inject('/client');
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: 'taken',
+      details: [{ path: '/name', message: 'exists' }],
+    });
+  });
+
+  it('answers a Postgres data exception (class 22) with a 400', async () => {
+    const res = await app.inject('/postgres-range');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toMatch(/out of range for type integer/);
+  });
+
+  it('hides internals of anything else behind a 500', async () => {
+    const res = await app.inject('/bug');
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'internal error',
+      details: [],
+    });
+  });
+});
