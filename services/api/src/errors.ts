@@ -31,7 +31,9 @@ const REASONS: Record<number, string> = {
 
 export const reason = (statusCode: number) => REASONS[statusCode] ?? 'Error';
 
-export const notFound = (what: string, id: string) => new HttpError(404, `${what} ${id} not found`);
+/** A path parameter naming nothing: the detail points at `/params/id`, like every other 4xx names its cause. */
+export const notFound = (what: string, id: string) =>
+  new HttpError(404, `${what} ${id} not found`, [{ path: '/params/id', message: `no ${what} has this id` }]);
 
 interface AjvError {
   instancePath: string;
@@ -104,6 +106,9 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) => {
     const message = `route ${request.method} ${request.url.split('?')[0]} not found`;
-    return reply.status(404).send({ statusCode: 404, error: reason(404), message, details: [] });
+    // The whole request line is what is wrong: the empty pointer, as for a body that is not JSON.
+    return reply
+      .status(404)
+      .send({ statusCode: 404, error: reason(404), message, details: [{ path: '', message }] });
   });
 }
