@@ -10,7 +10,6 @@ import {
 import type { PrunerConfig } from '@hypersweep/spec';
 import type { Checkpoint, EpochRecord, Objective, TrialConfig, TrialResult } from '@hypersweep/trainer';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
-import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import { medianPruneReason } from './median-pruner.js';
@@ -290,9 +289,15 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     const attempts = job.opts.attempts ?? 1;
     const final = permanent || job.attemptsMade + 1 >= attempts;
     log.warn({ trialId, err: error, final }, 'trial failed');
-    await pool.query(
-      `UPDATE trials SET status = $2, error = $3, finished_at = CASE WHEN $2 = 'failed' THEN now() END
-       WHERE id = $1 AND status = 'running'`,
+    const updated = await pool.query<{ steps_done: number }>(
+      // $2 is typed once, as the enum: used untyped in both places, Postgres deduces text for one and
+      // "TrialStatus" for the other and refuses the statement (the trial then stayed 'running' for ever).
+      // The steps written before the throw are kept, so steps_done counts them (progress updates lag).
+      `UPDATE trials SET status = $2::"TrialStatus", error = $3,
+              finished_at = CASE WHEN $2::"TrialStatus" = 'failed' THEN now() END,
+              steps_done = COALESCE((SELECT max(step) FROM step_metrics WHERE trial_id = $1), 0)
+       WHERE id = $1 AND status = 'running'
+       RETURNING steps_done`,
       [trialId, final ? 'failed' : 'queued', `${error.name}: ${error.message}`],
     );
     if (final) {
@@ -301,7 +306,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
         sweepId,
         trialId,
         status: 'failed',
-        stepsDone: 0,
+        stepsDone: updated.rows[0]?.steps_done ?? 0,
         finalLoss: null,
         bestValue: null,
         error: error.message,
