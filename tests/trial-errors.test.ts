@@ -12,7 +12,7 @@ describe('a trial the trainer throws on', () => {
     await stack?.close();
   });
 
-  it('fails with the reason, without retries, and its sweep completes', async () => {
+  it('fails with the reason, without retries, and its sweep completes (and cannot be cancelled)', async () => {
     const created = await stack.app.inject({
       method: 'POST',
       url: '/v1/sweeps',
@@ -38,5 +38,11 @@ describe('a trial the trainer throws on', () => {
     expect(failed.finishedAt).not.toBeNull();
     const metrics = (await stack.app.inject(`/v1/trials/${failed.id}/metrics`)).json();
     expect(metrics.step.length).toBe(failed.stepsDone);
+
+    // cancelling the finished sweep is a conflict that points at the sweep, and changes nothing
+    const cancel = await stack.app.inject({ method: 'POST', url: `/v1/sweeps/${id}/cancel` });
+    expect(cancel.statusCode).toBe(409);
+    expect(cancel.json().details).toEqual([{ path: '/params/id', message: 'the sweep is completed' }]);
+    expect((await stack.app.inject(`/v1/sweeps/${id}`)).json().status).toBe('completed');
   });
 });

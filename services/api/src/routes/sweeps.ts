@@ -322,7 +322,8 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
       const sweep = await prisma.sweep.findUnique({ where: { id } });
       if (!sweep) throw notFound('sweep', id);
       if (sweep.status === 'completed' || sweep.status === 'failed') {
-        throw new HttpError(409, `sweep ${id} already ${sweep.status}; nothing to cancel`);
+        const message = `sweep ${id} already ${sweep.status}; nothing to cancel`;
+        throw new HttpError(409, message, [{ path: '/params/id', message: `the sweep is ${sweep.status}` }]);
       }
       const { cancelled, stopping } = await cancelSweep(context, id);
       return reply
