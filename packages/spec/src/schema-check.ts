@@ -141,7 +141,12 @@ function checkObject(
     const propertySchema = schema.properties !== undefined && Object.hasOwn(schema.properties, key);
     if (propertySchema) check(schema.properties![key]!, item, itemPath, `${label}.${key}`, errors);
     else if (schema.additionalProperties === false) {
-      errors.push({ path: itemPath, message: `${label} has no field "${key}"` });
+      // Nested scheduler specs are {type, options}: an option written beside `type` belongs inside.
+      const hint =
+        schema.properties !== undefined && Object.hasOwn(schema.properties, 'options')
+          ? `; put it under "options", as in {"type": ..., "options": {"${key}": ...}}`
+          : '';
+      errors.push({ path: itemPath, message: `${label} has no field "${key}"${hint}` });
     } else if (typeof schema.additionalProperties === 'object') {
       check(schema.additionalProperties, item, itemPath, `${label}.${key}`, errors);
     }

@@ -483,6 +483,19 @@ const badSpecs: BadSpec[] = [
     path: '/schedulers/0/lr_lambda',
     message: 'unpaired UTF-16 surrogate',
   },
+  {
+    name: 'a nested scheduler with its options written flat',
+    spec: scheduler({
+      type: 'SequentialLR',
+      schedulers: [
+        { type: 'ConstantLR', factor: 0.5 },
+        { type: 'ExponentialLR', options: { gamma: 0.9 } },
+      ],
+      milestones: [2],
+    }),
+    path: '/schedulers/0/schedulers/0/factor',
+    message: 'put it under "options"',
+  },
   // the pruner
   {
     name: 'pruner of an unknown type',
