@@ -41,3 +41,4 @@ export {
   validateSweepSpec,
 } from './validate-sweep-spec.js';
 export { batchesPerEpoch, type WorkloadInfo } from './workload-info.js';
+export * from './compare/index.js';

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.js';
+import { type TrialStatus, trialStatuses } from '../job-types.js';
+import type { ObjectiveMode } from '../objective.js';
+import type { TrialConfig } from '../trial-config.js';
+import { meanOf, summarize, type ValueSummary } from './summary.js';
+
+/** What the comparison needs of a trial. */
+export interface ComparedTrial {
+  id: string;
+  index: number;
+  status: TrialStatus;
+  config: TrialConfig;
+  /** The objective's best value so far (null before the first measurement). */
+  bestValue: number | null;
+  finalLoss: number | null;
+}
+
+export type SeedlessConfig = Omit<TrialConfig, 'seed'>;
+
+/** Trials that differ only in their seed: one configuration, replicated. */
+export interface ConfigGroup {
+  /** Stable id of the configuration: the first 16 hex digits of sha256 of its canonical JSON. */
+  key: string;
+  config: SeedlessConfig;
+  /** In ascending order; trialIds follow the same order. */
+  seeds: number[];
+  trialIds: string[];
+  /** Smallest trial index of the group (the grid position of its first seed). */
+  firstIndex: number;
+  status: Record<TrialStatus, number>;
+  /** Over the completed trials: n, mean, sample std, min, max and the 95% t-interval of the best value. */
+  objective: ValueSummary;
+  /** Mean final training loss over the completed trials. */
+  meanFinalLoss: number | null;
+}
+
+export function withoutSeed(config: TrialConfig): SeedlessConfig {
+  const { seed: _seed, ...rest } = config;
+  return rest;
+}
+
+/** The key of a configuration regardless of seed (equal configs, equal keys). */
+export function configKey(config: TrialConfig | SeedlessConfig): string {
+  const seedless = 'seed' in config ? withoutSeed(config) : config;
+  return createHash('sha256').update(canonicalJson(seedless)).digest('hex').slice(0, 16);
+}
+
+/**
+ * Groups trials that differ only in seed. The statistics use completed trials only: a running trial's best
+ * value so far and a pruned trial's cut-short one would bias the mean toward whatever is still early.
+ */
+export function groupBySeed(trials: readonly ComparedTrial[]): ConfigGroup[] {
+  const byKey = new Map<string, { config: SeedlessConfig; trials: ComparedTrial[] }>();
+  for (const trial of trials) {
+    const config = withoutSeed(trial.config);
+    const key = configKey(config);
+    let group = byKey.get(key);
+    if (!group) {
+      group = { config, trials: [] };
+      byKey.set(key, group);
+    }
+    group.trials.push(trial);
+  }
+  return [...byKey].map(([key, { config, trials: members }]) => {
+    members.sort((a, b) => a.config.seed - b.config.seed || a.index - b.index);
+    const status = Object.fromEntries(trialStatuses.map((s) => [s, 0])) as Record<TrialStatus, number>;
+    for (const t of members) status[t.status]++;
+    const completed = members.filter((t) => t.status === 'completed');
+    return {
+      key,
+      config,
+      seeds: members.map((t) => t.config.seed),
+      trialIds: members.map((t) => t.id),
+      firstIndex: Math.min(...members.map((t) => t.index)),
+      status,
+      objective: summarize(completed.flatMap((t) => (t.bestValue === null ? [] : [t.bestValue]))),
+      meanFinalLoss: meanOf(completed.map((t) => t.finalLoss)),
+    };
+  });
+}
+
+/**
+ * Best first by the mean objective in the objective's direction; groups without a completed trial last;
+ * ties by grid position, so the order is stable.
+ */
+export function rankGroups(groups: readonly ConfigGroup[], mode: ObjectiveMode): ConfigGroup[] {
+  const sign = mode === 'max' ? -1 : 1;
+  return [...groups].sort((a, b) => {
+    const x = a.objective.mean;
+    const y = b.objective.mean;
+    if (x === null || y === null) return x === y ? a.firstIndex - b.firstIndex : x === null ? 1 : -1;
+    return sign * (x - y) || a.firstIndex - b.firstIndex;
+  });
+}

@@ -1,0 +1,21 @@
+export {
+  type ComparedTrial,
+  type ConfigGroup,
+  configKey,
+  groupBySeed,
+  rankGroups,
+  type SeedlessConfig,
+  withoutSeed,
+} from './config-groups.js';
+export {
+  computeEffects,
+  type Effects,
+  type EffectsMethod,
+  type EffectsOptions,
+  type FactorEffect,
+  type FactorLevel,
+} from './effects.js';
+export { type Factor, factorValues, sweptFactors } from './factors.js';
+export { type GridAnova, gridAnova } from './functional-anova.js';
+export { meanOf, summarize, type ValueSummary } from './summary.js';
+export { regularizedBeta, studentTCdf, studentTQuantile } from './t-distribution.js';
