@@ -1,4 +1,5 @@
 export * from './client.js';
+export * from './compare-store.js';
 export * from './config.js';
 export * from './create-database.js';
 export * from './metric-writer.js';

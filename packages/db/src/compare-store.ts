@@ -1,0 +1,237 @@
+import type pg from 'pg';
+
+// Statements behind the comparison routes (/configs, /effects, /curves, /extend, the leaderboard CSV).
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/** What the comparison reads of every trial of a sweep. */
+export interface ComparedTrialRow {
+  id: string;
+  index: number;
+  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'pruned';
+  /** The trial's config (packages/spec TrialConfig) as stored. */
+  config: unknown;
+  bestValue: number | null;
+  bestStep: number | null;
+  finalLoss: number | null;
+  stepsDone: number;
+  durationMs: number | null;
+}
+
+/** Every trial of a sweep in grid order, with the columns the comparison needs (no checkpoints). */
+export async function readComparedTrials(db: Queryable, sweepId: string): Promise<ComparedTrialRow[]> {
+  const { rows } = await db.query<ComparedTrialRow>(
+    `SELECT id, index, status, config, best_value AS "bestValue", best_step AS "bestStep",
+            final_loss AS "finalLoss", steps_done AS "stepsDone",
+            (extract(epoch FROM COALESCE(finished_at, CASE WHEN status = 'running' THEN now() END) - started_at) * 1000)::int8::float8 AS "durationMs"
+     FROM trials WHERE sweep_id = $1 ORDER BY index`,
+    [sweepId],
+  );
+  return rows;
+}
+
+/** Curves: step metrics per optimizer step, validation metrics per epoch. */
+export const curveMetrics = ['loss', 'lr', 'val_loss', 'val_accuracy', 'train_loss'] as const;
+export type CurveMetric = (typeof curveMetrics)[number];
+
+const CURVE_SOURCES: Record<CurveMetric, { table: string; x: string; column: string }> = {
+  loss: { table: 'step_metrics', x: 'step', column: 'loss' },
+  lr: { table: 'step_metrics', x: 'step', column: 'lr' },
+  val_loss: { table: 'epoch_metrics', x: 'epoch', column: 'val_loss' },
+  val_accuracy: { table: 'epoch_metrics', x: 'epoch', column: 'val_accuracy' },
+  train_loss: { table: 'epoch_metrics', x: 'epoch', column: 'train_loss' },
+};
+
+/** One point of a group's curve: the statistics over the group's trials at one step (or epoch). */
+export interface CurvePointRow {
+  group: number;
+  x: number;
+  mean: number;
+  min: number;
+  max: number;
+  /** Sample standard deviation over the trials at this x; null for a single trial. */
+  std: number | null;
+  /** Trials with a value at this x. */
+  n: number;
+  /** Points of the group before downsampling. */
+  total: number;
+}
+
+// One statement for every group: the per-x statistics over each group's trials, then, per group, M4
+// downsampling of the mean curve as GET /v1/trials/:id/metrics does it (each of maxPoints/4 equal x ranges
+// keeps its first, last, lowest-mean and highest-mean points, so a divergence in the mean is never dropped;
+// NaN sorts above every number). A group spanning no more than maxPoints keeps every point.
+const curvesSql = ({ table, x, column }: (typeof CURVE_SOURCES)[CurveMetric]) => `
+WITH members AS (
+  SELECT m.trial_id, m.grp FROM unnest($1::uuid[], $2::int[]) AS m(trial_id, grp)
+), per_x AS (
+  SELECT members.grp, t.${x} AS x, avg(t.${column}) AS mean, min(t.${column}) AS lo, max(t.${column}) AS hi,
+         stddev_samp(t.${column}) AS sd, count(*)::int AS n
+  FROM members JOIN ${table} t ON t.trial_id = members.trial_id
+  WHERE t.${column} IS NOT NULL
+  GROUP BY members.grp, t.${x}
+), spans AS (
+  SELECT grp, min(x) AS first, max(x) AS last, count(*)::int AS total,
+         CASE WHEN max(x) - min(x) + 1 <= $3 THEN max(x) - min(x) + 1 ELSE GREATEST(1, $3 / 4) END AS buckets
+  FROM per_x GROUP BY grp
+), kept AS (
+  SELECT DISTINCT b.grp, unnest(ARRAY[b.first, b.last, b.lowest, b.highest]) AS x
+  FROM (
+    SELECT p.grp, min(p.x) AS first, max(p.x) AS last,
+           (min(ARRAY[p.mean, p.x::float8]))[2]::int AS lowest, (-(max(ARRAY[p.mean, -p.x::float8]))[2])::int AS highest
+    FROM per_x p JOIN spans s ON s.grp = p.grp
+    GROUP BY p.grp, ((p.x - s.first)::bigint * s.buckets) / (s.last - s.first + 1)
+  ) b
+)
+SELECT p.grp AS "group", p.x, p.mean, p.lo AS min, p.hi AS max, p.sd AS std, p.n, s.total
+FROM per_x p JOIN kept k ON k.grp = p.grp AND k.x = p.x JOIN spans s ON s.grp = p.grp
+ORDER BY p.grp, p.x`;
+
+const CURVE_STATEMENTS = Object.fromEntries(
+  curveMetrics.map((metric) => [metric, curvesSql(CURVE_SOURCES[metric])]),
+) as Record<CurveMetric, string>;
+
+/** Whether a metric is recorded per epoch (x is the epoch) rather than per optimizer step. */
+export const isEpochMetric = (metric: CurveMetric) => CURVE_SOURCES[metric].table === 'epoch_metrics';
+
+/**
+ * Mean, min, max and sample std per step (or epoch) of each group of trials, downsampled to about
+ * `maxPoints` per group, in one statement. `groups[g]` lists group g's trial ids.
+ */
+export async function readCurves(
+  db: Queryable,
+  metric: CurveMetric,
+  groups: readonly (readonly string[])[],
+  maxPoints: number,
+): Promise<CurvePointRow[]> {
+  const trialIds = groups.flat();
+  const groupOf = groups.flatMap((ids, g) => ids.map(() => g));
+  if (trialIds.length === 0) return [];
+  const { rows } = await db.query<CurvePointRow>(CURVE_STATEMENTS[metric], [trialIds, groupOf, maxPoints]);
+  return rows;
+}
+
+/** A trial to add to a sweep: its config (TrialConfig) and the hash that decides equality. */
+export interface NewTrial {
+  config: unknown;
+  configHash: string;
+}
+
+export type ExtendOutcome =
+  | { kind: 'missing' }
+  | { kind: 'refused'; status: string }
+  | {
+      kind: 'extended';
+      /** The trials inserted, in grid order. */
+      added: Array<{ id: string; index: number }>;
+      /** Candidates equal to a trial the sweep already had (by config hash): kept, never rerun. */
+      reused: number;
+      trialCount: number;
+      /** The sweep's status and finish time before, to undo a failed enqueue. */
+      previous: { status: string; finishedAt: Date | null; spec: unknown };
+      status: string;
+    };
+
+/**
+ * Adds the candidates whose config hash the sweep does not have yet, as one transaction with the sweep row
+ * locked (two concurrent extensions cannot add the same cell twice): new trials get the next grid indexes,
+ * the sweep stores `spec` and its new trial count, and a completed sweep with new trials runs again.
+ * A sweep whose status is not in `allowed` is left alone.
+ */
+export async function extendSweepTrials(
+  pool: pg.Pool,
+  sweepId: string,
+  candidates: readonly NewTrial[],
+  spec: unknown,
+  allowed: readonly string[],
+): Promise<ExtendOutcome> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const sweep = await client.query<{ status: string; finished_at: Date | null; spec: unknown }>(
+      'SELECT status, finished_at, spec FROM sweeps WHERE id = $1 FOR UPDATE',
+      [sweepId],
+    );
+    const row = sweep.rows[0];
+    if (!row) {
+      await client.query('ROLLBACK');
+      return { kind: 'missing' };
+    }
+    if (!allowed.includes(row.status)) {
+      await client.query('ROLLBACK');
+      return { kind: 'refused', status: row.status };
+    }
+    const existing = await client.query<{ hashes: string[] | null; last: number | null }>(
+      'SELECT array_agg(config_hash) AS hashes, max(index) AS last FROM trials WHERE sweep_id = $1',
+      [sweepId],
+    );
+    const seen = new Set(existing.rows[0]?.hashes ?? []);
+    const fresh: NewTrial[] = [];
+    for (const candidate of candidates) {
+      if (seen.has(candidate.configHash)) continue;
+      seen.add(candidate.configHash);
+      fresh.push(candidate);
+    }
+    const first = (existing.rows[0]?.last ?? -1) + 1;
+    const inserted = await insertTrials(client, sweepId, first, fresh);
+    const updated = await client.query<{ status: string; trial_count: number }>(
+      `UPDATE sweeps SET spec = $2, trial_count = trial_count + $3,
+         status = CASE WHEN $3 > 0 AND status = 'completed' THEN 'running' ELSE status END,
+         finished_at = CASE WHEN $3 > 0 THEN NULL ELSE finished_at END
+       WHERE id = $1 RETURNING status, trial_count`,
+      [sweepId, JSON.stringify(spec), fresh.length],
+    );
+    await client.query('COMMIT');
+    return {
+      kind: 'extended',
+      added: inserted,
+      reused: candidates.length - fresh.length,
+      trialCount: updated.rows[0]!.trial_count,
+      previous: { status: row.status, finishedAt: row.finished_at, spec: row.spec },
+      status: updated.rows[0]!.status,
+    };
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Inserts trials at indexes first, first + 1, ... in one statement; returns their ids in that order. */
+export async function insertTrials(
+  db: Queryable,
+  sweepId: string,
+  first: number,
+  trials: readonly NewTrial[],
+): Promise<Array<{ id: string; index: number }>> {
+  if (trials.length === 0) return [];
+  const { rows } = await db.query<{ id: string; index: number }>(
+    `INSERT INTO trials (sweep_id, index, config, config_hash)
+     SELECT $1::uuid, t.index, t.config, t.config_hash
+     FROM unnest($2::int[], $3::jsonb[], $4::text[]) AS t(index, config, config_hash)
+     RETURNING id, index`,
+    [
+      sweepId,
+      trials.map((_, i) => first + i),
+      trials.map((t) => JSON.stringify(t.config)),
+      trials.map((t) => t.configHash),
+    ],
+  );
+  return rows.sort((a, b) => a.index - b.index);
+}
+
+/** Takes an extension back (its jobs could not be enqueued): the new trials go, the sweep is as before. */
+export async function undoExtension(
+  pool: pg.Pool,
+  sweepId: string,
+  trialIds: readonly string[],
+  previous: { status: string; finishedAt: Date | null; spec: unknown },
+): Promise<void> {
+  await pool.query(
+    `WITH gone AS (DELETE FROM trials WHERE id = ANY($2::uuid[]) AND sweep_id = $1 RETURNING 1)
+     UPDATE sweeps SET trial_count = trial_count - (SELECT count(*) FROM gone), status = $3::"SweepStatus",
+       finished_at = $4, spec = $5 WHERE id = $1`,
+    [sweepId, trialIds, previous.status, previous.finishedAt, JSON.stringify(previous.spec)],
+  );
+}
