@@ -123,7 +123,7 @@ export type ExtendOutcome =
   | {
       kind: 'extended';
       /** The trials inserted, in grid order. */
-      added: Array<{ id: string; index: number }>;
+      added: Array<{ id: string; index: number; config: unknown }>;
       /** Candidates equal to a trial the sweep already had (by config hash): kept, never rerun. */
       reused: number;
       trialCount: number;
@@ -198,13 +198,13 @@ export async function extendSweepTrials(
   }
 }
 
-/** Inserts trials at indexes first, first + 1, ... in one statement; returns their ids in that order. */
+/** Inserts trials at indexes first, first + 1, ... in one statement; returns them with their ids in that order. */
 export async function insertTrials(
   db: Queryable,
   sweepId: string,
   first: number,
   trials: readonly NewTrial[],
-): Promise<Array<{ id: string; index: number }>> {
+): Promise<Array<{ id: string; index: number; config: unknown }>> {
   if (trials.length === 0) return [];
   const { rows } = await db.query<{ id: string; index: number }>(
     `INSERT INTO trials (sweep_id, index, config, config_hash)
@@ -218,7 +218,9 @@ export async function insertTrials(
       trials.map((t) => t.configHash),
     ],
   );
-  return rows.sort((a, b) => a.index - b.index);
+  return rows
+    .sort((a, b) => a.index - b.index)
+    .map((row) => ({ ...row, config: trials[row.index - first]!.config }));
 }
 
 /** Takes an extension back (its jobs could not be enqueued): the new trials go, the sweep is as before. */

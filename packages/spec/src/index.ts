@@ -1,4 +1,5 @@
 export { canonicalJson, configHash } from './canonical-json.js';
+export * from './compare/index.js';
 export type { SpecError } from './error-report.js';
 export { sweepSpecExamples } from './examples.js';
 export {
@@ -41,4 +42,3 @@ export {
   validateSweepSpec,
 } from './validate-sweep-spec.js';
 export { batchesPerEpoch, type WorkloadInfo } from './workload-info.js';
-export * from './compare/index.js';

@@ -9,6 +9,7 @@ import { installApiKeyAuth } from './plugins/auth.js';
 import { dashboardRoutes } from './plugins/dashboard.js';
 import { installMetrics } from './plugins/metrics.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { compareRoutes } from './routes/compare.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { sweepRoutes } from './routes/sweeps.js';
@@ -68,6 +69,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(catalogRoutes, { context });
   await app.register(sweepRoutes, { context });
   await app.register(trialRoutes, { context });
+  await app.register(compareRoutes, { context });
   await app.register(eventRoutes, { context });
   await app.register(dashboardRoutes);
   return app;

@@ -10,12 +10,14 @@ import {
   IdParams,
   NullableDate,
   Objective,
+  StringEnum,
   SweepStatus,
   TrialStatus,
   TrialSummary,
 } from '../schemas.js';
 import { sweepSummaryView, trialView } from '../views.js';
 import { withTimeout } from '../with-timeout.js';
+import { sendTrialsCsv } from './compare.js';
 
 const SweepCreated = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -257,6 +259,10 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
           status: Type.Optional(TrialStatus),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
           offset: Type.Integer({ minimum: 0, default: 0 }),
+          format: StringEnum(['json', 'csv'] as const, {
+            default: 'json',
+            description: 'csv: the same rows with one column per swept option',
+          }),
         }),
         response: {
           200: Type.Object({
@@ -268,11 +274,17 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params as { id: string };
-      const { status, limit, offset } = request.query as { status?: string; limit: number; offset: number };
+      const { status, limit, offset, format } = request.query as {
+        status?: string;
+        limit: number;
+        offset: number;
+        format: string;
+      };
       const sweep = await prisma.sweep.findUnique({ where: { id } });
       if (!sweep) throw notFound('sweep', id);
+      if (format === 'csv') return sendTrialsCsv(context, reply, sweep, { status, limit, offset });
       const where: Prisma.TrialWhereInput = {
         sweepId: id,
         ...(status ? { status: status as Prisma.TrialWhereInput['status'] } : {}),
