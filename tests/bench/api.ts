@@ -3,11 +3,12 @@
 //   2. orchestration overhead per trial: 500 one-step rosenbrock trials through queue, worker and database
 //   3. POST of a 10,000-trial grid
 //   4. metrics of a 100,000-step trial downsampled to 1,000 points
+//   5. comparison routes (/configs, /effects, /curves) on a 1,000-trial x 1,000-step sweep
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startStack, waitForSweep } from '../helpers.js';
+import { type Stack, startStack, waitForSweep } from '../helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quantile = (xs: number[], q: number) => {
@@ -16,6 +17,19 @@ const quantile = (xs: number[], q: number) => {
 };
 const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 const rows: Array<[string, string, string]> = [];
+
+/** p50 and p95 of `runs` GETs of `url`, each checked by `check`. */
+async function timeGets(stack: Stack, url: string, runs: number, check: (body: string) => void) {
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const res = await stack.app.inject(url);
+    ms.push(performance.now() - t);
+    if (res.statusCode !== 200) throw new Error(res.body.slice(0, 300));
+    check(res.body);
+  }
+  return `p50 ${fmt(quantile(ms, 0.5))} ms, p95 ${fmt(quantile(ms, 0.95))} ms`;
+}
 
 const stack = await startStack();
 const db = new pg.Client({ connectionString: stack.db.url });
@@ -47,6 +61,75 @@ try {
     `median ${fmt(quantile(postMs, 0.5), 0)} ms, max ${fmt(Math.max(...postMs), 0)} ms`,
     '< 1,000 ms',
   ]);
+
+  // --- 5. comparison on 1,000 trials (500 configs x 2 seeds) x 1,000 steps, seeded by bulk SQL
+  const compare = await stack.app.inject({
+    method: 'POST',
+    url: '/v1/sweeps',
+    payload: {
+      ...grid,
+      optimizers: [
+        {
+          type: 'SGD',
+          lr: Array.from({ length: 100 }, (_, i) => 10 ** (-4 + (3 * i) / 99)),
+          momentum: [0, 0.5, 0.9, 0.95, 0.99],
+        },
+      ],
+      seeds: [0, 1],
+      objective: { metric: 'train_loss', mode: 'min' },
+    },
+  });
+  if (compare.statusCode !== 201 || compare.json().trialCount !== 1000) throw new Error(compare.body);
+  const compareId = compare.json().id as string;
+  await stack.app.inject({ method: 'POST', url: `/v1/sweeps/${compareId}/cancel` });
+  await db.query(
+    `UPDATE trials SET status = 'completed', best_value = abs(log((config->'optimizer'->'options'->>'lr')::float8) + 2) + (config->>'seed')::int * 0.01,
+       final_loss = 0.1, steps_done = 1000 WHERE sweep_id = $1`,
+    [compareId],
+  );
+  await db.query(
+    `INSERT INTO step_metrics (trial_id, step, epoch, loss, lr, lrs)
+     SELECT t.id, s, (s - 1) / 100, t.best_value + 1.0 / s, 0.1, ARRAY[0.1]
+     FROM trials t, generate_series(1, 1000) s WHERE t.sweep_id = $1 ORDER BY t.index, s`,
+    [compareId],
+  );
+  await db.query(
+    `INSERT INTO epoch_metrics (trial_id, epoch, train_loss, val_loss, val_accuracy, lr)
+     SELECT t.id, e, t.best_value, t.best_value + 1.0 / (e + 1), NULL, 0.1
+     FROM trials t, generate_series(0, 9) e WHERE t.sweep_id = $1`,
+    [compareId],
+  );
+  await db.query('ANALYZE trials; ANALYZE step_metrics; ANALYZE epoch_metrics');
+  const base = `/v1/sweeps/${compareId}`;
+  rows.push([
+    'GET /configs, 1,000 trials -> 500 configs (first page of 100)',
+    await timeGets(stack, `${base}/configs`, 100, (body) => {
+      if (JSON.parse(body).total !== 500) throw new Error(body.slice(0, 200));
+    }),
+    'p95 < 100 ms',
+  ]);
+  rows.push([
+    'GET /effects, 1,000 trials (functional ANOVA, 3 factors)',
+    await timeGets(stack, `${base}/effects`, 100, (body) => {
+      if (JSON.parse(body).method !== 'functional-anova') throw new Error(body.slice(0, 200));
+    }),
+    'p95 < 100 ms',
+  ]);
+  rows.push([
+    'GET /curves loss, top 10 configs x 2 seeds x 1,000 steps',
+    await timeGets(stack, `${base}/curves?metric=loss&by=config&limit=10&maxPoints=1000`, 100, (body) => {
+      if (JSON.parse(body).groups[9].x.length !== 1000) throw new Error(body.slice(0, 200));
+    }),
+    'p95 < 100 ms',
+  ]);
+  rows.push([
+    'GET /curves loss, top 10 configs, 1,000 -> 200 points',
+    await timeGets(stack, `${base}/curves?metric=loss&by=config&limit=10&maxPoints=200`, 100, (body) => {
+      if (!JSON.parse(body).groups[0].downsampled) throw new Error(body.slice(0, 200));
+    }),
+    'p95 < 100 ms',
+  ]);
+  await stack.app.inject({ method: 'DELETE', url: base });
 
   // --- 1. ingestion: 2 processes x 4 trials x 50,000 rows, batches of 2,000
   const sweep = (

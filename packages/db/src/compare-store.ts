@@ -65,26 +65,29 @@ const curvesSql = ({ table, x, column }: (typeof CURVE_SOURCES)[CurveMetric]) =>
 WITH members AS (
   SELECT m.trial_id, m.grp FROM unnest($1::uuid[], $2::int[]) AS m(trial_id, grp)
 ), per_x AS (
-  SELECT members.grp, t.${x} AS x, avg(t.${column}) AS mean, min(t.${column}) AS lo, max(t.${column}) AS hi,
-         stddev_samp(t.${column}) AS sd, count(*)::int AS n
-  FROM members JOIN ${table} t ON t.trial_id = members.trial_id
-  WHERE t.${column} IS NOT NULL
-  GROUP BY members.grp, t.${x}
+  SELECT members.grp, t.x, avg(t.v) AS mean, min(t.v) AS lo, max(t.v) AS hi, stddev_samp(t.v) AS sd,
+         count(*)::int AS n
+  FROM members CROSS JOIN LATERAL (
+    -- OFFSET 0 keeps this a per-trial primary-key range scan: the planner, not knowing that a trial's
+    -- rows lie together, would otherwise scan the whole table into a hash join
+    SELECT ${x} AS x, ${column} AS v FROM ${table} WHERE trial_id = members.trial_id AND ${column} IS NOT NULL OFFSET 0
+  ) t
+  GROUP BY members.grp, t.x
 ), spans AS (
-  SELECT grp, min(x) AS first, max(x) AS last, count(*)::int AS total,
-         CASE WHEN max(x) - min(x) + 1 <= $3 THEN max(x) - min(x) + 1 ELSE GREATEST(1, $3 / 4) END AS buckets
-  FROM per_x GROUP BY grp
+  SELECT grp, min(x) AS first, max(x) AS last, count(*)::int AS total FROM per_x GROUP BY grp
 ), kept AS (
   SELECT DISTINCT b.grp, unnest(ARRAY[b.first, b.last, b.lowest, b.highest]) AS x
   FROM (
     SELECT p.grp, min(p.x) AS first, max(p.x) AS last,
            (min(ARRAY[p.mean, p.x::float8]))[2]::int AS lowest, (-(max(ARRAY[p.mean, -p.x::float8]))[2])::int AS highest
     FROM per_x p JOIN spans s ON s.grp = p.grp
-    GROUP BY p.grp, ((p.x - s.first)::bigint * s.buckets) / (s.last - s.first + 1)
+    WHERE s.last - s.first + 1 > $3
+    GROUP BY p.grp, ((p.x - s.first)::bigint * GREATEST(1, $3 / 4)) / (s.last - s.first + 1)
   ) b
 )
 SELECT p.grp AS "group", p.x, p.mean, p.lo AS min, p.hi AS max, p.sd AS std, p.n, s.total
-FROM per_x p JOIN kept k ON k.grp = p.grp AND k.x = p.x JOIN spans s ON s.grp = p.grp
+FROM per_x p JOIN spans s ON s.grp = p.grp LEFT JOIN kept k ON k.grp = p.grp AND k.x = p.x
+WHERE s.last - s.first + 1 <= $3 OR k.x IS NOT NULL
 ORDER BY p.grp, p.x`;
 
 const CURVE_STATEMENTS = Object.fromEntries(

@@ -42,27 +42,30 @@ export function withoutSeed(config: TrialConfig): SeedlessConfig {
 
 /** The key of a configuration regardless of seed (equal configs, equal keys). */
 export function configKey(config: TrialConfig | SeedlessConfig): string {
-  const seedless = 'seed' in config ? withoutSeed(config) : config;
-  return createHash('sha256').update(canonicalJson(seedless)).digest('hex').slice(0, 16);
+  return hashKey(canonicalJson('seed' in config ? withoutSeed(config) : config));
 }
+
+const hashKey = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 /**
  * Groups trials that differ only in seed. The statistics use completed trials only: a running trial's best
  * value so far and a pruned trial's cut-short one would bias the mean toward whatever is still early.
  */
 export function groupBySeed(trials: readonly ComparedTrial[]): ConfigGroup[] {
-  const byKey = new Map<string, { config: SeedlessConfig; trials: ComparedTrial[] }>();
+  // grouped by canonical text; the (slower) hash is taken once per group
+  const byText = new Map<string, { config: SeedlessConfig; trials: ComparedTrial[] }>();
   for (const trial of trials) {
     const config = withoutSeed(trial.config);
-    const key = configKey(config);
-    let group = byKey.get(key);
+    const text = canonicalJson(config);
+    let group = byText.get(text);
     if (!group) {
       group = { config, trials: [] };
-      byKey.set(key, group);
+      byText.set(text, group);
     }
     group.trials.push(trial);
   }
-  return [...byKey].map(([key, { config, trials: members }]) => {
+  const byKey = [...byText].map(([text, group]) => [hashKey(text), group] as const);
+  return byKey.map(([key, { config, trials: members }]) => {
     members.sort((a, b) => a.config.seed - b.config.seed || a.index - b.index);
     const status = Object.fromEntries(trialStatuses.map((s) => [s, 0])) as Record<TrialStatus, number>;
     for (const t of members) status[t.status]++;
