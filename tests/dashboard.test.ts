@@ -1,6 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from './helpers.js';
@@ -9,7 +9,9 @@ import { type Stack, startStack } from './helpers.js';
 // Chromium comes from Debian (`apt-get install chromium`); playwright-core only drives it.
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const API_KEY = 'dashboard-test-key';
-const SCREENSHOTS = mkdtempSync(join(tmpdir(), 'hypersweep-dashboard-'));
+// Kept for a person to look at (gitignored): tests/screenshots/*.png
+const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+mkdirSync(SCREENSHOTS, { recursive: true });
 
 // A name that would run script if the page ever put API data into innerHTML.
 const HOSTILE_NAME = 'rosenbrock <img src=x onerror="window.__injected=1">';
@@ -137,6 +139,112 @@ describe('the dashboard', () => {
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.waitForFunction("location.hash === '#/'");
     expect((await stack.app.inject(`/v1/sweeps/${sweepId}`)).statusCode).toBe(404);
+  });
+
+  it('compares configurations: by-config board, banded curves, smoothing, sensitivity, heatmap, effects, overlays, extend', async () => {
+    const spec = {
+      name: 'compare optimizers',
+      workload: { name: 'logistic', options: { trainSize: 200, valSize: 100 } },
+      training: { epochs: 3, batchSize: 50 },
+      optimizers: [
+        { type: 'SGD', lr: [0.01, 0.1] },
+        { type: 'Adam', lr: [0.01, 0.1] },
+      ],
+      schedulers: [null, { type: 'StepLR', step_size: 1, gamma: 0.5 }],
+      seeds: [0, 1],
+    };
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      headers: { authorization: `Bearer ${API_KEY}` },
+      payload: spec,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json() as { id: string };
+    await page.goto(`${base}/#/sweeps/${id}`);
+    await page.waitForSelector('h1[data-status="completed"]', { timeout: 90_000 });
+
+    // the by-config board is the API's: 8 configs of 2 seeds, best mean first, mean ± std and an interval
+    const configs = (await stack.app.inject(`/v1/sweeps/${id}/configs`)).json() as {
+      items: { key: string; mean: number; n: number }[];
+    };
+    expect(configs.items).toHaveLength(8);
+    await page.waitForFunction(
+      `[...document.querySelectorAll('.config-board tbody tr')].filter((r) => r.textContent.includes('2 completed')).length === 8`,
+    );
+    const keys = await page
+      .locator('.config-board tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => (r as unknown as { dataset: { configKey: string } }).dataset.configKey),
+      );
+    expect(keys).toEqual(configs.items.map((c) => c.key));
+    expect(await page.textContent('.config-board tbody tr >> nth=0')).toContain('±');
+
+    // every chart is drawn: loss and lr by config with bands, validation per epoch, lr sensitivity
+    await page.waitForSelector('.config-loss-chart[data-groups="5"] canvas');
+    for (const chart of ['.config-loss-chart', '.config-lr-chart', '.val-chart', '.lr-sensitivity']) {
+      await page.waitForSelector(`${chart} canvas`);
+      expect(await paintedPixels(page, `${chart} canvas`), chart).toBeGreaterThan(1000);
+    }
+    expect(await page.getAttribute('.lr-sensitivity', 'data-groups')).toBe('2'); // SGD and Adam
+    expect((await page.locator('.lr-sensitivity ul.legend li').allTextContents()).sort()).toEqual([
+      'Adam',
+      'SGD',
+    ]);
+    // optimizer x scheduler heatmap: 2 x 2 cells of mean objective
+    await waitForCount(page, 'table.heatmap td[data-mean]', 4);
+    // effects: one bar per swept factor, the method stated
+    const effects = (await stack.app.inject(`/v1/sweeps/${id}/effects`)).json() as {
+      method: string;
+      factors: { name: string }[];
+    };
+    expect(effects.method).toBe('functional-anova');
+    await waitForCount(page, '.effects .effect', effects.factors.length);
+    expect(await page.locator('.effects .effect .effect-name').allTextContents()).toEqual(
+      effects.factors.map((f) => f.name),
+    );
+    expect(await page.textContent('.effects')).toContain('Exact functional ANOVA');
+
+    // EMA smoothing: the loss is redrawn smoothed (raw faint behind it); the lr never is
+    const before = await paintedPixels(page, '.config-loss-chart canvas');
+    await page.locator('input[aria-label="smoothing"]').fill('0.8');
+    await page.waitForSelector('.config-loss-chart[data-smoothing="0.8"]');
+    expect(await page.getAttribute('.config-lr-chart', 'data-smoothing')).toBe('0');
+    expect(await paintedPixels(page, '.config-loss-chart canvas')).not.toBe(before);
+    await page.selectOption('select[aria-label="band"]', 'std');
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare.png'), fullPage: true });
+
+    // overlay picked configs, then picked trials
+    await page.check('.config-board tbody tr >> nth=6 >> input[type=checkbox]');
+    await page.check('.config-board tbody tr >> nth=7 >> input[type=checkbox]');
+    await page.waitForSelector('.config-loss-chart[data-groups="2"]');
+    expect(await page.locator('.config-loss-chart ul.legend li').count()).toBe(2);
+    await page.check('.leaderboard tbody tr >> nth=0 >> input[type=checkbox]');
+    await page.waitForSelector('.config-loss-chart[data-groups="1"]');
+    expect(await page.inputValue('select[aria-label="overlay by"]')).toBe('trial');
+    expect(await page.textContent('.config-loss-chart ul.legend')).toContain('seed');
+    await page.getByRole('button', { name: 'Clear picks' }).click();
+    await page.waitForSelector('.config-loss-chart[data-groups="5"]');
+
+    // extend: one more seed; only its 8 cells are new, and the sweep runs them
+    await page.fill('#api-key', API_KEY);
+    await page.dispatchEvent('#api-key', 'change');
+    await page.fill('input[aria-label="seeds to add"]', '2');
+    await page.getByRole('button', { name: 'Extend' }).click();
+    await page.waitForSelector(
+      '.extend-result:has-text("Added 8 trials (16 already in the sweep); 24 trials now.")',
+    );
+    await page.waitForSelector('[data-count="trials"] .value:text-is("24")');
+    await page.waitForSelector('h1[data-status="completed"]', { timeout: 90_000 });
+    await page.waitForFunction(
+      `[...document.querySelectorAll('.config-board tbody tr')].filter((r) => r.textContent.includes('3 completed')).length === 8`,
+    );
+    // a bad addition: the 400 names where
+    await page.fill('textarea[aria-label="optimizer entries to add (JSON)"]', '[{"type": "SGD", "lr": -1}]');
+    await page.getByRole('button', { name: 'Extend' }).click();
+    await page.waitForSelector('.extend-panel ul.errors li');
+    expect(await page.textContent('.extend-panel ul.errors li')).toMatch(/^\/optimizers\/0\/lr: /);
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare-extended.png'), fullPage: true });
   });
 
   it('shows every error of a bad spec as "path: message" next to the editor', async () => {

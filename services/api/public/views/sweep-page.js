@@ -4,6 +4,7 @@ import { errorList, fill, h, notify, statusBadge } from '../dom.js';
 import { configSummary, formatAgo, formatDuration, formatNumber, formatTime, trialLabel } from '../format.js';
 import { NEW_SWEEP_HREF, SWEEPS_HREF, sweepHref, trialHref } from '../routes.js';
 import { throttle } from '../throttle.js';
+import { comparePanel } from './compare-panel.js';
 import { saveDraft } from './new-sweep.js';
 import { trialPanel } from './trial-panel.js';
 
@@ -51,6 +52,16 @@ export function sweepPage(root, params) {
   const boardBody = h('tbody');
   const boardNote = h('div', { class: 'muted', style: 'margin-top: 8px' });
   const trialRoot = h('div', { class: 'panel trial-panel', hidden: true });
+  let catalog;
+  const compare = comparePanel({
+    sweepId: id,
+    catalog: () => catalog,
+    // a finished sweep that grew runs again: listen again
+    onExtended: () => {
+      if (!stream) openStream();
+      refresh();
+    },
+  });
 
   fill(
     root,
@@ -89,11 +100,18 @@ export function sweepPage(root, params) {
     ),
     h(
       'div',
-      { class: 'panel' },
-      h('h2', null, 'Leaderboard'),
-      h('div', { style: 'overflow-x: auto' }, h('table', { class: 'leaderboard' }, boardHead, boardBody)),
-      boardNote,
+      { class: 'boards' },
+      compare.boardPanel,
+      h(
+        'div',
+        { class: 'panel' },
+        h('h2', null, 'Leaderboard'),
+        h('div', { style: 'overflow-x: auto' }, h('table', { class: 'leaderboard' }, boardHead, boardBody)),
+        boardNote,
+      ),
     ),
+    compare.analysisPanel,
+    compare.extendPanel,
     trialRoot,
   );
 
@@ -108,7 +126,6 @@ export function sweepPage(root, params) {
     yLabel: 'lr',
     emptyText: 'No steps yet',
   });
-  let catalog;
   let panel;
   let selected = params.trialId;
   let boardLimit = BOARD_PAGE;
@@ -127,6 +144,7 @@ export function sweepPage(root, params) {
       fill(errors);
       renderSweep(sweep);
       renderBoard(board);
+      compare.refresh(sweep);
       await renderCurves(board.items);
       if (selected) await panel?.refresh();
       if (ENDED.has(sweep.status)) closeStream('finished');
@@ -198,6 +216,7 @@ export function sweepPage(root, params) {
       h(
         'tr',
         null,
+        h('th', { title: 'overlay in Compare' }, '✓'),
         ['#', 'trial', 'optimizer', 'scheduler', 'seed', 'status'].map((c) => h('th', null, c)),
         [`best ${board.objective.metric}`, 'best step', 'final loss', 'steps', 'duration'].map((c) =>
           h('th', { class: 'num' }, c),
@@ -219,6 +238,18 @@ export function sweepPage(root, params) {
               location.hash = trialHref(id, trial.id);
             },
           },
+          h(
+            'td',
+            null,
+            h('input', {
+              type: 'checkbox',
+              checked: compare.isPicked(trial.id),
+              'aria-label': `overlay trial #${trial.index}`,
+              dataset: { pickTrial: trial.id },
+              onclick: (event) => event.stopPropagation(),
+              onchange: (event) => compare.pickTrial(trial.id, event.target.checked),
+            }),
+          ),
           h(
             'td',
             { class: 'rank' },
@@ -361,6 +392,7 @@ export function sweepPage(root, params) {
       lossChart.destroy();
       lrChart.destroy();
       panel?.destroy();
+      compare.destroy();
     },
   };
 }

@@ -1,0 +1,517 @@
+import { api } from '../api.js';
+import { colorAt } from '../charts.js';
+import { bandChart, logXChart } from '../compare-charts.js';
+import { errorList, fill, h, notify, submitWith } from '../dom.js';
+import { configSummary, formatNumber } from '../format.js';
+import { throttle } from '../throttle.js';
+
+const REFRESH_MS = 2000;
+const MAX_POINTS = 1000;
+const TRIAL_STATUSES = ['completed', 'running', 'queued', 'pruned', 'failed', 'cancelled'];
+const EXTENDABLE = new Set(['queued', 'running', 'completed']);
+
+const configLabel = (config, catalog) => {
+  const c = configSummary(config, catalog);
+  const scheduler = c.schedulerType === 'constant' ? '' : ` · ${c.schedulerType} ${c.schedulerOptions}`;
+  return `${c.optimizerType} ${c.optimizerOptions}${scheduler}`;
+};
+
+/**
+ * The comparison of a sweep: a leaderboard by configuration (mean ± std over seeds, n, 95% interval), loss,
+ * lr and validation curves by configuration with a band over seeds (or of picked trials), EMA smoothing,
+ * the objective against the learning rate per optimizer, an optimizer × scheduler heatmap, the factor
+ * effects, and a form that grows the sweep. The sweep page places the three panels and calls refresh().
+ */
+export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
+  const enc = encodeURIComponent(sweepId);
+  const errors = h('ul', { class: 'errors' });
+  const pickedConfigs = new Set();
+  const pickedTrials = new Set();
+  let data = { configs: undefined, effects: undefined, curves: {} };
+  let sweep;
+  let destroyed = false;
+
+  // ---- by-config leaderboard
+  const boardHead = h('thead');
+  const boardBody = h('tbody');
+  const boardNote = h('div', { class: 'muted', style: 'margin-top: 8px' });
+  const boardPanel = h(
+    'div',
+    { class: 'panel config-board-panel' },
+    h('h2', null, 'By config'),
+    h('div', { style: 'overflow-x: auto' }, h('table', { class: 'config-board' }, boardHead, boardBody)),
+    boardNote,
+  );
+
+  // ---- curves and analysis
+  const by = h(
+    'select',
+    { 'aria-label': 'overlay by', onchange: () => refreshNow() },
+    h('option', { value: 'config', selected: true }, 'by config (band over seeds)'),
+    h('option', { value: 'trial' }, 'by trial'),
+  );
+  const topN = h(
+    'select',
+    { 'aria-label': 'groups to chart', onchange: () => refreshNow() },
+    [3, 5, 10].map((n) => h('option', { value: n, selected: n === 5 }, `top ${n}`)),
+  );
+  const band = h(
+    'select',
+    { 'aria-label': 'band', onchange: () => draw() },
+    h('option', { value: 'minmax', selected: true }, 'band: min–max'),
+    h('option', { value: 'std' }, 'band: ±1 std'),
+    h('option', { value: 'none' }, 'no band'),
+  );
+  const smoothing = h('input', {
+    type: 'range',
+    min: 0,
+    max: 0.95,
+    step: 0.05,
+    value: 0,
+    'aria-label': 'smoothing',
+    oninput: () => {
+      smoothingValue.textContent = Number(smoothing.value).toFixed(2);
+      draw();
+    },
+  });
+  const smoothingValue = h('span', { class: 'mono' }, '0.00');
+  const logY = h('input', { type: 'checkbox', checked: true, onchange: () => draw() });
+  const valMetric = h(
+    'select',
+    { 'aria-label': 'validation metric', onchange: () => refreshNow() },
+    h('option', { value: 'val_loss', selected: true }, 'val_loss'),
+    h('option', { value: 'val_accuracy' }, 'val_accuracy'),
+  );
+  const clearPicks = h('button', { onclick: () => clear(), hidden: true }, 'Clear picks');
+  const pickNote = h('span', { class: 'muted' });
+  const lossBox = h('div', { class: 'chart config-loss-chart' });
+  const lrBox = h('div', { class: 'chart config-lr-chart' });
+  const valBox = h('div', { class: 'chart val-chart' });
+  const sensitivityBox = h('div', { class: 'chart lr-sensitivity' });
+  const heatmapBox = h('div', { class: 'heatmap-box' });
+  const effectsBox = h('div', { class: 'effects' });
+  const analysisPanel = h(
+    'div',
+    { class: 'panel compare-panel' },
+    h(
+      'div',
+      { class: 'row spread' },
+      h('h2', null, 'Compare'),
+      h(
+        'div',
+        { class: 'row' },
+        by,
+        topN,
+        band,
+        h('label', null, 'smoothing ', smoothing, ' ', smoothingValue),
+        h('label', null, logY, ' log-scale loss'),
+        valMetric,
+        clearPicks,
+      ),
+    ),
+    h('div', { class: 'muted', style: 'margin-bottom: 8px' }, pickNote),
+    errors,
+    h('div', { class: 'charts' }, lossBox, lrBox, valBox, sensitivityBox),
+    h(
+      'div',
+      { class: 'charts', style: 'margin-top: 16px' },
+      h('div', null, h('h3', null, 'Mean objective: optimizer × scheduler'), heatmapBox),
+      h('div', null, h('h3', null, 'Effects: share of the objective variance'), effectsBox),
+    ),
+  );
+  const lossChart = bandChart(lossBox, { title: 'Loss per step', yLabel: 'loss', emptyText: 'No steps yet' });
+  // The learning rate is never smoothed: it is a schedule, not a noisy measurement.
+  const lrChart = bandChart(lrBox, {
+    title: 'Learning rate per step',
+    yLabel: 'lr',
+    emptyText: 'No steps yet',
+  });
+  const valChart = bandChart(valBox, {
+    title: 'Validation per epoch',
+    xLabel: 'epoch',
+    yLabel: 'value',
+    emptyText: 'No validation metrics (yet, or the workload has no validation set)',
+  });
+  const sensitivityChart = logXChart(sensitivityBox, {
+    title: 'Objective vs learning rate (best mean per lr)',
+    xLabel: 'lr',
+    yLabel: 'objective',
+  });
+
+  // ---- extend
+  const extendErrors = h('ul', { class: 'errors' });
+  const extendResult = h('div', { class: 'extend-result muted' });
+  const seedsInput = h('input', { type: 'text', placeholder: 'e.g. 2, 3', 'aria-label': 'seeds to add' });
+  const optimizersInput = h('textarea', {
+    rows: 3,
+    placeholder: '[{"type": "SGD", "lr": [0.3]}]',
+    'aria-label': 'optimizer entries to add (JSON)',
+  });
+  const schedulersInput = h('textarea', {
+    rows: 3,
+    placeholder: '[{"type": "StepLR", "step_size": 1, "gamma": 0.5}]',
+    'aria-label': 'scheduler entries to add (JSON)',
+  });
+  const extendButton = h('button', { type: 'submit', class: 'primary' }, 'Extend');
+  const extendPanel = h(
+    'div',
+    { class: 'panel extend-panel' },
+    h('h2', null, 'Extend'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Add seeds or values: they join the spec and only the new cells of the grid become trials; trials the sweep has are kept, never rerun. A completed sweep runs again.',
+    ),
+    h(
+      'form',
+      { class: 'extend-form', onsubmit: submitWith(extend) },
+      h('label', null, 'Seeds to add', seedsInput),
+      h('label', null, 'Optimizer entries to add (JSON list)', optimizersInput),
+      h('label', null, 'Scheduler entries to add (JSON list)', schedulersInput),
+      h('div', null, extendButton),
+    ),
+    extendErrors,
+    extendResult,
+  );
+
+  const catalog = () => getCatalog();
+
+  const refresh = throttle(load, REFRESH_MS);
+  function refreshNow() {
+    refresh.cancel();
+    load();
+  }
+
+  async function load() {
+    try {
+      const ids = by.value === 'config' ? [...pickedConfigs] : [...pickedTrials];
+      const groupQuery = `by=${by.value}&${ids.length ? `ids=${ids.map(encodeURIComponent).join(',')}` : `limit=${topN.value}`}&maxPoints=${MAX_POINTS}`;
+      const [configs, effects, loss, lr, val] = await Promise.all([
+        api(`/v1/sweeps/${enc}/configs?limit=1000`),
+        api(`/v1/sweeps/${enc}/effects`),
+        api(`/v1/sweeps/${enc}/curves?metric=loss&${groupQuery}`),
+        api(`/v1/sweeps/${enc}/curves?metric=lr&${groupQuery}`),
+        api(`/v1/sweeps/${enc}/curves?metric=${valMetric.value}&${groupQuery}`),
+      ]);
+      if (destroyed) return;
+      fill(errors);
+      data = { configs, effects, curves: { loss, lr, val } };
+      renderBoard();
+      renderHeatmap();
+      renderEffects();
+      draw();
+    } catch (error) {
+      if (!destroyed) errorList(errors, error);
+    }
+  }
+
+  function groupsOf(curves) {
+    if (!curves) return [];
+    return curves.groups.map((g, i) => ({
+      label:
+        curves.by === 'trial'
+          ? `${configLabel(g.config, catalog())} · seed ${g.seeds[0]}`
+          : configLabel(g.config, catalog()),
+      color: colorAt(i),
+      x: g.x,
+      mean: g.y.mean,
+      min: g.y.min,
+      max: g.y.max,
+      std: g.y.std,
+    }));
+  }
+
+  function draw() {
+    const view = { band: band.value, smoothing: Number(smoothing.value), logY: logY.checked };
+    lossChart.update(groupsOf(data.curves.loss), view);
+    lrChart.update(groupsOf(data.curves.lr), { ...view, smoothing: 0, logY: false });
+    valChart.update(groupsOf(data.curves.val), { ...view, logY: false });
+    const picks = by.value === 'config' ? pickedConfigs.size : pickedTrials.size;
+    clearPicks.hidden = picks === 0;
+    pickNote.textContent =
+      picks > 0
+        ? `Overlaying ${picks} picked ${by.value === 'config' ? 'configs' : 'trials'}.`
+        : `The best ${topN.value} ${by.value === 'config' ? 'configs' : 'trials'}; tick rows of the ${by.value === 'config' ? '"By config" board' : 'leaderboard'} to overlay others.`;
+    renderSensitivity();
+  }
+
+  function renderBoard() {
+    const { configs } = data;
+    const metric = configs.objective.metric;
+    fill(
+      boardHead,
+      h(
+        'tr',
+        null,
+        h('th', { title: 'overlay' }, '✓'),
+        ['#', 'optimizer', 'scheduler', 'seeds'].map((c) => h('th', null, c)),
+        ['n', `mean ${metric} ± std`, '95% interval', 'min', 'max', 'final loss'].map((c) =>
+          h('th', { class: 'num' }, c),
+        ),
+        h('th', null, 'trials'),
+      ),
+    );
+    fill(
+      boardBody,
+      configs.items.map((row) => {
+        const c = configSummary(row.config, catalog());
+        const pick = h('input', {
+          type: 'checkbox',
+          checked: pickedConfigs.has(row.key),
+          'aria-label': `overlay config ${row.rank ?? ''}`,
+          onchange: () => {
+            if (pick.checked) pickedConfigs.add(row.key);
+            else pickedConfigs.delete(row.key);
+            by.value = 'config';
+            refreshNow();
+          },
+        });
+        return h(
+          'tr',
+          { dataset: { configKey: row.key } },
+          h('td', null, pick),
+          h('td', { class: 'rank' }, row.rank ?? '—'),
+          h('td', { class: 'config' }, h('b', null, c.optimizerType), ' ', c.optimizerOptions),
+          h('td', { class: 'config' }, h('b', null, c.schedulerType), ' ', c.schedulerOptions),
+          h('td', null, row.seeds.join(', ')),
+          h('td', { class: 'num' }, row.n),
+          h(
+            'td',
+            { class: 'num mean' },
+            formatNumber(row.mean),
+            row.std === null ? '' : h('span', { class: 'muted' }, ` ± ${formatNumber(row.std)}`),
+          ),
+          h(
+            'td',
+            { class: 'num' },
+            row.interval ? `${formatNumber(row.interval.low)} – ${formatNumber(row.interval.high)}` : '—',
+          ),
+          h('td', { class: 'num' }, formatNumber(row.min)),
+          h('td', { class: 'num' }, formatNumber(row.max)),
+          h('td', { class: 'num' }, formatNumber(row.meanFinalLoss)),
+          h(
+            'td',
+            { class: 'status-counts' },
+            TRIAL_STATUSES.filter((s) => row.status[s] > 0).map((s) =>
+              h('span', { class: `badge ${s}`, title: s }, `${row.status[s]} ${s}`),
+            ),
+          ),
+        );
+      }),
+    );
+    fill(
+      boardNote,
+      `${configs.total} configs; mean, std (n − 1) and the t-interval over completed seeds, best first by ${metric} (${configs.objective.mode}).`,
+    );
+  }
+
+  function renderSensitivity() {
+    const { configs } = data;
+    if (!configs) return;
+    const better = configs.objective.mode === 'max' ? Math.max : Math.min;
+    const byOptimizer = new Map();
+    for (const row of configs.items) {
+      const lr = row.config.optimizer?.options?.lr;
+      if (row.mean === null || typeof lr !== 'number') continue;
+      const type = row.config.optimizer.type;
+      if (!byOptimizer.has(type)) byOptimizer.set(type, new Map());
+      const points = byOptimizer.get(type);
+      points.set(lr, points.has(lr) ? better(points.get(lr), row.mean) : row.mean);
+    }
+    sensitivityChart.update(
+      [...byOptimizer].map(([type, points], i) => {
+        const xs = [...points.keys()].sort((a, b) => a - b);
+        return { label: type, color: colorAt(i), x: xs, y: xs.map((x) => points.get(x)) };
+      }),
+    );
+  }
+
+  function renderHeatmap() {
+    const { configs } = data;
+    const cells = new Map();
+    const optimizers = [];
+    const schedulers = [];
+    for (const row of configs.items) {
+      if (row.mean === null) continue;
+      const o = row.config.optimizer?.type ?? '?';
+      const s = row.config.scheduler?.type ?? 'constant';
+      if (!optimizers.includes(o)) optimizers.push(o);
+      if (!schedulers.includes(s)) schedulers.push(s);
+      const cell = cells.get(`${o}\u0000${s}`) ?? { sum: 0, n: 0 };
+      cell.sum += row.mean * row.n;
+      cell.n += row.n;
+      cells.set(`${o}\u0000${s}`, cell);
+    }
+    if (cells.size === 0) {
+      fill(heatmapBox, h('div', { class: 'empty' }, 'No completed trials yet'));
+      return;
+    }
+    const means = [...cells.values()].map((c) => c.sum / c.n);
+    const lo = Math.min(...means);
+    const hi = Math.max(...means);
+    const goodness = (m) => {
+      const t = hi === lo ? 1 : (m - lo) / (hi - lo);
+      return configs.objective.mode === 'max' ? t : 1 - t;
+    };
+    fill(
+      heatmapBox,
+      h(
+        'table',
+        { class: 'heatmap' },
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th', null, 'optimizer \\ scheduler'),
+            schedulers.map((s) => h('th', null, s)),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          optimizers.map((o) =>
+            h(
+              'tr',
+              null,
+              h('th', null, o),
+              schedulers.map((s) => {
+                const cell = cells.get(`${o}\u0000${s}`);
+                if (!cell) return h('td', { class: 'missing' }, '—');
+                const mean = cell.sum / cell.n;
+                // green for the best cell, pale red for the worst
+                const hue = Math.round(120 * goodness(mean));
+                return h(
+                  'td',
+                  {
+                    class: 'num',
+                    dataset: { mean: String(mean) },
+                    style: `background: hsl(${hue} 55% 80%)`,
+                    title: `${o} × ${s}: mean ${formatNumber(mean)} over ${cell.n} trials`,
+                  },
+                  formatNumber(mean),
+                  h('div', { class: 'muted small' }, `n ${cell.n}`),
+                );
+              }),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function renderEffects() {
+    const { effects } = data;
+    if (!effects || effects.factors.length === 0) {
+      fill(effectsBox, h('div', { class: 'empty' }, 'No completed trials to compare yet'));
+      return;
+    }
+    const bar = (label, share, title, cls = '') =>
+      h(
+        'div',
+        { class: `effect-row ${cls}`, title },
+        h('span', { class: 'effect-name mono' }, label),
+        h(
+          'span',
+          { class: 'bar' },
+          h('span', { class: 'bar-fill', style: `width: ${(share * 100).toFixed(1)}%` }),
+        ),
+        h('span', { class: 'num' }, `${(share * 100).toFixed(1)}%`),
+      );
+    const levelsText = (f) =>
+      f.levels.map((l) => `${l.label}: ${formatNumber(l.mean)} (n ${l.n})`).join(' · ');
+    fill(
+      effectsBox,
+      h(
+        'div',
+        { class: 'muted', style: 'margin-bottom: 6px' },
+        effects.method === 'functional-anova'
+          ? `Exact functional ANOVA over ${effects.n} completed trials of a complete grid.`
+          : `Per-factor correlation ratio over ${effects.n} completed trials (incomplete grid or search; numeric values binned); shares may overlap.`,
+      ),
+      effects.factors.map((f) =>
+        h(
+          'div',
+          { class: 'effect' },
+          bar(f.name, f.share, levelsText(f)),
+          h('div', { class: 'levels muted' }, levelsText(f)),
+        ),
+      ),
+      effects.interactions
+        .filter((p) => p.share >= 0.005)
+        .slice(0, 5)
+        .map((p) => bar(p.factors.join(' × '), p.share, 'two-way interaction', 'interaction')),
+      effects.residualShare === null
+        ? null
+        : bar('residual (higher order, noise)', effects.residualShare, '', 'residual'),
+    );
+  }
+
+  async function extend() {
+    fill(extendErrors);
+    const body = {};
+    try {
+      const seeds = seedsInput.value.trim();
+      if (seeds)
+        body.seeds = seeds
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .map(Number);
+      if (optimizersInput.value.trim()) body.optimizers = JSON.parse(optimizersInput.value);
+      if (schedulersInput.value.trim()) body.schedulers = JSON.parse(schedulersInput.value);
+    } catch (error) {
+      errorList(extendErrors, { message: `not valid JSON: ${error.message}` });
+      return;
+    }
+    extendButton.disabled = true;
+    try {
+      const answer = await api(`/v1/sweeps/${enc}/extend`, { method: 'POST', body });
+      const text = `Added ${answer.added.length} trials (${answer.reused} already in the sweep); ${answer.trialCount} trials now.`;
+      extendResult.textContent = text;
+      notify(text);
+      seedsInput.value = '';
+      optimizersInput.value = '';
+      schedulersInput.value = '';
+      onExtended?.();
+      refreshNow();
+    } catch (error) {
+      errorList(extendErrors, error);
+    } finally {
+      extendButton.disabled = sweep ? !EXTENDABLE.has(sweep.status) : false;
+    }
+  }
+
+  function clear() {
+    pickedConfigs.clear();
+    pickedTrials.clear();
+    for (const box of document.querySelectorAll('input[data-pick-trial]')) box.checked = false;
+    refreshNow();
+  }
+
+  return {
+    boardPanel,
+    analysisPanel,
+    extendPanel,
+    /** The sweep page's refresh: re-read at most every REFRESH_MS. */
+    refresh(next) {
+      sweep = next;
+      extendButton.disabled = !EXTENDABLE.has(sweep.status);
+      extendButton.title = extendButton.disabled ? `a ${sweep.status} sweep cannot grow` : '';
+      refresh();
+    },
+    /** A trial ticked or unticked in the per-trial leaderboard. */
+    pickTrial(trialId, picked) {
+      if (picked) pickedTrials.add(trialId);
+      else pickedTrials.delete(trialId);
+      by.value = 'trial';
+      refreshNow();
+    },
+    isPicked: (trialId) => pickedTrials.has(trialId),
+    destroy() {
+      destroyed = true;
+      refresh.cancel();
+      for (const chart of [lossChart, lrChart, valChart, sensitivityChart]) chart.destroy();
+    },
+  };
+}
