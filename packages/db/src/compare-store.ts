@@ -4,13 +4,11 @@ import type pg from 'pg';
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
-/** What the comparison reads of every trial of a sweep. */
-export interface ComparedTrialRow {
+/** What the comparison reads of every trial of a sweep, besides its (immutable) config. */
+export interface TrialResultRow {
   id: string;
   index: number;
   status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'pruned';
-  /** The trial's config (packages/spec TrialConfig) as stored. */
-  config: unknown;
   bestValue: number | null;
   bestStep: number | null;
   finalLoss: number | null;
@@ -18,14 +16,30 @@ export interface ComparedTrialRow {
   durationMs: number | null;
 }
 
-/** Every trial of a sweep in grid order, with the columns the comparison needs (no checkpoints). */
-export async function readComparedTrials(db: Queryable, sweepId: string): Promise<ComparedTrialRow[]> {
-  const { rows } = await db.query<ComparedTrialRow>(
-    `SELECT id, index, status, config, best_value AS "bestValue", best_step AS "bestStep",
+/**
+ * Every trial of a sweep in grid order, with the columns that change as it trains. A trial's config never
+ * changes once inserted, so callers read configs apart (readTrialConfigs) and may keep them.
+ */
+export async function readTrialResults(db: Queryable, sweepId: string): Promise<TrialResultRow[]> {
+  const { rows } = await db.query<TrialResultRow>(
+    `SELECT id, index, status, best_value AS "bestValue", best_step AS "bestStep",
             final_loss AS "finalLoss", steps_done AS "stepsDone",
             (extract(epoch FROM COALESCE(finished_at, CASE WHEN status = 'running' THEN now() END) - started_at) * 1000)::int8::float8 AS "durationMs"
      FROM trials WHERE sweep_id = $1 ORDER BY index`,
     [sweepId],
+  );
+  return rows;
+}
+
+/** The configs (packages/spec TrialConfig, as stored) of the given trials. */
+export async function readTrialConfigs(
+  db: Queryable,
+  trialIds: readonly string[],
+): Promise<Array<{ id: string; config: unknown }>> {
+  if (trialIds.length === 0) return [];
+  const { rows } = await db.query<{ id: string; config: unknown }>(
+    'SELECT id, config FROM trials WHERE id = ANY($1::uuid[])',
+    [trialIds],
   );
   return rows;
 }
@@ -42,19 +56,22 @@ const CURVE_SOURCES: Record<CurveMetric, { table: string; x: string; column: str
   train_loss: { table: 'epoch_metrics', x: 'epoch', column: 'train_loss' },
 };
 
-/** One point of a group's curve: the statistics over the group's trials at one step (or epoch). */
-export interface CurvePointRow {
+/**
+ * One group's curve as columns: per kept step (or epoch) the statistics over the group's trials there.
+ * Non-finite values (a diverged trial's NaN or Infinity) arrive as strings from Postgres's JSON.
+ */
+export interface CurveRow {
   group: number;
-  x: number;
-  mean: number;
-  min: number;
-  max: number;
-  /** Sample standard deviation over the trials at this x; null for a single trial. */
-  std: number | null;
-  /** Trials with a value at this x. */
-  n: number;
   /** Points of the group before downsampling. */
   total: number;
+  x: number[];
+  mean: Array<number | string>;
+  min: Array<number | string>;
+  max: Array<number | string>;
+  /** Sample standard deviation over the trials at this x; null for a single trial. */
+  std: Array<number | string | null>;
+  /** Trials with a value at this x. */
+  n: number[];
 }
 
 // One statement for every group: the per-x statistics over each group's trials, then, per group, M4
@@ -85,10 +102,15 @@ WITH members AS (
     GROUP BY p.grp, ((p.x - s.first)::bigint * GREATEST(1, $3 / 4)) / (s.last - s.first + 1)
   ) b
 )
-SELECT p.grp AS "group", p.x, p.mean, p.lo AS min, p.hi AS max, p.sd AS std, p.n, s.total
+SELECT p.grp AS "group", min(s.total) AS total,
+  -- one JSON document per group: parsed natively by the driver, where 1,000s of rows would each be objects
+  json_build_object('x', json_agg(p.x ORDER BY p.x), 'mean', json_agg(p.mean ORDER BY p.x),
+    'min', json_agg(p.lo ORDER BY p.x), 'max', json_agg(p.hi ORDER BY p.x),
+    'std', json_agg(p.sd ORDER BY p.x), 'n', json_agg(p.n ORDER BY p.x)) AS columns
 FROM per_x p JOIN spans s ON s.grp = p.grp LEFT JOIN kept k ON k.grp = p.grp AND k.x = p.x
 WHERE s.last - s.first + 1 <= $3 OR k.x IS NOT NULL
-ORDER BY p.grp, p.x`;
+GROUP BY p.grp
+ORDER BY p.grp`;
 
 const CURVE_STATEMENTS = Object.fromEntries(
   curveMetrics.map((metric) => [metric, curvesSql(CURVE_SOURCES[metric])]),
@@ -99,19 +121,24 @@ export const isEpochMetric = (metric: CurveMetric) => CURVE_SOURCES[metric].tabl
 
 /**
  * Mean, min, max and sample std per step (or epoch) of each group of trials, downsampled to about
- * `maxPoints` per group, in one statement. `groups[g]` lists group g's trial ids.
+ * `maxPoints` per group, in one statement. `groups[g]` lists group g's trial ids; groups without a point
+ * are left out.
  */
 export async function readCurves(
   db: Queryable,
   metric: CurveMetric,
   groups: readonly (readonly string[])[],
   maxPoints: number,
-): Promise<CurvePointRow[]> {
+): Promise<CurveRow[]> {
   const trialIds = groups.flat();
   const groupOf = groups.flatMap((ids, g) => ids.map(() => g));
   if (trialIds.length === 0) return [];
-  const { rows } = await db.query<CurvePointRow>(CURVE_STATEMENTS[metric], [trialIds, groupOf, maxPoints]);
-  return rows;
+  const { rows } = await db.query<{
+    group: number;
+    total: number;
+    columns: Omit<CurveRow, 'group' | 'total'>;
+  }>(CURVE_STATEMENTS[metric], [trialIds, groupOf, maxPoints]);
+  return rows.map((row) => ({ group: row.group, total: row.total, ...row.columns }));
 }
 
 /** A trial to add to a sweep: its config (TrialConfig) and the hash that decides equality. */

@@ -1,9 +1,31 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../src/client.js';
-import { extendSweepTrials, readComparedTrials, readCurves, undoExtension } from '../src/compare-store.js';
+import {
+  type CurveRow,
+  extendSweepTrials,
+  readCurves,
+  readTrialConfigs,
+  readTrialResults,
+  undoExtension,
+} from '../src/compare-store.js';
 import { writeEpochMetrics, writeStepMetrics } from '../src/metric-writer.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
+
+/** The columns of readCurves as one object per point, for assertions. */
+const pointsOf = (rows: CurveRow[]) =>
+  rows.flatMap((r) =>
+    r.x.map((x, i) => ({
+      group: r.group,
+      total: r.total,
+      x,
+      mean: r.mean[i] as number,
+      min: r.min[i] as number,
+      max: r.max[i] as number,
+      std: r.std[i] as number | null,
+      n: r.n[i]!,
+    })),
+  );
 
 describe('compare store', () => {
   let db: TestDatabase;
@@ -62,16 +84,24 @@ describe('compare store', () => {
     await db?.drop();
   });
 
-  it('reads every trial of a sweep in grid order', async () => {
-    const rows = await readComparedTrials(pool, sweepId);
-    expect(rows.map((r) => [r.id, r.index, r.status, r.bestValue, r.config])).toEqual(
-      trialIds.map((id, i) => [id, i, 'completed', i, { seed: i }]),
+  it('reads every trial of a sweep in grid order, and configs by trial id', async () => {
+    const rows = await readTrialResults(pool, sweepId);
+    expect(rows.map((r) => [r.id, r.index, r.status, r.bestValue])).toEqual(
+      trialIds.map((id, i) => [id, i, 'completed', i]),
     );
+    const configs = await readTrialConfigs(pool, [trialIds[2]!, trialIds[0]!]);
+    expect(new Map(configs.map((c) => [c.id, c.config]))).toEqual(
+      new Map([
+        [trialIds[0], { seed: 0 }],
+        [trialIds[2], { seed: 2 }],
+      ]),
+    );
+    expect(await readTrialConfigs(pool, [])).toEqual([]);
   });
 
   it('gives mean, min, max, sample std and n per step for each group, computed independently here', async () => {
     const groups = [[trialIds[0]!, trialIds[1]!, trialIds[2]!], [trialIds[1]!]];
-    const points = await readCurves(pool, 'loss', groups, 10_000);
+    const points = pointsOf(await readCurves(pool, 'loss', groups, 10_000));
     const g0 = points.filter((p) => p.group === 0);
     const g1 = points.filter((p) => p.group === 1);
     expect(g0.map((p) => p.x)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
@@ -92,7 +122,7 @@ describe('compare store', () => {
   });
 
   it('downsamples each group to about maxPoints, keeping the first and last step and every spike of the mean', async () => {
-    const points = await readCurves(pool, 'loss', [trialIds], 40);
+    const points = pointsOf(await readCurves(pool, 'loss', [trialIds], 40));
     expect(points.length).toBeLessThanOrEqual(40);
     expect(points.length).toBeGreaterThan(10);
     const xs = points.map((p) => p.x);
@@ -104,7 +134,7 @@ describe('compare store', () => {
   });
 
   it('reads validation metrics per epoch, leaving out epochs a trial did not measure', async () => {
-    const points = await readCurves(pool, 'val_loss', [trialIds], 1000);
+    const points = pointsOf(await readCurves(pool, 'val_loss', [trialIds], 1000));
     expect(points.map((p) => [p.x, p.n, p.mean])).toEqual([
       [0, 3, 1],
       [1, 3, 2],

@@ -51,15 +51,18 @@ const hashKey = (text: string) => createHash('sha256').update(text).digest('hex'
  * Groups trials that differ only in seed. The statistics use completed trials only: a running trial's best
  * value so far and a pruned trial's cut-short one would bias the mean toward whatever is still early.
  */
-export function groupBySeed(trials: readonly ComparedTrial[]): ConfigGroup[] {
+export function groupBySeed(
+  trials: readonly ComparedTrial[],
+  /** The canonical JSON of a trial's config without its seed (callers may keep it: configs never change). */
+  seedlessText: (trial: ComparedTrial) => string = (trial) => canonicalJson(withoutSeed(trial.config)),
+): ConfigGroup[] {
   // grouped by canonical text; the (slower) hash is taken once per group
   const byText = new Map<string, { config: SeedlessConfig; trials: ComparedTrial[] }>();
   for (const trial of trials) {
-    const config = withoutSeed(trial.config);
-    const text = canonicalJson(config);
+    const text = seedlessText(trial);
     let group = byText.get(text);
     if (!group) {
-      group = { config, trials: [] };
+      group = { config: withoutSeed(trial.config), trials: [] };
       byText.set(text, group);
     }
     group.trials.push(trial);

@@ -12,6 +12,20 @@ export interface ValueSummary {
   interval: { level: number; low: number; high: number } | null;
 }
 
+// The quantile is a bisection of ~50 CDF evaluations, and a sweep's groups share a handful of (level, df)
+// pairs: keep them (bounded: df is at most the seed count of a group).
+const quantiles = new Map<string, number>();
+function criticalValue(level: number, df: number): number {
+  const key = `${level}/${df}`;
+  let t = quantiles.get(key);
+  if (t === undefined) {
+    t = studentTQuantile(1 - (1 - level) / 2, df);
+    if (quantiles.size >= 10_000) quantiles.clear();
+    quantiles.set(key, t);
+  }
+  return t;
+}
+
 /** n, mean, sample std, min, max and the t-interval of the mean of finite `values` (others are ignored). */
 export function summarize(values: readonly number[], level = 0.95): ValueSummary {
   const xs = values.filter(Number.isFinite);
@@ -22,7 +36,7 @@ export function summarize(values: readonly number[], level = 0.95): ValueSummary
   const max = Math.max(...xs);
   if (n < 2) return { n, mean, std: null, min, max, interval: null };
   const std = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
-  const half = studentTQuantile(1 - (1 - level) / 2, n - 1) * (std / Math.sqrt(n));
+  const half = criticalValue(level, n - 1) * (std / Math.sqrt(n));
   return { n, mean, std, min, max, interval: { level, low: mean - half, high: mean + half } };
 }
 

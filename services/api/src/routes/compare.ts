@@ -1,11 +1,10 @@
 import {
-  type ComparedTrialRow,
   type CurveMetric,
   curveMetrics,
   extendSweepTrials,
   isEpochMetric,
-  readComparedTrials,
   readCurves,
+  readTrialResults,
   undoExtension,
 } from '@hypersweep/db';
 import { enqueueTrials, publishEvent, redisReady } from '@hypersweep/queue';
@@ -32,6 +31,7 @@ import type { ApiContext } from '../context.js';
 import { toCsv } from '../csv.js';
 import { HttpError, notFound } from '../errors.js';
 import { errorResponses, IdParams, NullableNumber, Objective, StringEnum, SweepStatus } from '../schemas.js';
+import { TrialConfigCache } from '../trial-config-cache.js';
 import { withTimeout } from '../with-timeout.js';
 
 const Config = Type.Record(Type.String(), Type.Unknown(), {
@@ -137,10 +137,16 @@ const ENQUEUE_TIMEOUT_MS = 10_000;
 const REDIS_READY_TIMEOUT_MS = 2_000;
 const EXTENDABLE = ['queued', 'running', 'completed'];
 
-const finite = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
+/** Numbers for JSON: NaN and Infinity (strings in Postgres's JSON) become null. */
+const finite = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-const compared = (rows: readonly ComparedTrialRow[]): ComparedTrial[] =>
-  rows.map((r) => ({ ...r, config: r.config as TrialConfig }));
+// Trial ids are UUIDs, so one cache serves every app of the process (tests build several).
+const configCache = new TrialConfigCache();
+type LoadedTrial = Awaited<ReturnType<TrialConfigCache['withConfigs']>>[number];
+
+/** Every trial of a sweep in grid order, configs included. */
+const loadTrials = async (pool: ApiContext['pool'], sweepId: string) =>
+  configCache.withConfigs(pool, await readTrialResults(pool, sweepId));
 
 /**
  * Hook for searches (random, TPE): their spec samples values instead of listing them, so the grid rules
@@ -150,7 +156,7 @@ const isSearch = (spec: unknown) =>
   spec !== null && typeof spec === 'object' && Object.hasOwn(spec, 'search');
 
 /** The leaderboard's order: best value in the objective's direction, no value last, then grid order. */
-function leaderboardOrder(trials: ComparedTrialRow[], mode: ObjectiveMode): ComparedTrialRow[] {
+function leaderboardOrder<T extends ComparedTrial>(trials: readonly T[], mode: ObjectiveMode): T[] {
   const sign = mode === 'max' ? -1 : 1;
   return [...trials].sort((a, b) => {
     if (a.bestValue === null || b.bestValue === null)
@@ -160,8 +166,8 @@ function leaderboardOrder(trials: ComparedTrialRow[], mode: ObjectiveMode): Comp
 }
 
 /** Flat CSV columns: one per swept option (readable path), computed over the whole sweep. */
-function sweptColumns(trials: readonly ComparedTrialRow[], withSeed: boolean): string[] {
-  return sweptFactors(trials.map((t) => t.config as TrialConfig))
+function sweptColumns(trials: readonly ComparedTrial[], withSeed: boolean): string[] {
+  return sweptFactors(trials.map((t) => t.config))
     .map((f) => f.name)
     .filter((name) => withSeed || name !== 'seed');
 }
@@ -182,13 +188,13 @@ export async function sendTrialsCsv(
   sweep: { id: string; objectiveMode: ObjectiveMode },
   page: { status?: string; limit: number; offset: number },
 ) {
-  const trials = await readComparedTrials(context.pool, sweep.id);
+  const trials = await loadTrials(context.pool, sweep.id);
   const columns = sweptColumns(trials, true);
   const rows = leaderboardOrder(trials, sweep.objectiveMode)
     .filter((t) => page.status === undefined || t.status === page.status)
     .slice(page.offset, page.offset + page.limit)
     .map((t) => {
-      const values = factorValues(t.config as TrialConfig);
+      const values = factorValues(t.config);
       return [
         t.index,
         t.id,
@@ -228,8 +234,9 @@ export const compareRoutes: FastifyPluginAsync<{ context: ApiContext }> = async 
   };
 
   const rankedGroups = async (id: string, mode: ObjectiveMode) => {
-    const rows = await readComparedTrials(pool, id);
-    return { rows, groups: rankGroups(groupBySeed(compared(rows)), mode) };
+    const rows = await loadTrials(pool, id);
+    const groups = groupBySeed(rows, (t) => (t as LoadedTrial).seedlessText);
+    return { rows, groups: rankGroups(groups, mode) };
   };
 
   const configRow = (group: ConfigGroup, position: number) => ({
@@ -279,7 +286,7 @@ export const compareRoutes: FastifyPluginAsync<{ context: ApiContext }> = async 
         const header = ['rank', 'key', ...columns, 'seeds', 'n', 'mean', 'std', 'min', 'max'];
         header.push('ci95_low', 'ci95_high', 'mean_final_loss', ...trialStatuses);
         const lines = items.map((item, i) => {
-          const values = factorValues({ ...(groups[offset + i]!.config as TrialConfig), seed: 0 });
+          const values = factorValues({ ...groups[offset + i]!.config, seed: 0 });
           return [
             item.rank,
             item.key,
@@ -318,11 +325,9 @@ export const compareRoutes: FastifyPluginAsync<{ context: ApiContext }> = async 
     async (request) => {
       const { id } = request.params as { id: string };
       const sweep = await loadSweep(id);
-      const rows = await readComparedTrials(pool, id);
+      const rows = await loadTrials(pool, id);
       const observations = rows.flatMap((r) =>
-        r.status === 'completed' && r.bestValue !== null
-          ? [{ config: r.config as TrialConfig, value: r.bestValue }]
-          : [],
+        r.status === 'completed' && r.bestValue !== null ? [{ config: r.config, value: r.bestValue }] : [],
       );
       const effects = computeEffects(observations, { design: isSearch(sweep.spec) ? 'search' : 'grid' });
       return { objective: sweep.objective, ...effects };
@@ -380,7 +385,7 @@ export const compareRoutes: FastifyPluginAsync<{ context: ApiContext }> = async 
               mean: g.objective.mean,
             }))
           : leaderboardOrder(rows, sweep.objectiveMode).map((t) => {
-              const { seed, ...rest } = t.config as TrialConfig;
+              const { seed, ...rest } = t.config;
               return { key: t.id, config: rest, seeds: [seed], trialIds: [t.id], mean: t.bestValue };
             });
       let chosen = candidates.slice(0, query.limit);
@@ -403,32 +408,23 @@ export const compareRoutes: FastifyPluginAsync<{ context: ApiContext }> = async 
         chosen.map((c) => c.trialIds),
         query.maxPoints,
       );
-      const series = chosen.map(() => ({
-        totalPoints: 0,
-        x: [] as number[],
-        mean: [] as (number | null)[],
-        min: [] as (number | null)[],
-        max: [] as (number | null)[],
-        std: [] as (number | null)[],
-        n: [] as number[],
-      }));
-      for (const p of points) {
-        const s = series[p.group]!;
-        s.totalPoints = p.total;
-        s.x.push(p.x);
-        s.mean.push(finite(p.mean));
-        s.min.push(finite(p.min));
-        s.max.push(finite(p.max));
-        s.std.push(finite(p.std));
-        s.n.push(p.n);
-      }
+      const byGroup = new Map(points.map((p) => [p.group, p]));
       return {
         objective: sweep.objective,
         metric: query.metric,
         by: query.by,
         x: isEpochMetric(query.metric) ? ('epoch' as const) : ('step' as const),
         groups: chosen.map((c, g) => {
-          const { totalPoints, x, ...y } = series[g]!;
+          const curve = byGroup.get(g);
+          const x = curve?.x ?? [];
+          const totalPoints = curve?.total ?? 0;
+          const y = {
+            mean: (curve?.mean ?? []).map(finite),
+            min: (curve?.min ?? []).map(finite),
+            max: (curve?.max ?? []).map(finite),
+            std: (curve?.std ?? []).map(finite),
+            n: curve?.n ?? [],
+          };
           return { ...c, totalPoints, downsampled: x.length < totalPoints, x, y };
         }),
       };
