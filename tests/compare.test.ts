@@ -370,6 +370,33 @@ describe('comparing configurations', () => {
     }
   });
 
+  it('documents every comparison route in OpenAPI with its parameters and response schemas', async () => {
+    const doc = (await stack.app.inject('/docs/json')).json() as {
+      paths: Record<
+        string,
+        Record<string, { parameters?: { name: string }[]; responses: Record<string, unknown> }>
+      >;
+    };
+    const op = (path: string, method: string) => doc.paths[path]?.[method];
+    for (const [path, method, params] of [
+      ['/v1/sweeps/{id}/configs', 'get', ['limit', 'offset', 'format']],
+      ['/v1/sweeps/{id}/effects', 'get', []],
+      ['/v1/sweeps/{id}/curves', 'get', ['metric', 'by', 'ids', 'limit', 'maxPoints']],
+      ['/v1/sweeps/{id}/extend', 'post', []],
+      ['/v1/sweeps/{id}/trials', 'get', ['format']],
+    ] as const) {
+      const operation = op(path, method);
+      expect(operation, path).toBeDefined();
+      expect(Object.keys(operation!.responses), path).toEqual(expect.arrayContaining(['200', '400', '404']));
+      expect(JSON.stringify(operation!.responses['200']), path).toContain('schema');
+      const names = (operation!.parameters ?? []).map((p) => p.name);
+      expect(names, path).toEqual(expect.arrayContaining(['id', ...params]));
+    }
+    expect(Object.keys(op('/v1/sweeps/{id}/extend', 'post')!.responses)).toEqual(
+      expect.arrayContaining(['409', '503']),
+    );
+  });
+
   it('POST /extend refuses what POST /v1/sweeps refuses, with JSON pointers into the body', async () => {
     const post = (payload: unknown, sweepId = id) =>
       stack.app.inject({ method: 'POST', url: `/v1/sweeps/${sweepId}/extend`, payload: payload as object });
