@@ -21,7 +21,6 @@ import {
   SchedulerSpecSchema,
   SeedsSchema,
   sweptFactors,
-  type TrialConfig,
   trialStatuses,
   validateSweepSpec,
 } from '@hypersweep/spec';
@@ -490,7 +489,7 @@ export const compareRoutes: FastifyPluginAsync<{ context: ApiContext }> = async 
       if (!alone.ok) throw invalid(alone.errors);
       const grown = grownSpec(stored, body, alone.spec.seeds);
       const result = validateSweepSpec(grown, limits);
-      if (!result.ok) throw invalid(result.errors);
+      if (!result.ok) throw invalid(result.errors.map((e) => ({ ...e, path: intoBody(e.path, stored) })));
 
       const candidates = result.trials.map((trial) => ({ config: trial, configHash: configHash(trial) }));
       const outcome = await extendSweepTrials(pool, id, candidates, grown, EXTENDABLE);
@@ -569,6 +568,20 @@ function invalid(errors: Array<{ path: string; message: string }>): HttpError {
   const first = errors[0]!;
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
   return new HttpError(400, `invalid extension: ${first.path || '/'}: ${first.message}${more}`, errors);
+}
+
+/**
+ * A pointer into the grown spec as one into the request: appended entries lose the stored entries' count
+ * (`/schedulers/3` of a grown list of 2 + 2 is `/schedulers/1` of the body); other paths stay.
+ */
+function intoBody(path: string, stored: Record<string, unknown>): string {
+  const match = /^\/(optimizers|schedulers)\/(\d+)(.*)$/.exec(path);
+  if (!match) return path;
+  const field = match[1]!;
+  const before =
+    stored[field] === undefined ? (field === 'schedulers' ? 1 : 0) : (stored[field] as unknown[]).length;
+  const index = Number(match[2]);
+  return index >= before ? `/${field}/${index - before}${match[3]}` : path;
 }
 
 /** The stored spec grown by the additions: seeds joined (old first), optimizer and scheduler entries appended. */
