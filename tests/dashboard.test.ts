@@ -245,6 +245,13 @@ describe('the dashboard', () => {
     await page.waitForSelector('.extend-panel ul.errors li');
     expect(await page.textContent('.extend-panel ul.errors li')).toMatch(/^\/optimizers\/0\/lr: /);
     await page.screenshot({ path: join(SCREENSHOTS, 'compare-extended.png'), fullPage: true });
+    // the sweeps list test below counts every sweep: leave none behind
+    const deleted = await stack.app.inject({
+      method: 'DELETE',
+      url: `/v1/sweeps/${id}`,
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    expect(deleted.statusCode).toBe(204);
   });
 
   it('shows every error of a bad spec as "path: message" next to the editor', async () => {
