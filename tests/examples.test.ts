@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack, waitForSweep } from './helpers.js';
 
-// The sweeps a newcomer tries first (../shared/examples, from the classic PyTorch tutorials).
+// The sweeps a newcomer tries first (the repository's examples/, from the classic PyTorch tutorials).
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = resolve(process.env.EXAMPLES_DIR ?? join(root, '../shared/examples'));
+const dir = resolve(process.env.EXAMPLES_DIR ?? join(root, 'examples'));
 const examples = Object.fromEntries(
   readdirSync(dir)
     .filter((f) => f.endsWith('.json'))

@@ -6,7 +6,7 @@ import { buildProblem, type ParamSpecs, type ProblemSpec } from './problems.js';
 import { firstMismatch } from './tolerance.js';
 import type { CaseResult } from './types.js';
 
-/** A reference file of ../shared/goldens/optim (format: ../shared/goldens/README.md). */
+/** A reference file of test/reference/optim (format: test/reference/README.md). */
 export interface OptimCase {
   case?: string;
   problem: ProblemSpec;

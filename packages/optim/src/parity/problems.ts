@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { computeGradients, Parameter } from '../parameter.js';
 
-/** The `problem` and `params` blocks of a reference file (../shared/goldens/README.md). */
+/** The `problem` and `params` blocks of a reference file (packages/optim/test/reference/README.md). */
 export interface ProblemSpec {
   kind: string;
   negate?: boolean;
