@@ -1,4 +1,4 @@
-import { sweepStatuses, trialStatuses } from '@hypersweep/spec';
+import { objectiveMetrics, objectiveModes, sweepStatuses, trialStatuses } from '@hypersweep/spec';
 import { Type } from 'typebox';
 
 /** Shared response pieces (TypeBox: one definition gives the type and the OpenAPI schema). */
@@ -39,8 +39,8 @@ export const NullableString = Type.Union([Type.String(), Type.Null()]);
 export const NullableDate = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
 export const Objective = Type.Object({
-  metric: Type.String({ description: 'val_loss, val_accuracy or train_loss' }),
-  mode: Type.Union([Type.Literal('min'), Type.Literal('max')]),
+  metric: StringEnum(objectiveMetrics, { description: objectiveMetrics.join(', ') }),
+  mode: StringEnum(objectiveModes),
 });
 
 export const TrialSummary = Type.Object({

@@ -377,3 +377,23 @@ export const schedulerCatalog: Record<string, SchedulerCatalogEntry> = {
 
 /** The torch class names of every scheduler, in torch's `__all__` order. */
 export const schedulerTypes: readonly string[] = Object.keys(schedulerCatalog);
+
+/**
+ * When `scheduler.step()` runs: after every optimizer step or after every epoch. The sweep spec's
+ * `interval` and the trainer's loop use this name.
+ */
+export type SchedulerInterval = 'step' | 'epoch';
+
+/**
+ * The interval a scheduler steps at unless told otherwise, as the catalog marks it (`x-steps-per`):
+ * per batch for CyclicLR and OneCycleLR (their step sizes count optimizer steps), per epoch for the rest.
+ * The one place this default is decided; the spec fills it in and the trainer falls back to it.
+ */
+export function defaultSchedulerInterval(type: string): SchedulerInterval {
+  return schedulerCatalog[type]?.['x-steps-per'] === 'batch' ? 'step' : 'epoch';
+}
+
+/** Whether torch steps this scheduler with a metric (`step(metric)`: ReduceLROnPlateau), as the catalog marks it. */
+export function schedulerMonitorsMetric(type: string): boolean {
+  return schedulerCatalog[type]?.['x-monitors-metric'] === true;
+}
