@@ -1,8 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { registerGradients } from './gradients.js';
-
-// computeGradients needs gradient functions, which tfjs-core's Node bundle does not register.
-registerGradients();
 
 /**
  * torch's sparse gradient of a 2-D parameter (e.g. an embedding table): `values[k]` is the
@@ -65,23 +61,4 @@ export class Parameter {
     this.clearGrad();
     this.variable.dispose();
   }
-}
-
-/**
- * Evaluates `loss` and stores d loss / d param into every parameter's `grad` (disposing the
- * previous one; parameters the loss does not depend on get null), as torch's
- * `zero_grad(); loss.backward()`. Returns the loss value. One tf.variableGrads call.
- */
-export function computeGradients(params: readonly Parameter[], loss: () => tf.Scalar): number {
-  const { value, grads } = tf.variableGrads(
-    loss,
-    params.map((param) => param.variable),
-  );
-  for (const param of params) {
-    param.clearGrad();
-    param.grad = grads[param.variable.name] ?? null;
-  }
-  const lossValue = value.dataSync()[0] as number;
-  value.dispose();
-  return lossValue;
 }

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { OptimError } from './errors.js';
-import { resolveOptimizerOptions } from './optimizers/resolve-options.js';
-import { ScalarCache } from './optimizers/scalar-cache.js';
-import { isSparseGrad, type Parameter } from './parameter.js';
-import type { OptimizerLike, ParamGroupLike } from './types.js';
+import { isSparseGrad, type Parameter } from '../autograd/parameter.js';
+import { OptimError } from '../errors.js';
+import type { OptimizerLike, ParamGroupLike } from '../types.js';
+import { resolveOptimizerOptions } from './resolve-options.js';
+import { ScalarCache } from './scalar-cache.js';
 
 /** torch's param group: the parameters plus every option under torch's (snake_case) name. */
 export interface ParamGroup extends ParamGroupLike {

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { exactSign } from './optimizers/gradient.js';
+import { exactSign } from '../exact-ops.js';
 
 /**
  * Gradient functions for the kernels our losses use.
  *
  * @tensorflow/tfjs-core's Node bundle registers no gradients: the full @tensorflow/tfjs package
  * does that (dist/register_all_gradients), and it is not a dependency here (its ESM sources cannot
- * be loaded by Node directly either). These follow tfjs's own gradient definitions
+ * be loaded by Node directly either). Nothing registers them on import: `registerGradients()` is
+ * called by computeGradients (and by code that takes tf gradients itself) before the first use. These follow tfjs's own gradient definitions
  * (tfjs-core/src/gradients/*_grad.ts). A kernel that already has a gradient (e.g. when
  * @tensorflow/tfjs or tfjs-node is loaded) keeps it.
  */
