@@ -7,7 +7,8 @@ import type { CatalogEntry, JsonSchema } from './types.js';
  *
  * Extensions:
  * - `x-torch-message` on an option: torch's ValueError for a value outside the constraint, `{}`
- *   standing for the value ("Expected positive integer T_0, but got {}").
+ *   standing for the value ("Expected positive integer T_0, but got {}"); the optimizer catalog uses
+ *   the same convention, filled by catalog/torch-message.ts.
  * - `x-per-group: true`: a list gives one value per param group (torch's `_format_param`).
  * - `x-derived` on an option: the service may fill it in (OneCycleLR's total_steps =
  *   epochs x steps per epoch of the trial) when the spec leaves it out.
