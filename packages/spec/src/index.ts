@@ -4,7 +4,6 @@ export { sweepSpecExamples } from './examples.js';
 export {
   type SweepStatus,
   sweepStatuses,
-  type TrialJobData,
   type TrialStatus,
   trialStatuses,
 } from './job-types.js';
