@@ -1,8 +1,9 @@
 import {
   queuedTrialsOfLiveSweeps,
   reclaimExpiredTrials,
-  type TrialRef,
   type Transactional,
+  type TrialRef,
+  withTryAdvisoryLock,
 } from '@hypersweep/db';
 import { ensureTrialJobs, type TrialJobData } from '@hypersweep/queue';
 import type { Queue } from 'bullmq';
@@ -27,32 +28,24 @@ export interface ReconcileResult {
  * (job id = trial id: a trial that has one is left alone). Passes are idempotent; an advisory lock keeps
  * two workers from doing the same pass at once.
  */
-export async function reconcile(
-  deps: { pool: Transactional; queue: Queue<TrialJobData>; leaseMs: number },
-): Promise<ReconcileResult> {
-  const client = await deps.pool.connect();
-  try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
-      RECONCILER_LOCK_KEY,
-    ]);
-    if (!rows[0]!.locked) return { ran: false, reclaimed: [], enqueued: [] };
-    try {
-      const reclaimed = await reclaimExpiredTrials(client, deps.leaseMs);
-      const enqueued: TrialJobData[] = [];
-      let afterId: string | undefined;
-      for (;;) {
-        const page = await queuedTrialsOfLiveSweeps(client, { limit: PAGE, ...(afterId ? { afterId } : {}) });
-        if (page.length === 0) break;
-        enqueued.push(...(await ensureTrialJobs(deps.queue, page)));
-        afterId = page.at(-1)!.trialId;
-      }
-      return { ran: true, reclaimed, enqueued };
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [RECONCILER_LOCK_KEY]).catch(() => {});
+export async function reconcile(deps: {
+  pool: Transactional;
+  queue: Queue<TrialJobData>;
+  leaseMs: number;
+}): Promise<ReconcileResult> {
+  const pass = await withTryAdvisoryLock(deps.pool, RECONCILER_LOCK_KEY, async (db) => {
+    const reclaimed = await reclaimExpiredTrials(db, deps.leaseMs);
+    const enqueued: TrialJobData[] = [];
+    let afterId: string | undefined;
+    for (;;) {
+      const page = await queuedTrialsOfLiveSweeps(db, { limit: PAGE, ...(afterId ? { afterId } : {}) });
+      if (page.length === 0) break;
+      enqueued.push(...(await ensureTrialJobs(deps.queue, page)));
+      afterId = page.at(-1)!.trialId;
     }
-  } finally {
-    client.release();
-  }
+    return { reclaimed, enqueued };
+  });
+  return pass.locked ? { ran: true, ...pass.value } : { ran: false, reclaimed: [], enqueued: [] };
 }
 
 export interface Reconciler {
@@ -66,9 +59,13 @@ export interface Reconciler {
  * after each Redis reconnect). Passes never overlap; a trigger during a pass runs one more after it. A
  * pass that fails (a store is down) is logged and the next one tries again.
  */
-export function startReconciler(
-  deps: { pool: Transactional; queue: Queue<TrialJobData>; leaseMs: number; everyMs: number; log: Logger },
-): Reconciler {
+export function startReconciler(deps: {
+  pool: Transactional;
+  queue: Queue<TrialJobData>;
+  leaseMs: number;
+  everyMs: number;
+  log: Logger;
+}): Reconciler {
   let current: Promise<void> | null = null;
   let again: string | null = null;
   let closed = false;

@@ -42,7 +42,9 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
   const stopping = new AbortController();
 
   await subscriber.subscribe(cancelChannel(config.queuePrefix));
-  subscriber.on('message', (_channel: string, sweepId: string) => running.stopSweep(sweepId, StopReason.cancelled));
+  subscriber.on('message', (_channel: string, sweepId: string) =>
+    running.stopSweep(sweepId, StopReason.cancelled),
+  );
 
   const processTrial = createTrialProcessor({
     db: pool,
@@ -76,7 +78,10 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     () => {
       const ids = running.ids();
       if (ids.length === 0) return;
-      retryWhileUnreachable(() => heartbeat(pool, config.workerId, ids), { signal: stopping.signal, maxDelayMs: 1000 })
+      retryWhileUnreachable(() => heartbeat(pool, config.workerId, ids), {
+        signal: stopping.signal,
+        maxDelayMs: 1000,
+      })
         .then((held) => {
           for (const id of ids) if (!held.includes(id)) running.stop(id, StopReason.lost);
         })
