@@ -46,8 +46,9 @@ function fakeTrainers(between: (batch: number) => Promise<void> = async () => {}
         bestValue: 0.25,
         bestStep: STEPS,
         objective: { metric: 'val_loss', mode: 'min' },
-        backend: 'fake',
-      } as TrialResult;
+        backend: 'fake' as TrialResult['backend'],
+        durationMs: 1,
+      };
     },
   };
 }
