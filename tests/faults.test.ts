@@ -28,6 +28,18 @@ const SWEEP = {
 };
 const TRIALS = 4;
 
+/** Everything a streamed response sends until the server ends it. */
+async function readAll(res: Response): Promise<string> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text;
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
 interface Service {
   child: ChildProcess;
   port: number;
@@ -198,9 +210,24 @@ describe('faults mid-sweep (private Postgres and Redis, `npm start` entry)', () 
     const service = await start(env);
     const sweepId = await submit(service);
     await progressed(db, sweepId, 200);
+    const live = await fetch(service.url(`/v1/sweeps/${sweepId}/events`));
+    const ended = readAll(live);
     await stores.restartRedis();
+    // the event feed had a gap: the stream ends so the client reconnects ...
+    expect(await ended).toMatch(/^event: sweep\ndata: /m);
     await expectCompletedExactlyOnce(db, sweepId, () => service);
     expect(service.output()).not.toMatch(/exited \(/);
+    // ... and a reconnecting client starts from a fresh snapshot
+    const again = await fetch(service.url(`/v1/sweeps/${sweepId}/events`));
+    const reader = again.body!.getReader();
+    let text = '';
+    while (!/event: sweep\ndata: [^\n]*\n\n/.test(text)) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    expect(text).toMatch(/event: sweep\ndata: \{"type":"sweep","sweepId":"[^"]+","status":"completed"/);
   }, 300_000);
 
   it('every process SIGKILLed mid-sweep, then `npm start` again: trials resume from their checkpoints', async () => {
