@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // cluster and a Redis of this file's own (tests/private-stores.ts), injects one fault in the middle of a
 // sweep, and checks that the sweep still completes with every trial's steps stored exactly once.
 
-const EPOCHS = 80;
+const EPOCHS = 60;
 const STEPS_PER_EPOCH = 8; // samples 64 / batch 8
 const STEPS = EPOCHS * STEPS_PER_EPOCH;
 const SWEEP = {
@@ -182,7 +182,7 @@ describe('faults mid-sweep (private Postgres and Redis, `npm start` entry)', () 
     const { env, db } = await environment();
     const service = await start(env);
     const sweepId = await submit(service);
-    await progressed(db, sweepId, 200);
+    await progressed(db, sweepId, 150);
     stores.stopPostgres();
     const ready = await fetch(service.url('/ready'));
     expect(ready.status).toBe(503);
@@ -209,7 +209,7 @@ describe('faults mid-sweep (private Postgres and Redis, `npm start` entry)', () 
     const { env, db } = await environment();
     const service = await start(env);
     const sweepId = await submit(service);
-    await progressed(db, sweepId, 200);
+    await progressed(db, sweepId, 150);
     const live = await fetch(service.url(`/v1/sweeps/${sweepId}/events`));
     const ended = readAll(live);
     await stores.restartRedis();
@@ -234,7 +234,7 @@ describe('faults mid-sweep (private Postgres and Redis, `npm start` entry)', () 
     const { env, db } = await environment();
     const first = await start(env);
     const sweepId = await submit(first);
-    await progressed(db, sweepId, 300);
+    await progressed(db, sweepId, 200);
     killGroup(first.child);
     await new Promise((resolve) => first.child.once('exit', resolve));
     const second = await start(env);
