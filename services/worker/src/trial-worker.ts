@@ -73,11 +73,14 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
   worker.on('error', (error) => log.warn({ err: error }, 'queue error'));
   await worker.waitUntilReady();
 
-  // Heartbeat of every running trial in one statement; a trial another worker holds now is stopped here.
+  // Heartbeat of every running trial in one statement (one at a time: while Postgres is down the beat in
+  // flight waits for it); a trial another worker holds now is stopped here.
+  let beating = false;
   const beat = setInterval(
     () => {
       const ids = running.ids();
-      if (ids.length === 0) return;
+      if (ids.length === 0 || beating) return;
+      beating = true;
       retryWhileUnreachable(() => heartbeat(pool, config.workerId, ids), {
         signal: stopping.signal,
         maxDelayMs: 1000,
@@ -85,7 +88,10 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
         .then((held) => {
           for (const id of ids) if (!held.includes(id)) running.stop(id, StopReason.lost);
         })
-        .catch((error: unknown) => log.warn({ err: error }, 'heartbeat failed'));
+        .catch((error: unknown) => log.warn({ err: error }, 'heartbeat failed'))
+        .finally(() => {
+          beating = false;
+        });
     },
     Math.max(250, Math.floor(config.trialLeaseMs / 4)),
   );
