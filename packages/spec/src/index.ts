@@ -1,7 +1,6 @@
 export { canonicalJson, configHash } from './canonical-json.js';
 export type { SpecError } from './error-report.js';
 export { sweepSpecExamples } from './examples.js';
-export type { TrialJobData } from './job-types.js';
 export { pointer } from './json-pointer.js';
 export {
   defaultObjectiveMetric,

@@ -19,6 +19,8 @@ export const errorResponses = {
   400: Type.Ref('ErrorResponse'),
   401: Type.Ref('ErrorResponse'),
   404: Type.Ref('ErrorResponse'),
+  /** Postgres (or, for live events, Redis) is unavailable; retry later. */
+  503: Type.Ref('ErrorResponse'),
 };
 
 export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from './helpers.js';
+import { startTestApi, type TestApi } from '../src/testing.js';
 
 const base = () => ({
   name: 'bad',
@@ -228,7 +228,7 @@ const cases: Array<[string, unknown, string]> = [
 ];
 
 describe('bad sweep specs', () => {
-  let stack: Stack;
+  let stack: TestApi;
   /** POSTs raw text as JSON, so bodies that are not objects arrive as they are. */
   const post = (body: unknown) =>
     stack.app.inject({
@@ -238,7 +238,7 @@ describe('bad sweep specs', () => {
       headers: { 'content-type': 'application/json' },
     });
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startTestApi();
   });
   afterAll(async () => {
     await stack?.close();

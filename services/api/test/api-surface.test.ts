@@ -1,13 +1,13 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from './helpers.js';
+import { startTestApi, type TestApi } from '../src/testing.js';
 
 const spec = { workload: 'rosenbrock', training: { epochs: 5 }, optimizers: [{ type: 'SGD', lr: 0.0001 }] };
 
 describe('API surface', () => {
-  let stack: Stack;
+  let stack: TestApi;
   beforeAll(async () => {
-    stack = await startStack({ apiEnv: { API_KEYS: 'key-one, key-two' } });
+    stack = await startTestApi({ env: { API_KEYS: 'key-one, key-two' } });
   });
   afterAll(async () => {
     await stack?.close();
