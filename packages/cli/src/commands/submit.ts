@@ -112,7 +112,7 @@ async function waitForSweeps(client: HypersweepClient, created: SweepCreated[]):
     if (interrupted) process.exit(EXIT.interrupted); // second Ctrl-C: leave at once
     interrupted = (async () => {
       view.stop();
-      view = lines; // what happens after the prompt is told in lines
+      view = { update() {}, stop() {} }; // quiet while the question waits for its answer
       const ids = [...unfinished];
       const cancel = await askYesNo(
         `\nCancel ${ids.length === 1 ? `sweep ${ids[0]}` : `${ids.length} sweeps`}? [y/N] `,
@@ -121,6 +121,7 @@ async function waitForSweeps(client: HypersweepClient, created: SweepCreated[]):
         console.error(`left running; follow with: hypersweep status ${ids.join(' ')}`);
         process.exit(EXIT.interrupted);
       }
+      view = lines; // what happens after the prompt is told in lines
       for (const id of ids) {
         const result = await unwrap(
           client.POST('/v1/sweeps/{id}/cancel', { params: { path: { id } } }),
