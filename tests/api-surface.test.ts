@@ -1,8 +1,14 @@
+import type { SweepSpec } from '@hypersweep/client';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { injectClient } from './cli-helpers.js';
 import { type Stack, startStack } from './helpers.js';
 
-const spec = { workload: 'rosenbrock', training: { epochs: 5 }, optimizers: [{ type: 'SGD', lr: 0.0001 }] };
+const spec = {
+  workload: 'rosenbrock',
+  training: { epochs: 5 },
+  optimizers: [{ type: 'SGD', lr: 0.0001 }],
+} satisfies SweepSpec;
 
 describe('API surface', () => {
   let stack: Stack;
@@ -29,9 +35,10 @@ describe('API surface', () => {
       headers: { authorization: 'Bearer nope' },
     });
     expect(wrong.statusCode).toBe(401);
-    const ok = await stack.app.inject({ method: 'POST', url: '/v1/sweeps', payload: spec, headers: auth });
-    expect(ok.statusCode).toBe(201);
-    const id = ok.json().id;
+    // the typed client sends its apiKey as the bearer token
+    const ok = await injectClient(stack.app, 'key-two').POST('/v1/sweeps', { body: spec });
+    expect(ok.response.status).toBe(201);
+    const id = ok.data!.id;
     expect((await stack.app.inject({ method: 'POST', url: `/v1/sweeps/${id}/cancel` })).statusCode).toBe(401);
     expect((await stack.app.inject({ method: 'DELETE', url: `/v1/sweeps/${id}` })).statusCode).toBe(401);
     expect((await stack.app.inject(`/v1/sweeps/${id}`)).statusCode).toBe(200);
