@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 if (!existsSync(main)) {
-  const root = fileURLToPath(new URL('../../..', import.meta.url));
+  const root = fileURLToPath(new URL('../../..', import.meta.url)).replace(/[/]$/, '');
   console.error(
     `hypersweep: the CLI is not built yet (${main} is missing); run \`npm run build\` in ${root}`,
   );
