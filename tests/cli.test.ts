@@ -130,7 +130,7 @@ describe('the hypersweep CLI', () => {
     expect(JSON.parse(status.stdout)).toEqual(detail);
     const plainStatus = await cli('status', id!);
     expect(plainStatus.stdout).toMatch(/^status:\s+completed$/m);
-    expect(plainStatus.stdout).toMatch(/^trials:\s+4: 4 completed$/m);
+    expect(plainStatus.stdout).toMatch(/^trials:\s+4 \(4 completed\)$/m);
     const listed = JSON.parse((await cli('ls', '--json')).stdout) as { id: string }[];
     expect(listed.map((s) => s.id)).toContain(id);
     expect((await cli('ls')).stdout).toMatch(new RegExp(`^${id}\\s+cli small\\s+completed\\s+4\\s`, 'm'));

@@ -95,7 +95,9 @@ function resultLine(sweep: SweepDetail): string {
   const best = sweep.best
     ? `, best ${sweep.objective.metric} ${formatNumber(sweep.best.bestValue)} (trial ${sweep.best.index}, ${sweep.best.id})`
     : '';
-  return `sweep ${sweep.id} ${sweep.status}${best}`;
+  const failed = sweep.counts.failed ?? 0;
+  const note = failed > 0 ? ` (${failed} of ${sweep.trialCount} trials failed)` : '';
+  return `sweep ${sweep.id} ${sweep.status}${note}${best}`;
 }
 
 /**

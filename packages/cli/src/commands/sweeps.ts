@@ -107,7 +107,7 @@ async function describeSweep(
     ['id', sweep.id],
     ['name', sweep.name],
     ['status', sweep.status + (sweep.error ? ` (${sweep.error})` : '')],
-    ['trials', `${sweep.trialCount}${counts ? `: ${counts}` : ''}`],
+    ['trials', `${sweep.trialCount}${counts ? ` (${counts})` : ''}`],
     ['objective', `${sweep.objective.metric} (${sweep.objective.mode})`],
   ];
   if (sweep.best) {
