@@ -86,7 +86,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: Postgres and Redis answer (503 when either does not) */
+        /** Readiness: Postgres and Redis answer (503 naming the store that does not) */
         get: {
             parameters: {
                 query?: never;
@@ -305,6 +305,15 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
+                /** @description Every error: what is wrong and where (JSON pointers into the request) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -352,8 +361,12 @@ export interface paths {
                                 id: string;
                                 name: string;
                                 objective: {
-                                    /** @description val_loss, val_accuracy or train_loss */
-                                    metric: string;
+                                    /**
+                                     * @description val_loss, val_accuracy, train_loss
+                                     * @enum {string}
+                                     */
+                                    metric: "val_loss" | "val_accuracy" | "train_loss";
+                                    /** @enum {string} */
                                     mode: "min" | "max";
                                 };
                                 /** @description The early-stopping rule with its defaults, or null */
@@ -399,12 +412,21 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
+                /** @description Every error: what is wrong and where (JSON pointers into the request) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
             };
         };
         put?: never;
         /**
          * Submit a sweep: validate, expand into trials, store and enqueue them
-         * @description A list sweeps its values and a scalar is one value; for options whose value is itself a list (betas, milestones, ...) a list of numbers is one value and a list of lists sweeps. The grid is the union over optimizer entries of the product of their lists, times the scheduler entries, times the seeds. Trials with equal configs after defaults are merged.
+         * @description A list sweeps its values and a scalar is one value; for options whose value is itself a list (betas, milestones, ...) a list of numbers is one value and a list of lists sweeps. The grid is the union over optimizer entries of the product of their lists, times the scheduler entries, times the seeds. Trials with equal configs after defaults are merged. Postgres is the source of truth: once the sweep is stored the answer is 201, also when the trial queue (Redis) is down; then `enqueued` is false and the workers enqueue the trials when the queue is back.
          */
         post: {
             parameters: {
@@ -1935,9 +1957,13 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description false when the sweep was stored but the trial queue (Redis) could not take its trials: they are enqueued by the workers' reconciler once the queue is back, nothing is lost */
+                            enqueued: boolean;
                             /** Format: uuid */
                             id: string;
                             name: string;
+                            /** @description Why enqueued is false */
+                            note?: string;
                             /**
                              * @description queued, running, completed, failed, cancelled
                              * @enum {string}
@@ -1977,6 +2003,15 @@ export interface paths {
                 };
                 /** @description Every error: what is wrong and where (JSON pointers into the request) */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Every error: what is wrong and where (JSON pointers into the request) */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2027,8 +2062,12 @@ export interface paths {
                             id: string;
                             name: string;
                             objective: {
-                                /** @description val_loss, val_accuracy or train_loss */
-                                metric: string;
+                                /**
+                                 * @description val_loss, val_accuracy, train_loss
+                                 * @enum {string}
+                                 */
+                                metric: "val_loss" | "val_accuracy" | "train_loss";
+                                /** @enum {string} */
                                 mode: "min" | "max";
                             };
                             /** @description The early-stopping rule with its defaults, or null */
@@ -2114,6 +2153,15 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
+                /** @description Every error: what is wrong and where (JSON pointers into the request) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2158,6 +2206,15 @@ export interface paths {
                 };
                 /** @description Every error: what is wrong and where (JSON pointers into the request) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Every error: what is wrong and where (JSON pointers into the request) */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2251,6 +2308,15 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
+                /** @description Every error: what is wrong and where (JSON pointers into the request) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2268,7 +2334,7 @@ export interface paths {
         };
         /**
          * Live events (Server-Sent Events): trial started / progress / finished, sweep status changes
-         * @description Events: `sweep` (status; sent first as a snapshot and on every change), `trial.started`, `trial.progress` (a few per second per running trial at most), `trial.finished`. Each `data:` line is one JSON object with a `type`. Comment lines keep the connection alive.
+         * @description Events: `sweep` (status; sent first as a snapshot and on every change), `trial.started`, `trial.progress` (a few per second per running trial at most), `trial.finished`. Each `data:` line is one JSON object with a `type`. Comment lines keep the connection alive. When the server loses its event feed (a Redis restart) it ends the stream; clients reconnect (`retry: 3000`) and get a fresh `sweep` snapshot.
          */
         get: {
             parameters: {
@@ -2311,6 +2377,15 @@ export interface paths {
                 };
                 /** @description Every error: what is wrong and where (JSON pointers into the request) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Every error: what is wrong and where (JSON pointers into the request) */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2395,8 +2470,12 @@ export interface paths {
                                 workerId: string | null;
                             }[];
                             objective: {
-                                /** @description val_loss, val_accuracy or train_loss */
-                                metric: string;
+                                /**
+                                 * @description val_loss, val_accuracy, train_loss
+                                 * @enum {string}
+                                 */
+                                metric: "val_loss" | "val_accuracy" | "train_loss";
+                                /** @enum {string} */
                                 mode: "min" | "max";
                             };
                             total: number;
@@ -2423,6 +2502,15 @@ export interface paths {
                 };
                 /** @description Every error: what is wrong and where (JSON pointers into the request) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Every error: what is wrong and where (JSON pointers into the request) */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2529,6 +2617,15 @@ export interface paths {
                         "application/json": components["schemas"]["def-0"];
                     };
                 };
+                /** @description Every error: what is wrong and where (JSON pointers into the request) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2619,6 +2716,15 @@ export interface paths {
                 };
                 /** @description Every error: what is wrong and where (JSON pointers into the request) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["def-0"];
+                    };
+                };
+                /** @description Every error: what is wrong and where (JSON pointers into the request) */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
