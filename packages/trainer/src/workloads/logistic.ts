@@ -53,7 +53,7 @@ export const logistic: WorkloadDefinition = {
         params: [weight, bias],
         groups: { weight: [weight.name], bias: [bias.name] },
         data: { key: `logistic:${features}:${trainSize}:${valSize}:${separation}:${seed}`, build },
-        forward: (input) => linear(input, [weight, bias]),
+        forward: (input) => linear(input, [weight, bias], true),
         // softplus(z) - y z = -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))], stable for large |z|.
         loss: (logits, target) => tf.mean(tf.sub(tf.softplus(logits), tf.mul(target, logits))),
         accuracy: (logits, target) =>

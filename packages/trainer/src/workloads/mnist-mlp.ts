@@ -58,7 +58,7 @@ export const mnistMlp: WorkloadDefinition = {
             };
           },
         },
-        forward: (x) => linear(tf.relu(linear(x, hiddenLayer)), classifier),
+        forward: (x) => linear(tf.relu(linear(x, hiddenLayer, true)), classifier),
         loss: softmaxCrossEntropy,
         accuracy: argMaxAccuracy,
       },

@@ -47,7 +47,7 @@ export const twoLayerRegression: WorkloadDefinition = {
             return { train: { count: samples, x, y } };
           },
         },
-        forward: (input) => linear(tf.relu(linear(input, layer1)), layer2),
+        forward: (input) => linear(tf.relu(linear(input, layer1, true)), layer2),
         loss: (prediction, target) => tf.sum(tf.squaredDifference(prediction, target)),
       },
       datasets,
