@@ -7,7 +7,7 @@ in Postgres (Optuna's `trial.report`, one row per call, as the service stores a 
 GridSampler hands the grid out to PROCESSES processes sharing one RDB study; each process trains on one
 thread (torch.set_num_threads(1)), as one tfjs training thread does.
 
-    /usr/bin/python3 optuna_mnist.py <postgres url of an empty database> <mnist digits dir> [processes]
+    /usr/bin/python3 optuna_mnist.py <postgres url of an empty database> <mnist digits dir> [processes] [epochs]
 
 Prints one JSON line: wall time, trials, steps and the tool versions.
 """
@@ -24,7 +24,7 @@ import torch
 
 SPEC = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "optimizers-mnist.json")))
 OPTIONS = SPEC["workload"]["options"]
-EPOCHS = SPEC["training"]["epochs"]
+EPOCHS = int(sys.argv[4]) if len(sys.argv) > 4 else SPEC["training"]["epochs"]
 BATCH = SPEC["training"]["batchSize"]
 OPTIMIZERS = SPEC["optimizers"]
 SEEDS = SPEC["seeds"]
@@ -85,7 +85,15 @@ def work(url, digits_dir):
     pixels, labels = load_digits(digits_dir)
     grid = {"optimizer": list(range(len(OPTIMIZERS))), "seed": SEEDS}
     study = optuna.load_study(study_name="optimizers-mnist", storage=url, sampler=optuna.samplers.GridSampler(grid))
-    study.optimize(objective_for(pixels, labels))  # until the grid is exhausted
+    size = len(OPTIMIZERS) * len(SEEDS)
+
+    def stop_when_grid_taken(study, _trial):
+        # GridSampler re-runs a grid point when a process asks for one while the last ones still run;
+        # stopping once every point has a trial keeps the run at exactly the grid's trials.
+        if len(study.get_trials(deepcopy=False)) >= size:
+            study.stop()
+
+    study.optimize(objective_for(pixels, labels), callbacks=[stop_when_grid_taken])
 
 
 def main():

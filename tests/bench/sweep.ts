@@ -5,7 +5,7 @@
 // reported every step), skipped with a message where /usr/bin/python3 lacks torch, optuna or psycopg2.
 // One run of each; prints both wall times and their ratio.
 //
-//   npm run bench:sweep [-- --workers N --concurrency C --processes --no-peer]
+//   npm run bench:sweep [-- --workers N --concurrency C --processes --no-peer --epochs E]
 //   default: one in-process worker with WORKER_CONCURRENCY's default (one training thread per core);
 //   --processes: N worker processes (services/worker/dist/main.js) instead of in-process workers.
 import { spawn, spawnSync } from 'node:child_process';
@@ -31,6 +31,9 @@ const workers = option('workers', 1);
 const concurrency = option('concurrency', availableParallelism());
 const asProcesses = args.includes('--processes');
 const skipPeer = args.includes('--no-peer');
+// --epochs N: a shorter sweep for comparing worker layouts (the PyTorch peer trains the same epochs).
+const epochs = option('epochs', spec.training.epochs);
+spec.training.epochs = epochs;
 
 console.log(
   `machine: ${cpus().length} x ${cpus()[0]?.model.trim()}, load average ${loadavg()
@@ -87,7 +90,7 @@ async function runPeer(): Promise<
     const trainer = createRequire(import.meta.url).resolve('@hypersweep/trainer');
     const digits = join(dirname(createRequire(trainer).resolve('mnist/package.json')), 'src', 'digits');
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(PYTHON, [join(here, 'optuna_mnist.py'), db.url, digits, '2'], {
+      const child = spawn(PYTHON, [join(here, 'optuna_mnist.py'), db.url, digits, '2', String(epochs)], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let stdout = '';
