@@ -1,14 +1,14 @@
-import type pg from 'pg';
+import type { TrialStatus } from './generated/prisma/enums.js';
+import { inTransaction, type Queryable, type Transactional } from './queryable.js';
+import { insertTrials, type NewTrial } from './sweep-store.js';
 
 // Statements behind the comparison routes (/configs, /effects, /curves, /extend, the leaderboard CSV).
-
-type Queryable = Pick<pg.Pool, 'query'>;
 
 /** What the comparison reads of every trial of a sweep, besides its (immutable) config. */
 export interface TrialResultRow {
   id: string;
   index: number;
-  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'pruned';
+  status: TrialStatus;
   bestValue: number | null;
   bestStep: number | null;
   finalLoss: number | null;
@@ -141,12 +141,6 @@ export async function readCurves(
   return rows.map((row) => ({ group: row.group, total: row.total, ...row.columns }));
 }
 
-/** A trial to add to a sweep: its config (TrialConfig) and the hash that decides equality. */
-export interface NewTrial {
-  config: unknown;
-  configHash: string;
-}
-
 export type ExtendOutcome =
   | { kind: 'missing' }
   | { kind: 'refused'; status: string }
@@ -169,29 +163,21 @@ export type ExtendOutcome =
  * A sweep whose status is not in `allowed` is left alone.
  */
 export async function extendSweepTrials(
-  pool: pg.Pool,
+  pool: Transactional,
   sweepId: string,
   candidates: readonly NewTrial[],
   spec: unknown,
   allowed: readonly string[],
 ): Promise<ExtendOutcome> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const sweep = await client.query<{ status: string; finished_at: Date | null; spec: unknown }>(
+  return inTransaction(pool, async (db) => {
+    const sweep = await db.query<{ status: string; finished_at: Date | null; spec: unknown }>(
       'SELECT status, finished_at, spec FROM sweeps WHERE id = $1 FOR UPDATE',
       [sweepId],
     );
     const row = sweep.rows[0];
-    if (!row) {
-      await client.query('ROLLBACK');
-      return { kind: 'missing' };
-    }
-    if (!allowed.includes(row.status)) {
-      await client.query('ROLLBACK');
-      return { kind: 'refused', status: row.status };
-    }
-    const existing = await client.query<{ hashes: string[] | null; last: number | null }>(
+    if (!row) return { kind: 'missing' };
+    if (!allowed.includes(row.status)) return { kind: 'refused', status: row.status };
+    const existing = await db.query<{ hashes: string[] | null; last: number | null }>(
       'SELECT array_agg(config_hash) AS hashes, max(index) AS last FROM trials WHERE sweep_id = $1',
       [sweepId],
     );
@@ -203,15 +189,15 @@ export async function extendSweepTrials(
       fresh.push(candidate);
     }
     const first = (existing.rows[0]?.last ?? -1) + 1;
-    const inserted = await insertTrials(client, sweepId, first, fresh);
-    const updated = await client.query<{ status: string; trial_count: number }>(
+    // The same insert as a new sweep's (sweep-store's insertTrials), at the next grid indexes.
+    const inserted = await insertTrials(db, sweepId, first, fresh);
+    const updated = await db.query<{ status: string; trial_count: number }>(
       `UPDATE sweeps SET spec = $2, trial_count = trial_count + $3,
          status = CASE WHEN $3 > 0 AND status = 'completed' THEN 'running' ELSE status END,
          finished_at = CASE WHEN $3 > 0 THEN NULL ELSE finished_at END
        WHERE id = $1 RETURNING status, trial_count`,
       [sweepId, JSON.stringify(spec), fresh.length],
     );
-    await client.query('COMMIT');
     return {
       kind: 'extended',
       added: inserted,
@@ -220,42 +206,12 @@ export async function extendSweepTrials(
       previous: { status: row.status, finishedAt: row.finished_at, spec: row.spec },
       status: updated.rows[0]!.status,
     };
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-/** Inserts trials at indexes first, first + 1, ... in one statement; returns them with their ids in that order. */
-export async function insertTrials(
-  db: Queryable,
-  sweepId: string,
-  first: number,
-  trials: readonly NewTrial[],
-): Promise<Array<{ id: string; index: number; config: unknown }>> {
-  if (trials.length === 0) return [];
-  const { rows } = await db.query<{ id: string; index: number }>(
-    `INSERT INTO trials (sweep_id, index, config, config_hash)
-     SELECT $1::uuid, t.index, t.config, t.config_hash
-     FROM unnest($2::int[], $3::jsonb[], $4::text[]) AS t(index, config, config_hash)
-     RETURNING id, index`,
-    [
-      sweepId,
-      trials.map((_, i) => first + i),
-      trials.map((t) => JSON.stringify(t.config)),
-      trials.map((t) => t.configHash),
-    ],
-  );
-  return rows
-    .sort((a, b) => a.index - b.index)
-    .map((row) => ({ ...row, config: trials[row.index - first]!.config }));
+  });
 }
 
 /** Takes an extension back (its jobs could not be enqueued): the new trials go, the sweep is as before. */
 export async function undoExtension(
-  pool: pg.Pool,
+  pool: Queryable,
   sweepId: string,
   trialIds: readonly string[],
   previous: { status: string; finishedAt: Date | null; spec: unknown },

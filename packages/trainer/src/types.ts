@@ -1,39 +1,10 @@
+import type { Objective } from '@hypersweep/spec';
 import type { BackendChoice, BackendName } from './backend.js';
 import type { Checkpoint } from './checkpoint.js';
+import type { DatasetCache } from './dataset-cache.js';
 
-/** One trial: an optimizer and scheduler configuration trained on one workload (from the sweep spec). */
-export interface TrialConfig {
-  workload: { name: string; options?: Record<string, unknown> };
-  training: {
-    epochs: number;
-    batchSize: number;
-    /** Stop after this many optimizer steps in total, even mid-epoch. */
-    maxSteps?: number;
-  };
-  optimizer: {
-    /** torch.optim class name, e.g. "Adam". */
-    type: string;
-    options: Record<string, unknown>;
-    /**
-     * Per-group overrides; `params` names one or more of the workload's parameter GROUPS
-     * (e.g. "classifier"), not parameters. Parameters in no listed group form torch's default group.
-     */
-    param_groups?: Array<{ params: string | string[]; [option: string]: unknown }>;
-  };
-  scheduler: null | {
-    /** torch.optim.lr_scheduler class name, e.g. "StepLR". */
-    type: string;
-    options: Record<string, unknown>;
-    /** When the scheduler steps; default 'epoch', except 'step' for OneCycleLR and CyclicLR. */
-    interval?: SchedulerInterval;
-    /** ReduceLROnPlateau's metric (a MetricName); default val_loss, or train_loss for workloads without validation. */
-    monitor?: MetricName | (string & {});
-  };
-  seed: number;
-}
-
-export type SchedulerInterval = 'step' | 'epoch';
-export type MetricName = 'val_loss' | 'val_accuracy' | 'train_loss';
+// The trial config and the objective are the sweep spec's (one declaration each, in @hypersweep/spec).
+export type { Objective, ObjectiveMetric, TrialConfig } from '@hypersweep/spec';
 
 /**
  * One optimizer step. `step` counts optimizer steps from 1 (the first step is 1, the last equals
@@ -66,16 +37,14 @@ export interface EpochRecord {
   lrs: number[];
 }
 
-export interface Objective {
-  metric: MetricName;
-  mode: 'min' | 'max';
-}
-
 export interface TrialHooks {
-  /** Receives step records in order, in batches (never one call per step); awaited. */
+  /**
+   * Receives step records in order, in batches (never one call per step), one call at a time. Training
+   * goes on while a call runs and waits only when `storageWindow` batches are unacknowledged.
+   */
   sink(records: StepRecord[]): Promise<void> | void;
   onEpoch?(record: EpochRecord): Promise<void> | void;
-  /** Called every `checkpointEvery` steps and when the trial is cancelled, after the sink has every record up to it. */
+  /** Called every `checkpointEvery` steps and when the trial is cancelled, after the sink has stored every record up to it. */
   onCheckpoint?(checkpoint: Checkpoint): Promise<void> | void;
   /** Checked before every step; the trial ends 'cancelled' at the next step boundary. */
   signal?: AbortSignal;
@@ -85,6 +54,15 @@ export interface TrialHooks {
   resumeFrom?: Checkpoint;
   /** Flush records when this many are buffered or this many ms passed since the last flush (default 1000 / 1000). */
   flushEvery?: { records: number; ms: number };
+  /**
+   * Sink batches and checkpoints handed out and not yet acknowledged before training waits for storage
+   * (default 4; 0: every call is awaited before the next step).
+   */
+  storageWindow?: number;
+  /** Steps between loss read-backs from the backend (default: 32 on node-gpu, else 1). Records stay per step. */
+  lossReadEvery?: number;
+  /** Keeps workload datasets on the backend across trials (one cache per training thread). */
+  datasets?: DatasetCache;
   /** Backend to use (default: TFJS_BACKEND, else auto). */
   backend?: BackendChoice;
   /** Metric whose best epoch value becomes TrialResult.bestValue / bestStep (default val_loss, min). */

@@ -1,4 +1,4 @@
-import { sweepStatuses, trialStatuses } from '@hypersweep/spec';
+import { objectiveMetrics, objectiveModes, sweepStatuses, trialStatuses } from '@hypersweep/spec';
 import { Type } from 'typebox';
 
 /** Shared response pieces (TypeBox: one definition gives the type and the OpenAPI schema). */
@@ -19,6 +19,8 @@ export const errorResponses = {
   400: Type.Ref('ErrorResponse'),
   401: Type.Ref('ErrorResponse'),
   404: Type.Ref('ErrorResponse'),
+  /** Postgres (or, for live events, Redis) is unavailable; retry later. */
+  503: Type.Ref('ErrorResponse'),
 };
 
 export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
@@ -39,8 +41,8 @@ export const NullableString = Type.Union([Type.String(), Type.Null()]);
 export const NullableDate = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
 
 export const Objective = Type.Object({
-  metric: Type.String({ description: 'val_loss, val_accuracy or train_loss' }),
-  mode: Type.Union([Type.Literal('min'), Type.Literal('max')]),
+  metric: StringEnum(objectiveMetrics, { description: objectiveMetrics.join(', ') }),
+  mode: StringEnum(objectiveModes),
 });
 
 export const TrialSummary = Type.Object({

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.js';
-import { type TrialStatus, trialStatuses } from '../job-types.js';
 import type { ObjectiveMode } from '../objective.js';
+import { type TrialStatus, trialStatuses } from '../statuses.js';
 import type { TrialConfig } from '../trial-config.js';
 import { meanOf, summarize, type ValueSummary } from './summary.js';
 

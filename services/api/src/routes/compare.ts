@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
-  type CurveMetric,
   curveMetrics,
   extendSweepTrials,
   isEpochMetric,
@@ -21,12 +21,13 @@ import {
   SchedulerSpecSchema,
   SeedsSchema,
   sweptFactors,
+  type TrialStatus,
   trialStatuses,
   validateSweepSpec,
 } from '@hypersweep/spec';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import type { ApiContext } from '../context.js';
+import { type ApiContext, sweepOr404 } from '../context.js';
 import { toCsv } from '../csv.js';
 import { HttpError, notFound } from '../errors.js';
 import { errorResponses, IdParams, NullableNumber, Objective, StringEnum, SweepStatus } from '../schemas.js';
@@ -185,7 +186,7 @@ export async function sendTrialsCsv(
   context: ApiContext,
   reply: FastifyReply,
   sweep: { id: string; objectiveMode: ObjectiveMode },
-  page: { status?: string; limit: number; offset: number },
+  page: { status?: TrialStatus | undefined; limit: number; offset: number },
 ) {
   const trials = await loadTrials(context.pool, sweep.id);
   const columns = sweptColumns(trials, true);
@@ -220,15 +221,12 @@ export async function sendTrialsCsv(
   return sendCsv(reply, `sweep-${sweep.id}-trials.csv`, toCsv(header, rows));
 }
 
-export const compareRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (app, { context }) => {
-  const { prisma, pool, redis, trialQueue, config } = context;
+export const compareRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const context = app.hypersweep;
+  const { pool, redis, trialQueue, config } = context;
 
   const loadSweep = async (id: string) => {
-    const sweep = await prisma.sweep.findUnique({
-      where: { id },
-      select: { id: true, status: true, spec: true, objectiveMetric: true, objectiveMode: true },
-    });
-    if (!sweep) throw notFound('sweep', id);
+    const sweep = await sweepOr404(context, id);
     return { ...sweep, objective: { metric: sweep.objectiveMetric, mode: sweep.objectiveMode } };
   };
 
@@ -275,8 +273,8 @@ export const compareRoutes: FastifyPluginAsync<{ context: ApiContext }> = async 
       },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const { limit, offset, format } = request.query as { limit: number; offset: number; format: string };
+      const { id } = request.params;
+      const { limit, offset, format } = request.query;
       const sweep = await loadSweep(id);
       const { rows, groups } = await rankedGroups(id, sweep.objectiveMode);
       const items = groups.slice(offset, offset + limit).map((g, i) => configRow(g, offset + i));
@@ -322,7 +320,7 @@ export const compareRoutes: FastifyPluginAsync<{ context: ApiContext }> = async 
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const sweep = await loadSweep(id);
       const rows = await loadTrials(pool, id);
       const observations = rows.flatMap((r) =>
@@ -364,14 +362,8 @@ export const compareRoutes: FastifyPluginAsync<{ context: ApiContext }> = async 
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
-      const query = request.query as {
-        metric: CurveMetric;
-        by: 'config' | 'trial';
-        ids?: string;
-        limit: number;
-        maxPoints: number;
-      };
+      const { id } = request.params;
+      const { query } = request;
       const sweep = await loadSweep(id);
       const { rows, groups } = await rankedGroups(id, sweep.objectiveMode);
       const candidates =
@@ -462,7 +454,7 @@ export const compareRoutes: FastifyPluginAsync<{ context: ApiContext }> = async 
       validatorCompiler: () => (value) => ({ value }),
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const body = readExtendBody(request.body);
       const sweep = await loadSweep(id);
       const stored = sweep.spec as Record<string, unknown>;

@@ -1,0 +1,86 @@
+import type { ConfigSummary } from '@hypersweep/client';
+
+/** A trial's config as flat columns: `optimizer`, its options by torch name (`lr`, `momentum`), ... */
+export type FlatConfig = Record<string, unknown>;
+
+type Obj = Record<string, unknown>;
+const isObject = (value: unknown): value is Obj =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function addAll(into: FlatConfig, prefix: string, values: unknown): void {
+  if (!isObject(values)) return;
+  for (const [key, value] of Object.entries(values)) into[`${prefix}${key}`] = value;
+}
+
+/**
+ * Flattens a trial config (workload, training, optimizer with options and param groups, scheduler, seed)
+ * into columns. Optimizer options keep torch's bare names, as people write them in specs; the rest are
+ * prefixed by where they live (`scheduler.gamma`, `group1.lr`, `workload.trainSize`, `training.epochs`).
+ */
+export function flattenConfig(config: Obj): FlatConfig {
+  const flat: FlatConfig = {};
+  const workload = isObject(config.workload) ? config.workload : {};
+  flat.workload = workload.name;
+  addAll(flat, 'workload.', workload.options);
+  addAll(flat, 'training.', config.training);
+  const optimizer = isObject(config.optimizer) ? config.optimizer : {};
+  flat.optimizer = optimizer.type;
+  addAll(flat, '', optimizer.options);
+  if (Array.isArray(optimizer.param_groups)) {
+    for (const [i, group] of optimizer.param_groups.entries()) addAll(flat, `group${i + 1}.`, group);
+  }
+  const scheduler = isObject(config.scheduler) ? config.scheduler : null;
+  flat.scheduler = scheduler ? scheduler.type : 'none';
+  if (scheduler) {
+    addAll(flat, 'scheduler.', scheduler.options);
+    flat['scheduler.interval'] = scheduler.interval;
+  }
+  flat.seed = config.seed;
+  return flat;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The columns a sweep varies: those with two or more distinct values among the trials that have them
+ * (Adam's `betas` is not "swept" just because SGD trials lack it), in first-seen order.
+ */
+export function sweptColumns(rows: FlatConfig[]): string[] {
+  const first = new Map<string, unknown>();
+  const swept = new Set<string>();
+  for (const row of rows) {
+    for (const [key, value] of Object.entries(row)) {
+      if (value === undefined) continue;
+      if (!first.has(key)) first.set(key, value);
+      else if (!swept.has(key) && !same(first.get(key), value)) swept.add(key);
+    }
+  }
+  return [...first.keys()].filter((key) => swept.has(key));
+}
+
+export interface ConfigGroup {
+  /** The swept values the group's trials share (everything but the seed). */
+  config: FlatConfig;
+  /** The API's row: seeds, trial ids, completed trials (n), mean, sample std, min, max of the objective. */
+  row: ConfigSummary;
+  /** The best completed trial's value in the objective's direction. */
+  best: number | null;
+}
+
+/**
+ * The rows of GET /v1/sweeps/:id/configs (the API groups trials that differ only by seed and ranks the
+ * groups by mean) as flat columns: the options the configs vary, and each config's best value.
+ */
+export function configColumns(
+  rows: ConfigSummary[],
+  mode: 'min' | 'max',
+): { columns: string[]; groups: ConfigGroup[] } {
+  const flats = rows.map((row) => flattenConfig(row.config));
+  const columns = sweptColumns(flats).filter((column) => column !== 'seed');
+  const groups = rows.map((row, i) => ({
+    config: Object.fromEntries(columns.map((c) => [c, flats[i]![c]])),
+    row,
+    best: mode === 'max' ? row.max : row.min,
+  }));
+  return { columns, groups };
+}
