@@ -1,5 +1,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { computeGradients, createOptimizer, createScheduler, LBFGS, registerGradients } from '@hypersweep/optim';
+import {
+  computeGradients,
+  createOptimizer,
+  createScheduler,
+  LBFGS,
+  registerGradients,
+} from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, selectBackend } from './backend.js';
 import { type Checkpoint, captureParameters, restoreParameters } from './checkpoint.js';
