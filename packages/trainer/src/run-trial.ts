@@ -1,5 +1,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { computeGradients, createOptimizer, createScheduler, LBFGS } from '@hypersweep/optim';
+import {
+  computeGradients,
+  createOptimizer,
+  createScheduler,
+  LBFGS,
+  registerGradients,
+} from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, selectBackend } from './backend.js';
 import { type Checkpoint, captureParameters, restoreParameters } from './checkpoint.js';
@@ -35,6 +41,9 @@ export async function runTrial(config: TrialConfig, hooks: TrialHooks): Promise<
   const startedAt = Date.now();
   const { epochs, batchSize, maxSteps } = validateTraining(config);
   const backend = await selectBackend(hooks.backend);
+  // The step below takes gradients with tf.variableGrads directly (not computeGradients, which registers
+  // them itself): tfjs-core's Node bundle ships no gradient kernels until they are registered.
+  registerGradients();
   const definition = getWorkload(config.workload.name);
   const workloadOptions = resolveWorkloadOptions(definition, config.workload.options);
   const objective = resolveObjective(hooks.objective, definition.hasValidation);

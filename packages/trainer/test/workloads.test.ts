@@ -1,10 +1,11 @@
-import { computeGradients } from '@hypersweep/optim';
+import { computeGradients, registerGradients } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getWorkload, resolveWorkloadOptions, selectBackend, TrainerError, workloads } from '../src/index.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
+  registerGradients();
 });
 
 function build(name: string, options: Record<string, unknown> = {}, seed = 0) {
