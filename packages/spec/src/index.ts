@@ -41,3 +41,17 @@ export {
   validateSweepSpec,
 } from './validate-sweep-spec.js';
 export { batchesPerEpoch, type WorkloadInfo } from './workload-info.js';
+export {
+  type AnyPrunerConfig,
+  isSearchPrunerType,
+  type SearchPrunerConfig,
+  searchPrunerTypes,
+} from './search-pruners.js';
+export {
+  DEFAULT_TPE_PARALLELISM,
+  proposeTpeTrials,
+  type SearchSettings,
+  type SearchSweep,
+  type SearchSweepValidation,
+  validateSearchSweepSpec,
+} from './search-spec.js';
