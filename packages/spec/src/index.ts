@@ -10,6 +10,20 @@ export {
 } from './job-types.js';
 export { pointer } from './json-pointer.js';
 export { type Objective, type ObjectiveMetric, type ObjectiveMode, objectiveMetrics } from './objective.js';
+export {
+  type AnyPrunerConfig,
+  isSearchPrunerType,
+  type SearchPrunerConfig,
+  searchPrunerTypes,
+} from './search-pruners.js';
+export {
+  DEFAULT_TPE_PARALLELISM,
+  proposeTpeTrials,
+  type SearchSettings,
+  type SearchSweep,
+  type SearchSweepValidation,
+  validateSearchSweepSpec,
+} from './search-spec.js';
 export { DEFAULT_MAX_TRIALS, DEFAULT_TRAINING, prunerTypes } from './spec-fields.js';
 export {
   createSweepSpecSchema,
@@ -41,17 +55,3 @@ export {
   validateSweepSpec,
 } from './validate-sweep-spec.js';
 export { batchesPerEpoch, type WorkloadInfo } from './workload-info.js';
-export {
-  type AnyPrunerConfig,
-  isSearchPrunerType,
-  type SearchPrunerConfig,
-  searchPrunerTypes,
-} from './search-pruners.js';
-export {
-  DEFAULT_TPE_PARALLELISM,
-  proposeTpeTrials,
-  type SearchSettings,
-  type SearchSweep,
-  type SearchSweepValidation,
-  validateSearchSweepSpec,
-} from './search-spec.js';
