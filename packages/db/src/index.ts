@@ -5,3 +5,4 @@ export * from './metric-writer.js';
 export * from './migrate.js';
 export * from './preflight.js';
 export * from './schema-check.js';
+export * from './search-store.js';

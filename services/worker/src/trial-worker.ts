@@ -2,17 +2,19 @@ import { createPool, writeEpochMetrics, writeStepMetrics } from '@hypersweep/db'
 import {
   cancelChannel,
   createRedis,
+  createTrialQueue,
   publishEvent,
   rowsWrittenKey,
   TRIAL_QUEUE_NAME,
   type TrialJobData,
 } from '@hypersweep/queue';
-import type { PrunerConfig } from '@hypersweep/spec';
+import type { AnyPrunerConfig } from '@hypersweep/spec';
 import type { Checkpoint, EpochRecord, Objective, TrialConfig, TrialResult } from '@hypersweep/trainer';
 import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
-import { medianPruneReason } from './median-pruner.js';
+import { proposeSearchTrials } from './search-proposer.js';
+import { pruneReason } from './search-pruners.js';
 import { TrainerPool, TrialThreadError } from './trainer-pool.js';
 
 export interface RunningWorker {
@@ -32,7 +34,7 @@ class TrialGoneError extends Error {}
 
 interface Claimed {
   config: TrialConfig;
-  pruner: PrunerConfig | null;
+  pruner: AnyPrunerConfig | null;
   checkpoint: Checkpoint | null;
   index: number;
   objective_metric: string;
@@ -50,6 +52,12 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
   const pool = createPool(config.databaseUrl, { max: config.concurrency + 2 });
   const trainers = new TrainerPool(config.concurrency);
   const running = new Map<string, { sweepId: string; controller: AbortController }>();
+  // TPE sweeps create their next trials when one ends (search-proposer.ts).
+  const searchQueue = createTrialQueue(publisher, config.queuePrefix);
+  const proposeNext = (sweepId: string) =>
+    proposeSearchTrials(pool, searchQueue, sweepId).catch((error: unknown) =>
+      log.error({ err: error, sweepId }, 'proposing the next search trials failed'),
+    );
 
   await subscriber.subscribe(cancelChannel(config.queuePrefix));
   subscriber.on('message', (_channel: string, sweepId: string) => {
@@ -199,11 +207,15 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
             if (record.step > last.step) last = { step: record.step, loss: record.trainLoss, lr: record.lr };
             await progress();
             if (claimed.pruner !== null && !controller.signal.aborted) {
-              const reason = await medianPruneReason(pool, claimed.pruner, {
+              const reason = await pruneReason(pool, claimed.pruner, {
                 sweepId,
+                trialId,
+                index: claimed.index,
                 epoch: record.epoch,
+                value: value ?? null,
                 best: best?.value ?? null,
                 objective,
+                epochs: claimed.config.training.epochs,
               });
               if (reason !== null) {
                 prunedBecause = reason;
@@ -278,6 +290,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
       bestValue: result.bestValue ?? null,
       error,
     });
+    await proposeNext(sweepId);
     await settleSweep(sweepId);
     return { status, stepsDone: result.stepsDone, backend: result.backend };
   }
@@ -311,6 +324,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
         bestValue: null,
         error: error.message,
       });
+      await proposeNext(sweepId);
       await settleSweep(sweepId);
     }
     throw permanent ? new UnrecoverableError(error.message) : error;
@@ -332,6 +346,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
       for (const trial of running.values()) trial.controller.abort(SHUTDOWN);
       await worker.close();
       await trainers.close();
+      await searchQueue.close();
       subscriber.disconnect();
       publisher.disconnect();
       connection.disconnect();

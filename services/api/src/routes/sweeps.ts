@@ -1,6 +1,6 @@
-import type { Prisma } from '@hypersweep/db';
+import { type Prisma, recordSearchSweep } from '@hypersweep/db';
 import { cancelChannel, enqueueTrials, publishEvent, redisReady } from '@hypersweep/queue';
-import { configHash, createSweepSpecSchema, trialStatuses, validateSweepSpec } from '@hypersweep/spec';
+import { configHash, createSweepSpecSchema, trialStatuses, validateSearchSweepSpec } from '@hypersweep/spec';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../context.js';
@@ -91,7 +91,7 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
       validatorCompiler: () => (value) => ({ value }),
     },
     async (request, reply) => {
-      const result = validateSweepSpec(request.body, {
+      const result = validateSearchSweepSpec(request.body, {
         workloads: context.workloads,
         maxTrials: config.maxTrials,
       });
@@ -138,6 +138,8 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
         );
         trialIds = new Array<string>(trials.length);
         for (const row of rows.rows) trialIds[row.index] = row.id;
+        if (spec.search.type !== 'grid')
+          await recordSearchSweep(client, sweepId, spec.search, result.budget, result.params);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
@@ -167,7 +169,7 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
       }
       return reply
         .status(201)
-        .send({ id: sweepId, name: spec.name, status: 'queued', trialCount: trials.length });
+        .send({ id: sweepId, name: spec.name, status: 'queued', trialCount: result.budget });
     },
   );
 

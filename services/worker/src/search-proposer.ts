@@ -1,0 +1,69 @@
+import { insertSearchTrials, readFinishedSearchTrials, readSearchSweep, withSweepLock } from '@hypersweep/db';
+import { enqueueTrials, type TrialJobData } from '@hypersweep/queue';
+import type { ObservedTrial } from '@hypersweep/search';
+import { configHash, proposeTpeTrials } from '@hypersweep/spec';
+import { workloadInfos } from '@hypersweep/trainer';
+import type { Queue } from 'bullmq';
+import type pg from 'pg';
+
+const context = { workloads: workloadInfos() };
+
+/**
+ * After a trial of a TPE sweep ends: under the sweep's row lock, reads the finished trials from
+ * Postgres and creates the next configs (each once per seed) while fewer than `parallelism` are in
+ * flight and the budget (`trials`) is not spent, then enqueues them. Two workers finishing at once
+ * queue on the lock, and the second sees the first one's trials, so the budget is never exceeded.
+ * Returns the ids enqueued.
+ */
+export async function proposeSearchTrials(
+  pool: pg.Pool,
+  queue: Queue<TrialJobData>,
+  sweepId: string,
+): Promise<string[]> {
+  const created = await withSweepLock(pool, sweepId, 'row', async (client) => {
+    const sweep = await readSearchSweep(client, sweepId);
+    if (sweep === null || sweep.search?.type !== 'tpe' || !['queued', 'running'].includes(sweep.status))
+      return [];
+    const budget = sweep.search.trials!;
+    const seeds = Math.max(1, Math.round(sweep.trialCount / budget));
+    let configs = Math.ceil(sweep.created / seeds);
+    let inFlight = Math.ceil(sweep.unfinished / seeds);
+    const parallelism = sweep.search.parallelism ?? 1;
+    if (configs >= budget || inFlight >= parallelism) return [];
+    const sign = sweep.objectiveMode === 'min' ? 1 : -1;
+    const history: ObservedTrial[] = (await readFinishedSearchTrials(client, sweepId, sweep.objectiveMetric))
+      .filter((t) => t.params !== null)
+      .map((t) =>
+        t.status === 'completed'
+          ? { state: 'complete', value: t.bestValue === null ? null : sign * t.bestValue, params: t.params! }
+          : {
+              state: 'pruned',
+              lastStep: t.lastValue === null ? null : t.lastEpoch,
+              lastValue: t.lastValue === null ? null : sign * t.lastValue,
+              params: t.params!,
+            },
+      );
+    const ids: string[] = [];
+    let index = sweep.created;
+    while (configs < budget && inFlight < parallelism) {
+      const proposal = proposeTpeTrials(sweep.spec, history, configs, context);
+      configs++;
+      inFlight++;
+      if (!proposal.ok) continue;
+      const rows = proposal.trials.map((config) => ({
+        config,
+        configHash: configHash(config),
+        params: proposal.params,
+      }));
+      ids.push(...(await insertSearchTrials(client, sweepId, index, rows)));
+      index += rows.length;
+    }
+    return ids;
+  });
+  if (created.length > 0)
+    await enqueueTrials(
+      queue,
+      created.map((trialId) => ({ trialId, sweepId })),
+    );
+  return created;
+}
