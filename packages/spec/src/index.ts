@@ -16,6 +16,7 @@ export {
   type SearchPrunerConfig,
   searchPrunerTypes,
 } from './search-pruners.js';
+export { searchSpecExample, withSearchSchema } from './search-schema.js';
 export {
   DEFAULT_TPE_PARALLELISM,
   proposeTpeTrials,

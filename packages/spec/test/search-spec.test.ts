@@ -193,3 +193,22 @@ describe('tpe search', () => {
       ]);
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents search and the search pruners, and its example is a valid spec', async () => {
+    const { createSweepSpecSchema, searchSpecExample, withSearchSchema } = await import('../src/index.js');
+    const schema = withSearchSchema(createSweepSpecSchema({ workloads })) as unknown as {
+      properties: Record<string, { anyOf?: { properties?: { type?: { const?: string } } }[] }>;
+      examples: unknown[];
+    };
+    expect(schema.properties['search']).toBeDefined();
+    const types = schema.properties['pruner']!.anyOf!.map((v) => v.properties?.type?.const).filter(Boolean);
+    expect(types).toEqual(
+      expect.arrayContaining(['SuccessiveHalvingPruner', 'HyperbandPruner', 'ASHAScheduler']),
+    );
+    expect(schema.examples).toContainEqual(searchSpecExample);
+    const r = validateSearchSweepSpec(structuredClone(searchSpecExample), context);
+    expect(r.ok).toBe(true);
+    expect(r.ok && r.trials).toHaveLength(4);
+  });
+});

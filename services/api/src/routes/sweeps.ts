@@ -1,6 +1,12 @@
 import { type Prisma, recordSearchSweep } from '@hypersweep/db';
 import { cancelChannel, enqueueTrials, publishEvent, redisReady } from '@hypersweep/queue';
-import { configHash, createSweepSpecSchema, trialStatuses, validateSearchSweepSpec } from '@hypersweep/spec';
+import {
+  configHash,
+  createSweepSpecSchema,
+  trialStatuses,
+  validateSearchSweepSpec,
+  withSearchSchema,
+} from '@hypersweep/spec';
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiContext } from '../context.js';
@@ -82,7 +88,7 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
         summary: 'Submit a sweep: validate, expand into trials, store and enqueue them',
         description:
           'A list sweeps its values and a scalar is one value; for options whose value is itself a list (betas, milestones, ...) a list of numbers is one value and a list of lists sweeps. The grid is the union over optimizer entries of the product of their lists, times the scheduler entries, times the seeds. Trials with equal configs after defaults are merged.',
-        body: createSweepSpecSchema({ workloads: context.workloads }),
+        body: withSearchSchema(createSweepSpecSchema({ workloads: context.workloads })),
         response: { 201: SweepCreated, ...errorResponses, 413: Type.Ref('ErrorResponse') },
         security: [{ bearerAuth: [] }],
       },
