@@ -38,23 +38,48 @@ describe('search store', () => {
   });
 
   it('stores search settings, budget and params, and creates trials from an index on', async () => {
-    await recordSearchSweep(pool, sweepId, { type: 'tpe', trials: 8, parallelism: 2, seed: 0 }, 8, [{ '/optimizers/0/lr': 0.1 }, null]);
+    await recordSearchSweep(pool, sweepId, { type: 'tpe', trials: 8, parallelism: 2, seed: 0 }, 8, [
+      { '/optimizers/0/lr': 0.1 },
+      null,
+    ]);
     const ids = await insertSearchTrials(pool, sweepId, 2, [
       { config: { seed: 0 }, configHash: 'a', params: { '/optimizers/0/lr': 0.01 } },
       { config: { seed: 1 }, configHash: 'b', params: { '/optimizers/0/lr': 0.02 } },
     ]);
     expect(ids).toHaveLength(2);
     const sweep = await readSearchSweep(pool, sweepId);
-    expect(sweep).toMatchObject({ trialCount: 8, created: 4, unfinished: 4, search: { type: 'tpe', trials: 8 } });
-    await pool.query(`UPDATE trials SET status = 'completed', best_value = 0.5 WHERE index = 0 AND sweep_id = $1`, [sweepId]);
+    expect(sweep).toMatchObject({
+      trialCount: 8,
+      created: 4,
+      unfinished: 4,
+      search: { type: 'tpe', trials: 8 },
+    });
+    await pool.query(
+      `UPDATE trials SET status = 'completed', best_value = 0.5 WHERE index = 0 AND sweep_id = $1`,
+      [sweepId],
+    );
     await pool.query(`UPDATE trials SET status = 'pruned' WHERE index = 2 AND sweep_id = $1`, [sweepId]);
     await pool.query(
       `INSERT INTO epoch_metrics (trial_id, epoch, train_loss, val_loss, lr) VALUES ($1, 0, 1, 0.9, 0.1), ($1, 1, 1, 0.7, 0.1)`,
       [ids[0]],
     );
     expect(await readFinishedSearchTrials(pool, sweepId, 'val_loss')).toEqual([
-      { index: 0, status: 'completed', params: { '/optimizers/0/lr': 0.1 }, bestValue: 0.5, lastEpoch: null, lastValue: null },
-      { index: 2, status: 'pruned', params: { '/optimizers/0/lr': 0.01 }, bestValue: null, lastEpoch: 1, lastValue: 0.7 },
+      {
+        index: 0,
+        status: 'completed',
+        params: { '/optimizers/0/lr': 0.1 },
+        bestValue: 0.5,
+        lastEpoch: null,
+        lastValue: null,
+      },
+      {
+        index: 2,
+        status: 'pruned',
+        params: { '/optimizers/0/lr': 0.01 },
+        bestValue: null,
+        lastEpoch: 1,
+        lastValue: 0.7,
+      },
     ]);
   });
 
@@ -62,13 +87,19 @@ describe('search store', () => {
     const [a, b] = trialIds as [string, string];
     await insertTrialRungs(pool, sweepId, a, 0, [{ rung: 0, value: 0.3 }]);
     await insertTrialRungs(pool, sweepId, a, 0, [{ rung: 0, value: 9 }]);
-    await insertTrialRungs(pool, sweepId, b, 1, [{ rung: 0, value: 0.4 }, { rung: 1, value: 0.2 }]);
+    await insertTrialRungs(pool, sweepId, b, 1, [
+      { rung: 0, value: 0.4 },
+      { rung: 1, value: 0.2 },
+    ]);
     expect(await readTrialRungs(pool, a)).toEqual([0]);
     expect(await readRungValues(pool, sweepId, 0, 0, b)).toEqual(new Map([[0, [0.3]]]));
     expect(await readRungValues(pool, sweepId, 1, 1, a)).toEqual(new Map([[1, [0.2]]]));
     expect((await readRungValues(pool, sweepId, 0, 0, a)).size).toBe(0);
     await recordPruneDecision(pool, b, { rung: 1, value: 0.2, cutoff: 0.1 });
-    const { rows } = await pool.query('SELECT prune_rung, prune_value, prune_cutoff FROM trials WHERE id = $1', [b]);
+    const { rows } = await pool.query(
+      'SELECT prune_rung, prune_value, prune_cutoff FROM trials WHERE id = $1',
+      [b],
+    );
     expect(rows[0]).toEqual({ prune_rung: 1, prune_value: 0.2, prune_cutoff: 0.1 });
   });
 
@@ -79,10 +110,10 @@ describe('search store', () => {
       const seen = await Promise.all(
         Array.from({ length: 8 }, () =>
           withSweepLock(pool, sweepId, lock, async (client) => {
-            const { rows } = await client.query('SELECT count(*)::int AS n FROM lock_probe WHERE sweep_id = $1 AND lock = $2', [
-              sweepId,
-              lock,
-            ]);
+            const { rows } = await client.query(
+              'SELECT count(*)::int AS n FROM lock_probe WHERE sweep_id = $1 AND lock = $2',
+              [sweepId, lock],
+            );
             await client.query('SELECT pg_sleep(0.02)');
             await client.query('INSERT INTO lock_probe VALUES ($1, $2, $3)', [sweepId, lock, rows[0].n]);
             return rows[0].n as number;

@@ -64,7 +64,9 @@ const median = (xs: number[]) => {
 };
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-console.log(`| objective (${TRIALS} trials, ${seeds.length} seeds) | TPE median best | random median best | TPE mean best | random mean best | TPE better |`);
+console.log(
+  `| objective (${TRIALS} trials, ${seeds.length} seeds) | TPE median best | random median best | TPE mean best | random mean best | TPE better |`,
+);
 console.log('| --- | --- | --- | --- | --- | --- |');
 for (const problem of problems) {
   const tpe = seeds.map((s) => runTpe(problem, s));
