@@ -130,4 +130,28 @@ describe('search through the API', () => {
       );
     expect(done.counts.pruned + done.counts.completed).toBe(18);
   });
+  for (const pruner of [
+    { type: 'HyperbandPruner', min_resource: 1, reduction_factor: 2 },
+    { type: 'ASHAScheduler', grace_period: 1, max_t: 100, reduction_factor: 2 },
+  ]) {
+    it(`${pruner.type} prunes some trials of a random sweep and says why`, async () => {
+      const created = await stack.app.inject({
+        method: 'POST',
+        url: '/v1/sweeps',
+        payload: {
+          ...rosenbrock,
+          search: { type: 'random', trials: 10, seed: 3 },
+          optimizers: [{ type: 'SGD', lr: { loguniform: [1e-6, 1e-3] } }],
+          pruner,
+        },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const done = await waitForSweep(stack.app, created.json().id, ['completed'], 120_000);
+      expect(done.counts.pruned).toBeGreaterThan(0);
+      expect(done.counts.pruned + done.counts.completed).toBe(10);
+      for (const t of (await trialsByIndex(stack, done.id)).filter((x) => x.status === 'pruned')) {
+        expect(t.error).toMatch(/^pruned at epoch \d: .*cutoff/);
+      }
+    });
+  }
 });
