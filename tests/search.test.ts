@@ -54,15 +54,20 @@ describe('search through the API', () => {
     ]);
   });
 
-  it('a random sweep is reproducible: the same seed gives the same configs in the same order', async () => {
+  it('a random sweep is reproducible: the same seed gives the same configs in the same order, also created lazily', async () => {
     const payload = {
       ...rosenbrock,
       search: { type: 'random', trials: 5, seed: 42 },
       optimizers: [{ type: 'Adam', lr: { loguniform: [1e-3, 1e-1] }, amsgrad: [false, true] }],
     };
     const ids: string[] = [];
-    for (let i = 0; i < 2; i++) {
-      const created = await stack.app.inject({ method: 'POST', url: '/v1/sweeps', payload });
+    // The second sweep runs two configs at a time: the rest are created as trials end.
+    for (const search of [payload.search, { ...payload.search, parallelism: 2 }]) {
+      const created = await stack.app.inject({
+        method: 'POST',
+        url: '/v1/sweeps',
+        payload: { ...payload, search },
+      });
       expect(created.statusCode, created.body).toBe(201);
       expect(created.json().trialCount).toBe(5);
       ids.push(created.json().id);

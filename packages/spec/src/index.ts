@@ -19,7 +19,7 @@ export {
 export { searchSpecExample, withSearchSchema } from './search-schema.js';
 export {
   DEFAULT_TPE_PARALLELISM,
-  proposeTpeTrials,
+  proposeSearchConfig,
   type SearchSettings,
   type SearchSweep,
   type SearchSweepValidation,

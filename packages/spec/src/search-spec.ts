@@ -30,7 +30,7 @@ export interface SearchSettings {
   /** Sampled configs (each runs once per seed); null for a grid. */
   trials: number | null;
   seed: number;
-  /** Configs running at once; null: all (grid, random). */
+  /** Configs running at once (random, tpe); null: all. */
   parallelism: number | null;
   /** TPESampler options (Optuna's names), tpe only. */
   options: Omit<TpeOptions, 'seed'> | null;
@@ -63,7 +63,7 @@ export interface SearchSpace {
 
 export interface SearchSweep {
   spec: Omit<NormalizedSweepSpec, 'pruner'> & { pruner: AnyPrunerConfig | null; search: SearchSettings };
-  /** The trials to create now (all of a grid or random search; the first `parallelism` configs of TPE). */
+  /** The trials to create now (a grid's all; the first `parallelism` configs of random and TPE). */
   trials: TrialConfig[];
   /** Per trial, its sampled parameters (internal representations); null for a grid. */
   params: Array<Record<string, number> | null>;
@@ -109,13 +109,12 @@ export function validateSearchSweepSpec(input: unknown, context: ValidationConte
   const structure = validateSweepSpec(firstValues(space), context);
   if (!structure.ok) return { ok: false, errors: structure.errors };
   const seedsPerConfig = structure.spec.seeds.length;
-  const configs = search.type === 'random' ? search.trials! : Math.min(search.parallelism!, search.trials!);
+  // The first `parallelism` configs (random: all by default); later ones come as trials end.
+  const configs = Math.min(search.parallelism ?? search.trials!, search.trials!);
   const trials: TrialConfig[] = [];
   const params: Array<Record<string, number>> = [];
-  const random = search.type === 'random' ? new RandomSampler(search.seed) : null;
   for (let number = 0; number < configs; number++) {
-    const suggestions =
-      random !== null ? TrialSuggestions.random(random) : tpeSuggestions(search, [], number);
+    const suggestions = configSuggestions(search, [], number);
     const sampled = sampleSearchTrials(space, suggestions, context);
     if (!sampled.ok) return sampled;
     trials.push(...sampled.trials);
@@ -125,24 +124,29 @@ export function validateSearchSweepSpec(input: unknown, context: ValidationConte
   return { ok: true, spec, trials, params, budget: search.trials! * seedsPerConfig };
 }
 
-/** A TPE sampler for config `number`, its stream fixed by the sweep's seed and that number. */
-function tpeSuggestions(
+/**
+ * The sampler of config `number`: its own stream, fixed by the sweep's seed and that number, so the
+ * same seed gives the same configs in the same order whichever worker creates them and when.
+ */
+function configSuggestions(
   search: SearchSettings,
   history: readonly ObservedTrial[],
   number: number,
 ): TrialSuggestions {
+  if (search.type === 'random')
+    return TrialSuggestions.random(new RandomSampler(trialSeed(search.seed, number)));
   const sampler = new TpeSampler(
     { ...search.options, seed: trialSeed(search.seed, number) },
-    'minimize', // histories are passed with the objective already signed (see proposeTpeTrials)
+    'minimize', // histories are passed with the objective already signed (see proposeSearchConfig)
   );
   return TrialSuggestions.tpe(sampler, history);
 }
 
 /**
- * The next TPE config of a stored sweep: its spec (as submitted), the finished trials as
- * observations (values signed so that smaller is better), and the config's number.
+ * The next config of a stored random or TPE sweep: its spec (as submitted), the finished trials as
+ * observations (values signed so that smaller is better; random ignores them), and the config's number.
  */
-export function proposeTpeTrials(
+export function proposeSearchConfig(
   submitted: unknown,
   history: readonly ObservedTrial[],
   number: number,
@@ -153,14 +157,16 @@ export function proposeTpeTrials(
   const report = new ErrorReport();
   const search = readSearch(submitted['search'], report);
   const { rest } = splitPruner(submitted, report);
-  const space = search?.type === 'tpe' ? readSearchSpace(rest, report) : undefined;
+  const space =
+    search?.type === 'tpe' || search?.type === 'random' ? readSearchSpace(rest, report) : undefined;
   if (search === undefined || space === undefined || report.count > 0) {
     return {
       ok: false,
-      errors: report.count > 0 ? report.errors() : [{ path: '/search', message: 'not a tpe search' }],
+      errors:
+        report.count > 0 ? report.errors() : [{ path: '/search', message: 'not a random or tpe search' }],
     };
   }
-  const suggestions = tpeSuggestions(search, history, number);
+  const suggestions = configSuggestions(search, history, number);
   const sampled = sampleSearchTrials(space, suggestions, context);
   return sampled.ok ? { ok: true, trials: sampled.trials, params: suggestions.params } : sampled;
 }
@@ -257,7 +263,13 @@ function readSearch(value: unknown, report: ErrorReport): SearchSettings | undef
     if (value['trials'] !== undefined)
       report.add('/search/trials', 'a grid runs every combination; trials is for random and tpe');
     if (value['options'] !== undefined) report.add('/search/options', 'options are for tpe');
-    return { type, trials: null, seed, parallelism, options: null };
+    if (value['parallelism'] !== undefined) {
+      report.add(
+        '/search/parallelism',
+        'a grid enqueues every trial at once; parallelism is for random and tpe',
+      );
+    }
+    return { type, trials: null, seed, parallelism: null, options: null };
   }
   if (value['trials'] === undefined)
     report.add('/search', `missing "trials": how many configs ${type} search samples`);

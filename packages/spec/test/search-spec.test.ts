@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { proposeTpeTrials, validateSearchSweepSpec } from '../src/index.js';
+import { proposeSearchConfig, validateSearchSweepSpec } from '../src/index.js';
 import { workloads } from './workloads.js';
 
 const context = { workloads };
@@ -130,6 +130,14 @@ describe('random search', () => {
     expect(new Set(a.trials.map((t) => t.optimizer.type)).size).toBe(2);
   });
 
+  it('refuses parallelism for a grid (every trial is enqueued at once)', () => {
+    const r = validateSearchSweepSpec(
+      { ...base, search: { type: 'grid', parallelism: 2 }, optimizers: [{ type: 'SGD', lr: [0.1, 0.01] }] },
+      context,
+    );
+    expect(r.ok === false && r.errors.map((e) => e.path)).toEqual(['/search/parallelism']);
+  });
+
   it('keeps the grid behaviour for specs without search', () => {
     const r = validateSearchSweepSpec({ ...base, optimizers: [{ type: 'SGD', lr: [0.1, 0.01] }] }, context);
     expect(r.ok && r.trials.length).toBe(2);
@@ -173,8 +181,8 @@ describe('tpe search', () => {
       value: (Math.log10(10 ** (-4 + (3 * i) / 11)) + 2) ** 2,
       params: { '/optimizers/0/lr': 10 ** (-4 + (3 * i) / 11) },
     }));
-    const a = proposeTpeTrials(spec, history, 12, context);
-    const b = proposeTpeTrials(spec, history, 12, context);
+    const a = proposeSearchConfig(spec, history, 12, context);
+    const b = proposeSearchConfig(spec, history, 12, context);
     expect(a).toEqual(b);
     expect(a.ok).toBe(true);
     if (a.ok) expect(Math.abs(Math.log10(a.params['/optimizers/0/lr']!) + 2)).toBeLessThan(1);

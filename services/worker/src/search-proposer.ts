@@ -1,7 +1,7 @@
 import { insertSearchTrials, readFinishedSearchTrials, readSearchSweep, withSweepLock } from '@hypersweep/db';
 import { enqueueTrials, type TrialJobData } from '@hypersweep/queue';
 import type { ObservedTrial } from '@hypersweep/search';
-import { configHash, proposeTpeTrials } from '@hypersweep/spec';
+import { configHash, proposeSearchConfig } from '@hypersweep/spec';
 import { workloadInfos } from '@hypersweep/trainer';
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
@@ -9,7 +9,7 @@ import type pg from 'pg';
 const context = { workloads: workloadInfos() };
 
 /**
- * After a trial of a TPE sweep ends: under the sweep's row lock, reads the finished trials from
+ * After a trial of a TPE (or random, with parallelism) sweep ends: under the sweep's row lock, reads the finished trials from
  * Postgres and creates the next configs (each once per seed) while fewer than `parallelism` are in
  * flight and the budget (`trials`) is not spent, then enqueues them. Two workers finishing at once
  * queue on the lock, and the second sees the first one's trials, so the budget is never exceeded.
@@ -22,16 +22,20 @@ export async function proposeSearchTrials(
 ): Promise<string[]> {
   const created = await withSweepLock(pool, sweepId, 'row', async (client) => {
     const sweep = await readSearchSweep(client, sweepId);
-    if (sweep === null || sweep.search?.type !== 'tpe' || !['queued', 'running'].includes(sweep.status))
-      return [];
-    const budget = sweep.search.trials!;
+    const search = sweep?.search;
+    if (!sweep || !search || (search.type !== 'tpe' && search.type !== 'random')) return [];
+    if (sweep.status !== 'queued' && sweep.status !== 'running') return [];
+    const budget = search.trials!;
     const seeds = Math.max(1, Math.round(sweep.trialCount / budget));
     let configs = Math.ceil(sweep.created / seeds);
     let inFlight = Math.ceil(sweep.unfinished / seeds);
-    const parallelism = sweep.search.parallelism ?? 1;
+    const parallelism = search.parallelism ?? budget;
     if (configs >= budget || inFlight >= parallelism) return [];
     const sign = sweep.objectiveMode === 'min' ? 1 : -1;
-    const history: ObservedTrial[] = (await readFinishedSearchTrials(client, sweepId, sweep.objectiveMetric))
+    // Random search ignores results; TPE reads every finished trial.
+    const finished =
+      search.type === 'tpe' ? await readFinishedSearchTrials(client, sweepId, sweep.objectiveMetric) : [];
+    const history: ObservedTrial[] = finished
       .filter((t) => t.params !== null)
       .map((t) =>
         t.status === 'completed'
@@ -46,7 +50,7 @@ export async function proposeSearchTrials(
     const ids: string[] = [];
     let index = sweep.created;
     while (configs < budget && inFlight < parallelism) {
-      const proposal = proposeTpeTrials(sweep.spec, history, configs, context);
+      const proposal = proposeSearchConfig(sweep.spec, history, configs, context);
       configs++;
       inFlight++;
       if (!proposal.ok) continue;
