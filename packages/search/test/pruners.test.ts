@@ -87,6 +87,12 @@ describe('SuccessiveHalvingPruner against Optuna 3.1', () => {
 });
 
 describe('HyperbandPruner against Optuna 3.1', () => {
+  it("has no bracket when the trials are shorter than min_resource, and Optuna's budgets otherwise", () => {
+    expect(hyperbandBrackets(3, 2, 3).nBrackets).toBe(0);
+    // 27 epochs, rf 3: 4 brackets with ceil(4 * 3^s / (s + 1)) for s = 3..0: 27, 12, 6, 4.
+    expect(hyperbandBrackets(1, 27, 3)).toEqual({ nBrackets: 4, budgets: [27, 12, 6, 4], total: 49 });
+  });
+
   it("crc32 is zlib's (the standard check value)", () => {
     expect(crc32('123456789')).toBe(0xcbf43926);
   });

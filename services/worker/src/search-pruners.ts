@@ -90,6 +90,8 @@ export async function pruneReason(
       if (pruner.type === 'HyperbandPruner') {
         const maxResource = pruner.max_resource === 'auto' ? trial.epochs : pruner.max_resource;
         const brackets = hyperbandBrackets(pruner.min_resource, maxResource, pruner.reduction_factor);
+        // Trials shorter than min_resource epochs never reach a rung ("auto" max_resource).
+        if (brackets.nBrackets < 1) return null;
         bracket = hyperbandBracket(trial.sweepId, trial.index, brackets);
         options = { ...pruner, min_early_stopping_rate: bracket };
       } else {
