@@ -1,16 +1,13 @@
 #!/usr/bin/env bash
-# `npm test`: lint, typecheck, build, every package's tests (real Postgres and Redis on localhost, each test
-# file in its own database / key prefix), then the PyTorch parity suite on both CPU-only backends.
+# `npm test`: lint (biome, no import circles), typecheck, build, every package's tests (real Postgres and Redis on localhost, each test
+# file in its own database / key prefix), then the PyTorch parity suite on both CPU-only backends over the
+# reference trajectories in packages/optim/test/reference (GOLDENS_DIR=<dir> runs another copy instead).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
 npx biome check .
+node scripts/check-import-cycles.mjs
 npx turbo run build typecheck --output-logs=errors-only
 npx turbo run test --concurrency=1 --output-logs=new-only
-goldens="${GOLDENS_DIR:-../shared/goldens}"
-if [ -d "$goldens" ]; then
-  npm run -s parity -- "$goldens" --backend wasm
-  npm run -s parity -- "$goldens" --backend cpu
-else
-  echo "parity: no reference trajectories at $goldens (set GOLDENS_DIR); skipped"
-fi
+npm run -s parity -- --backend wasm
+npm run -s parity -- --backend cpu

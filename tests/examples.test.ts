@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack, waitForSweep } from './helpers.js';
 
-// The sweeps a newcomer tries first (../shared/examples, from the classic PyTorch tutorials).
+// The sweeps a newcomer tries first (the repository's examples/, from the classic PyTorch tutorials).
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = resolve(process.env.EXAMPLES_DIR ?? join(root, '../shared/examples'));
+const dir = resolve(process.env.EXAMPLES_DIR ?? join(root, 'examples'));
 const examples = Object.fromEntries(
   readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -51,20 +51,30 @@ describe('the example sweeps', () => {
     await stack.app.inject({ method: 'DELETE', url: `/v1/sweeps/${res.json().id}` });
   });
 
-  it.each(Object.keys(expectedTrials))('%s runs to completion (shrunk in data and epochs)', async (file) => {
-    const spec = shrink(examples[file]);
-    const res = await stack.app.inject({ method: 'POST', url: '/v1/sweeps', payload: spec });
-    expect(res.statusCode, res.body).toBe(201);
-    const done = await waitForSweep(stack.app, res.json().id, ['completed', 'failed', 'cancelled'], 240_000);
-    expect(done.status).toBe('completed');
-    expect(done.counts.completed).toBe(res.json().trialCount);
-    const board = (await stack.app.inject(`/v1/sweeps/${done.id}/trials?limit=100`)).json();
-    for (const trial of board.items) {
-      const metrics = (await stack.app.inject(`/v1/trials/${trial.id}/metrics`)).json();
-      expect(metrics.step.length).toBe(trial.stepsDone);
-      expect(metrics.epochs.epoch.length).toBe(spec.training.epochs);
-      const groups = trial.config.optimizer.param_groups ? 2 : 1;
-      expect(metrics.lrs.every((row: number[]) => row.length === groups)).toBe(true);
-    }
-  });
+  it.each(Object.keys(expectedTrials))(
+    '%s runs to completion (shrunk in data and epochs)',
+    async (file) => {
+      const spec = shrink(examples[file]);
+      const res = await stack.app.inject({ method: 'POST', url: '/v1/sweeps', payload: spec });
+      expect(res.statusCode, res.body).toBe(201);
+      const done = await waitForSweep(
+        stack.app,
+        res.json().id,
+        ['completed', 'failed', 'cancelled'],
+        240_000,
+      );
+      expect(done.status).toBe('completed');
+      expect(done.counts.completed).toBe(res.json().trialCount);
+      const board = (await stack.app.inject(`/v1/sweeps/${done.id}/trials?limit=100`)).json();
+      for (const trial of board.items) {
+        const metrics = (await stack.app.inject(`/v1/trials/${trial.id}/metrics`)).json();
+        expect(metrics.step.length).toBe(trial.stepsDone);
+        expect(metrics.epochs.epoch.length).toBe(spec.training.epochs);
+        const groups = trial.config.optimizer.param_groups ? 2 : 1;
+        expect(metrics.lrs.every((row: number[]) => row.length === groups)).toBe(true);
+      }
+      // the test may take as long as the sweep it waits for (240 s above), not the suite's default 120 s
+    },
+    300_000,
+  );
 });

@@ -1,27 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { buildApp, loadApiConfig } from '@hypersweep/api';
-import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
-import { createRedis, DEFAULT_REDIS_URL } from '@hypersweep/queue';
+import { startTestApi } from '@hypersweep/api/testing';
+import type { TestDatabase } from '@hypersweep/db/testing';
+import { DEFAULT_REDIS_URL } from '@hypersweep/queue';
 import { loadWorkerConfig, type RunningWorker, startTrialWorker } from '@hypersweep/worker';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 
 export const REDIS_URL = process.env.REDIS_URL || DEFAULT_REDIS_URL;
-
-/** Deletes every Redis key under `prefix` (a test's own queue prefix). */
-export async function dropRedisPrefix(prefix: string): Promise<void> {
-  const redis = createRedis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 export interface Stack {
   app: FastifyInstance;
@@ -37,36 +21,27 @@ export interface Stack {
 export async function startStack(
   options: { workers?: number; apiEnv?: Record<string, string> } = {},
 ): Promise<Stack> {
-  const db = await createTestDatabase();
-  const prefix = `hstest_${randomBytes(5).toString('hex')}`;
-  const env = {
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    TFJS_BACKEND: 'wasm',
-    TRIAL_BACKOFF_MS: '200',
-  };
-  const app = await buildApp({ config: loadApiConfig({ ...env, ...options.apiEnv }), logger: false });
+  const api = await startTestApi(options.apiEnv ? { env: options.apiEnv } : {});
   const workers: RunningWorker[] = [];
   const startWorker = async (overrides: Record<string, string> = {}) => {
-    const config = loadWorkerConfig({ ...env, WORKER_CONCURRENCY: '2', LOG_LEVEL: 'silent', ...overrides });
+    const config = loadWorkerConfig({
+      ...api.env,
+      WORKER_CONCURRENCY: '2',
+      LOG_LEVEL: 'silent',
+      ...overrides,
+    });
     const worker = await startTrialWorker(config, pino({ level: 'silent' }));
     workers.push(worker);
     return worker;
   };
   for (let i = 0; i < (options.workers ?? 0); i++) await startWorker({ WORKER_ID: `w${i}` });
   return {
-    app,
-    db,
-    prefix,
-    env,
+    ...api,
     workers,
     startWorker,
     async close() {
       await Promise.allSettled(workers.map((w) => w.close()));
-      await app.close();
-      await dropRedisPrefix(prefix);
-      await db.drop();
+      await api.close();
     },
   };
 }

@@ -6,6 +6,8 @@ interface TrialRow {
   status: string;
   error: string;
   config: { optimizer: { type: string; options: Record<string, number> } };
+  params: Record<string, number> | null;
+  prune: { rung: number; value: number | null; cutoff: number | null } | null;
 }
 
 /** Every trial of a sweep in index order (the leaderboard lists them best first). */
@@ -101,6 +103,15 @@ describe('search through the API', () => {
     const trials = await trialsByIndex(stack, done.id);
     expect(trials.map((t) => t.index)).toEqual(Array.from({ length: 13 }, (_, i) => i));
     expect(new Set(trials.map((t) => t.config.optimizer.options.lr)).size).toBe(13);
+    // GET /v1/sweeps/:id shows the search settings with their defaults; each trial its sampled parameters
+    expect(done.search).toEqual({
+      type: 'tpe',
+      trials: 13,
+      seed: 1,
+      parallelism: 3,
+      options: expect.objectContaining({ n_startup_trials: 5 }),
+    });
+    for (const t of trials) expect(t.params).toEqual({ '/optimizers/0/lr': t.config.optimizer.options.lr });
   });
 
   it('SuccessiveHalvingPruner with reduction factor 3 prunes about two thirds at the first rung and says why', async () => {
@@ -129,10 +140,21 @@ describe('search through the API', () => {
     const atFirst = pruned.filter((t) => /rung 0 /.test(t.error)).length;
     expect(atFirst / trials.length).toBeGreaterThan(0.4);
     expect(atFirst / trials.length).toBeLessThan(0.85);
-    for (const t of pruned)
+    for (const t of pruned) {
       expect(t.error).toMatch(
         /^pruned at epoch \d: .* is not among the best 1\/3 of its \d+ values \(cutoff [\d.e-]+\)$/,
       );
+      // the prune info: the rung, the trial's value there and the cutoff it missed (minimising: worse = higher)
+      expect(t.prune).toEqual({
+        rung: expect.any(Number),
+        value: expect.any(Number),
+        cutoff: expect.any(Number),
+      });
+      expect(t.error).toContain(`rung ${t.prune!.rung} `);
+      expect(t.prune!.value!).toBeGreaterThan(t.prune!.cutoff!);
+    }
+    for (const t of trials.filter((x) => x.status === 'completed')) expect(t.prune).toBeNull();
+    expect(done.search).toMatchObject({ type: 'random', trials: 18, seed: 7, parallelism: null });
     expect(done.counts.pruned + done.counts.completed).toBe(18);
   });
   for (const pruner of [

@@ -1,5 +1,7 @@
+import type { SweepSpec } from '@hypersweep/client';
 import { previewSchedule } from '@hypersweep/optim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { injectClient } from './cli-helpers.js';
 import { type Stack, startStack, waitFor, waitForSweep } from './helpers.js';
 
 // End to end: the API, two in-process workers (each with two training threads), real Postgres and Redis.
@@ -23,10 +25,12 @@ describe('a sweep from submission to leaderboard', () => {
       ],
       schedulers: [null, { type: 'StepLR', step_size: 3, gamma: 0.5 }],
       objective: { metric: 'train_loss', mode: 'min' },
-    };
-    const created = await stack.app.inject({ method: 'POST', url: '/v1/sweeps', payload: spec });
-    expect(created.statusCode, created.body).toBe(201);
-    const { id, trialCount, status, name } = created.json();
+    } satisfies SweepSpec;
+    // through the typed client generated from the OpenAPI document (packages/client)
+    const client = injectClient(stack.app);
+    const created = await client.POST('/v1/sweeps', { body: spec });
+    expect(created.response.status, JSON.stringify(created.error)).toBe(201);
+    const { id, trialCount, status, name } = created.data!;
     expect({ trialCount, status, name }).toEqual({ trialCount: 6, status: 'queued', name: 'e2e regression' });
 
     const done = await waitForSweep(stack.app, id, ['completed', 'failed', 'cancelled']);

@@ -108,5 +108,5 @@ describe('worker failover', () => {
     } finally {
       await db.end();
     }
-  });
+  }, 300_000); // three workers, two of them stopped on purpose, on a shared 2-core machine
 });

@@ -1,63 +1,53 @@
-import type pg from 'pg';
+import { inTransaction, type Queryable, type Transactional } from './queryable.js';
 
 /**
  * Statements of random / TPE search and of the rung-based pruners (SuccessiveHalving, Hyperband,
- * ASHA). Decisions that must not race (creating the next TPE trials, judging a rung) run inside
- * `withSweepLock`: a transaction holding the sweep's row lock (proposals) or a per-sweep advisory
- * lock (rungs), so two workers finishing or reporting at once see each other's writes.
+ * ASHA). A sampled sweep's settings, budget and first trials are stored by `insertSweep` and its later
+ * trials by `insertTrials` (sweep-store.ts). Decisions that must not race (creating the next trials,
+ * judging a rung) run inside `withSweepLock`: a transaction holding the sweep's row lock (proposals)
+ * or a per-sweep advisory lock (rungs), so two workers finishing or reporting at once see each other's
+ * writes.
  */
-type Queryable = Pick<pg.PoolClient, 'query'>;
-
 export type ObjectiveColumn = 'val_loss' | 'val_accuracy' | 'train_loss';
 const OBJECTIVE_COLUMNS: readonly ObjectiveColumn[] = ['val_loss', 'val_accuracy', 'train_loss'];
 
 /** Runs `work` in a transaction; `lock` "row" takes the sweep row FOR UPDATE, "rungs" an advisory lock. */
-export async function withSweepLock<T>(
-  pool: pg.Pool,
+export function withSweepLock<T>(
+  pool: Transactional,
   sweepId: string,
   lock: 'row' | 'rungs',
-  work: (client: pg.PoolClient) => Promise<T>,
+  work: (db: Queryable) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    if (lock === 'row') await client.query('SELECT 1 FROM sweeps WHERE id = $1 FOR UPDATE', [sweepId]);
-    else
-      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/rungs', 0))`, [
-        sweepId,
-      ]);
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  return inTransaction(pool, async (db) => {
+    if (lock === 'row') await db.query('SELECT 1 FROM sweeps WHERE id = $1 FOR UPDATE', [sweepId]);
+    else await db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/rungs', 0))`, [sweepId]);
+    return work(db);
+  });
 }
 
-/** Stores a sampled sweep's search settings, its budget and each trial's sampled parameters (one statement each). */
-export async function recordSearchSweep(
-  db: Queryable,
-  sweepId: string,
-  search: unknown,
-  trialCount: number,
-  params: ReadonlyArray<Record<string, number> | null>,
-): Promise<void> {
-  await db.query('UPDATE sweeps SET search = $2, trial_count = $3 WHERE id = $1', [
-    sweepId,
-    JSON.stringify(search),
-    trialCount,
-  ]);
-  const indices = params.flatMap((p, i) => (p === null ? [] : [i]));
-  if (indices.length === 0) return;
-  await db.query(
-    `UPDATE trials t SET params = p.params
-     FROM unnest($2::int[], $3::jsonb[]) AS p(index, params)
-     WHERE t.sweep_id = $1 AND t.index = p.index`,
-    [sweepId, indices, indices.map((i) => JSON.stringify(params[i]))],
+/**
+ * Live random / tpe sweeps that may be owed trials: fewer configs in flight than their parallelism
+ * allows while trials remain to create, or nothing in flight at all. A worker that died between ending
+ * a trial and proposing the next ones leaves such a sweep behind; the reconciler proposes for it (the
+ * proposer decides under the sweep's lock, so asking for a sweep that is owed nothing is harmless).
+ */
+export async function searchSweepsOwedTrials(db: Queryable, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT s.id FROM sweeps s
+     CROSS JOIN LATERAL (
+       SELECT count(*)::int AS created,
+              (count(*) FILTER (WHERE t.status IN ('queued', 'running')))::int AS unfinished
+       FROM trials t WHERE t.sweep_id = s.id
+     ) c
+     WHERE s.status IN ('queued', 'running') AND s.search->>'type' IN ('random', 'tpe')
+       AND (c.unfinished = 0
+            OR (c.created < s.trial_count
+                AND c.unfinished::bigint * (s.search->>'trials')::bigint
+                    < COALESCE((s.search->>'parallelism')::bigint, (s.search->>'trials')::bigint) * s.trial_count))
+     ORDER BY s.created_at LIMIT $1`,
+    [limit],
   );
+  return rows.map((row) => row.id);
 }
 
 export interface SearchSweepRow {
@@ -115,29 +105,6 @@ export async function readFinishedSearchTrials(
     [sweepId],
   );
   return rows;
-}
-
-/** Inserts sampled trials from `firstIndex` on in one statement; returns their ids in order. */
-export async function insertSearchTrials(
-  db: Queryable,
-  sweepId: string,
-  firstIndex: number,
-  trials: ReadonlyArray<{ config: unknown; configHash: string; params: Record<string, number> }>,
-): Promise<string[]> {
-  const { rows } = await db.query<{ id: string; index: number }>(
-    `INSERT INTO trials (sweep_id, index, config, config_hash, params)
-     SELECT $1::uuid, t.index, t.config, t.config_hash, t.params
-     FROM unnest($2::int[], $3::jsonb[], $4::text[], $5::jsonb[]) AS t(index, config, config_hash, params)
-     RETURNING id, index`,
-    [
-      sweepId,
-      trials.map((_, i) => firstIndex + i),
-      trials.map((t) => JSON.stringify(t.config)),
-      trials.map((t) => t.configHash),
-      trials.map((t) => JSON.stringify(t.params)),
-    ],
-  );
-  return rows.sort((a, b) => a.index - b.index).map((r) => r.id);
 }
 
 /** The rungs a trial has recorded (SuccessiveHalving / Hyperband rung indices, ASHA milestones). */

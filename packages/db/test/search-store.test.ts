@@ -2,17 +2,18 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../src/client.js';
 import {
-  insertSearchTrials,
   insertTrialRungs,
   readFinishedSearchTrials,
   readRungValues,
   readSearchSweep,
   readTrialRungs,
   recordPruneDecision,
-  recordSearchSweep,
+  searchSweepsOwedTrials,
   withSweepLock,
 } from '../src/search-store.js';
+import { findSweep, insertSweep, insertTrials } from '../src/sweep-store.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
+import { findTrial } from '../src/trial-store.js';
 
 describe('search store', () => {
   let db: TestDatabase;
@@ -22,15 +23,19 @@ describe('search store', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     pool = createPool(db.url, { max: 12 });
-    const sweep = await pool.query(
-      `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count) VALUES ('s', '{}', 'val_loss', 'min', 2) RETURNING id`,
-    );
-    sweepId = sweep.rows[0].id;
-    const trials = await pool.query(
-      `INSERT INTO trials (sweep_id, index, config, config_hash) SELECT $1, i, '{}', 'h' FROM generate_series(0, 1) i RETURNING id`,
-      [sweepId],
-    );
-    trialIds = trials.rows.map((r) => r.id);
+    const search = { type: 'tpe', trials: 8, parallelism: 2, seed: 0, options: null };
+    ({ sweepId, trialIds } = await insertSweep(pool, {
+      name: 's',
+      spec: {},
+      objective: { metric: 'val_loss', mode: 'min' },
+      pruner: null,
+      search,
+      trialCount: 8,
+      trials: [
+        { config: { seed: 0 }, configHash: 'h0', params: { '/optimizers/0/lr': 0.1 } },
+        { config: { seed: 1 }, configHash: 'h1', params: null },
+      ],
+    }));
   });
   afterAll(async () => {
     await pool?.end();
@@ -38,15 +43,20 @@ describe('search store', () => {
   });
 
   it('stores search settings, budget and params, and creates trials from an index on', async () => {
-    await recordSearchSweep(pool, sweepId, { type: 'tpe', trials: 8, parallelism: 2, seed: 0 }, 8, [
-      { '/optimizers/0/lr': 0.1 },
-      null,
-    ]);
-    const ids = await insertSearchTrials(pool, sweepId, 2, [
+    expect(await findSweep(pool, sweepId)).toMatchObject({
+      trialCount: 8,
+      search: { type: 'tpe', trials: 8 },
+    });
+    expect((await findTrial(pool, trialIds[0]!))?.params).toEqual({ '/optimizers/0/lr': 0.1 });
+    expect((await findTrial(pool, trialIds[1]!))?.params).toBeNull();
+    // two configs in flight of parallelism 2: owed nothing yet
+    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([]);
+    const ids = await insertTrials(pool, sweepId, 2, [
       { config: { seed: 0 }, configHash: 'a', params: { '/optimizers/0/lr': 0.01 } },
       { config: { seed: 1 }, configHash: 'b', params: { '/optimizers/0/lr': 0.02 } },
     ]);
     expect(ids).toHaveLength(2);
+    expect((await findTrial(pool, ids[1]!))?.index).toBe(3);
     const sweep = await readSearchSweep(pool, sweepId);
     expect(sweep).toMatchObject({
       trialCount: 8,
@@ -81,6 +91,23 @@ describe('search store', () => {
         lastValue: 0.7,
       },
     ]);
+    // two in flight (indices 1 and 3) of parallelism 2: nothing owed; one more ends: owed a trial
+    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([]);
+    await pool.query(`UPDATE trials SET status = 'failed' WHERE index = 1 AND sweep_id = $1`, [sweepId]);
+    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([sweepId]);
+    // a grid sweep with nothing in flight is not a search sweep; a cancelled search sweep is owed nothing
+    const grid = await insertSweep(pool, {
+      name: 'g',
+      spec: {},
+      objective: { metric: 'val_loss', mode: 'min' },
+      pruner: null,
+      trials: [{ config: {}, configHash: 'g' }],
+    });
+    await pool.query(`UPDATE trials SET status = 'completed' WHERE sweep_id = $1`, [grid.sweepId]);
+    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([sweepId]);
+    await pool.query(`UPDATE sweeps SET status = 'cancelled' WHERE id = $1`, [sweepId]);
+    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([]);
+    await pool.query(`UPDATE sweeps SET status = 'running' WHERE id = $1`, [sweepId]);
   });
 
   it('keeps rung values per bracket, the first value of a rung, and why a trial was pruned', async () => {

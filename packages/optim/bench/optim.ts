@@ -5,10 +5,10 @@
  * optimizer's work is timed.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { Parameter } from '../src/autograd/parameter.js';
 import { type BackendName, useBackend } from '../src/backend.js';
-import type { Optimizer } from '../src/optimizer.js';
 import { createOptimizer } from '../src/optimizers/create-optimizer.js';
-import { Parameter } from '../src/parameter.js';
+import type { Optimizer } from '../src/optimizers/optimizer.js';
 
 const SHAPES: Record<string, number[]> = { w1: [784, 200], b1: [200], w2: [200, 10], b2: [10] };
 const WARM_UP = 20;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OptimError } from '../src/errors.js';
-import { compileExpression, ExpressionError } from '../src/expr/index.js';
+import { compileExpression, ExpressionError } from '../src/index.js';
 
 /**
  * Values of `lambda epoch: <expression>` at epochs 0, 1, 7 and 12, computed by CPython 3.11 with

@@ -1,12 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OptimError } from '../src/errors.js';
-import {
-  compileExpression,
-  ExpressionError,
-  MAX_EXPRESSION_DEPTH,
-  MAX_EXPRESSION_LENGTH,
-} from '../src/expr/index.js';
+import { MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH } from '../src/expr/parse-expression.js';
+import { compileExpression, ExpressionError } from '../src/index.js';
 
 /** Inputs that would do something other than arithmetic on `epoch` in an eval-based evaluator. */
 const INJECTIONS = [

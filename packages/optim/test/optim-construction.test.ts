@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Parameter } from '../src/autograd/parameter.js';
 import { useBackend } from '../src/backend.js';
 import { optimizerCatalog, optimizerJsonSchema } from '../src/catalog/optimizers.js';
 import { OptimError } from '../src/errors.js';
 import { createOptimizer } from '../src/optimizers/create-optimizer.js';
 import { resolveOptimizerOptions } from '../src/optimizers/resolve-options.js';
-import { Parameter } from '../src/parameter.js';
 import { allTypes, optionsFor } from './optim-fixtures.js';
 
 beforeAll(() => useBackend('wasm'));

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { computeGradients } from '../src/autograd/compute-gradients.js';
+import { Parameter } from '../src/autograd/parameter.js';
 import { optimizerCatalog } from '../src/catalog/optimizers.js';
-import type { Optimizer } from '../src/optimizer.js';
-import { computeGradients, Parameter } from '../src/parameter.js';
+import type { Optimizer } from '../src/optimizers/optimizer.js';
 
 /** A small least-squares problem with two parameters, deterministic, for behaviour tests. */
 export function leastSquares(): { params: Parameter[]; evaluate: () => number; dispose: () => void } {

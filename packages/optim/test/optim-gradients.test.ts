@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { registerGradients } from '../src/autograd/register-gradients.js';
 import { useBackend } from '../src/backend.js';
-import { registerGradients } from '../src/gradients.js';
 
 beforeAll(async () => {
   await useBackend('wasm');

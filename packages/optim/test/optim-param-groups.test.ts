@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Parameter } from '../src/autograd/parameter.js';
 import { useBackend } from '../src/backend.js';
 import { createOptimizer } from '../src/optimizers/create-optimizer.js';
 import { SGD } from '../src/optimizers/sgd.js';
-import { Parameter } from '../src/parameter.js';
 import { allTypes, leastSquares, optionsFor, trainStep } from './optim-fixtures.js';
 
 beforeAll(() => useBackend('wasm'));

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Parameter } from '../src/autograd/parameter.js';
 import { useBackend } from '../src/backend.js';
 import { createOptimizer } from '../src/optimizers/create-optimizer.js';
-import { Parameter } from '../src/parameter.js';
 
 beforeAll(() => useBackend('wasm'));
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/backend.js';
-import type { OptimizerStateDict } from '../src/optimizer.js';
 import { createOptimizer } from '../src/optimizers/create-optimizer.js';
+import type { OptimizerStateDict } from '../src/optimizers/optimizer.js';
 import { allTypes, leastSquares, optionsFor, trainStep } from './optim-fixtures.js';
 
 beforeAll(() => useBackend('wasm'));

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BackendName, useBackend } from '../src/backend.js';
+import { referenceDir } from '../src/parity/reference-dir.js';
 import { runParitySuite } from '../src/parity/suite.js';
 
-/** <repo>/../shared/goldens, or GOLDENS_DIR. */
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const goldensDir = process.env['GOLDENS_DIR'] ?? resolve(repoRoot, '../shared/goldens');
+/** test/reference, or GOLDENS_DIR. */
+const goldensDir = referenceDir();
 
 describe.each<BackendName>(['wasm', 'cpu'])('parity with PyTorch 1.13 on %s', (backend) => {
   it('passes every reference case', async () => {

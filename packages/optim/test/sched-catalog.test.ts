@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonSchema } from '../src/catalog/types.js';
 import { OptimError } from '../src/errors.js';
+import { schedulerCatalog, schedulerJsonSchema, schedulerTypes } from '../src/index.js';
 import { checkOptionValue } from '../src/schedulers/check-option-value.js';
-import { schedulerCatalog, schedulerJsonSchema, schedulerTypes } from '../src/schedulers/index.js';
 
 /** Options whose one value is a list: the sweep spec must see an array type to not read them as sweeps. */
 const LIST_VALUED: Record<string, string[]> = {

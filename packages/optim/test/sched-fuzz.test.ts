@@ -7,7 +7,7 @@ import {
   schedulerCatalog,
   schedulerTypes,
   validateSchedulerSpec,
-} from '../src/schedulers/index.js';
+} from '../src/index.js';
 
 /** Runs `fn`; anything thrown must be an OptimError (a client's mistake, never a crash). */
 function onlyOptimErrors(fn: () => void): boolean {

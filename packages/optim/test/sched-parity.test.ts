@@ -1,13 +1,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { referenceDir } from '../src/parity/reference-dir.js';
 import { runSchedulerCase } from '../src/parity/schedulers.js';
 
-/** The PyTorch 1.13 reference trajectories, checked out beside the repository as ../shared. */
-const GOLDENS = fileURLToPath(new URL('../../../../shared/goldens/schedulers/', import.meta.url));
+/** The PyTorch 1.13 reference trajectories (test/reference/schedulers, or GOLDENS_DIR's). */
+const GOLDENS = join(referenceDir(), 'schedulers');
 
 function readCase(file: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(`${GOLDENS}${file}`, 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(join(GOLDENS, file), 'utf8')) as Record<string, unknown>;
 }
 
 const files = existsSync(GOLDENS) ? readdirSync(GOLDENS).filter((file) => file.endsWith('.json')) : [];

@@ -1,17 +1,18 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Parameter } from '../src/autograd/parameter.js';
 import { useBackend } from '../src/backend.js';
 import { OptimError } from '../src/errors.js';
 import { createOptimizer } from '../src/optimizers/create-optimizer.js';
-import { Parameter } from '../src/parameter.js';
+import { referenceDir } from '../src/parity/reference-dir.js';
 import { previewSchedule, type SchedulePreviewInput } from '../src/preview.js';
 import { createScheduler } from '../src/schedulers/create-scheduler.js';
 
 beforeAll(() => useBackend('cpu'));
 
-const GOLDENS = fileURLToPath(new URL('../../../../shared/goldens/schedulers/', import.meta.url));
+const GOLDENS = join(referenceDir(), 'schedulers');
 const files = existsSync(GOLDENS) ? readdirSync(GOLDENS).filter((file) => file.endsWith('.json')) : [];
 
 function expectClose(got: number[][] | undefined, want: number[][], rtol: number): void {
@@ -32,7 +33,7 @@ describe('previewSchedule reproduces the PyTorch reference rows', () => {
   it('finds the reference cases', () => expect(files.length).toBeGreaterThanOrEqual(24));
 
   it.each(files)('%s', (file) => {
-    const golden = JSON.parse(readFileSync(`${GOLDENS}${file}`, 'utf8'));
+    const golden = JSON.parse(readFileSync(join(GOLDENS, file), 'utf8'));
     const preview = previewSchedule({
       optimizer: { ...golden.optimizer, group_lrs: golden.group_lrs },
       scheduler: golden.scheduler,

@@ -10,7 +10,7 @@ import {
   schedulerCatalog,
   schedulerTypes,
   validateSchedulerSpec,
-} from '../src/schedulers/index.js';
+} from '../src/index.js';
 import type { OptimizerLike } from '../src/types.js';
 
 const SGD = { type: 'SGD', options: { lr: 0.1, momentum: 0.9 } };

@@ -62,3 +62,18 @@ export function redisReady(redis: Redis, timeoutMs: number): Promise<void> {
     redis.once('ready', onReady);
   });
 }
+
+/** Deletes every key under `prefix` (a test run's or a removed deployment's), in SCAN pages. */
+export async function dropKeyPrefix(url: string, prefix: string): Promise<void> {
+  const redis = createRedis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

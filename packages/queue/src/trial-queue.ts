@@ -43,3 +43,27 @@ export async function enqueueTrials(
     );
   }
 }
+
+/**
+ * Makes sure each trial has a job that will run: a trial without one (lost with Redis, or never enqueued
+ * because the API died or Redis was down) gets one; a finished job left under the trial's id (the trial
+ * was handed back after it) is replaced. Waiting, delayed and active jobs are left alone. Returns the
+ * trials enqueued. Idempotent: job id = trial id.
+ */
+export async function ensureTrialJobs(
+  queue: Queue<TrialJobData>,
+  trials: readonly TrialJobData[],
+  chunk = 100,
+): Promise<TrialJobData[]> {
+  const enqueued: TrialJobData[] = [];
+  for (let i = 0; i < trials.length; i += chunk) {
+    const slice = trials.slice(i, i + chunk);
+    const states = await Promise.all(slice.map((trial) => queue.getJobState(trial.trialId)));
+    const finished = slice.filter((_, j) => states[j] === 'completed' || states[j] === 'failed');
+    const missing = slice.filter((_, j) => states[j] === 'unknown').concat(finished);
+    await Promise.all(finished.map((trial) => queue.remove(trial.trialId)));
+    if (missing.length > 0) await enqueueTrials(queue, missing);
+    enqueued.push(...missing);
+  }
+  return enqueued;
+}

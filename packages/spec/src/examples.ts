@@ -1,5 +1,5 @@
 /**
- * The example sweeps of ../shared/examples (the classic PyTorch optimizer and lr-scheduler
+ * The example sweeps of the repository's examples/ (the classic PyTorch optimizer and lr-scheduler
  * tutorials), shown in the OpenAPI document. A test keeps them equal to the files.
  */
 export const sweepSpecExamples = {

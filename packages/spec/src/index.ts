@@ -1,15 +1,16 @@
 export { canonicalJson, configHash } from './canonical-json.js';
 export type { SpecError } from './error-report.js';
 export { sweepSpecExamples } from './examples.js';
-export {
-  type SweepStatus,
-  sweepStatuses,
-  type TrialJobData,
-  type TrialStatus,
-  trialStatuses,
-} from './job-types.js';
 export { pointer } from './json-pointer.js';
-export { type Objective, type ObjectiveMetric, type ObjectiveMode, objectiveMetrics } from './objective.js';
+export {
+  defaultObjectiveMetric,
+  isObjectiveMetric,
+  type Objective,
+  type ObjectiveMetric,
+  type ObjectiveMode,
+  objectiveMetrics,
+  objectiveModes,
+} from './objective.js';
 export {
   type AnyPrunerConfig,
   isSearchPrunerType,
@@ -26,6 +27,13 @@ export {
   validateSearchSweepSpec,
 } from './search-spec.js';
 export { DEFAULT_MAX_TRIALS, DEFAULT_TRAINING, prunerTypes } from './spec-fields.js';
+export {
+  endedSweepStatuses,
+  type SweepStatus,
+  sweepStatuses,
+  type TrialStatus,
+  trialStatuses,
+} from './statuses.js';
 export {
   createSweepSpecSchema,
   ObjectiveSchema,

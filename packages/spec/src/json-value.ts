@@ -14,24 +14,8 @@ export function ownValue(object: JsonObject, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
-/** How a value appears in an error message: JSON, shortened. */
-export function describeValue(value: unknown): string {
-  if (Array.isArray(value)) {
-    const text = safeJson(value);
-    return text.length <= 40 ? text : `a list of ${value.length} items`;
-  }
-  if (isJsonObject(value)) return 'an object';
-  const text = safeJson(value);
-  return text.length <= 40 ? text : `${text.slice(0, 37)}...`;
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
+/** How a value appears in an error message: the optim package's one describer (JSON, shortened). */
+export { describeValue } from '@hypersweep/optim';
 
 /** The JSON type of a value as a person says it ("a number", "a list", ...). */
 export function jsonTypeName(value: unknown): string {

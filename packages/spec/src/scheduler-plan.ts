@@ -1,4 +1,11 @@
-import { OptimError, schedulerCatalog, validateSchedulerSpec } from '@hypersweep/optim';
+import {
+  defaultSchedulerInterval,
+  OptimError,
+  type SchedulerInterval,
+  schedulerCatalog,
+  schedulerMonitorsMetric,
+  validateSchedulerSpec,
+} from '@hypersweep/optim';
 import { canonicalJson } from './canonical-json.js';
 import { readCatalogType, reportMissingRequired } from './catalog-type.js';
 import {
@@ -13,7 +20,7 @@ import { childPointer } from './json-pointer.js';
 import { describeValue, isJsonObject, ownValue } from './json-value.js';
 import { isValidationMetric, type Objective } from './objective.js';
 import type { KeyedConfig } from './optimizer-plan.js';
-import type { SchedulerConfig, SchedulerInterval } from './trial-config.js';
+import type { SchedulerConfig } from './trial-config.js';
 
 /** A validated scheduler entry of the spec, ready to expand into its grid of configs. */
 export interface SchedulerPlan {
@@ -28,21 +35,6 @@ export interface SchedulerPlan {
 export interface PlannedScheduler extends KeyedConfig<SchedulerConfig> {
   plan: SchedulerPlan;
   indices: readonly number[];
-}
-
-/**
- * The catalog marks the schedulers torch's docs step after every batch (CyclicLR, OneCycleLR:
- * their step sizes count optimizer steps); every other scheduler steps once per epoch.
- */
-function defaultInterval(type: string): SchedulerInterval {
-  const entry = schedulerCatalog[type] as { 'x-steps-per'?: string } | undefined;
-  return entry?.['x-steps-per'] === 'batch' ? 'step' : 'epoch';
-}
-
-/** Schedulers stepped with a metric (ReduceLROnPlateau's `step(metric)`), as the catalog marks them. */
-function monitorsMetric(type: string): boolean {
-  const entry = schedulerCatalog[type] as { 'x-monitors-metric'?: boolean } | undefined;
-  return entry?.['x-monitors-metric'] === true;
 }
 
 const ENTRY_KEYS = new Set(['type', 'interval', 'monitor']);
@@ -75,7 +67,7 @@ export function readSchedulerEntry(
   if (Object.hasOwn(value, 'monitor')) {
     report.add(
       childPointer(path, 'monitor'),
-      monitorsMetric(entry.type)
+      schedulerMonitorsMetric(entry.type)
         ? `${entry.type} monitors the sweep's objective metric; set "objective.metric" instead of "monitor"`
         : `${entry.type} has no option "monitor"`,
     );
@@ -93,7 +85,7 @@ function readInterval(
   report: ErrorReport,
 ): SchedulerInterval | undefined {
   const given = ownValue(entry, 'interval');
-  const value = given === undefined ? defaultInterval(type) : given;
+  const value = given === undefined ? defaultSchedulerInterval(type) : given;
   const path = childPointer(entryPath, 'interval');
   if (value !== 'step' && value !== 'epoch') {
     report.add(
@@ -103,7 +95,7 @@ function readInterval(
     return undefined;
   }
   if (
-    monitorsMetric(type) &&
+    schedulerMonitorsMetric(type) &&
     value === 'step' &&
     objective !== undefined &&
     isValidationMetric(objective.metric)
@@ -149,7 +141,7 @@ export function expandSchedulerPlan(
       report.add(path, message);
     };
     const config: SchedulerConfig = { type: plan.type, options, interval: plan.interval };
-    if (monitorsMetric(plan.type) && !tieToObjective(config, objective, given, fail)) continue;
+    if (schedulerMonitorsMetric(plan.type) && !tieToObjective(config, objective, given, fail)) continue;
     if (plan.type === 'OneCycleLR' && !fillTotalSteps(config, scheduled, length, fail)) continue;
     try {
       validateSchedulerSpec({ type: plan.type, options });

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '@hypersweep/optim';
+import { type JsonSchema, torchMessage } from '@hypersweep/optim';
 import type { SpecError } from './error-report.js';
 import { childPointer } from './json-pointer.js';
 import { describeValue, isJsonObject } from './json-value.js';
@@ -6,8 +6,8 @@ import { describeValue, isJsonObject } from './json-value.js';
 /**
  * Checks a value against the JSON Schema subset the catalogs use (type, enum, const, ranges,
  * array lengths, items/prefixItems, anyOf, object properties) and says what is wrong in words a
- * person can act on. Where the catalog carries torch's message prefix (`x-error`, e.g. "Invalid
- * learning rate") a range violation reads as torch's ValueError would. Returns [] when valid.
+ * person can act on. Where the catalog carries torch's message (`x-torch-message`, e.g. "Invalid
+ * learning rate: {}") a range violation reads as torch's ValueError would. Returns [] when valid.
  */
 export function schemaErrors(schema: JsonSchema, value: unknown, path: string, label: string): SpecError[] {
   const errors: SpecError[] = [];
@@ -88,20 +88,12 @@ function checkRange(
     (schema.exclusiveMaximum === undefined || value < schema.exclusiveMaximum);
   if (inRange) return;
   const expected = `${label} must be ${describeRange(schema) || 'finite'}`;
-  errors.push({ path, message: torchMessage(schema, value, expected) ?? `${expected}, got ${value}` });
-}
-
-/**
- * torch's ValueError for an out-of-range value, where the catalog carries it: the optimizer
- * catalog's `x-error` prefix ("Invalid learning rate: -1") or the scheduler catalog's
- * `x-torch-message` template ("Expected positive integer T_0, but got {}").
- */
-function torchMessage(schema: JsonSchema, value: number, expected: string): string | undefined {
-  const prefix = schema['x-error'];
-  if (typeof prefix === 'string') return `${prefix}: ${value} (${expected})`;
-  const template = schema['x-torch-message'];
-  if (typeof template === 'string') return `${template.replace('{}', String(value))} (${expected})`;
-  return undefined;
+  // torch's ValueError where the catalog carries it ("Invalid learning rate: -1"), then the rule.
+  const torch = torchMessage(schema, value);
+  errors.push({
+    path,
+    message: torch === undefined ? `${expected}, got ${value}` : `${torch} (${expected})`,
+  });
 }
 
 function checkArray(

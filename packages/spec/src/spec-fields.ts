@@ -1,5 +1,5 @@
 import type { JsonSchema } from '@hypersweep/optim';
-import { objectiveMetrics } from './objective.js';
+import { defaultObjectiveMetric, objectiveMetrics, objectiveModes } from './objective.js';
 
 /**
  * The JSON Schemas of the spec's own fields, shared by the validator (which reports against
@@ -42,13 +42,13 @@ export const objectiveFieldSchemas: Record<string, JsonSchema> = {
   metric: {
     type: 'string',
     enum: objectiveMetrics,
-    default: 'val_loss',
+    default: defaultObjectiveMetric(true),
     description:
       'What the leaderboard ranks by and ReduceLROnPlateau monitors; train_loss is the default for workloads without a validation set.',
   },
   mode: {
     type: 'string',
-    enum: ['min', 'max'],
+    enum: objectiveModes,
     description: 'Whether smaller or larger is better; defaults to max for accuracy, min for losses.',
   },
 };

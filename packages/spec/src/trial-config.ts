@@ -1,4 +1,7 @@
+import type { SchedulerInterval } from '@hypersweep/optim';
 import type { ObjectiveMetric } from './objective.js';
+
+export type { SchedulerInterval };
 
 /** One optimizer parameter group: the workload groups it covers plus the options it overrides. */
 export interface ParamGroupConfig {
@@ -17,21 +20,31 @@ export interface OptimizerConfig {
   param_groups?: ParamGroupConfig[];
 }
 
-export type SchedulerInterval = 'step' | 'epoch';
-
 export interface SchedulerConfig {
   type: string;
   /** Every option of the torch class, defaults filled and derived values set (OneCycleLR's total_steps). */
   options: Record<string, unknown>;
-  /** Whether `scheduler.step()` runs after every optimizer step or after every epoch. */
-  interval: SchedulerInterval;
-  /** ReduceLROnPlateau only: the metric passed to `step(metric)`, the sweep's objective metric. */
+  /**
+   * Whether `scheduler.step()` runs after every optimizer step or after every epoch. The spec always
+   * writes it; left out (a config built by hand), it is the catalog's `defaultSchedulerInterval`.
+   */
+  interval?: SchedulerInterval;
+  /**
+   * ReduceLROnPlateau only: the metric passed to `step(metric)`, the sweep's objective metric. Left out,
+   * it is `defaultObjectiveMetric` of the workload.
+   */
   monitor?: ObjectiveMetric;
 }
 
-/** The unit a worker trains: everything that determines a trial's result. */
+/**
+ * The unit a worker trains: everything that determines a trial's result, stored per trial and given to
+ * the trainer's runTrial. The one declaration of it: the trainer, the worker and the API import it.
+ * The spec writes every field with its defaults filled; a config built by hand (tests, benches, tools)
+ * may leave out the workload's options and the scheduler's interval and monitor, which then take the
+ * same defaults.
+ */
 export interface TrialConfig {
-  workload: { name: string; options: Record<string, unknown> };
+  workload: { name: string; options?: Record<string, unknown> };
   training: TrainingConfig;
   optimizer: OptimizerConfig;
   /** `null`: constant learning rate. */

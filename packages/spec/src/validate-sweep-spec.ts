@@ -4,7 +4,13 @@ import { expandGrid } from './expand-grid.js';
 import { childPointer, existingPointer } from './json-pointer.js';
 import { checkJsonShape } from './json-shape.js';
 import { describeValue, formatCount, isJsonObject, type JsonObject, ownValue } from './json-value.js';
-import { isValidationMetric, naturalMode, type Objective, type ObjectiveMetric } from './objective.js';
+import {
+  defaultObjectiveMetric,
+  isValidationMetric,
+  naturalMode,
+  type Objective,
+  type ObjectiveMetric,
+} from './objective.js';
 import { expandOptimizerPlan, type OptimizerPlan, readOptimizerEntry } from './optimizer-plan.js';
 import { readObjectFields } from './read-object-fields.js';
 import { type ResolvedWorkload, readWorkload } from './read-workload.js';
@@ -241,7 +247,7 @@ function readObjective(
   if (fields === undefined) return undefined;
   const hasValidation = workload?.info.hasValidation ?? true;
   let metric = fields['metric'] as ObjectiveMetric;
-  if (!Object.hasOwn(value, 'metric') && !hasValidation) metric = 'train_loss';
+  if (!Object.hasOwn(value, 'metric')) metric = defaultObjectiveMetric(hasValidation);
   if (isValidationMetric(metric) && !hasValidation) {
     report.add(
       '/objective/metric',

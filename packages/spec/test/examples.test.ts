@@ -10,7 +10,7 @@ const expectedTrials: Record<(typeof exampleNames)[number], number> = {
   'schedulers-regression': 9, // 1 optimizer x (8 schedulers, ExponentialLR sweeping 2 gammas)
 };
 
-describe('the shared example specs', () => {
+describe('the example specs', () => {
   const check = Schema.Compile(SweepSpecSchema);
   for (const name of exampleNames) {
     test(`${name} is accepted as it is with ${expectedTrials[name]} trials`, () => {

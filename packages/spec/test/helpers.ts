@@ -5,9 +5,9 @@ import { expect } from 'vitest';
 import { type SweepSpecValidation, validateSweepSpec } from '../src/validate-sweep-spec.js';
 import { context } from './workloads.js';
 
-/** EXAMPLES_DIR, else ../shared/examples beside the repository, as on every development and CI machine. */
+/** EXAMPLES_DIR, else the repository's examples/. */
 export const examplesDir = join(
-  process.env['EXAMPLES_DIR'] ?? fileURLToPath(new URL('../../../../shared/examples/', import.meta.url)),
+  process.env['EXAMPLES_DIR'] ?? fileURLToPath(new URL('../../../examples/', import.meta.url)),
   '/',
 );
 

@@ -1,14 +1,10 @@
+import type { Objective, ObjectiveMetric } from '@hypersweep/spec';
+import { defaultObjectiveMetric } from '@hypersweep/spec/objective';
 import { TrainerError } from './errors.js';
-import type { EpochRecord, MetricName, Objective } from './types.js';
-
-export const metricNames: readonly MetricName[] = ['val_loss', 'val_accuracy', 'train_loss'];
-
-export function isMetricName(name: string): name is MetricName {
-  return (metricNames as readonly string[]).includes(name);
-}
+import type { EpochRecord } from './types.js';
 
 /** The epoch metric a name refers to (undefined where the workload has no validation set). */
-export function epochMetric(record: EpochRecord, metric: MetricName): number | undefined {
+export function epochMetric(record: EpochRecord, metric: ObjectiveMetric): number | undefined {
   switch (metric) {
     case 'train_loss':
       return record.trainLoss;
@@ -21,7 +17,7 @@ export function epochMetric(record: EpochRecord, metric: MetricName): number | u
 
 /** The trial's objective: the one asked for, else val_loss (train_loss without validation), minimised. */
 export function resolveObjective(objective: Objective | undefined, hasValidation: boolean): Objective {
-  const resolved = objective ?? { metric: hasValidation ? 'val_loss' : 'train_loss', mode: 'min' };
+  const resolved = objective ?? { metric: defaultObjectiveMetric(hasValidation), mode: 'min' };
   if (resolved.metric !== 'train_loss' && !hasValidation) {
     throw new TrainerError(
       `objective ${resolved.metric} needs a validation set, which this workload has not`,

@@ -1,16 +1,18 @@
+import { defaultSchedulerInterval, type SchedulerInterval, schedulerMonitorsMetric } from '@hypersweep/optim';
+import type { ObjectiveMetric } from '@hypersweep/spec';
+import { defaultObjectiveMetric, isObjectiveMetric, objectiveMetrics } from '@hypersweep/spec/objective';
 import { TrainerError } from './errors.js';
-import { isMetricName, metricNames } from './objective.js';
-import type { MetricName, SchedulerInterval, TrialConfig } from './types.js';
+import type { TrialConfig } from './types.js';
 
-/** Schedulers torch's examples step after every batch rather than every epoch. */
-const STEP_INTERVAL_SCHEDULERS = new Set(['OneCycleLR', 'CyclicLR']);
-const METRIC_SCHEDULERS = new Set(['ReduceLROnPlateau']);
-
-export interface SchedulerPlan {
+/**
+ * How a trial steps its scheduler (not the spec's SchedulerPlan, a validated entry of the sweep spec):
+ * the scheduler to build, when `scheduler.step()` runs and with which epoch metric.
+ */
+export interface SchedulerStepping {
   spec: { type: string; options: Record<string, unknown> };
   interval: SchedulerInterval;
   /** The epoch metric passed to step() (ReduceLROnPlateau), else null. */
-  monitor: MetricName | null;
+  monitor: ObjectiveMetric | null;
 }
 
 /**
@@ -21,22 +23,22 @@ export interface SchedulerPlan {
 export function planScheduler(
   scheduler: TrialConfig['scheduler'],
   run: { epochs: number; totalSteps: number; hasValidation: boolean },
-): SchedulerPlan | null {
+): SchedulerStepping | null {
   if (scheduler === null || scheduler === undefined) return null;
-  const monitors = METRIC_SCHEDULERS.has(scheduler.type);
-  const interval = scheduler.interval ?? (STEP_INTERVAL_SCHEDULERS.has(scheduler.type) ? 'step' : 'epoch');
+  const monitors = schedulerMonitorsMetric(scheduler.type);
+  const interval = scheduler.interval ?? defaultSchedulerInterval(scheduler.type);
   if (monitors && interval === 'step') {
     throw new TrainerError(
       `${scheduler.type} steps once per epoch with an epoch metric`,
       'scheduler/interval',
     );
   }
-  let monitor: MetricName | null = null;
+  let monitor: ObjectiveMetric | null = null;
   if (monitors) {
-    const requested = scheduler.monitor ?? (run.hasValidation ? 'val_loss' : 'train_loss');
-    if (!isMetricName(requested)) {
+    const requested: string = scheduler.monitor ?? defaultObjectiveMetric(run.hasValidation);
+    if (!isObjectiveMetric(requested)) {
       throw new TrainerError(
-        `unknown monitor "${requested}"; expected one of ${metricNames.join(', ')}`,
+        `unknown monitor "${requested}"; expected one of ${objectiveMetrics.join(', ')}`,
         'scheduler/monitor',
       );
     }

@@ -1,39 +1,9 @@
+import type { Objective } from '@hypersweep/spec';
 import type { BackendChoice, BackendName } from './backend.js';
 import type { Checkpoint } from './checkpoint.js';
 
-/** One trial: an optimizer and scheduler configuration trained on one workload (from the sweep spec). */
-export interface TrialConfig {
-  workload: { name: string; options?: Record<string, unknown> };
-  training: {
-    epochs: number;
-    batchSize: number;
-    /** Stop after this many optimizer steps in total, even mid-epoch. */
-    maxSteps?: number;
-  };
-  optimizer: {
-    /** torch.optim class name, e.g. "Adam". */
-    type: string;
-    options: Record<string, unknown>;
-    /**
-     * Per-group overrides; `params` names one or more of the workload's parameter GROUPS
-     * (e.g. "classifier"), not parameters. Parameters in no listed group form torch's default group.
-     */
-    param_groups?: Array<{ params: string | string[]; [option: string]: unknown }>;
-  };
-  scheduler: null | {
-    /** torch.optim.lr_scheduler class name, e.g. "StepLR". */
-    type: string;
-    options: Record<string, unknown>;
-    /** When the scheduler steps; default 'epoch', except 'step' for OneCycleLR and CyclicLR. */
-    interval?: SchedulerInterval;
-    /** ReduceLROnPlateau's metric (a MetricName); default val_loss, or train_loss for workloads without validation. */
-    monitor?: MetricName | (string & {});
-  };
-  seed: number;
-}
-
-export type SchedulerInterval = 'step' | 'epoch';
-export type MetricName = 'val_loss' | 'val_accuracy' | 'train_loss';
+// The trial config and the objective are the sweep spec's (one declaration each, in @hypersweep/spec).
+export type { Objective, ObjectiveMetric, TrialConfig } from '@hypersweep/spec';
 
 /**
  * One optimizer step. `step` counts optimizer steps from 1 (the first step is 1, the last equals
@@ -64,11 +34,6 @@ export interface EpochRecord {
   /** Group 0's learning rate during the epoch's last step, and every group's. */
   lr: number;
   lrs: number[];
-}
-
-export interface Objective {
-  metric: MetricName;
-  mode: 'min' | 'max';
 }
 
 export interface TrialHooks {

@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ApiConfig } from './config.js';
-import { type ApiContext, createApiContext } from './context.js';
+import { type ApiContext, contextPlugin, createApiContext } from './context.js';
 import { installErrorHandler } from './errors.js';
 import { installApiKeyAuth } from './plugins/auth.js';
 import { dashboardRoutes } from './plugins/dashboard.js';
@@ -23,8 +23,8 @@ export interface BuildAppOptions {
 }
 
 /**
- * The whole API as one Fastify instance: external plugins (swagger) first, then the shared context,
- * then the routes. server.ts listens; tests call `app.inject` on the same app.
+ * The whole API as one Fastify instance: external plugins (swagger) first, then the shared context
+ * (decorated as `app.hypersweep`), then the routes. server.ts listens; tests call `app.inject` on the same app.
  */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
@@ -33,7 +33,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: config.bodyLimit,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  const context = options.context ?? createApiContext(config);
+  const context = options.context ?? createApiContext(config, app.log);
   if (!options.context) app.addHook('onClose', () => context.close());
 
   installErrorHandler(app);
@@ -63,12 +63,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   installApiKeyAuth(app, config.apiKeys, ['/v1/schedules/preview']);
+  await app.register(contextPlugin, { context });
   installMetrics(app, context);
-  await app.register(healthRoutes, { context });
-  await app.register(catalogRoutes, { context });
-  await app.register(sweepRoutes, { context });
-  await app.register(trialRoutes, { context });
-  await app.register(eventRoutes, { context });
+  await app.register(healthRoutes);
+  await app.register(catalogRoutes);
+  await app.register(sweepRoutes);
+  await app.register(trialRoutes);
+  await app.register(eventRoutes);
   await app.register(dashboardRoutes);
   return app;
 }

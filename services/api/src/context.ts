@@ -1,18 +1,20 @@
-import { createPool, createPrismaClient, type PrismaClient } from '@hypersweep/db';
+import { createPool, findSweep, findTrial, type SweepRow, type TrialRow } from '@hypersweep/db';
 import { createRedis, createTrialQueue, type TrialJobData } from '@hypersweep/queue';
 import type { WorkloadInfo } from '@hypersweep/spec';
 import type { Queue } from 'bullmq';
+import type { FastifyBaseLogger } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { ApiConfig } from './config.js';
+import { notFound } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { workloadInfos } from './workload-info.js';
 
 /** The connections every route shares; closed with the app. */
 export interface ApiContext {
   config: ApiConfig;
-  prisma: PrismaClient;
-  /** node-postgres pool for bulk and aggregate statements. */
+  /** node-postgres pool: every statement goes through the stores of @hypersweep/db. */
   pool: pg.Pool;
   redis: Redis;
   trialQueue: Queue<TrialJobData>;
@@ -22,18 +24,26 @@ export interface ApiContext {
   close(): Promise<void>;
 }
 
-export function createApiContext(config: ApiConfig): ApiContext {
-  const prisma = createPrismaClient(config.databaseUrl);
-  const pool = createPool(config.databaseUrl);
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The shared connections (see ApiContext), decorated by the `hypersweep-context` plugin. */
+    hypersweep: ApiContext;
+  }
+}
+
+export function createApiContext(config: ApiConfig, log?: FastifyBaseLogger): ApiContext {
+  // A Postgres restart ends every pooled connection: logged, and the pool opens new ones when it is back.
+  const pool = createPool(config.databaseUrl, {
+    onError: (error) => log?.warn({ err: error }, 'Postgres connection lost; the pool reconnects'),
+  });
   // The API only produces: with Redis down a request should fail at once rather than wait for a reconnect.
   const redis = createRedis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   redis.on('error', () => {}); // reported through /ready, not as unhandled events
   const trialQueue = createTrialQueue(redis, config.queuePrefix);
-  trialQueue.on('error', () => {}); // connection trouble shows in /ready and as 503s, not as log spam
+  trialQueue.on('error', () => {}); // connection trouble shows in /ready, not as log spam
   const events = new EventHub(config.redisUrl, config.queuePrefix);
   return {
     config,
-    prisma,
     pool,
     redis,
     trialQueue,
@@ -41,9 +51,31 @@ export function createApiContext(config: ApiConfig): ApiContext {
     workloads: workloadInfos(),
     async close() {
       events.close();
-      await trialQueue.close();
+      await trialQueue.close().catch(() => {});
       redis.disconnect();
-      await Promise.allSettled([prisma.$disconnect(), pool.end()]);
+      await pool.end();
     },
   };
+}
+
+/** Decorates the app with the context (`app.hypersweep`), for every route plugin registered after it. */
+export const contextPlugin = fp<{ context: ApiContext }>(
+  async (app, { context }) => {
+    app.decorate('hypersweep', context);
+  },
+  { name: 'hypersweep-context', fastify: '5.x' },
+);
+
+/** The sweep named by a path's `:id`, or a 404 pointing at /params/id. */
+export async function sweepOr404(context: ApiContext, id: string): Promise<SweepRow> {
+  const sweep = await findSweep(context.pool, id);
+  if (!sweep) throw notFound('sweep', id);
+  return sweep;
+}
+
+/** The trial named by a path's `:id`, or a 404 pointing at /params/id. */
+export async function trialOr404(context: ApiContext, id: string): Promise<TrialRow> {
+  const trial = await findTrial(context.pool, id);
+  if (!trial) throw notFound('trial', id);
+  return trial;
 }

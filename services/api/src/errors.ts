@@ -1,3 +1,4 @@
+import { isConnectionError } from '@hypersweep/db';
 import type { FastifyError, FastifyInstance } from 'fastify';
 
 /** One problem with the request: a JSON pointer into the body (or `/query/...`, `/params/...`) and what is wrong. */
@@ -78,6 +79,15 @@ export function installErrorHandler(app: FastifyInstance): void {
       const details = ajvDetails(error.validation as AjvError[], error.validationContext ?? 'body');
       const message = details.map((d) => `${d.path || '/'}: ${d.message}`).join('; ');
       return reply.status(400).send({ statusCode: 400, error: reason(400), message, details });
+    }
+    // Postgres is down or restarting: the client may retry; the pool reconnects by itself once it is back.
+    if (isConnectionError(error)) {
+      request.log.warn({ err: error }, 'Postgres unavailable');
+      const message = 'Postgres is unavailable; retry shortly';
+      return reply
+        .status(503)
+        .header('retry-after', '5')
+        .send({ statusCode: 503, error: reason(503), message, details: [{ path: '', message }] });
     }
     // Safety net: Postgres "data exception" errors (class 22: out of range, invalid text, ...) can only
     // come from a value the client sent that validation let through; they are the client's to fix.

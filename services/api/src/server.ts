@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   await app.listen({ host: config.host, port: config.port });
   app.log.info(`Swagger UI at http://localhost:${config.port}/docs`);
+  process.send?.({ type: 'ready' }); // tells `npm start`'s supervisor this child started
 }
 
 main().catch((error: unknown) => {

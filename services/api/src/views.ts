@@ -1,9 +1,9 @@
-import type { Sweep, Trial } from '@hypersweep/db';
+import type { SweepRow, TrialRow } from '@hypersweep/db';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 /** A trial as the API shows it. */
-export function trialView(trial: Trial, now = Date.now()) {
+export function trialView(trial: TrialRow, now = Date.now()) {
   const started = trial.startedAt?.getTime();
   const ended = trial.finishedAt?.getTime() ?? (trial.status === 'running' ? now : undefined);
   return {
@@ -11,7 +11,7 @@ export function trialView(trial: Trial, now = Date.now()) {
     sweepId: trial.sweepId,
     index: trial.index,
     status: trial.status,
-    config: trial.config as Record<string, unknown>,
+    config: trial.config,
     bestValue: trial.bestValue,
     bestStep: trial.bestStep,
     finalLoss: trial.finalLoss,
@@ -23,17 +23,23 @@ export function trialView(trial: Trial, now = Date.now()) {
     startedAt: iso(trial.startedAt),
     finishedAt: iso(trial.finishedAt),
     error: trial.error,
+    params: trial.params,
+    prune:
+      trial.pruneRung === null
+        ? null
+        : { rung: trial.pruneRung, value: trial.pruneValue, cutoff: trial.pruneCutoff },
   };
 }
 
-export function sweepSummaryView(sweep: Sweep) {
+export function sweepSummaryView(sweep: SweepRow) {
   return {
     id: sweep.id,
     name: sweep.name,
     status: sweep.status,
     trialCount: sweep.trialCount,
     objective: { metric: sweep.objectiveMetric, mode: sweep.objectiveMode },
-    pruner: (sweep.pruner ?? null) as Record<string, unknown> | null,
+    pruner: sweep.pruner,
+    search: sweep.search,
     createdAt: sweep.createdAt.toISOString(),
     startedAt: iso(sweep.startedAt),
     finishedAt: iso(sweep.finishedAt),

@@ -45,16 +45,64 @@ describe('health and readiness', () => {
     expect(body.redis.error).toBeTruthy();
   });
 
-  it('with Redis down a sweep submission is a 503 and stores nothing', async () => {
+  it('with Redis down a sweep submission is stored, answers 201 and says it is not enqueued yet', async () => {
     const res = await appWithoutRedis.inject({
       method: 'POST',
       url: '/v1/sweeps',
       payload: { workload: 'rosenbrock', optimizers: [{ type: 'Adam', lr: 0.01 }] },
     });
-    expect(res.statusCode).toBe(503);
-    expect(res.json().message).toMatch(/queue is unavailable.*nothing was stored/);
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body).toMatchObject({ status: 'queued', trialCount: 1, enqueued: false });
+    expect(body.note).toMatch(/trial queue is unavailable.*enqueue its trials when it is back/);
     const list = await appWithoutRedis.inject('/v1/sweeps');
-    expect(list.json().items).toEqual([]);
+    expect(list.json().items.map((s: { id: string }) => s.id)).toEqual([body.id]);
+    const doc = (await app.inject('/docs/json')).json();
+    expect(doc.paths['/v1/sweeps'].post.description).toMatch(
+      /201, also when the trial queue \(Redis\) is down/,
+    );
+  });
+
+  it('with Postgres down every data route is a 503 in the error format and /ready names Postgres', async () => {
+    const appWithoutPostgres = await buildApp({
+      config: loadApiConfig({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/hypersweep' }),
+      logger: false,
+    });
+    try {
+      const ready = await appWithoutPostgres.inject('/ready');
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({
+        status: 'unavailable',
+        postgres: { ok: false },
+        redis: { ok: true },
+      });
+      for (const url of ['/v1/sweeps', '/v1/sweeps/00000000-0000-0000-0000-000000000000']) {
+        const res = await appWithoutPostgres.inject(url);
+        expect(res.statusCode, url).toBe(503);
+        expect(res.headers['retry-after']).toBe('5');
+        expect(res.json()).toEqual({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: 'Postgres is unavailable; retry shortly',
+          details: [{ path: '', message: 'Postgres is unavailable; retry shortly' }],
+        });
+      }
+      const post = await appWithoutPostgres.inject({
+        method: 'POST',
+        url: '/v1/sweeps',
+        payload: { workload: 'rosenbrock', optimizers: [{ type: 'Adam', lr: 0.01 }] },
+      });
+      expect(post.statusCode).toBe(503);
+      // bad input is still a 400, whatever the stores do
+      const bad = await appWithoutPostgres.inject({
+        method: 'POST',
+        url: '/v1/sweeps',
+        payload: { optimizers: [] },
+      });
+      expect(bad.statusCode).toBe(400);
+    } finally {
+      await appWithoutPostgres.close();
+    }
   });
 
   it('unknown routes get the error format', async () => {

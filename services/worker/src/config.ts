@@ -16,6 +16,10 @@ export interface WorkerConfig {
   checkpointEvery: number;
   /** BullMQ lock duration: a worker that dies loses its trial to another worker after this long (WORKER_LOCK_MS). */
   lockDurationMs: number;
+  /** How often the reconciler re-enqueues lost jobs and hands back abandoned trials (RECONCILE_EVERY_MS). */
+  reconcileEveryMs: number;
+  /** A running trial whose worker has not heart-beaten for this long is handed back (TRIAL_LEASE_MS). */
+  trialLeaseMs: number;
   logLevel: string;
 }
 
@@ -29,6 +33,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     backend: backendFromEnv(env),
     checkpointEvery: positiveIntegerFromEnv(env, 'CHECKPOINT_EVERY', 200),
     lockDurationMs: positiveIntegerFromEnv(env, 'WORKER_LOCK_MS', 30_000),
+    reconcileEveryMs: positiveIntegerFromEnv(env, 'RECONCILE_EVERY_MS', 10_000),
+    trialLeaseMs: positiveIntegerFromEnv(env, 'TRIAL_LEASE_MS', 60_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

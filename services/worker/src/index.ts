@@ -1,2 +1,5 @@
 export * from './config.js';
+export * from './reconciler.js';
+export * from './running-trials.js';
+export * from './trial-processor.js';
 export * from './trial-worker.js';

@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   await checkRedis(config.redisUrl);
   const log = pino({ level: config.logLevel, base: { worker: config.workerId } });
   const worker = await startTrialWorker(config, log);
+  process.send?.({ type: 'ready' }); // tells `npm start`'s supervisor this child started
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

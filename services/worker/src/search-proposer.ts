@@ -1,10 +1,15 @@
-import { insertSearchTrials, readFinishedSearchTrials, readSearchSweep, withSweepLock } from '@hypersweep/db';
+import {
+  insertTrials,
+  readFinishedSearchTrials,
+  readSearchSweep,
+  type Transactional,
+  withSweepLock,
+} from '@hypersweep/db';
 import { enqueueTrials, type TrialJobData } from '@hypersweep/queue';
 import type { ObservedTrial } from '@hypersweep/search';
 import { configHash, proposeSearchConfig } from '@hypersweep/spec';
 import { workloadInfos } from '@hypersweep/trainer';
 import type { Queue } from 'bullmq';
-import type pg from 'pg';
 
 const context = { workloads: workloadInfos() };
 
@@ -16,7 +21,7 @@ const context = { workloads: workloadInfos() };
  * Returns the ids enqueued.
  */
 export async function proposeSearchTrials(
-  pool: pg.Pool,
+  pool: Transactional,
   queue: Queue<TrialJobData>,
   sweepId: string,
 ): Promise<string[]> {
@@ -59,7 +64,7 @@ export async function proposeSearchTrials(
         configHash: configHash(config),
         params: proposal.params,
       }));
-      ids.push(...(await insertSearchTrials(client, sweepId, index, rows)));
+      ids.push(...(await insertTrials(client, sweepId, index, rows)));
       index += rows.length;
     }
     return ids;

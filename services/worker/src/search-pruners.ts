@@ -3,6 +3,7 @@ import {
   readRungValues,
   readTrialRungs,
   recordPruneDecision,
+  type Transactional,
   withSweepLock,
 } from '@hypersweep/db';
 import {
@@ -14,9 +15,7 @@ import {
   hyperbandDecision,
   successiveHalvingDecision,
 } from '@hypersweep/search';
-import type { AnyPrunerConfig, PrunerConfig } from '@hypersweep/spec';
-import type { Objective } from '@hypersweep/trainer';
-import type pg from 'pg';
+import type { AnyPrunerConfig, Objective, PrunerConfig } from '@hypersweep/spec';
 import { medianPruneReason } from './median-pruner.js';
 
 export interface EpochReport {
@@ -41,7 +40,7 @@ export interface EpochReport {
  * and cutoff of a pruned trial.
  */
 export async function pruneReason(
-  pool: pg.Pool,
+  pool: Transactional,
   pruner: AnyPrunerConfig,
   trial: EpochReport,
 ): Promise<string | null> {

@@ -4,8 +4,8 @@ import type { CatalogEntry, JsonSchema } from './types.js';
 /**
  * Every torch.optim optimizer of PyTorch 1.13, keyed by torch class name, with torch's option
  * names and defaults. This is the single source of truth: `resolveOptimizerOptions` validates
- * against it (the `x-error` extension carries torch's ValueError prefix, e.g. "Invalid learning
- * rate"), and the API derives its sweep-spec schema and OpenAPI document from it.
+ * against it (the `x-torch-message` extension carries torch's ValueError, e.g. "Invalid learning
+ * rate: {}", as for schedulers: catalog/torch-message.ts), and the API derives its sweep-spec schema and OpenAPI document from it.
  *
  * Constraints mirror torch's own checks; where torch checks nothing (ASGD's lambd/alpha/t0,
  * Rprop's step_sizes, LBFGS) the constraint is the domain in which the algorithm makes sense.
@@ -18,7 +18,7 @@ const lr = (fallback: number): JsonSchema => ({
   minimum: 0,
   default: fallback,
   description: 'Learning rate.',
-  'x-error': 'Invalid learning rate',
+  'x-torch-message': 'Invalid learning rate: {}',
 });
 
 const eps = (fallback: number): JsonSchema => ({
@@ -26,7 +26,7 @@ const eps = (fallback: number): JsonSchema => ({
   minimum: 0,
   default: fallback,
   description: 'Term added to the denominator for numerical stability.',
-  'x-error': 'Invalid epsilon value',
+  'x-torch-message': 'Invalid epsilon value: {}',
 });
 
 const weightDecay = (fallback = 0): JsonSchema => ({
@@ -34,7 +34,7 @@ const weightDecay = (fallback = 0): JsonSchema => ({
   minimum: 0,
   default: fallback,
   description: 'Weight decay (L2 penalty) coefficient.',
-  'x-error': 'Invalid weight_decay value',
+  'x-torch-message': 'Invalid weight_decay value: {}',
 });
 
 const decoupledWeightDecay: JsonSchema = {
@@ -52,7 +52,7 @@ const betaItem = (index: number): JsonSchema => ({
   type: 'number',
   minimum: 0,
   exclusiveMaximum: 1,
-  'x-error': `Invalid beta parameter at index ${index}`,
+  'x-torch-message': `Invalid beta parameter at index ${index}: {}`,
 });
 
 const betas: JsonSchema = {
@@ -85,13 +85,18 @@ export const optimizerCatalog: Record<string, CatalogEntry> = {
     'Stochastic gradient descent, optionally with (Nesterov) momentum.',
     {
       // torch 1.13's SGD has no default learning rate (`lr=required`).
-      lr: { type: 'number', minimum: 0, description: 'Learning rate.', 'x-error': 'Invalid learning rate' },
+      lr: {
+        type: 'number',
+        minimum: 0,
+        description: 'Learning rate.',
+        'x-torch-message': 'Invalid learning rate: {}',
+      },
       momentum: {
         type: 'number',
         minimum: 0,
         default: 0,
         description: 'Momentum factor.',
-        'x-error': 'Invalid momentum value',
+        'x-torch-message': 'Invalid momentum value: {}',
       },
       dampening: {
         type: 'number',
@@ -129,7 +134,7 @@ export const optimizerCatalog: Record<string, CatalogEntry> = {
       default: [0.5, 1.2],
       description:
         '(etaminus, etaplus): multiplicative decrease and increase factors, 0 < etaminus < 1 < etaplus.',
-      'x-error': 'Invalid eta values',
+      'x-torch-message': 'Invalid eta values: {}, {}',
     },
     step_sizes: {
       type: 'array',
@@ -141,7 +146,7 @@ export const optimizerCatalog: Record<string, CatalogEntry> = {
       maxItems: 2,
       default: [1e-6, 50],
       description: '(min, max) allowed step sizes.',
-      'x-error': 'Invalid step_sizes values',
+      'x-torch-message': 'Invalid step_sizes values: {}, {}',
     },
     maximize,
   }),
@@ -152,7 +157,7 @@ export const optimizerCatalog: Record<string, CatalogEntry> = {
       minimum: 0,
       default: 0,
       description: 'Learning rate decay: clr = lr / (1 + (step - 1) * lr_decay).',
-      'x-error': 'Invalid lr_decay value',
+      'x-torch-message': 'Invalid lr_decay value: {}',
     },
     weight_decay: weightDecay(),
     initial_accumulator_value: {
@@ -160,7 +165,7 @@ export const optimizerCatalog: Record<string, CatalogEntry> = {
       minimum: 0,
       default: 0,
       description: 'Initial value of the squared-gradient accumulator.',
-      'x-error': 'Invalid initial_accumulator_value value',
+      'x-torch-message': 'Invalid initial_accumulator_value value: {}',
     },
     eps: eps(1e-10),
     maximize,
@@ -173,7 +178,7 @@ export const optimizerCatalog: Record<string, CatalogEntry> = {
       maximum: 1,
       default: 0.9,
       description: 'Coefficient of the running average of squared gradients.',
-      'x-error': 'Invalid rho value',
+      'x-torch-message': 'Invalid rho value: {}',
     },
     eps: eps(1e-6),
     weight_decay: weightDecay(),
@@ -186,7 +191,7 @@ export const optimizerCatalog: Record<string, CatalogEntry> = {
       minimum: 0,
       default: 0.99,
       description: 'Smoothing constant of the squared-gradient average.',
-      'x-error': 'Invalid alpha value',
+      'x-torch-message': 'Invalid alpha value: {}',
     },
     eps: eps(1e-8),
     weight_decay: weightDecay(),
@@ -195,7 +200,7 @@ export const optimizerCatalog: Record<string, CatalogEntry> = {
       minimum: 0,
       default: 0,
       description: 'Momentum factor.',
-      'x-error': 'Invalid momentum value',
+      'x-torch-message': 'Invalid momentum value: {}',
     },
     centered: {
       type: 'boolean',
@@ -237,7 +242,7 @@ export const optimizerCatalog: Record<string, CatalogEntry> = {
       minimum: 0,
       default: 4e-3,
       description: 'Momentum decay psi of the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi)).',
-      'x-error': 'Invalid momentum_decay value',
+      'x-torch-message': 'Invalid momentum_decay value: {}',
     },
   }),
   RAdam: entry('RAdam', 'RAdam: Adam with a rectified adaptive learning rate (Liu et al., 2019).', {

@@ -7,7 +7,8 @@ import type { CatalogEntry, JsonSchema } from './types.js';
  *
  * Extensions:
  * - `x-torch-message` on an option: torch's ValueError for a value outside the constraint, `{}`
- *   standing for the value ("Expected positive integer T_0, but got {}").
+ *   standing for the value ("Expected positive integer T_0, but got {}"); the optimizer catalog uses
+ *   the same convention, filled by catalog/torch-message.ts.
  * - `x-per-group: true`: a list gives one value per param group (torch's `_format_param`).
  * - `x-derived` on an option: the service may fill it in (OneCycleLR's total_steps =
  *   epochs x steps per epoch of the trial) when the spec leaves it out.
@@ -377,3 +378,23 @@ export const schedulerCatalog: Record<string, SchedulerCatalogEntry> = {
 
 /** The torch class names of every scheduler, in torch's `__all__` order. */
 export const schedulerTypes: readonly string[] = Object.keys(schedulerCatalog);
+
+/**
+ * When `scheduler.step()` runs: after every optimizer step or after every epoch. The sweep spec's
+ * `interval` and the trainer's loop use this name.
+ */
+export type SchedulerInterval = 'step' | 'epoch';
+
+/**
+ * The interval a scheduler steps at unless told otherwise, as the catalog marks it (`x-steps-per`):
+ * per batch for CyclicLR and OneCycleLR (their step sizes count optimizer steps), per epoch for the rest.
+ * The one place this default is decided; the spec fills it in and the trainer falls back to it.
+ */
+export function defaultSchedulerInterval(type: string): SchedulerInterval {
+  return schedulerCatalog[type]?.['x-steps-per'] === 'batch' ? 'step' : 'epoch';
+}
+
+/** Whether torch steps this scheduler with a metric (`step(metric)`: ReduceLROnPlateau), as the catalog marks it. */
+export function schedulerMonitorsMetric(type: string): boolean {
+  return schedulerCatalog[type]?.['x-monitors-metric'] === true;
+}

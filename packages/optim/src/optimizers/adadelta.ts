@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer, type ParamGroup, type ParamState } from '../optimizer.js';
-import type { Parameter } from '../parameter.js';
-import { adjustedGradient, nextStep, runningSquareAverage } from './gradient.js';
+import type { Parameter } from '../autograd/parameter.js';
+import { Optimizer, type ParamGroup, type ParamState } from './optimizer.js';
+import { adjustedGradient, nextStep, runningSquareAverage } from './update-math.js';
 
 /**
  * torch.optim.Adadelta (https://pytorch.org/docs/1.13/generated/torch.optim.Adadelta.html,

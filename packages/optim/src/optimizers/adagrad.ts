@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from '../optimizer.js';
-import type { Parameter } from '../parameter.js';
-import { addcdiv, adjustedGradient, nextStep } from './gradient.js';
+import type { Parameter } from '../autograd/parameter.js';
+import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
+import { addcdiv, adjustedGradient, nextStep } from './update-math.js';
 
 /**
  * torch.optim.Adagrad (https://pytorch.org/docs/1.13/generated/torch.optim.Adagrad.html):

@@ -1,15 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { ParamGroup, ParamState } from '../optimizer.js';
-import type { Parameter } from '../parameter.js';
-import {
-  addcdiv,
-  adjustedGradient,
-  exactMaximum,
-  nextStep,
-  runningAverage,
-  runningSquareAverage,
-} from './gradient.js';
+import type { Parameter } from '../autograd/parameter.js';
+import { exactMaximum } from '../exact-ops.js';
+import type { ParamGroup, ParamState } from './optimizer.js';
 import type { Scalars } from './scalar-cache.js';
+import { addcdiv, adjustedGradient, nextStep, runningAverage, runningSquareAverage } from './update-math.js';
 
 /** How the Adam update stores a state tensor (the optimizer's keep-and-replace). */
 export type StateSetter = (key: string, value: tf.Tensor) => void;

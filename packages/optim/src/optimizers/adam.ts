@@ -1,6 +1,6 @@
-import { Optimizer, type ParamGroup, type ParamState } from '../optimizer.js';
-import type { Parameter } from '../parameter.js';
+import type { Parameter } from '../autograd/parameter.js';
 import { adamUpdate } from './adam-update.js';
+import { Optimizer, type ParamGroup, type ParamState } from './optimizer.js';
 
 /** torch.optim.Adam (https://pytorch.org/docs/1.13/generated/torch.optim.Adam.html, Kingma & Ba 2014). */
 export class Adam extends Optimizer {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer, type ParamGroup, type ParamState } from '../optimizer.js';
-import type { Parameter } from '../parameter.js';
-import { addcdiv, adjustedGradient, exactMaximum, nextStep, runningAverage } from './gradient.js';
+import type { Parameter } from '../autograd/parameter.js';
+import { exactMaximum } from '../exact-ops.js';
+import { Optimizer, type ParamGroup, type ParamState } from './optimizer.js';
+import { addcdiv, adjustedGradient, nextStep, runningAverage } from './update-math.js';
 
 /**
  * torch.optim.Adamax (https://pytorch.org/docs/1.13/generated/torch.optim.Adamax.html):

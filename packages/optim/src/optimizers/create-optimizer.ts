@@ -1,7 +1,6 @@
+import type { Parameter } from '../autograd/parameter.js';
 import { optimizerCatalogEntry } from '../catalog/optimizers.js';
 import { OptimError } from '../errors.js';
-import type { Optimizer, ParamGroupInput } from '../optimizer.js';
-import type { Parameter } from '../parameter.js';
 import { Adadelta } from './adadelta.js';
 import { Adagrad } from './adagrad.js';
 import { Adam } from './adam.js';
@@ -10,6 +9,7 @@ import { AdamW } from './adamw.js';
 import { ASGD } from './asgd.js';
 import { LBFGS } from './lbfgs.js';
 import { NAdam } from './nadam.js';
+import type { Optimizer, ParamGroupInput } from './optimizer.js';
 import { RAdam } from './radam.js';
 import { RMSprop } from './rmsprop.js';
 import { Rprop } from './rprop.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { isSparseGrad, type Parameter } from '../autograd/parameter.js';
 import { OptimError } from '../errors.js';
-import { Optimizer, type ParamGroupInput, type StateJsonValue, type StateValue } from '../optimizer.js';
-import { isSparseGrad, type Parameter } from '../parameter.js';
+import { Optimizer, type ParamGroupInput, type StateJsonValue, type StateValue } from './optimizer.js';
 import { strongWolfe } from './strong-wolfe.js';
 import {
   axpy,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer, type ParamGroup, type ParamState } from '../optimizer.js';
-import type { Parameter } from '../parameter.js';
-import { addcdiv, adjustedGradient, nextStep, runningAverage, runningSquareAverage } from './gradient.js';
+import type { Parameter } from '../autograd/parameter.js';
+import { Optimizer, type ParamGroup, type ParamState } from './optimizer.js';
+import { addcdiv, adjustedGradient, nextStep, runningAverage, runningSquareAverage } from './update-math.js';
 
 /**
  * torch.optim.NAdam (https://pytorch.org/docs/1.13/generated/torch.optim.NAdam.html, Dozat 2016):

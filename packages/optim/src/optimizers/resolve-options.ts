@@ -1,6 +1,8 @@
 import { optimizerCatalogEntry } from '../catalog/optimizers.js';
 import { resolveCatalogOptions } from '../catalog/resolve-catalog-options.js';
+import { torchMessage } from '../catalog/torch-message.js';
 import type { JsonSchema } from '../catalog/types.js';
+import { describeValue as describe } from '../describe-value.js';
 import { OptimError } from '../errors.js';
 
 /**
@@ -18,7 +20,7 @@ export function resolveOptimizerOptions(
 ): Record<string, unknown> {
   const entry = optimizerCatalogEntry(type);
   const resolved = resolveCatalogOptions(entry, options, {
-    check: (schema, value, name) => checkValue(schema, value, name, schema['x-error'] as string | undefined),
+    check: checkValue,
     missingRequired: (name) =>
       allowMissingRequired
         ? undefined
@@ -43,21 +45,20 @@ function applyCrossFieldRules(type: string, options: Record<string, unknown>): v
   }
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  return JSON.stringify(value) ?? String(value);
-}
-
 /**
- * Throws unless `value` satisfies `schema` (the subset of JSON Schema the catalog uses).
- * `torchError` is torch's ValueError prefix for this value, used for range violations and
- * non-finite numbers so the message reads as torch's would.
+ * Throws unless `value` satisfies `schema` (the subset of JSON Schema the catalog uses). Range
+ * violations and non-finite numbers read as torch's ValueError (`x-torch-message`) where the
+ * catalog has it.
  */
-function checkValue(schema: JsonSchema, value: unknown, path: string, torchError: string | undefined): void {
+function checkValue(schema: JsonSchema, value: unknown, path: string): void {
   if (schema.anyOf !== undefined) {
     for (const branch of schema.anyOf) {
       try {
-        checkValue(branch, value, path, torchError);
+        checkValue(
+          { ...branch, 'x-torch-message': branch['x-torch-message'] ?? schema['x-torch-message'] },
+          value,
+          path,
+        );
         return;
       } catch {
         // try the next branch
@@ -70,12 +71,7 @@ function checkValue(schema: JsonSchema, value: unknown, path: string, torchError
     );
   }
   const rangeError = () =>
-    new OptimError(
-      torchError !== undefined
-        ? `${torchError}: ${Array.isArray(value) ? value.map(describe).join(', ') : describe(value)}`
-        : `Invalid ${path} value: ${describe(value)}`,
-      path,
-    );
+    new OptimError(torchMessage(schema, value) ?? `Invalid ${path} value: ${describe(value)}`, path);
   const typeError = (expected: string) =>
     new OptimError(`Invalid ${path} value: expected ${expected}, got ${describe(value)}`, path);
 
@@ -105,16 +101,16 @@ function checkValue(schema: JsonSchema, value: unknown, path: string, torchError
           `an array of ${schema.minItems}${schema.maxItems === schema.minItems ? '' : '+'} items`,
         );
       }
+      const wholeArrayMessage = schema['x-torch-message'] !== undefined;
       schema.prefixItems?.forEach((item, index) => {
-        const itemError = (item['x-error'] as string | undefined) ?? torchError;
         const itemPath = `${path}/${index}`;
-        if (typeof value[index] !== 'number' || torchError === undefined || item['x-error'] !== undefined) {
-          checkValue(item, value[index], itemPath, itemError);
+        if (typeof value[index] !== 'number' || !wholeArrayMessage || item['x-torch-message'] !== undefined) {
+          checkValue(item, value[index], itemPath);
           return;
         }
         // A whole-array torch message ("Invalid eta values: 0.5, 1.2") reports every item.
         try {
-          checkValue(item, value[index], itemPath, undefined);
+          checkValue(item, value[index], itemPath);
         } catch {
           throw rangeError();
         }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer, type ParamGroup, type ParamState } from '../optimizer.js';
-import type { Parameter } from '../parameter.js';
-import { exactSign, nextStep } from './gradient.js';
+import type { Parameter } from '../autograd/parameter.js';
+import { exactSign } from '../exact-ops.js';
+import { Optimizer, type ParamGroup, type ParamState } from './optimizer.js';
+import { nextStep } from './update-math.js';
 
 /**
  * torch.optim.Rprop (https://pytorch.org/docs/1.13/generated/torch.optim.Rprop.html): each

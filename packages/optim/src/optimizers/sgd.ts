@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer, type ParamGroup, type ParamState } from '../optimizer.js';
-import type { Parameter } from '../parameter.js';
-import { adjustedGradient } from './gradient.js';
+import type { Parameter } from '../autograd/parameter.js';
+import { Optimizer, type ParamGroup, type ParamState } from './optimizer.js';
 import type { Scalars } from './scalar-cache.js';
+import { adjustedGradient } from './update-math.js';
 
 /**
  * torch.optim.SGD (https://pytorch.org/docs/1.13/generated/torch.optim.SGD.html):

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer, type ParamGroup, type ParamState } from '../optimizer.js';
-import { isSparseGrad, type Parameter } from '../parameter.js';
-import { nextStep } from './gradient.js';
+import { isSparseGrad, type Parameter } from '../autograd/parameter.js';
+import { Optimizer, type ParamGroup, type ParamState } from './optimizer.js';
+import { nextStep } from './update-math.js';
 
 /**
  * torch.optim.SparseAdam (https://pytorch.org/docs/1.13/generated/torch.optim.SparseAdam.html):

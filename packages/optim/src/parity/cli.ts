@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { type BackendName, useBackend } from '../backend.js';
+import { referenceDir } from './reference-dir.js';
 import { runParitySuite } from './suite.js';
 
 /**
- * `npm run parity -- <dir> [--backend wasm|cpu]`: runs the reference cases of <dir>/optim and
- * <dir>/schedulers, prints `PASS <case>` / `FAIL <case>: <why>` per case and `N passed, M failed`;
+ * `npm run parity -- [<dir>] [--backend wasm|cpu]`: runs the reference cases of <dir>/optim and
+ * <dir>/schedulers (<dir>: `GOLDENS_DIR`, else the repository's packages/optim/test/reference), prints `PASS <case>` / `FAIL <case>: <why>` per case and `N passed, M failed`;
  * exits 1 when any case fails.
  */
 async function main(argv: string[]): Promise<number> {
   let backend: BackendName = 'wasm';
-  let dir: string | undefined;
+  let dir = referenceDir();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--backend') {
@@ -31,11 +32,8 @@ async function main(argv: string[]): Promise<number> {
       dir = arg;
     }
   }
-  if (dir === undefined) {
-    console.error('usage: npm run parity -- <dir> [--backend wasm|cpu]');
-    return 2;
-  }
   await useBackend(backend);
+  console.log(`reference trajectories: ${resolve(dir)}`);
   const results = await runParitySuite(resolve(dir), (result) => {
     console.log(result.ok ? `PASS ${result.name}` : `FAIL ${result.name}: ${result.message ?? 'failed'}`);
   });

@@ -1,12 +1,12 @@
-import type { Optimizer, StateJsonValue } from '../optimizer.js';
 import { createOptimizer, type OptimizerSpec } from '../optimizers/create-optimizer.js';
-import * as schedulers from '../schedulers/index.js';
-import type { OptimizerLike } from '../types.js';
+import type { Optimizer, StateJsonValue } from '../optimizers/optimizer.js';
+import { createScheduler } from '../schedulers/create-scheduler.js';
+import type { Scheduler } from '../schedulers/scheduler.js';
 import { buildProblem, type ParamSpecs, type ProblemSpec } from './problems.js';
 import { firstMismatch } from './tolerance.js';
 import type { CaseResult } from './types.js';
 
-/** A reference file of ../shared/goldens/optim (format: ../shared/goldens/README.md). */
+/** A reference file of test/reference/optim (format: test/reference/README.md). */
 export interface OptimCase {
   case?: string;
   problem: ProblemSpec;
@@ -18,14 +18,6 @@ export interface OptimCase {
   final_state: Record<string, Record<string, StateJsonValue>>;
   rtol_by_step: number[];
 }
-
-interface SchedulerHandle {
-  step(metric?: number): void;
-}
-type CreateScheduler = (
-  optimizer: OptimizerLike,
-  spec: { type: string; options?: Record<string, unknown> },
-) => SchedulerHandle;
 
 /** lrs are float64 arithmetic on both sides. */
 const LR_RTOL = 1e-9;
@@ -44,14 +36,10 @@ export function runOptimCase(name: string, json: OptimCase): CaseResult {
     const built = problem;
     optimizer = createOptimizer(built.params, json.optimizer);
     const sparse = json.optimizer.type === 'SparseAdam';
-    let scheduler: SchedulerHandle | null = null;
-    if (json.scheduler !== null && json.scheduler !== undefined) {
-      const create = (schedulers as Record<string, unknown>)['createScheduler'] as
-        | CreateScheduler
-        | undefined;
-      if (create === undefined) throw new Error('createScheduler is not available (lr schedulers not built)');
-      scheduler = create(optimizer, json.scheduler);
-    }
+    const scheduler: Scheduler | null =
+      json.scheduler !== null && json.scheduler !== undefined
+        ? createScheduler(optimizer, json.scheduler)
+        : null;
     for (let k = 0; k < json.steps; k++) {
       const want = json.trajectory[k];
       if (want === undefined) throw new Error(`trajectory has no entry ${k}`);

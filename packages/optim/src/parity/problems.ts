@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { computeGradients, Parameter } from '../parameter.js';
+import { computeGradients } from '../autograd/compute-gradients.js';
+import { Parameter } from '../autograd/parameter.js';
+import { registerGradients } from '../autograd/register-gradients.js';
 
-/** The `problem` and `params` blocks of a reference file (../shared/goldens/README.md). */
+/** The `problem` and `params` blocks of a reference file (packages/optim/test/reference/README.md). */
 export interface ProblemSpec {
   kind: string;
   negate?: boolean;
@@ -95,6 +97,7 @@ export function buildProblem(problem: ProblemSpec, specs: ParamSpecs): Problem {
             ),
           ),
         );
+      registerGradients(); // tf.valueAndGrads below, not computeGradients, takes these gradients
       const gradients = tf.valueAndGrads(rowLoss);
       return {
         params,

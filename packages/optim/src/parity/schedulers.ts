@@ -21,7 +21,7 @@ const SERIES = ['lrs', 'momentum', 'beta1'] as const;
 const SERIES_LABEL = { lrs: 'lr', momentum: 'momentum', beta1: 'beta1' } as const;
 
 /**
- * Runs one reference file of `<dir>/schedulers` (format: ../shared/goldens/README.md) on a
+ * Runs one reference file of `<dir>/schedulers` (format: test/reference/README.md) on a
  * tensor-free optimizer and compares every lr, momentum and beta1 of every row with torch's to
  * 1e-12 relative. Unknown scheduler types or options, malformed files and mismatches are a failed
  * result naming the first difference ("epoch 7, group 0 lr: got x, want y"); it never throws.

@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type OptimCase, runOptimCase } from './optim-case.js';
+import { runSchedulerCase } from './schedulers.js';
 import type { CaseResult } from './types.js';
-
-type SchedulerCaseRunner = (json: unknown) => CaseResult;
 
 function caseFiles(dir: string): string[] {
   try {
@@ -21,20 +20,6 @@ function nameOf(file: string): string {
 
 function readCase(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'));
-}
-
-/** The scheduler engineer's runner (src/parity/schedulers.ts), when it has been built. */
-async function loadSchedulerRunner(): Promise<SchedulerCaseRunner | string> {
-  try {
-    const module = (await import(new URL('./schedulers.js', import.meta.url).href)) as Record<
-      string,
-      unknown
-    >;
-    const run = module['runSchedulerCase'];
-    return typeof run === 'function' ? (run as SchedulerCaseRunner) : 'runSchedulerCase is not exported';
-  } catch (error) {
-    return `scheduler parity runner unavailable: ${error instanceof Error ? error.message : String(error)}`;
-  }
 }
 
 /**
@@ -58,18 +43,13 @@ export async function runParitySuite(
       report({ name, ok: false, message: error instanceof Error ? error.message : String(error) });
     }
   }
-  const schedulerFiles = caseFiles(join(dir, 'schedulers'));
-  if (schedulerFiles.length > 0) {
-    const runner = await loadSchedulerRunner();
-    for (const file of schedulerFiles) {
-      const name = nameOf(file);
-      try {
-        if (typeof runner === 'string') throw new Error(runner);
-        const result = runner({ case: name, ...(readCase(join(dir, 'schedulers', file)) as object) });
-        report({ ...result, name: result.name || name });
-      } catch (error) {
-        report({ name, ok: false, message: error instanceof Error ? error.message : String(error) });
-      }
+  for (const file of caseFiles(join(dir, 'schedulers'))) {
+    const name = nameOf(file);
+    try {
+      const result = runSchedulerCase({ case: name, ...(readCase(join(dir, 'schedulers', file)) as object) });
+      report({ ...result, name: result.name || name });
+    } catch (error) {
+      report({ name, ok: false, message: error instanceof Error ? error.message : String(error) });
     }
   }
   return results;

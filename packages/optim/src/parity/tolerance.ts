@@ -1,5 +1,5 @@
 /**
- * The reference files' tolerance rule (../shared/goldens/README.md): a value `a` matches torch's
+ * The reference files' tolerance rule (packages/optim/test/reference/README.md): a value `a` matches torch's
  * `want` at a step with tolerance `rtol` when |a - want| <= rtol * max(1e-3, |want|).
  * Returns a description of the first mismatch, or null.
  */

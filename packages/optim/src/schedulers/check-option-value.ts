@@ -1,20 +1,7 @@
+import { torchMessage } from '../catalog/torch-message.js';
 import type { JsonSchema } from '../catalog/types.js';
+import { pythonRepr } from '../describe-value.js';
 import { OptimError } from '../errors.js';
-
-/** Python's repr of a JSON value in messages: 0.5, 'cos', [1, 2], None. */
-export function pythonRepr(value: unknown): string {
-  if (value === null || value === undefined) return 'None';
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
-  if (typeof value === 'number') return String(value);
-  return JSON.stringify(value) ?? String(value);
-}
-
-/** Python's str() of a value, which torch's `"...{}".format(value)` messages use: strings unquoted. */
-function pythonStr(value: unknown): string {
-  return typeof value === 'string' ? value : pythonRepr(value);
-}
 
 function jsonType(value: unknown): string {
   if (value === null) return 'null';
@@ -62,10 +49,10 @@ export function checkOptionValue(schema: JsonSchema, value: unknown, path: strin
     );
     return;
   }
-  const torchMessage = schema['x-torch-message'] as string | undefined;
-  if (schema.type === 'integer' && typeof value === 'number' && !Number.isInteger(value) && torchMessage) {
+  const torchError = torchMessage(schema, value);
+  if (schema.type === 'integer' && typeof value === 'number' && !Number.isInteger(value) && torchError) {
     // torch's "Expected positive integer T_0, but got 1.5" covers non-integers too.
-    throw new OptimError(torchMessage.replace('{}', pythonStr(value)), path);
+    throw new OptimError(torchError, path);
   }
   if (schema.type !== undefined && !typeMatches(schema, value)) {
     const article =
@@ -76,11 +63,7 @@ export function checkOptionValue(schema: JsonSchema, value: unknown, path: strin
     );
   }
   const invalid = (expected: string) =>
-    new OptimError(
-      torchMessage?.replace('{}', pythonStr(value)) ??
-        `Invalid ${path}: expected ${expected}, got ${pythonRepr(value)}`,
-      path,
-    );
+    new OptimError(torchError ?? `Invalid ${path}: expected ${expected}, got ${pythonRepr(value)}`, path);
   if (schema.enum !== undefined && !schema.enum.includes(value)) {
     throw invalid(`one of ${schema.enum.map(pythonRepr).join(', ')}`);
   }

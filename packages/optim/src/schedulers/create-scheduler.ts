@@ -1,8 +1,8 @@
 import { schedulerTypes } from '../catalog/schedulers.js';
+import { pythonRepr } from '../describe-value.js';
 import { OptimError } from '../errors.js';
 import type { OptimizerLike } from '../types.js';
 import { ChainedScheduler } from './chained-scheduler.js';
-import { pythonRepr } from './check-option-value.js';
 import { ConstantLR } from './constant-lr.js';
 import { CosineAnnealingLR } from './cosine-annealing-lr.js';
 import { CosineAnnealingWarmRestarts } from './cosine-annealing-warm-restarts.js';

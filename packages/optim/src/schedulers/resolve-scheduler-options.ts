@@ -1,8 +1,9 @@
 import { resolveCatalogOptions } from '../catalog/resolve-catalog-options.js';
 import { type SchedulerCatalogEntry, schedulerCatalog, schedulerTypes } from '../catalog/schedulers.js';
+import { pythonRepr } from '../describe-value.js';
 import { OptimError } from '../errors.js';
 import { compileExpression } from '../expr/compile-expression.js';
-import { checkOptionValue, pythonRepr } from './check-option-value.js';
+import { checkOptionValue } from './check-option-value.js';
 
 export function schedulerCatalogEntry(type: unknown): SchedulerCatalogEntry {
   if (typeof type !== 'string' || !Object.hasOwn(schedulerCatalog, type)) {

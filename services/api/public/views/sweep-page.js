@@ -3,12 +3,12 @@ import { colorAt, lineChart } from '../charts.js';
 import { errorList, fill, h, notify, statusBadge } from '../dom.js';
 import { configSummary, formatAgo, formatDuration, formatNumber, formatTime, trialLabel } from '../format.js';
 import { NEW_SWEEP_HREF, SWEEPS_HREF, sweepHref, trialHref } from '../routes.js';
+import { endedSweepStatuses, trialStatuses } from '../statuses.js';
 import { throttle } from '../throttle.js';
 import { saveDraft } from './new-sweep.js';
 import { trialPanel } from './trial-panel.js';
 
-const TRIAL_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled', 'pruned'];
-const ENDED = new Set(['completed', 'failed', 'cancelled']);
+const ENDED = new Set(endedSweepStatuses);
 const LIVE_EVENTS = ['sweep', 'trial.started', 'trial.progress', 'trial.finished'];
 const REFRESH_MS = 1000;
 const MAX_POINTS = 1000;
@@ -160,7 +160,7 @@ export function sweepPage(root, params) {
     fill(
       counts,
       stat('trials', sweep.trialCount),
-      TRIAL_STATUSES.map((s) => stat(s, sweep.counts[s] ?? 0, s)),
+      trialStatuses.map((s) => stat(s, sweep.counts[s] ?? 0, s)),
     );
     cancelButton.disabled = ENDED.has(sweep.status);
     if (spec === undefined) {

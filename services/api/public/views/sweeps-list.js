@@ -2,8 +2,8 @@ import { api } from '../api.js';
 import { errorList, fill, h, statusBadge } from '../dom.js';
 import { formatAgo, formatDuration, formatTime } from '../format.js';
 import { sweepHref } from '../routes.js';
+import { sweepStatuses } from '../statuses.js';
 
-const STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'];
 const PAGE_SIZE = 25;
 const MAX_LIMIT = 200;
 const POLL_MS = 5000;
@@ -14,7 +14,7 @@ export function sweepsListPage(root) {
     'select',
     { 'aria-label': 'status filter', onchange: () => reload() },
     h('option', { value: '' }, 'all statuses'),
-    STATUSES.map((s) => h('option', { value: s }, s)),
+    sweepStatuses.map((s) => h('option', { value: s }, s)),
   );
   const body = h('tbody');
   const errors = h('ul', { class: 'errors' });

@@ -2,20 +2,32 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import { endedSweepStatuses, sweepStatuses, trialStatuses } from '@hypersweep/spec';
 import type { FastifyPluginAsync } from 'fastify';
 
 // public/ sits beside src/ and dist/, so the same relative URL works from both.
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
+// The statuses as an ES module for the dashboard (no build step), from their one declaration.
+const STATUSES_MODULE = [
+  `export const sweepStatuses = ${JSON.stringify(sweepStatuses)};`,
+  `export const trialStatuses = ${JSON.stringify(trialStatuses)};`,
+  `export const endedSweepStatuses = ${JSON.stringify(endedSweepStatuses)};`,
+  '',
+].join('\n');
 // uplot has no `exports` map: its `main` resolves to dist/uPlot.cjs.js, beside the ESM build and the CSS.
 const UPLOT_DIST = dirname(createRequire(import.meta.url).resolve('uplot'));
 
 /**
  * The live dashboard: static files (vanilla ES modules, no build step) at `/` that talk only to the public
- * REST API, and uPlot's ESM build and stylesheet at `/assets/uplot/`. Neither appears in the OpenAPI document
+ * REST API, `/statuses.js` (the sweep and trial statuses of @hypersweep/spec as an ES module), and uPlot's
+ * ESM build and stylesheet at `/assets/uplot/`. None appears in the OpenAPI document
  * (@fastify/static hides its routes by default; schemaHide says so explicitly).
  */
 export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', schemaHide: true });
+  app.get('/statuses.js', { schema: { hide: true } }, (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').send(STATUSES_MODULE),
+  );
   await app.register(fastifyStatic, {
     root: UPLOT_DIST,
     prefix: '/assets/uplot/',

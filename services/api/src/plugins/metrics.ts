@@ -1,3 +1,4 @@
+import { countAllTrialsByStatus } from '@hypersweep/db';
 import { rowsWrittenKey } from '@hypersweep/queue';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -29,14 +30,9 @@ export function installMetrics(app: FastifyInstance, context: ApiContext): void 
     labelNames: ['state'],
     registers: [registry],
     async collect() {
-      const counts = await context.trialQueue.getJobCounts(
-        'waiting',
-        'active',
-        'delayed',
-        'failed',
-        'completed',
-        'prioritized',
-      );
+      const counts = await context.trialQueue
+        .getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized')
+        .catch(() => ({})); // Redis down: none
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
     },
   });
@@ -47,10 +43,8 @@ export function installMetrics(app: FastifyInstance, context: ApiContext): void 
     registers: [registry],
     async collect() {
       this.reset();
-      const { rows } = await context.pool.query<{ status: string; n: string }>(
-        'SELECT status, count(*) AS n FROM trials GROUP BY status',
-      );
-      for (const row of rows) this.set({ status: row.status }, Number(row.n));
+      const counts = await countAllTrialsByStatus(context.pool).catch(() => ({})); // Postgres down: none
+      for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
     },
   });
   new Gauge({
@@ -58,7 +52,8 @@ export function installMetrics(app: FastifyInstance, context: ApiContext): void 
     help: 'Step-metric rows written to Postgres by all workers',
     registers: [registry],
     async collect() {
-      this.set(Number((await context.redis.get(rowsWrittenKey(context.config.queuePrefix))) ?? 0));
+      const written = await context.redis.get(rowsWrittenKey(context.config.queuePrefix)).catch(() => null);
+      if (written !== null) this.set(Number(written));
     },
   });
 

@@ -1,3 +1,4 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   OptimError,
   optimizerCatalog,
@@ -6,9 +7,7 @@ import {
   schedulerCatalog,
   validateSchedulerSpec,
 } from '@hypersweep/optim';
-import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import type { ApiContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { errorResponses } from '../schemas.js';
 
@@ -68,7 +67,8 @@ function reportOptimErrors<T>(toPointer: (path: string | undefined) => string, f
   }
 }
 
-export const catalogRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (app, { context }) => {
+export const catalogRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const context = app.hypersweep;
   app.get(
     '/v1/catalog',
     {
@@ -118,12 +118,7 @@ export const catalogRoutes: FastifyPluginAsync<{ context: ApiContext }> = async 
       },
     },
     async (request) => {
-      const body = request.body as {
-        optimizer: { type: string; options?: Record<string, unknown>; group_lrs?: number[] };
-        scheduler: { type: string; options?: Record<string, unknown> } | null;
-        steps: number;
-        metrics?: number[];
-      };
+      const body = request.body;
       // Each half is validated on its own so the error path says which one is wrong.
       reportOptimErrors(under('/optimizer'), () =>
         resolveOptimizerOptions(body.optimizer.type, body.optimizer.options ?? {}),

@@ -1,7 +1,7 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { pingPostgres } from '@hypersweep/db';
 import { redisReady } from '@hypersweep/queue';
-import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import type { ApiContext } from '../context.js';
 import { withTimeout } from '../with-timeout.js';
 
 const Check = Type.Object({ ok: Type.Boolean(), error: Type.Optional(Type.String()) });
@@ -23,7 +23,8 @@ async function probe(
   }
 }
 
-export const healthRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (app, { context }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const context = app.hypersweep;
   app.get(
     '/health',
     {
@@ -41,13 +42,13 @@ export const healthRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (
     {
       schema: {
         tags: ['health'],
-        summary: 'Readiness: Postgres and Redis answer (503 when either does not)',
+        summary: 'Readiness: Postgres and Redis answer (503 naming the store that does not)',
         response: { 200: Ready, 503: Ready },
       },
     },
     async (_request, reply) => {
       const [postgres, redis] = await Promise.all([
-        probe(() => context.pool.query('SELECT 1')),
+        probe(() => pingPostgres(context.pool)),
         probe(async () => {
           // the API's connection has no offline queue: wait for it to be up before asking
           await redisReady(context.redis, 1500);

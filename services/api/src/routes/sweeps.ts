@@ -1,4 +1,13 @@
-import { type Prisma, recordSearchSweep } from '@hypersweep/db';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  cancelSweep,
+  countTrials,
+  countTrialsByStatus,
+  deleteSweep,
+  insertSweep,
+  listSweeps,
+  listTrialsByObjective,
+} from '@hypersweep/db';
 import { cancelChannel, enqueueTrials, publishEvent, redisReady } from '@hypersweep/queue';
 import {
   configHash,
@@ -7,15 +16,15 @@ import {
   validateSearchSweepSpec,
   withSearchSchema,
 } from '@hypersweep/spec';
-import type { FastifyPluginAsync } from 'fastify';
 import { Type } from 'typebox';
-import type { ApiContext } from '../context.js';
-import { HttpError, notFound } from '../errors.js';
+import { type ApiContext, sweepOr404 } from '../context.js';
+import { HttpError } from '../errors.js';
 import {
   errorResponses,
   IdParams,
   NullableDate,
   Objective,
+  SearchSettings,
   SweepStatus,
   TrialStatus,
   TrialSummary,
@@ -27,9 +36,16 @@ const SweepCreated = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
   status: SweepStatus,
-  trialCount: Type.Integer({ description: 'Trials after expansion and merging of equal configs' }),
+  trialCount: Type.Integer({
+    description:
+      'Trials after expansion and merging of equal configs; for random / tpe, every trial the sweep will run (configs x seeds)',
+  }),
+  enqueued: Type.Boolean({
+    description:
+      "false when the sweep was stored but the trial queue (Redis) could not take its trials: they are enqueued by the workers' reconciler once the queue is back, nothing is lost",
+  }),
+  note: Type.Optional(Type.String({ description: 'Why enqueued is false' })),
 });
-
 const SweepSummary = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
@@ -39,6 +55,7 @@ const SweepSummary = Type.Object({
   pruner: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
     description: 'The early-stopping rule with its defaults, or null',
   }),
+  search: SearchSettings,
   createdAt: Type.String({ format: 'date-time' }),
   startedAt: NullableDate,
   finishedAt: NullableDate,
@@ -54,7 +71,7 @@ const SweepDetail = Type.Intersect([
   }),
 ]);
 
-const ENQUEUE_TIMEOUT_MS = 10_000;
+const ENQUEUE_TIMEOUT_MS = 5_000;
 const REDIS_READY_TIMEOUT_MS = 2_000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -76,9 +93,9 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   }
 }
 
-export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (app, { context }) => {
-  const { prisma, pool, trialQueue, redis, config } = context;
-  const orderFor = (mode: string) => (mode === 'max' ? 'desc' : 'asc') as Prisma.SortOrder;
+export const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const context = app.hypersweep;
+  const { pool, trialQueue, redis, config } = context;
 
   app.post(
     '/v1/sweeps',
@@ -87,7 +104,7 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
         tags: ['sweeps'],
         summary: 'Submit a sweep: validate, expand into trials, store and enqueue them',
         description:
-          'A list sweeps its values and a scalar is one value; for options whose value is itself a list (betas, milestones, ...) a list of numbers is one value and a list of lists sweeps. The grid is the union over optimizer entries of the product of their lists, times the scheduler entries, times the seeds. Trials with equal configs after defaults are merged.',
+          'A list sweeps its values and a scalar is one value; for options whose value is itself a list (betas, milestones, ...) a list of numbers is one value and a list of lists sweeps. The grid is the union over optimizer entries of the product of their lists, times the scheduler entries, times the seeds. Trials with equal configs after defaults are merged. Postgres is the source of truth: once the sweep is stored the answer is 201, also when the trial queue (Redis) is down; then `enqueued` is false and the workers enqueue the trials when the queue is back.',
         body: withSearchSchema(createSweepSpecSchema({ workloads: context.workloads })),
         response: { 201: SweepCreated, ...errorResponses, 413: Type.Ref('ErrorResponse') },
         security: [{ bearerAuth: [] }],
@@ -111,50 +128,26 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
         );
       }
       const { spec, trials } = result;
-      const client = await pool.connect();
-      let sweepId: string;
-      let trialIds: string[];
+      const { sweepId, trialIds } = await insertSweep(pool, {
+        name: spec.name,
+        spec: request.body,
+        objective: spec.objective,
+        pruner: spec.pruner,
+        // A random / tpe sweep stores its settings and budget; its first configs are created now, the
+        // rest by the workers as trials end.
+        search: spec.search.type === 'grid' ? null : spec.search,
+        trialCount: result.budget,
+        trials: trials.map((config, i) => ({
+          config,
+          configHash: configHash(config),
+          params: result.params[i] ?? null,
+        })),
+      });
+      // Fault tests only: die between the commit and the enqueue, as a crash there would.
+      if (process.env.HYPERSWEEP_TEST_KILL_AFTER_COMMIT === '1') process.kill(process.pid, 'SIGKILL');
+      const created = { id: sweepId, name: spec.name, status: 'queued' as const, trialCount: result.budget };
       try {
-        await client.query('BEGIN');
-        const inserted = await client.query<{ id: string }>(
-          `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-          [
-            spec.name,
-            JSON.stringify(request.body),
-            spec.objective.metric,
-            spec.objective.mode,
-            trials.length,
-            spec.pruner === null ? null : JSON.stringify(spec.pruner),
-          ],
-        );
-        sweepId = inserted.rows[0]!.id;
-        // one statement for every trial of the grid
-        const rows = await client.query<{ id: string; index: number }>(
-          `INSERT INTO trials (sweep_id, index, config, config_hash)
-           SELECT $1::uuid, t.index, t.config, t.config_hash
-           FROM unnest($2::int[], $3::jsonb[], $4::text[]) AS t(index, config, config_hash)
-           RETURNING id, index`,
-          [
-            sweepId,
-            trials.map((_, i) => i),
-            trials.map((t) => JSON.stringify(t)),
-            trials.map((t) => configHash(t)),
-          ],
-        );
-        trialIds = new Array<string>(trials.length);
-        for (const row of rows.rows) trialIds[row.index] = row.id;
-        if (spec.search.type !== 'grid')
-          await recordSearchSweep(client, sweepId, spec.search, result.budget, result.params);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
-      } finally {
-        client.release();
-      }
-      try {
-        // BullMQ waits for a reconnect rather than failing; a client should hear of an outage at once.
+        // BullMQ waits for a reconnect rather than failing; a client should hear at once.
         await redisReady(redis, REDIS_READY_TIMEOUT_MS);
         await withTimeout(
           enqueueTrials(
@@ -165,17 +158,14 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
           'enqueueing timed out',
         );
       } catch (error) {
-        // Without its jobs the sweep would wait forever: take it back and say why.
-        await prisma.sweep.delete({ where: { id: sweepId } }).catch(() => {});
-        request.log.error({ err: error }, 'enqueue failed');
-        throw new HttpError(
-          503,
-          `the trial queue is unavailable (${(error as Error).message}); nothing was stored`,
-        );
+        request.log.warn({ err: error, sweepId }, 'sweep stored but not enqueued; the reconciler will');
+        return reply.status(201).send({
+          ...created,
+          enqueued: false,
+          note: `stored; the trial queue is unavailable (${(error as Error).message}): the workers enqueue its trials when it is back`,
+        });
       }
-      return reply
-        .status(201)
-        .send({ id: sweepId, name: spec.name, status: 'queued', trialCount: result.budget });
+      return reply.status(201).send({ ...created, enqueued: true });
     },
   );
 
@@ -200,23 +190,12 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
       },
     },
     async (request) => {
-      const { status, limit, cursor } = request.query as { status?: string; limit: number; cursor?: string };
+      const { status, limit, cursor } = request.query;
       const after = cursor ? decodeCursor(cursor) : undefined;
-      const where: Prisma.SweepWhereInput = {
-        ...(status ? { status: status as Prisma.SweepWhereInput['status'] } : {}),
-        ...(after
-          ? {
-              OR: [
-                { createdAt: { lt: after.createdAt } },
-                { createdAt: after.createdAt, id: { lt: after.id } },
-              ],
-            }
-          : {}),
-      };
-      const rows = await prisma.sweep.findMany({
-        where,
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: limit + 1,
+      const rows = await listSweeps(pool, {
+        limit: limit + 1,
+        ...(status ? { status } : {}),
+        ...(after ? { after } : {}),
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
@@ -238,19 +217,14 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
-      const sweep = await prisma.sweep.findUnique({ where: { id } });
-      if (!sweep) throw notFound('sweep', id);
-      const [groups, best] = await Promise.all([
-        prisma.trial.groupBy({ by: ['status'], where: { sweepId: id }, _count: { _all: true } }),
-        prisma.trial.findFirst({
-          where: { sweepId: id, bestValue: { not: null } },
-          orderBy: [{ bestValue: orderFor(sweep.objectiveMode) }, { index: 'asc' }],
-        }),
+      const sweep = await sweepOr404(context, request.params.id);
+      const [byStatus, top] = await Promise.all([
+        countTrialsByStatus(pool, sweep.id),
+        listTrialsByObjective(pool, sweep.id, { mode: sweep.objectiveMode, limit: 1, offset: 0 }),
       ]);
-      const counts = Object.fromEntries(trialStatuses.map((s) => [s, 0]));
-      for (const group of groups) counts[group.status] = group._count._all;
-      return { ...sweepSummaryView(sweep), counts, best: best ? trialView(best) : null, spec: sweep.spec };
+      const counts = Object.fromEntries(trialStatuses.map((s) => [s, byStatus[s] ?? 0]));
+      const best = top[0]?.bestValue != null ? trialView(top[0]) : null;
+      return { ...sweepSummaryView(sweep), counts, best, spec: sweep.spec };
     },
   );
 
@@ -277,21 +251,15 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
-      const { status, limit, offset } = request.query as { status?: string; limit: number; offset: number };
-      const sweep = await prisma.sweep.findUnique({ where: { id } });
-      if (!sweep) throw notFound('sweep', id);
-      const where: Prisma.TrialWhereInput = {
-        sweepId: id,
-        ...(status ? { status: status as Prisma.TrialWhereInput['status'] } : {}),
-      };
+      const { status, limit, offset } = request.query;
+      const sweep = await sweepOr404(context, request.params.id);
       const [total, trials] = await Promise.all([
-        prisma.trial.count({ where }),
-        prisma.trial.findMany({
-          where,
-          orderBy: [{ bestValue: { sort: orderFor(sweep.objectiveMode), nulls: 'last' } }, { index: 'asc' }],
-          skip: offset,
-          take: limit,
+        countTrials(pool, sweep.id, status),
+        listTrialsByObjective(pool, sweep.id, {
+          mode: sweep.objectiveMode,
+          limit,
+          offset,
+          ...(status ? { status } : {}),
         }),
       ]);
       const now = Date.now();
@@ -326,14 +294,13 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
       },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const sweep = await prisma.sweep.findUnique({ where: { id } });
-      if (!sweep) throw notFound('sweep', id);
+      const { id } = request.params;
+      const sweep = await sweepOr404(context, id);
       if (sweep.status === 'completed' || sweep.status === 'failed') {
         const message = `sweep ${id} already ${sweep.status}; nothing to cancel`;
         throw new HttpError(409, message, [{ path: '/params/id', message: `the sweep is ${sweep.status}` }]);
       }
-      const { cancelled, stopping } = await cancelSweep(context, id);
+      const { cancelled, stopping } = await cancelAndTell(context, id, request.log);
       return reply
         .status(202)
         .send({ id, status: 'cancelled', cancelledTrials: cancelled, stoppingTrials: stopping });
@@ -352,40 +319,39 @@ export const sweepRoutes: FastifyPluginAsync<{ context: ApiContext }> = async (a
       },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const sweep = await prisma.sweep.findUnique({ where: { id } });
-      if (!sweep) throw notFound('sweep', id);
-      if (sweep.status === 'queued' || sweep.status === 'running') await cancelSweep(context, id);
-      await prisma.sweep.delete({ where: { id } }).catch((error: unknown) => {
-        if ((error as { code?: string }).code !== 'P2025') throw error; // deleted meanwhile: fine
-      });
-      return reply.status(204).send();
+      const sweep = await sweepOr404(context, request.params.id);
+      if (sweep.status === 'queued' || sweep.status === 'running')
+        await cancelAndTell(context, sweep.id, request.log);
+      await deleteSweep(pool, sweep.id); // false when deleted meanwhile: fine
+      return reply.status(204).send(null);
     },
   );
+};
 
-  /** Marks the sweep and its waiting trials cancelled, tells workers, and drops waiting jobs. */
-  /**
-   * Marks the sweep and its waiting trials cancelled, tells the workers, and drops waiting jobs. Running
-   * trials stay `running` until their worker has stopped them and written their last steps; it then
-   * marks them cancelled, so a trial's status never claims more than has happened.
-   */
-  async function cancelSweep(ctx: ApiContext, id: string): Promise<{ cancelled: number; stopping: number }> {
-    const { rows } = await ctx.pool.query<{ id: string; was: string }>(
-      `WITH s AS (UPDATE sweeps SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')),
-            waiting AS (UPDATE trials SET status = 'cancelled', finished_at = now()
-                        WHERE sweep_id = $1 AND status = 'queued' RETURNING id, 'queued'::text AS was)
-       SELECT id, was FROM waiting
-       UNION ALL SELECT id, 'running' FROM trials WHERE sweep_id = $1 AND status = 'running'`,
-      [id],
-    );
+/**
+ * Cancels the sweep in Postgres (the source of truth), then tells the workers and drops the waiting
+ * jobs. Redis being down does not stop a cancel: workers also see it in Postgres at their next progress
+ * write, and the jobs of cancelled trials are skipped when they come up.
+ */
+async function cancelAndTell(
+  context: ApiContext,
+  id: string,
+  log: { warn(obj: unknown, msg: string): void },
+): Promise<{ cancelled: number; stopping: number }> {
+  const { config, redis, trialQueue } = context;
+  const { cancelledTrialIds, runningTrials } = await cancelSweep(context.pool, id);
+  try {
     await redis.publish(cancelChannel(config.queuePrefix), id);
     await publishEvent(redis, config.queuePrefix, { type: 'sweep', sweepId: id, status: 'cancelled' });
     // Waiting jobs would be skipped by workers anyway; removing them keeps the queue depth honest.
     // Running jobs are locked and refuse removal: their workers stop them.
-    const waiting = rows.filter((row) => row.was === 'queued');
-    for (let i = 0; i < waiting.length; i += 500) {
-      await Promise.allSettled(waiting.slice(i, i + 500).map((row) => trialQueue.remove(row.id)));
+    for (let i = 0; i < cancelledTrialIds.length; i += 500) {
+      await Promise.allSettled(
+        cancelledTrialIds.slice(i, i + 500).map((trialId) => trialQueue.remove(trialId)),
+      );
     }
-    return { cancelled: waiting.length, stopping: rows.length - waiting.length };
+  } catch (error) {
+    log.warn({ err: error, sweepId: id }, 'cancelled in Postgres; Redis did not take the notice');
   }
-};
+  return { cancelled: cancelledTrialIds.length, stopping: runningTrials };
+}

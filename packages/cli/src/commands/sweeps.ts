@@ -1,0 +1,131 @@
+import { type SweepDetail, type SweepPage, type SweepStatus, unwrap } from '@hypersweep/client';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { clientFor, getAllTrials, getSweep } from '../api.js';
+import { flattenConfig, sweptColumns } from '../config-columns.js';
+import { formatAge, formatNumber, formatTable, formatValue, printJson } from '../format.js';
+
+const STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'];
+
+/** `ls`, `status`, `cancel`, `delete`: one sweep or all of them. */
+export function registerSweepCommands(program: Command): void {
+  program
+    .command('ls')
+    .description('List sweeps, newest first')
+    .addOption(new Option('--status <status>', 'only sweeps with this status').choices(STATUSES))
+    .option('--limit <n>', 'at most this many sweeps', parsePositiveInt, 50)
+    .option('--json', 'print JSON')
+    .action(async (options: { status?: SweepStatus; limit: number; json?: boolean }, command: Command) => {
+      const client = clientFor(command);
+      const items = [];
+      let cursor: string | undefined;
+      do {
+        const page: SweepPage = await unwrap(
+          client.GET('/v1/sweeps', {
+            params: {
+              query: {
+                limit: Math.min(200, options.limit - items.length),
+                ...(options.status ? { status: options.status } : {}),
+                ...(cursor ? { cursor } : {}),
+              },
+            },
+          }),
+        );
+        items.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && items.length < options.limit);
+      if (options.json) return printJson(items);
+      if (items.length === 0) return console.log('No sweeps.');
+      const now = Date.now();
+      console.log(
+        formatTable(
+          ['id', 'name', 'status', 'trials', 'objective', 'age'],
+          items.map((s) => [
+            s.id,
+            s.name,
+            s.status,
+            String(s.trialCount),
+            `${s.objective.metric} (${s.objective.mode})`,
+            formatAge(s.createdAt, now),
+          ]),
+        ),
+      );
+    });
+
+  program
+    .command('status')
+    .description('Show a sweep: status, trials per status, the best trial')
+    .argument('<id>', 'sweep id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+      const client = clientFor(command);
+      const sweep = await getSweep(client, id);
+      if (options.json) return printJson(sweep);
+      console.log(await describeSweep(sweep, () => getAllTrials(client, id)));
+    });
+
+  program
+    .command('cancel')
+    .description('Cancel a sweep: waiting trials never start, running ones stop within a few steps')
+    .argument('<id>', 'sweep id')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+      const result = await unwrap(
+        clientFor(command).POST('/v1/sweeps/{id}/cancel', { params: { path: { id } } }),
+      );
+      if (options.json) return printJson(result);
+      console.log(
+        `sweep ${id} cancelled: ${result.cancelledTrials} waiting trials cancelled, ${result.stoppingTrials} running trials stopping`,
+      );
+    });
+
+  program
+    .command('delete')
+    .description('Delete a sweep with its trials and metrics (running trials are stopped first)')
+    .argument('<id>', 'sweep id')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      await unwrap(clientFor(command).DELETE('/v1/sweeps/{id}', { params: { path: { id } } }));
+      console.log(`sweep ${id} deleted`);
+    });
+}
+
+export function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${value}" is not a positive integer`);
+  return n;
+}
+
+/** `status` as aligned key/value lines; the best trial's swept options come from the leaderboard. */
+async function describeSweep(
+  sweep: SweepDetail,
+  leaderboard: () => ReturnType<typeof getAllTrials>,
+): Promise<string> {
+  const counts = Object.entries(sweep.counts)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+  const lines: [string, string][] = [
+    ['id', sweep.id],
+    ['name', sweep.name],
+    ['status', sweep.status + (sweep.error ? ` (${sweep.error})` : '')],
+    ['trials', `${sweep.trialCount}${counts ? ` (${counts})` : ''}`],
+    ['objective', `${sweep.objective.metric} (${sweep.objective.mode})`],
+  ];
+  if (sweep.best) {
+    const board = await leaderboard();
+    const columns = sweptColumns(board.items.map((t) => flattenConfig(t.config)));
+    const flat = flattenConfig(sweep.best.config);
+    const config = columns.map((c) => `${c}=${formatValue(flat[c])}`).join(' ');
+    lines.push([
+      'best',
+      `${formatNumber(sweep.best.bestValue)} at step ${sweep.best.bestStep ?? '-'} (trial ${sweep.best.index}, ${sweep.best.id})`,
+    ]);
+    if (config) lines.push(['best config', config]);
+  }
+  if (sweep.pruner) lines.push(['pruner', JSON.stringify(sweep.pruner)]);
+  const now = Date.now();
+  lines.push(['created', `${sweep.createdAt} (${formatAge(sweep.createdAt, now)} ago)`]);
+  if (sweep.startedAt) lines.push(['started', sweep.startedAt]);
+  if (sweep.finishedAt) lines.push(['finished', sweep.finishedAt]);
+  const width = Math.max(...lines.map(([key]) => key.length)) + 2;
+  return lines.map(([key, value]) => `${`${key}:`.padEnd(width)}${value}`).join('\n');
+}

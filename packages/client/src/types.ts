@@ -1,0 +1,17 @@
+import type { paths } from './generated/openapi.js';
+
+type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+
+/** A sweep spec as POST /v1/sweeps takes it. */
+export type SweepSpec = Json<paths['/v1/sweeps']['post']['requestBody']>;
+export type SweepCreated = Json<paths['/v1/sweeps']['post']['responses'][201]>;
+export type SweepPage = Json<paths['/v1/sweeps']['get']['responses'][200]>;
+export type SweepSummary = SweepPage['items'][number];
+export type SweepDetail = Json<paths['/v1/sweeps/{id}']['get']['responses'][200]>;
+export type SweepStatus = SweepSummary['status'];
+export type Leaderboard = Json<paths['/v1/sweeps/{id}/trials']['get']['responses'][200]>;
+export type TrialSummary = Leaderboard['items'][number];
+export type Catalog = Json<paths['/v1/catalog']['get']['responses'][200]>;
+export type PreviewRequest = Json<paths['/v1/schedules/preview']['post']['requestBody']>;
+export type Preview = Json<paths['/v1/schedules/preview']['post']['responses'][200]>;
+export type ErrorBody = Json<paths['/v1/sweeps']['post']['responses'][400]>;

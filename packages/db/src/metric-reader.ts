@@ -1,0 +1,124 @@
+import type { Queryable } from './queryable.js';
+
+export interface StoredStep {
+  step: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+  lrs: number[] | null;
+}
+
+export interface StoredEpoch {
+  epoch: number;
+  trainLoss: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  lr: number;
+}
+
+/** Steps are Postgres integers. */
+export const MAX_STEP = 2_147_483_647;
+
+/**
+ * First and last stored step of a trial within [from, to]: two index probes, no scan. Steps are dense
+ * (1, 2, 3, ...), so the span bounds the count without counting.
+ */
+export async function stepSpan(
+  db: Queryable,
+  trialId: string,
+  window: { from?: number; to?: number } = {},
+): Promise<{ first: number; last: number } | null> {
+  const { rows } = await db.query<{ lo: number | null; hi: number | null }>(
+    'SELECT min(step) AS lo, max(step) AS hi FROM step_metrics WHERE trial_id = $1 AND step BETWEEN $2 AND $3',
+    [trialId, window.from ?? 0, window.to ?? MAX_STEP],
+  );
+  const { lo, hi } = rows[0]!;
+  return lo === null || hi === null ? null : { first: lo, last: hi };
+}
+
+/** Every stored step in [first, last], in order. */
+export async function readSteps(
+  db: Queryable,
+  trialId: string,
+  first: number,
+  last: number,
+): Promise<StoredStep[]> {
+  const { rows } = await db.query<StoredStep>(
+    'SELECT step, epoch, loss, lr, lrs FROM step_metrics WHERE trial_id = $1 AND step BETWEEN $2 AND $3 ORDER BY step',
+    [trialId, first, last],
+  );
+  return rows;
+}
+
+// Downsampling keeps, for each of `buckets` equal step ranges, its first and last step and the steps
+// with the lowest and highest loss (M4), so a 1,000-point chart of a 100,000-step trial still shows every
+// spike. One hash aggregate finds them (min/max over ARRAY[loss, step] picks the extreme loss and, among
+// ties, the earliest step; NaN sorts above every number in Postgres, so a divergence is always kept) and
+// counts the steps; the chosen rows are then read by primary key.
+const DOWNSAMPLED = `WITH agg AS (
+  SELECT count(*) AS n, min(step) AS first, max(step) AS last,
+    (min(ARRAY[loss, step::float8]))[2]::int AS lowest, (-(max(ARRAY[loss, -step::float8]))[2])::int AS highest
+  FROM step_metrics WHERE trial_id = $1 AND step BETWEEN $2 AND $3
+  GROUP BY ((step - $2)::bigint * $4) / ($3 - $2 + 1)
+)
+SELECT step, epoch, loss, lr, lrs, (SELECT sum(n) FROM agg)::int AS total FROM step_metrics
+WHERE trial_id = $1 AND step = ANY(ARRAY(SELECT unnest(ARRAY[first, last, lowest, highest]) FROM agg))
+ORDER BY step`;
+
+/** At most 4 steps per bucket of [first, last] (see DOWNSAMPLED), and how many steps the window holds. */
+export async function readStepsDownsampled(
+  db: Queryable,
+  trialId: string,
+  window: { first: number; last: number; buckets: number },
+): Promise<{ rows: StoredStep[]; total: number }> {
+  const { rows } = await db.query<StoredStep & { total: number }>(DOWNSAMPLED, [
+    trialId,
+    window.first,
+    window.last,
+    window.buckets,
+  ]);
+  return {
+    rows: rows.map(({ total: _, ...step }) => step),
+    total: rows[0]?.total ?? 0,
+  };
+}
+
+export async function readEpochs(db: Queryable, trialId: string): Promise<StoredEpoch[]> {
+  const { rows } = await db.query<StoredEpoch>(
+    `SELECT epoch, train_loss AS "trainLoss", val_loss AS "valLoss", val_accuracy AS "valAccuracy", lr
+     FROM epoch_metrics WHERE trial_id = $1 ORDER BY epoch`,
+    [trialId],
+  );
+  return rows;
+}
+
+/** The epoch_metrics columns a sweep's objective can name. */
+export const EPOCH_METRIC_COLUMNS = {
+  val_loss: 'val_loss',
+  val_accuracy: 'val_accuracy',
+  train_loss: 'train_loss',
+} as const;
+export type EpochMetricName = keyof typeof EPOCH_METRIC_COLUMNS;
+
+/**
+ * The median of `metric` at `epoch` over the sweep's completed trials (NaN and missing values left out),
+ * how many values it is the median of, and how many trials of the sweep have completed: what a median
+ * pruner compares against.
+ */
+export async function completedEpochMedian(
+  db: Queryable,
+  sweepId: string,
+  epoch: number,
+  metric: EpochMetricName,
+): Promise<{ completedTrials: number; median: number | null; values: number }> {
+  const column = EPOCH_METRIC_COLUMNS[metric];
+  const { rows } = await db.query<{ completedTrials: number; median: number | null; values: number }>(
+    `SELECT (SELECT count(*) FROM trials WHERE sweep_id = $1 AND status = 'completed')::int AS "completedTrials",
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY e.${column}) AS median, count(*)::int AS "values"
+     FROM epoch_metrics e JOIN trials t ON t.id = e.trial_id
+     WHERE t.sweep_id = $1 AND t.status = 'completed' AND e.epoch = $2
+       AND e.${column} IS NOT NULL AND e.${column} <> 'NaN'::float8`,
+    [sweepId, epoch],
+  );
+  return rows[0]!;
+}

@@ -1,0 +1,90 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  completedEpochMedian,
+  readEpochs,
+  readSteps,
+  readStepsDownsampled,
+  stepSpan,
+} from '../src/metric-reader.js';
+import { writeEpochMetrics, writeStepMetrics } from '../src/metric-writer.js';
+import { claimTrial, finishTrial } from '../src/trial-store.js';
+import { openStoreDatabase, seedSweep } from './store-fixture.js';
+
+describe('metric reader', () => {
+  let store: Awaited<ReturnType<typeof openStoreDatabase>>;
+  let pool: pg.Pool;
+  let trialId: string;
+  beforeAll(async () => {
+    store = await openStoreDatabase();
+    pool = store.pool;
+    trialId = (await seedSweep(pool, 1)).trialIds[0]!;
+    const losses = Array.from({ length: 100 }, (_, i) => (i === 41 ? 50 : i === 77 ? -3 : 1 / (i + 1)));
+    await writeStepMetrics(
+      pool,
+      trialId,
+      losses.map((loss, i) => ({ step: i + 1, epoch: Math.floor(i / 10), loss, lr: 0.1, lrs: [0.1, 0.2] })),
+    );
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('finds the span of stored steps in a window', async () => {
+    expect(await stepSpan(pool, trialId)).toEqual({ first: 1, last: 100 });
+    expect(await stepSpan(pool, trialId, { from: 10, to: 20 })).toEqual({ first: 10, last: 20 });
+    expect(await stepSpan(pool, trialId, { from: 500 })).toBeNull();
+  });
+
+  it('reads steps in order', async () => {
+    const rows = await readSteps(pool, trialId, 3, 5);
+    expect(rows).toEqual([
+      { step: 3, epoch: 0, loss: 1 / 3, lr: 0.1, lrs: [0.1, 0.2] },
+      { step: 4, epoch: 0, loss: 1 / 4, lr: 0.1, lrs: [0.1, 0.2] },
+      { step: 5, epoch: 0, loss: 1 / 5, lr: 0.1, lrs: [0.1, 0.2] },
+    ]);
+  });
+
+  it('downsamples keeping each bucket first, last and extreme steps (the spikes survive)', async () => {
+    const { rows, total } = await readStepsDownsampled(pool, trialId, { first: 1, last: 100, buckets: 4 });
+    expect(total).toBe(100);
+    expect(rows.length).toBeLessThanOrEqual(16);
+    const steps = rows.map((r) => r.step);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    for (const step of [1, 100, 42, 78]) expect(steps).toContain(step);
+  });
+
+  it('reads epochs and the median of completed trials at an epoch', async () => {
+    const { sweepId, trialIds } = await seedSweep(pool, 4);
+    const values = [0.4, 0.2, Number.NaN, 0.9];
+    for (const [i, value] of values.entries()) {
+      await writeEpochMetrics(pool, trialIds[i]!, [{ epoch: 1, trainLoss: 1, valLoss: value, lr: 0.1 }]);
+      if (i < 3) {
+        await claimTrial(pool, trialIds[i]!, 'w');
+        await finishTrial(pool, trialIds[i]!, 'w', {
+          status: 'completed',
+          stepsDone: 1,
+          bestValue: null,
+          bestStep: null,
+          finalLoss: null,
+          backend: 'cpu',
+          error: null,
+        });
+      }
+    }
+    expect(await readEpochs(pool, trialIds[0]!)).toEqual([
+      { epoch: 1, trainLoss: 1, valLoss: 0.4, valAccuracy: null, lr: 0.1 },
+    ]);
+    // the NaN and the unfinished trial's value are left out
+    expect(await completedEpochMedian(pool, sweepId, 1, 'val_loss')).toEqual({
+      completedTrials: 3,
+      median: (0.4 + 0.2) / 2,
+      values: 2,
+    });
+    expect(await completedEpochMedian(pool, sweepId, 2, 'val_loss')).toEqual({
+      completedTrials: 3,
+      median: null,
+      values: 0,
+    });
+  });
+});

@@ -1,0 +1,35 @@
+import type pg from 'pg';
+import { createPool } from '../src/client.js';
+import { insertSweep, type NewSweep } from '../src/sweep-store.js';
+import { createTestDatabase, type TestDatabase } from '../src/testing.js';
+
+/** A migrated database of its own and a pool on it, for the store tests. */
+export async function openStoreDatabase(): Promise<{
+  db: TestDatabase;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}> {
+  const db = await createTestDatabase();
+  const pool = createPool(db.url);
+  return {
+    db,
+    pool,
+    async close() {
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
+
+export const newSweep = (trials: number, overrides: Partial<NewSweep> = {}): NewSweep => ({
+  name: 'store test',
+  spec: { workload: 'rosenbrock', note: 'verbatim' },
+  objective: { metric: 'val_loss', mode: 'min' },
+  pruner: null,
+  trials: Array.from({ length: trials }, (_, i) => ({ config: { seed: i }, configHash: `h${i}` })),
+  ...overrides,
+});
+
+export async function seedSweep(pool: pg.Pool, trials: number, overrides: Partial<NewSweep> = {}) {
+  return insertSweep(pool, newSweep(trials, overrides));
+}

@@ -1,0 +1,124 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cancelSweep,
+  completeSweepIfDone,
+  countTrialsByStatus,
+  deleteSweep,
+  findSweep,
+  listSweeps,
+  markSweepRunning,
+} from '../src/sweep-store.js';
+import { claimTrial, finishTrial } from '../src/trial-store.js';
+import { openStoreDatabase, seedSweep } from './store-fixture.js';
+
+describe('sweep store', () => {
+  let store: Awaited<ReturnType<typeof openStoreDatabase>>;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    store = await openStoreDatabase();
+    pool = store.pool;
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('inserts a sweep with its trials in grid order and reads it back', async () => {
+    const { sweepId, trialIds } = await seedSweep(pool, 3, { pruner: { type: 'MedianPruner' } });
+    expect(trialIds).toHaveLength(3);
+    const indexes = await pool.query(
+      'SELECT id, index, config, config_hash FROM trials WHERE sweep_id = $1',
+      [sweepId],
+    );
+    for (const row of indexes.rows) {
+      expect(trialIds[row.index]).toBe(row.id);
+      expect(row.config).toEqual({ seed: row.index });
+      expect(row.config_hash).toBe(`h${row.index}`);
+    }
+    const sweep = await findSweep(pool, sweepId);
+    expect(sweep).toMatchObject({
+      id: sweepId,
+      name: 'store test',
+      spec: { workload: 'rosenbrock', note: 'verbatim' },
+      status: 'queued',
+      objectiveMetric: 'val_loss',
+      objectiveMode: 'min',
+      trialCount: 3,
+      pruner: { type: 'MedianPruner' },
+      startedAt: null,
+      finishedAt: null,
+      error: null,
+    });
+    expect(sweep!.createdAt).toBeInstanceOf(Date);
+    expect(await findSweep(pool, '00000000-0000-0000-0000-000000000000')).toBeNull();
+  });
+
+  it('rolls the whole sweep back when a trial cannot be stored', async () => {
+    const before = (await pool.query('SELECT count(*)::int AS n FROM sweeps')).rows[0].n;
+    await expect(
+      seedSweep(pool, 2, {
+        trials: [
+          { config: {}, configHash: 'a' },
+          { config: {}, configHash: '\u0000' },
+        ],
+      }),
+    ).rejects.toThrow();
+    expect((await pool.query('SELECT count(*)::int AS n FROM sweeps')).rows[0].n).toBe(before);
+  });
+
+  it('lists newest first, pages with the last row, filters by status', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await seedSweep(pool, 1, { name: `page ${i}` })).sweepId);
+    await markSweepRunning(pool, ids[1]!);
+    const first = await listSweeps(pool, { limit: 2 });
+    expect(first.map((s) => s.name)).toEqual(['page 2', 'page 1']);
+    const second = await listSweeps(pool, { limit: 2, after: first[1]! });
+    expect(second[0]!.name).toBe('page 0');
+    const running = await listSweeps(pool, { limit: 10, status: 'running' });
+    expect(running.map((s) => s.id)).toEqual([ids[1]]);
+  });
+
+  it('marks running once, counts trials per status, completes only when no trial is left to run', async () => {
+    const { sweepId, trialIds } = await seedSweep(pool, 2);
+    expect(await markSweepRunning(pool, sweepId)).toBe(true);
+    expect(await markSweepRunning(pool, sweepId)).toBe(false);
+    expect((await findSweep(pool, sweepId))!.startedAt).toBeInstanceOf(Date);
+    await claimTrial(pool, trialIds[0]!, 'w');
+    expect(await countTrialsByStatus(pool, sweepId)).toEqual({ queued: 1, running: 1 });
+    expect(await completeSweepIfDone(pool, sweepId)).toBe(false);
+    const outcome = {
+      status: 'completed' as const,
+      stepsDone: 1,
+      bestValue: null,
+      bestStep: null,
+      finalLoss: 1,
+      backend: 'cpu',
+      error: null,
+    };
+    await finishTrial(pool, trialIds[0]!, 'w', outcome);
+    await claimTrial(pool, trialIds[1]!, 'w');
+    await finishTrial(pool, trialIds[1]!, 'w', { ...outcome, status: 'failed', error: 'x' });
+    expect(await completeSweepIfDone(pool, sweepId)).toBe(true);
+    expect(await completeSweepIfDone(pool, sweepId)).toBe(false);
+    expect(await findSweep(pool, sweepId)).toMatchObject({ status: 'completed' });
+  });
+
+  it('cancels waiting trials at once and leaves running ones to their worker', async () => {
+    const { sweepId, trialIds } = await seedSweep(pool, 3);
+    await claimTrial(pool, trialIds[2]!, 'w');
+    const result = await cancelSweep(pool, sweepId);
+    expect(result.cancelledTrialIds.sort()).toEqual([trialIds[0], trialIds[1]].sort());
+    expect(result.runningTrials).toBe(1);
+    expect(await countTrialsByStatus(pool, sweepId)).toEqual({ cancelled: 2, running: 1 });
+    expect(await findSweep(pool, sweepId)).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('deletes a sweep with its trials', async () => {
+    const { sweepId } = await seedSweep(pool, 2);
+    expect(await deleteSweep(pool, sweepId)).toBe(true);
+    expect(await deleteSweep(pool, sweepId)).toBe(false);
+    expect(
+      (await pool.query('SELECT count(*)::int AS n FROM trials WHERE sweep_id = $1', [sweepId])).rows[0].n,
+    ).toBe(0);
+  });
+});

@@ -1,3 +1,0 @@
-export * from './optimizers.js';
-export * from './schedulers.js';
-export type * from './types.js';

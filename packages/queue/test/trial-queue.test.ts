@@ -1,0 +1,81 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_REDIS_URL } from '../src/config.js';
+import { createRedis, dropKeyPrefix } from '../src/connection.js';
+import {
+  createTrialQueue,
+  enqueueTrials,
+  ensureTrialJobs,
+  TRIAL_QUEUE_NAME,
+  type TrialJobData,
+  trialJobOptions,
+} from '../src/trial-queue.js';
+
+const REDIS_URL = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+const trial = (): TrialJobData => ({ trialId: randomUUID(), sweepId: 's' });
+
+describe('trial queue (real Redis, a key prefix of its own)', () => {
+  const prefix = `hsqtest_${randomBytes(5).toString('hex')}`;
+  let redis: Redis;
+  let queue: Queue<TrialJobData>;
+  beforeAll(async () => {
+    redis = createRedis(REDIS_URL);
+    queue = createTrialQueue(redis, prefix);
+    await queue.waitUntilReady();
+  });
+  afterAll(async () => {
+    await queue?.close();
+    redis?.disconnect();
+    await dropKeyPrefix(REDIS_URL, prefix);
+  });
+
+  it('enqueues one job per trial, job id = trial id, so enqueueing twice adds nothing', async () => {
+    const trials = [trial(), trial(), trial()];
+    await enqueueTrials(queue, trials, 2);
+    await enqueueTrials(queue, trials, 2);
+    const jobs = await queue.getJobs(['waiting']);
+    expect(jobs.map((job) => job.id).sort()).toEqual(trials.map((t) => t.trialId).sort());
+    expect(jobs[0]!.opts.attempts).toBe(3);
+    await queue.obliterate({ force: true });
+  });
+
+  it('gives a job to every trial that has none or only a finished one, and leaves waiting jobs alone', async () => {
+    const [done, failed, waiting, missing] = [trial(), trial(), trial(), trial()];
+    // a real consumer finishes two jobs: one completes, one fails for good
+    await enqueueTrials(queue, [done, failed]);
+    const consumer = new Worker<TrialJobData>(
+      TRIAL_QUEUE_NAME,
+      async (job) => {
+        if (job.data.trialId === failed.trialId) throw new UnrecoverableError('config error');
+        return 'ok';
+      },
+      { connection: createRedis(REDIS_URL), prefix },
+    );
+    const settled = async () =>
+      (await queue.getJobState(done.trialId)) === 'completed' &&
+      (await queue.getJobState(failed.trialId)) === 'failed';
+    for (let i = 0; i < 200 && !(await settled()); i++) await new Promise((r) => setTimeout(r, 50));
+    await consumer.close();
+    expect(await settled()).toBe(true);
+    await enqueueTrials(queue, [waiting]);
+
+    const enqueued = await ensureTrialJobs(queue, [done, failed, waiting, missing], 3);
+    expect(enqueued.map((t) => t.trialId).sort()).toEqual(
+      [done, failed, missing].map((t) => t.trialId).sort(),
+    );
+    for (const t of [done, failed, waiting, missing])
+      expect(await queue.getJobState(t.trialId)).toBe('waiting');
+    // idempotent: a second pass finds a job for every trial
+    expect(await ensureTrialJobs(queue, [done, failed, waiting, missing])).toEqual([]);
+  });
+
+  it('reads attempts and backoff from the environment', () => {
+    expect(trialJobOptions({ TRIAL_ATTEMPTS: '5', TRIAL_BACKOFF_MS: '50' })).toMatchObject({
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 50 },
+    });
+    expect(trialJobOptions({ TRIAL_ATTEMPTS: 'x' }).attempts).toBe(3);
+  });
+});

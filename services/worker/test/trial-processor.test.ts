@@ -1,0 +1,224 @@
+import { createPool, findSweep, findTrial, insertSweep } from '@hypersweep/db';
+import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
+import type { StepRecord, TrialResult } from '@hypersweep/trainer';
+import { DelayedError } from 'bullmq';
+import type pg from 'pg';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunningTrials, StopReason } from '../src/running-trials.js';
+import type { PoolHooks } from '../src/trainer-pool.js';
+import { createTrialProcessor, type TrialJob, type WorkerEvent } from '../src/trial-processor.js';
+
+const STEPS = 30;
+const steps = (from: number, to: number): StepRecord[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => ({
+    step: from + i,
+    epoch: 0,
+    loss: 1 / (from + i),
+    lr: 0.1,
+    lrs: [0.1],
+  }));
+
+/** A trainer pool that "trains" STEPS steps in batches of 10, calling the hooks as the real threads do. */
+function fakeTrainers(between: (batch: number) => Promise<void> = async () => {}) {
+  return {
+    async run(
+      _config: unknown,
+      options: { resumeFrom?: { step: number } },
+      hooks: PoolHooks,
+    ): Promise<TrialResult> {
+      let done = options.resumeFrom?.step ?? 0;
+      for (let batch = 0; done < STEPS; batch++) {
+        if (hooks.signal.aborted) break;
+        await hooks.sink(steps(done + 1, done + 10));
+        done += 10;
+        await hooks.onCheckpoint({ step: done } as never);
+        await between(batch);
+      }
+      if (done === STEPS) {
+        await hooks.onEpoch({ epoch: 0, step: STEPS, trainLoss: 0.5, valLoss: 0.25, lr: 0.1 } as never);
+      }
+      return {
+        status: done === STEPS ? 'completed' : 'cancelled',
+        stepsDone: done,
+        epochsDone: 1,
+        finalLoss: 1 / done,
+        bestValue: 0.25,
+        bestStep: STEPS,
+        objective: { metric: 'val_loss', mode: 'min' },
+        backend: 'fake' as TrialResult['backend'],
+        durationMs: 1,
+      };
+    },
+  };
+}
+
+describe('trial processor (fake trainer pool, real Postgres)', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = createPool(db.url);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  async function setup(
+    options: {
+      trainers?: ReturnType<typeof fakeTrainers>;
+      trials?: number;
+      proposeNext?: (sweepId: string) => Promise<unknown>;
+    } = {},
+  ) {
+    const { sweepId, trialIds } = await insertSweep(pool, {
+      name: 'p',
+      spec: {},
+      objective: { metric: 'val_loss', mode: 'min' },
+      pruner: null,
+      trials: Array.from({ length: options.trials ?? 1 }, (_, i) => ({ config: { i }, configHash: `h${i}` })),
+    });
+    const events: WorkerEvent[] = [];
+    const running = new RunningTrials();
+    const stopping = new AbortController();
+    const process = createTrialProcessor({
+      db: pool,
+      trainers: options.trainers ?? fakeTrainers(),
+      running,
+      publish: (event) => events.push(event),
+      workerId: 'me',
+      backend: 'wasm',
+      checkpointEvery: 10,
+      stopping: stopping.signal,
+      log: pino({ level: 'silent' }),
+      progressIntervalMs: 0,
+      ...(options.proposeNext ? { proposeNext: options.proposeNext } : {}),
+    });
+    const delayed: number[] = [];
+    const job = (trialId: string, attemptsMade = 0): TrialJob => ({
+      data: { trialId, sweepId },
+      opts: { attempts: 2 },
+      attemptsMade,
+      moveToDelayed: async (timestamp) => {
+        delayed.push(timestamp);
+      },
+    });
+    const stepRows = async (trialId: string) =>
+      (
+        await pool.query('SELECT step FROM step_metrics WHERE trial_id = $1 ORDER BY step', [trialId])
+      ).rows.map((r) => r.step);
+    return { sweepId, trialIds, events, running, stopping, process, job, delayed, stepRows };
+  }
+
+  it('trains a claimed trial, stores every step, completes the trial and its sweep', async () => {
+    const t = await setup();
+    const result = await t.process(t.job(t.trialIds[0]!));
+    expect(result).toEqual({ status: 'completed', stepsDone: STEPS, backend: 'fake' });
+    expect(await t.stepRows(t.trialIds[0]!)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
+    expect(await findTrial(pool, t.trialIds[0]!)).toMatchObject({
+      status: 'completed',
+      stepsDone: STEPS,
+      attempts: 1,
+      bestValue: 0.25,
+      workerId: 'me',
+      heartbeatAt: null,
+    });
+    expect(await findSweep(pool, t.sweepId)).toMatchObject({ status: 'completed' });
+    expect(t.events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['sweep', 'trial.started', 'trial.progress', 'trial.finished']),
+    );
+    expect(t.events.at(-1)).toMatchObject({ type: 'sweep', status: 'completed' });
+    // a duplicate delivery of the finished trial's job does nothing
+    expect(await t.process(t.job(t.trialIds[0]!))).toEqual({
+      skipped: 'trial cancelled, finished or deleted',
+    });
+  });
+
+  it('proposes the next trials of a sampled sweep before settling it, and leaves it unsettled when that fails', async () => {
+    const order: string[] = [];
+    let sweepStatusWhenProposing = '';
+    const ok = await setup({
+      proposeNext: async (sweepId) => {
+        sweepStatusWhenProposing = (await findSweep(pool, sweepId))!.status;
+        order.push(sweepId);
+      },
+    });
+    await ok.process(ok.job(ok.trialIds[0]!));
+    expect(order).toEqual([ok.sweepId]);
+    // proposing came first: the sweep was still live then, and completed after
+    expect(sweepStatusWhenProposing).toBe('running');
+    expect(await findSweep(pool, ok.sweepId)).toMatchObject({ status: 'completed' });
+
+    const failing = await setup({
+      proposeNext: async () => {
+        throw new Error('Redis is down');
+      },
+    });
+    expect(await failing.process(failing.job(failing.trialIds[0]!))).toMatchObject({ status: 'completed' });
+    // with budget possibly left, the sweep must not look done: the reconciler proposes and settles it
+    expect(await findSweep(pool, failing.sweepId)).toMatchObject({ status: 'running' });
+  });
+
+  it('stops a trial another worker took over and leaves it to that worker', async () => {
+    let trialId = '';
+    const t = await setup({
+      trainers: fakeTrainers(async (batch) => {
+        // the lease ran out and another worker claimed the trial
+        if (batch === 0) await pool.query(`UPDATE trials SET worker_id = 'other' WHERE id = $1`, [trialId]);
+      }),
+    });
+    trialId = t.trialIds[0]!;
+    expect(await t.process(t.job(trialId))).toEqual({
+      skipped: 'trial taken over or deleted while training',
+    });
+    expect(await findTrial(pool, trialId)).toMatchObject({ status: 'running', workerId: 'other' });
+  });
+
+  it('on shutdown hands the trial back and resumes it from its checkpoint', async () => {
+    let t!: Awaited<ReturnType<typeof setup>>;
+    t = await setup({
+      trainers: fakeTrainers(async (batch) => {
+        if (batch === 0) t.running.stopAll(StopReason.shutdown);
+      }),
+    });
+    const id = t.trialIds[0]!;
+    await expect(t.process(t.job(id))).rejects.toBeInstanceOf(DelayedError);
+    expect(t.delayed).toHaveLength(1);
+    expect(await findTrial(pool, id)).toMatchObject({ status: 'queued', workerId: null, stepsDone: 10 });
+    const again = await setup();
+    // the same trial, processed by a fresh processor: resumes at step 11
+    const result = await createTrialProcessor({
+      db: pool,
+      trainers: fakeTrainers(),
+      running: new RunningTrials(),
+      publish: () => {},
+      workerId: 'next',
+      backend: 'wasm',
+      checkpointEvery: 10,
+      stopping: new AbortController().signal,
+      log: pino({ level: 'silent' }),
+    })({ ...again.job(id), data: { trialId: id, sweepId: t.sweepId } });
+    expect(result).toMatchObject({ status: 'completed', stepsDone: STEPS });
+    expect(await t.stepRows(id)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
+    expect(await findTrial(pool, id)).toMatchObject({ status: 'completed', attempts: 2, workerId: 'next' });
+  });
+
+  it('a throwing trial is queued for its next attempt, then failed; the sweep still completes', async () => {
+    const broken = {
+      async run(): Promise<TrialResult> {
+        throw new Error('thread crashed');
+      },
+    };
+    const t = await setup({ trainers: broken as never });
+    const id = t.trialIds[0]!;
+    await expect(t.process(t.job(id, 0))).rejects.toThrow('thread crashed');
+    expect(await findTrial(pool, id)).toMatchObject({ status: 'queued', error: 'Error: thread crashed' });
+    await expect(t.process(t.job(id, 1))).rejects.toThrow('thread crashed');
+    expect(await findTrial(pool, id)).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(await findSweep(pool, t.sweepId)).toMatchObject({ status: 'completed' });
+    expect(t.events.filter((e) => e.type === 'trial.finished')).toEqual([
+      expect.objectContaining({ status: 'failed', error: 'thread crashed' }),
+    ]);
+  });
+});
