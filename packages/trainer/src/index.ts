@@ -6,6 +6,7 @@ export {
   selectBackend,
 } from './backend.js';
 export type { Checkpoint } from './checkpoint.js';
+export { DatasetCache } from './dataset-cache.js';
 export { TrainerError } from './errors.js';
 export { epochMetric } from './objective.js';
 export type { RngState } from './rng.js';

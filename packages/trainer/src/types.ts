@@ -1,6 +1,7 @@
 import type { Objective } from '@hypersweep/spec';
 import type { BackendChoice, BackendName } from './backend.js';
 import type { Checkpoint } from './checkpoint.js';
+import type { DatasetCache } from './dataset-cache.js';
 
 // The trial config and the objective are the sweep spec's (one declaration each, in @hypersweep/spec).
 export type { Objective, ObjectiveMetric, TrialConfig } from '@hypersweep/spec';
@@ -37,10 +38,13 @@ export interface EpochRecord {
 }
 
 export interface TrialHooks {
-  /** Receives step records in order, in batches (never one call per step); awaited. */
+  /**
+   * Receives step records in order, in batches (never one call per step), one call at a time. Training
+   * goes on while a call runs and waits only when `storageWindow` batches are unacknowledged.
+   */
   sink(records: StepRecord[]): Promise<void> | void;
   onEpoch?(record: EpochRecord): Promise<void> | void;
-  /** Called every `checkpointEvery` steps and when the trial is cancelled, after the sink has every record up to it. */
+  /** Called every `checkpointEvery` steps and when the trial is cancelled, after the sink has stored every record up to it. */
   onCheckpoint?(checkpoint: Checkpoint): Promise<void> | void;
   /** Checked before every step; the trial ends 'cancelled' at the next step boundary. */
   signal?: AbortSignal;
@@ -50,6 +54,15 @@ export interface TrialHooks {
   resumeFrom?: Checkpoint;
   /** Flush records when this many are buffered or this many ms passed since the last flush (default 1000 / 1000). */
   flushEvery?: { records: number; ms: number };
+  /**
+   * Sink batches and checkpoints handed out and not yet acknowledged before training waits for storage
+   * (default 4; 0: every call is awaited before the next step).
+   */
+  storageWindow?: number;
+  /** Steps between loss read-backs from the backend (default: 32 on node-gpu, else 1). Records stay per step. */
+  lossReadEvery?: number;
+  /** Keeps workload datasets on the backend across trials (one cache per training thread). */
+  datasets?: DatasetCache;
   /** Backend to use (default: TFJS_BACKEND, else auto). */
   backend?: BackendChoice;
   /** Metric whose best epoch value becomes TrialResult.bestValue / bestStep (default val_loss, min). */

@@ -46,8 +46,9 @@ export async function record(config: TrialConfig, hooks: Partial<TrialHooks> = {
       epochs.push(epoch);
       await hooks.onEpoch?.(epoch);
     },
-    onCheckpoint(checkpoint) {
+    async onCheckpoint(checkpoint) {
       checkpoints.push(JSON.parse(JSON.stringify(checkpoint)));
+      await hooks.onCheckpoint?.(checkpoint);
     },
   });
   return { result, steps, sinkCalls, epochs, checkpoints };

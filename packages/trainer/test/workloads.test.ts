@@ -111,6 +111,54 @@ describe('workload registry', () => {
     expect(Math.max(...a.weights[0]!.map(Math.abs))).toBeGreaterThan(bound * 0.95);
   });
 
+  it.each([
+    ['mnist-mlp', { hidden: 16, trainSize: 200, valSize: 50 }],
+    ['two-layer-regression', { samples: 48, inputSize: 40, hidden: 8, outputSize: 3 }],
+    ['logistic', { trainSize: 100, valSize: 50 }],
+  ] as const)(
+    '%s: the hand-written layer and loss gradients equal tfjs autodiff of the plain formulas',
+    (name, options) => {
+      const workload = build(name, options);
+      const batch = workload.batch(Int32Array.from({ length: 16 }, (_, i) => i * 3))!;
+      const [w1, b1, w2, b2] = workload.params.map((p) => p.variable as tf.Tensor2D);
+      // The same networks with tfjs's own gradients (MatMul, LogSoftmax).
+      const plain = {
+        'mnist-mlp': () => {
+          const logits = tf.add(
+            tf.matMul(tf.relu(tf.add(tf.matMul(batch.x as tf.Tensor2D, w1!), b1!)), w2!),
+            b2!,
+          );
+          return tf.neg(tf.mean(tf.sum(tf.mul(batch.y, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+        },
+        'two-layer-regression': () => {
+          const out = tf.add(
+            tf.matMul(tf.relu(tf.add(tf.matMul(batch.x as tf.Tensor2D, w1!), b1!)), w2!),
+            b2!,
+          );
+          return tf.sum(tf.squaredDifference(out, batch.y)) as tf.Scalar;
+        },
+        logistic: () => {
+          const z = tf.add(tf.matMul(batch.x as tf.Tensor2D, w1!), b1!);
+          return tf.mean(tf.sub(tf.softplus(z), tf.mul(batch.y, z))) as tf.Scalar;
+        },
+      }[name];
+      const variables = workload.params.map((p) => p.variable);
+      const ours = tf.variableGrads(() => workload.loss(batch), variables);
+      const theirs = tf.variableGrads(plain, variables);
+      expect(ours.value.dataSync()[0]).toBeCloseTo(theirs.value.dataSync()[0]!, 5);
+      for (const variable of variables) {
+        const a = ours.grads[variable.name]!.dataSync();
+        const b = theirs.grads[variable.name]!.dataSync();
+        const scale = Math.max(...Array.from(b, Math.abs), 1e-6);
+        const worst = Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
+        expect(worst / scale).toBeLessThan(1e-5);
+      }
+      tf.dispose([ours.value, theirs.value, ...Object.values(ours.grads), ...Object.values(theirs.grads)]);
+      tf.dispose([batch.x, batch.y]);
+      workload.dispose();
+    },
+  );
+
   it('rosenbrock starts at (-1.5, 2) where f = 6.25 + 100 * 0.0625', () => {
     const workload = build('rosenbrock');
     expect(Array.from(workload.params[0]!.variable.dataSync())).toEqual([-1.5, 2]);

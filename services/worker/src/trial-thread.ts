@@ -1,10 +1,12 @@
 // A training thread: runs one trial at a time with packages/trainer, off the main thread, so CPU-bound
 // training neither blocks the worker's Redis lock renewals nor shares one core between trials.
 import { parentPort } from 'node:worker_threads';
-import { type BackendChoice, runTrial } from '@hypersweep/trainer';
+import { type BackendChoice, DatasetCache, runTrial } from '@hypersweep/trainer';
 import type { FromThread, ToThread } from './thread-protocol.js';
 
 const port = parentPort!;
+// Lives as long as the thread: the trials of a sweep that share a workload's data and seed upload it once.
+const datasets = new DatasetCache();
 let controller: AbortController | undefined;
 let nextCallId = 0;
 const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
@@ -40,6 +42,7 @@ port.on('message', async (message: ToThread) => {
       checkpointEvery: options.checkpointEvery,
       ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}),
       backend: options.backend as BackendChoice,
+      datasets,
       objective: options.objective,
     });
     port.postMessage({ type: 'done', result } satisfies FromThread);

@@ -24,14 +24,57 @@ export function linearParameters(
   ];
 }
 
-/** x @ weight + bias. */
-export function linear(x: tf.Tensor, layer: readonly [Parameter, Parameter]): tf.Tensor2D {
-  return tf.add(tf.matMul(x as tf.Tensor2D, layer[0].variable as tf.Tensor2D), layer[1].variable);
+/**
+ * x @ weight + bias, with its gradient written out so that every matmul in it has untransposed operands:
+ * tfjs-backend-wasm runs only those on XNNPACK and sends a matmul with a transposed operand (which tfjs's
+ * own MatMul gradient uses for both dx and dW) to a naive loop (slow_batch_matmul in its
+ * batch_mat_mul_impl.cc), an order of magnitude slower for these shapes; an explicit transpose costs far
+ * less. With `xIsData` the input gets no gradient at all (it is the batch, not a hidden layer): tfjs only
+ * skips the gradients of inputs it does not need, not work inside a custom gradient.
+ */
+export function linear(x: tf.Tensor, layer: readonly [Parameter, Parameter], xIsData = false): tf.Tensor2D {
+  const [weight, bias] = [layer[0].variable, layer[1].variable];
+  const forward = (input: tf.Tensor, w: tf.Tensor) =>
+    tf.add(tf.matMul(input as tf.Tensor2D, w as tf.Tensor2D), bias);
+  const weightGrad = (input: tf.Tensor, dy: tf.Tensor) =>
+    tf.matMul(tf.transpose(input as tf.Tensor2D), dy as tf.Tensor2D);
+  if (xIsData) {
+    return tf.customGrad((...args: CustomGradArgs) => {
+      const [w] = args as [tf.Tensor, tf.Tensor];
+      return { value: forward(x, w), gradFunc: (dy: tf.Tensor) => [weightGrad(x, dy), tf.sum(dy, 0)] };
+    })(weight, bias) as tf.Tensor2D;
+  }
+  return tf.customGrad((...args: CustomGradArgs) => {
+    const [input, w, , save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([input, w]);
+    return {
+      value: forward(input, w),
+      gradFunc: (dy: tf.Tensor, [savedInput, savedW]: tf.Tensor[]) => [
+        tf.matMul(dy as tf.Tensor2D, tf.transpose(savedW as tf.Tensor2D)),
+        weightGrad(savedInput!, dy),
+        tf.sum(dy, 0),
+      ],
+    };
+  })(x, weight, bias) as tf.Tensor2D;
 }
 
-/** torch.nn.CrossEntropyLoss (mean over the batch) from logits and one-hot targets. */
+type CustomGradArgs = Array<tf.Tensor | tf.GradSaveFunc>;
+
+/**
+ * torch.nn.CrossEntropyLoss (mean over the batch) from logits and one-hot targets. Its gradient is the
+ * closed form (softmax - target) / batch, three kernels instead of the chain back through logSoftmax.
+ */
 export function softmaxCrossEntropy(logits: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
-  return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1)));
+  return tf.customGrad((...args: CustomGradArgs) => {
+    const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    const logProbabilities = tf.logSoftmax(z);
+    save([logProbabilities]);
+    return {
+      value: tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logProbabilities), 1))) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) =>
+        tf.mul(tf.sub(tf.exp(saved!), oneHot), tf.div(dy, oneHot.shape[0]!)),
+    };
+  })(logits) as tf.Scalar;
 }
 
 /** Fraction of rows whose arg-max matches the one-hot target's. */

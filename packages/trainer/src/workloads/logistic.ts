@@ -25,33 +25,41 @@ export const logistic: WorkloadDefinition = {
   paramGroups: ['weight', 'bias'],
   hasValidation: true,
   trainExamples: examplesFromOption(LOGISTIC_OPTIONS, 'trainSize'),
-  create(options, seed) {
+  create(options, seed, datasets) {
     const { features, trainSize, valSize, separation } = options as Record<
       'features' | 'trainSize' | 'valSize' | 'separation',
       number
     >;
-    const data = Rng.forStream(seed, 'data');
-    const count = trainSize + valSize;
-    const x = data.fillNormal(new Float32Array(count * features));
-    const y = new Float32Array(count);
-    const shift = separation / 2 / Math.sqrt(features);
-    for (let i = 0; i < count; i++) {
-      const label = data.uniform() < 0.5 ? 0 : 1;
-      y[i] = label;
-      const offset = label === 1 ? shift : -shift;
-      for (let j = i * features; j < (i + 1) * features; j++) x[j] = x[j]! + offset;
-    }
     const [weight, bias] = linearParameters(Rng.forStream(seed, 'init'), 'linear', features, 1);
-    return supervisedWorkload({
-      params: [weight, bias],
-      groups: { weight: [weight.name], bias: [bias.name] },
-      train: { count: trainSize, x: x.subarray(0, trainSize * features), y: y.subarray(0, trainSize) },
-      val: { count: valSize, x: x.subarray(trainSize * features), y: y.subarray(trainSize) },
-      forward: (input) => linear(input, [weight, bias]),
-      // softplus(z) - y z = -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))], stable for large |z|.
-      loss: (logits, target) => tf.mean(tf.sub(tf.softplus(logits), tf.mul(target, logits))),
-      accuracy: (logits, target) =>
-        tf.mean(tf.cast(tf.equal(tf.greater(logits, 0), tf.cast(target, 'bool')), 'float32')),
-    });
+    const build = () => {
+      const data = Rng.forStream(seed, 'data');
+      const count = trainSize + valSize;
+      const x = data.fillNormal(new Float32Array(count * features));
+      const y = new Float32Array(count);
+      const shift = separation / 2 / Math.sqrt(features);
+      for (let i = 0; i < count; i++) {
+        const label = data.uniform() < 0.5 ? 0 : 1;
+        y[i] = label;
+        const offset = label === 1 ? shift : -shift;
+        for (let j = i * features; j < (i + 1) * features; j++) x[j] = x[j]! + offset;
+      }
+      return {
+        train: { count: trainSize, x: x.subarray(0, trainSize * features), y: y.subarray(0, trainSize) },
+        val: { count: valSize, x: x.subarray(trainSize * features), y: y.subarray(trainSize) },
+      };
+    };
+    return supervisedWorkload(
+      {
+        params: [weight, bias],
+        groups: { weight: [weight.name], bias: [bias.name] },
+        data: { key: `logistic:${features}:${trainSize}:${valSize}:${separation}:${seed}`, build },
+        forward: (input) => linear(input, [weight, bias], true),
+        // softplus(z) - y z = -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))], stable for large |z|.
+        loss: (logits, target) => tf.mean(tf.sub(tf.softplus(logits), tf.mul(target, logits))),
+        accuracy: (logits, target) =>
+          tf.mean(tf.cast(tf.equal(tf.greater(logits, 0), tf.cast(target, 'bool')), 'float32')),
+      },
+      datasets,
+    );
   },
 };

@@ -29,7 +29,7 @@ export const mnistMlp: WorkloadDefinition = {
   paramGroups: ['base', 'classifier'],
   hasValidation: true,
   trainExamples: examplesFromOption(MNIST_OPTIONS, 'trainSize'),
-  create(options, seed) {
+  create(options, seed, datasets) {
     const { hidden, trainSize, valSize } = options as { hidden: number; trainSize: number; valSize: number };
     if (trainSize + valSize > MNIST_DIGITS) {
       throw new TrainerError(
@@ -37,22 +37,32 @@ export const mnistMlp: WorkloadDefinition = {
         'workload/options/trainSize',
       );
     }
-    const digits = loadMnistDigits();
-    const split = Rng.forStream(seed, 'data').permutation(digits.count);
     const init = Rng.forStream(seed, 'init');
     const hiddenLayer = linearParameters(init, 'hidden', MNIST_PIXELS, hidden);
     const classifier = linearParameters(init, 'classifier', hidden, MNIST_CLASSES);
-    return supervisedWorkload({
-      params: [...hiddenLayer, ...classifier],
-      groups: {
-        base: hiddenLayer.map((p) => p.name),
-        classifier: classifier.map((p) => p.name),
+    return supervisedWorkload(
+      {
+        params: [...hiddenLayer, ...classifier],
+        groups: {
+          base: hiddenLayer.map((p) => p.name),
+          classifier: classifier.map((p) => p.name),
+        },
+        data: {
+          key: `mnist-mlp:${trainSize}:${valSize}:${seed}`,
+          build() {
+            const digits = loadMnistDigits();
+            const split = Rng.forStream(seed, 'data').permutation(digits.count);
+            return {
+              train: mnistExamples(digits, split, 0, trainSize),
+              val: mnistExamples(digits, split, trainSize, trainSize + valSize),
+            };
+          },
+        },
+        forward: (x) => linear(tf.relu(linear(x, hiddenLayer, true)), classifier),
+        loss: softmaxCrossEntropy,
+        accuracy: argMaxAccuracy,
       },
-      train: mnistExamples(digits, split, 0, trainSize),
-      val: mnistExamples(digits, split, trainSize, trainSize + valSize),
-      forward: (x) => linear(tf.relu(linear(x, hiddenLayer)), classifier),
-      loss: softmaxCrossEntropy,
-      accuracy: argMaxAccuracy,
-    });
+      datasets,
+    );
   },
 };

@@ -1,5 +1,6 @@
 import type { Parameter } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
+import type { DatasetCache } from '../dataset-cache.js';
 import type { Batch, WorkloadInstance } from './types.js';
 
 /** Row-major examples: `x` is count x features, `y` is count x targets. */
@@ -9,35 +10,60 @@ export interface Examples {
   y: Float32Array;
 }
 
+/** The examples of a workload, built from its options and seed. */
+export interface SupervisedData {
+  train: Examples;
+  val?: Examples;
+}
+
 export interface SupervisedModel {
   params: Parameter[];
   groups: Record<string, readonly string[]>;
-  train: Examples;
-  val?: Examples;
+  /**
+   * `key` names everything `build` depends on (workload, the options it reads, seed): trials with the
+   * same key share one upload of the data through a DatasetCache.
+   */
+  data: { key: string; build(): SupervisedData };
   forward(x: tf.Tensor): tf.Tensor;
   loss(output: tf.Tensor, y: tf.Tensor): tf.Scalar;
   accuracy?(output: tf.Tensor, y: tf.Tensor): tf.Scalar;
 }
 
-function toTensors(examples: Examples): Batch {
-  const targets = examples.y.length / examples.count;
-  return {
-    x: tf.tensor2d(examples.x, [examples.count, examples.x.length / examples.count]),
-    y: tf.tensor2d(examples.y, [examples.count, targets]),
-  };
+function toTensors(data: SupervisedData): Record<string, tf.Tensor> {
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const [name, examples] of Object.entries(data) as Array<[string, Examples | undefined]>) {
+    if (examples === undefined) continue;
+    tensors[`${name}.x`] = tf.tensor2d(examples.x, [examples.count, examples.x.length / examples.count]);
+    tensors[`${name}.y`] = tf.tensor2d(examples.y, [examples.count, examples.y.length / examples.count]);
+  }
+  return tensors;
+}
+
+function pair(tensors: Readonly<Record<string, tf.Tensor>>, name: string): Batch | undefined {
+  const x = tensors[`${name}.x`];
+  const y = tensors[`${name}.y`];
+  return x === undefined || y === undefined ? undefined : { x, y };
 }
 
 /**
- * A workload with a dataset held on the backend for the whole trial; each batch is a gather of
- * its rows, so a step moves only the batch's indices from JavaScript to the backend.
+ * A workload with a dataset held on the backend for the whole trial (and, with a DatasetCache, for
+ * the next trials of the same data); each batch is a gather of its rows, so a step moves only the
+ * batch's indices from JavaScript to the backend.
  */
-export function supervisedWorkload(model: SupervisedModel): WorkloadInstance {
-  const train = toTensors(model.train);
-  const val = model.val === undefined ? undefined : toTensors(model.val);
+export function supervisedWorkload(model: SupervisedModel, cache?: DatasetCache): WorkloadInstance {
+  const held =
+    cache === undefined
+      ? (() => {
+          const tensors = toTensors(model.data.build());
+          return { tensors, release: () => tf.dispose(Object.values(tensors)) };
+        })()
+      : cache.acquire(model.data.key, () => toTensors(model.data.build()));
+  const train = pair(held.tensors, 'train')!;
+  const val = pair(held.tensors, 'val');
   return {
     params: model.params,
     groups: model.groups,
-    trainSize: model.train.count,
+    trainSize: train.x.shape[0]!,
     batch(indices) {
       if (indices === null) throw new Error('a supervised workload needs batch indices');
       return tf.tidy(() => {
@@ -62,7 +88,7 @@ export function supervisedWorkload(model: SupervisedModel): WorkloadInstance {
           },
         }),
     dispose() {
-      tf.dispose([train.x, train.y, ...(val === undefined ? [] : [val.x, val.y])]);
+      held.release();
       for (const param of model.params) param.dispose();
     },
   };

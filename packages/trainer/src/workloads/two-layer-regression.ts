@@ -26,23 +26,31 @@ export const twoLayerRegression: WorkloadDefinition = {
   paramGroups: ['base', 'head'],
   hasValidation: false,
   trainExamples: examplesFromOption(REGRESSION_OPTIONS, 'samples'),
-  create(options, seed) {
+  create(options, seed, datasets) {
     const { samples, inputSize, hidden, outputSize } = options as Record<
       'samples' | 'inputSize' | 'hidden' | 'outputSize',
       number
     >;
-    const data = Rng.forStream(seed, 'data');
-    const x = data.fillNormal(new Float32Array(samples * inputSize));
-    const y = data.fillNormal(new Float32Array(samples * outputSize));
     const init = Rng.forStream(seed, 'init');
     const layer1 = linearParameters(init, 'linear1', inputSize, hidden);
     const layer2 = linearParameters(init, 'linear2', hidden, outputSize);
-    return supervisedWorkload({
-      params: [...layer1, ...layer2],
-      groups: { base: layer1.map((p) => p.name), head: layer2.map((p) => p.name) },
-      train: { count: samples, x, y },
-      forward: (input) => linear(tf.relu(linear(input, layer1)), layer2),
-      loss: (prediction, target) => tf.sum(tf.squaredDifference(prediction, target)),
-    });
+    return supervisedWorkload(
+      {
+        params: [...layer1, ...layer2],
+        groups: { base: layer1.map((p) => p.name), head: layer2.map((p) => p.name) },
+        data: {
+          key: `two-layer-regression:${samples}:${inputSize}:${outputSize}:${seed}`,
+          build() {
+            const data = Rng.forStream(seed, 'data');
+            const x = data.fillNormal(new Float32Array(samples * inputSize));
+            const y = data.fillNormal(new Float32Array(samples * outputSize));
+            return { train: { count: samples, x, y } };
+          },
+        },
+        forward: (input) => linear(tf.relu(linear(input, layer1, true)), layer2),
+        loss: (prediction, target) => tf.sum(tf.squaredDifference(prediction, target)),
+      },
+      datasets,
+    );
   },
 };

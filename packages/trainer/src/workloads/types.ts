@@ -1,5 +1,6 @@
 import type { JsonSchema, Parameter } from '@hypersweep/optim';
 import type * as tf from '@tensorflow/tfjs-core';
+import type { DatasetCache } from '../dataset-cache.js';
 
 /**
  * A training problem a sweep can pick by name. The registry entry is plain data (the API lists it
@@ -22,9 +23,10 @@ export interface WorkloadDefinition {
   trainExamples(options?: Record<string, unknown>): number;
   /**
    * Builds the workload for one trial. `options` are already validated with defaults filled in;
-   * every random draw comes from `seed`, so the same seed gives the same data and weights.
+   * every random draw comes from `seed`, so the same seed gives the same data and weights. With
+   * `datasets`, the data tensors come from (and stay in) that cache instead of living for one trial.
    */
-  create(options: Record<string, number>, seed: number): WorkloadInstance;
+  create(options: Record<string, number>, seed: number, datasets?: DatasetCache): WorkloadInstance;
 }
 
 /** A training batch: inputs and targets, owned (and disposed) by the training loop. */
