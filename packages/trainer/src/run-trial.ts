@@ -1,5 +1,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { computeGradients, createOptimizer, createScheduler, LBFGS } from '@hypersweep/optim';
+import {
+  computeGradients,
+  createOptimizer,
+  createScheduler,
+  LBFGS,
+  registerGradients,
+} from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, selectBackend } from './backend.js';
 import { type Checkpoint, captureParameters, restoreParameters } from './checkpoint.js';
@@ -254,6 +260,8 @@ function trainStep(
     }
     // Every other optimizer uses the gradients once, as `step(closure)` would, but the loss stays a
     // tensor: reading it waits for the backend, which the caller does once per several steps.
+    // tf.variableGrads needs the kernels' gradients, which importing optim no longer registers.
+    registerGradients();
     const { value, grads } = tf.variableGrads(() => workload.loss(batch), variables);
     for (const param of workload.params) {
       param.clearGrad();
