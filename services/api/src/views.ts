@@ -24,8 +24,9 @@ export function trialView(trial: TrialRow, now = Date.now()) {
     finishedAt: iso(trial.finishedAt),
     error: trial.error,
     params: trial.params,
+    // A rung decision taken at the last epoch can come after training ended: the trial completed.
     prune:
-      trial.pruneRung === null
+      trial.status !== 'pruned' || trial.pruneRung === null
         ? null
         : { rung: trial.pruneRung, value: trial.pruneValue, cutoff: trial.pruneCutoff },
   };
