@@ -12,6 +12,8 @@ export interface SweepRow {
   objectiveMode: 'min' | 'max';
   trialCount: number;
   pruner: Record<string, unknown> | null;
+  /** Search settings of a random / tpe sweep (packages/spec SearchSettings), null for a grid. */
+  search: Record<string, unknown> | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -19,7 +21,7 @@ export interface SweepRow {
 }
 
 const SWEEP_COLUMNS = `id, name, spec, status, objective_metric AS "objectiveMetric", objective_mode AS "objectiveMode",
-  trial_count AS "trialCount", pruner, created_at AS "createdAt", started_at AS "startedAt",
+  trial_count AS "trialCount", pruner, search, created_at AS "createdAt", started_at AS "startedAt",
   finished_at AS "finishedAt", error`;
 
 export interface NewSweep {
@@ -27,8 +29,44 @@ export interface NewSweep {
   spec: unknown;
   objective: { metric: string; mode: 'min' | 'max' };
   pruner: unknown | null;
-  /** The expanded grid, in order: a trial's index is its position. */
-  trials: readonly { config: unknown; configHash: string }[];
+  /** Search settings of a random / tpe sweep (null or absent for a grid). */
+  search?: unknown | null;
+  /** Every trial the sweep will run (a sampled sweep's budget); default: `trials.length`. */
+  trialCount?: number;
+  /** The expanded grid (or a sampled sweep's first configs), in order: a trial's index is its position. */
+  trials: readonly NewTrial[];
+}
+
+export interface NewTrial {
+  config: unknown;
+  configHash: string;
+  /** Sampled parameters of a random / tpe trial (internal representations). */
+  params?: Record<string, number> | null;
+}
+
+/** Inserts trials numbered from `firstIndex` on in one statement; returns their ids in order. */
+export async function insertTrials(
+  db: Queryable,
+  sweepId: string,
+  firstIndex: number,
+  trials: readonly NewTrial[],
+): Promise<string[]> {
+  const { rows } = await db.query<{ id: string; index: number }>(
+    `INSERT INTO trials (sweep_id, index, config, config_hash, params)
+     SELECT $1::uuid, t.index, t.config, t.config_hash, t.params
+     FROM unnest($2::int[], $3::jsonb[], $4::text[], $5::jsonb[]) AS t(index, config, config_hash, params)
+     RETURNING id, index`,
+    [
+      sweepId,
+      trials.map((_, i) => firstIndex + i),
+      trials.map((t) => JSON.stringify(t.config)),
+      trials.map((t) => t.configHash),
+      trials.map((t) => (t.params ? JSON.stringify(t.params) : null)),
+    ],
+  );
+  const ids = new Array<string>(trials.length);
+  for (const row of rows) ids[row.index - firstIndex] = row.id;
+  return ids;
 }
 
 /** Statuses of a sweep whose trials may still run. */
@@ -44,32 +82,20 @@ export async function insertSweep(
 ): Promise<{ sweepId: string; trialIds: string[] }> {
   return inTransaction(pool, async (db) => {
     const inserted = await db.query<{ id: string }>(
-      `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner, search)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [
         sweep.name,
         JSON.stringify(sweep.spec),
         sweep.objective.metric,
         sweep.objective.mode,
-        sweep.trials.length,
+        sweep.trialCount ?? sweep.trials.length,
         sweep.pruner === null ? null : JSON.stringify(sweep.pruner),
+        sweep.search == null ? null : JSON.stringify(sweep.search),
       ],
     );
     const sweepId = inserted.rows[0]!.id;
-    const rows = await db.query<{ id: string; index: number }>(
-      `INSERT INTO trials (sweep_id, index, config, config_hash)
-       SELECT $1::uuid, t.index, t.config, t.config_hash
-       FROM unnest($2::int[], $3::jsonb[], $4::text[]) AS t(index, config, config_hash)
-       RETURNING id, index`,
-      [
-        sweepId,
-        sweep.trials.map((_, i) => i),
-        sweep.trials.map((t) => JSON.stringify(t.config)),
-        sweep.trials.map((t) => t.configHash),
-      ],
-    );
-    const trialIds = new Array<string>(sweep.trials.length);
-    for (const row of rows.rows) trialIds[row.index] = row.id;
+    const trialIds = await insertTrials(db, sweepId, 0, sweep.trials);
     return { sweepId, trialIds };
   });
 }
