@@ -263,8 +263,6 @@ function trainStep(
     }
     // Every other optimizer uses the gradients once, as `step(closure)` would, but the loss stays a
     // tensor: reading it waits for the backend, which the caller does once per several steps.
-    // tf.variableGrads needs the kernels' gradients, which importing optim no longer registers.
-    registerGradients();
     const { value, grads } = tf.variableGrads(() => workload.loss(batch), variables);
     for (const param of workload.params) {
       param.clearGrad();
