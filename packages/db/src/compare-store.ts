@@ -190,7 +190,7 @@ export async function extendSweepTrials(
     }
     const first = (existing.rows[0]?.last ?? -1) + 1;
     // The same insert as a new sweep's (sweep-store's insertTrials), at the next grid indexes.
-    const inserted = await insertTrials(db, sweepId, first, fresh);
+    const ids = await insertTrials(db, sweepId, first, fresh);
     const updated = await db.query<{ status: string; trial_count: number }>(
       `UPDATE sweeps SET spec = $2, trial_count = trial_count + $3,
          status = CASE WHEN $3 > 0 AND status = 'completed' THEN 'running' ELSE status END,
@@ -200,7 +200,7 @@ export async function extendSweepTrials(
     );
     return {
       kind: 'extended',
-      added: inserted,
+      added: ids.map((id, i) => ({ id, index: first + i, config: fresh[i]!.config })),
       reused: candidates.length - fresh.length,
       trialCount: updated.rows[0]!.trial_count,
       previous: { status: row.status, finishedAt: row.finished_at, spec: row.spec },

@@ -9,5 +9,6 @@ export * from './pg-errors.js';
 export * from './preflight.js';
 export * from './queryable.js';
 export * from './schema-check.js';
+export * from './search-store.js';
 export * from './sweep-store.js';
 export * from './trial-store.js';

@@ -12,6 +12,8 @@ export interface SweepRow {
   objectiveMode: 'min' | 'max';
   trialCount: number;
   pruner: Record<string, unknown> | null;
+  /** Search settings of a random / tpe sweep (packages/spec SearchSettings), null for a grid. */
+  search: Record<string, unknown> | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -19,22 +21,55 @@ export interface SweepRow {
 }
 
 const SWEEP_COLUMNS = `id, name, spec, status, objective_metric AS "objectiveMetric", objective_mode AS "objectiveMode",
-  trial_count AS "trialCount", pruner, created_at AS "createdAt", started_at AS "startedAt",
+  trial_count AS "trialCount", pruner, search, created_at AS "createdAt", started_at AS "startedAt",
   finished_at AS "finishedAt", error`;
-
-/** A trial to store: its config (TrialConfig) and the hash that decides equality within its sweep. */
-export interface NewTrial {
-  config: unknown;
-  configHash: string;
-}
 
 export interface NewSweep {
   name: string;
   spec: unknown;
   objective: { metric: string; mode: 'min' | 'max' };
   pruner: unknown | null;
-  /** The expanded grid, in order: a trial's index is its position. */
+  /** Search settings of a random / tpe sweep (null or absent for a grid). */
+  search?: unknown | null;
+  /** Every trial the sweep will run (a sampled sweep's budget); default: `trials.length`. */
+  trialCount?: number;
+  /** The expanded grid (or a sampled sweep's first configs), in order: a trial's index is its position. */
   trials: readonly NewTrial[];
+}
+
+export interface NewTrial {
+  config: unknown;
+  configHash: string;
+  /** Sampled parameters of a random / tpe trial (internal representations). */
+  params?: Record<string, number> | null;
+}
+
+/**
+ * Inserts trials numbered from `firstIndex` on in one statement; returns their ids in order. Every trial
+ * insert goes through here: a new sweep's grid, a search's sampled trials, an extension's new cells.
+ */
+export async function insertTrials(
+  db: Queryable,
+  sweepId: string,
+  firstIndex: number,
+  trials: readonly NewTrial[],
+): Promise<string[]> {
+  const { rows } = await db.query<{ id: string; index: number }>(
+    `INSERT INTO trials (sweep_id, index, config, config_hash, params)
+     SELECT $1::uuid, t.index, t.config, t.config_hash, t.params
+     FROM unnest($2::int[], $3::jsonb[], $4::text[], $5::jsonb[]) AS t(index, config, config_hash, params)
+     RETURNING id, index`,
+    [
+      sweepId,
+      trials.map((_, i) => firstIndex + i),
+      trials.map((t) => JSON.stringify(t.config)),
+      trials.map((t) => t.configHash),
+      trials.map((t) => (t.params ? JSON.stringify(t.params) : null)),
+    ],
+  );
+  const ids = new Array<string>(trials.length);
+  for (const row of rows) ids[row.index - firstIndex] = row.id;
+  return ids;
 }
 
 /** Statuses of a sweep whose trials may still run. */
@@ -50,49 +85,22 @@ export async function insertSweep(
 ): Promise<{ sweepId: string; trialIds: string[] }> {
   return inTransaction(pool, async (db) => {
     const inserted = await db.query<{ id: string }>(
-      `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner, search)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
       [
         sweep.name,
         JSON.stringify(sweep.spec),
         sweep.objective.metric,
         sweep.objective.mode,
-        sweep.trials.length,
+        sweep.trialCount ?? sweep.trials.length,
         sweep.pruner === null ? null : JSON.stringify(sweep.pruner),
+        sweep.search == null ? null : JSON.stringify(sweep.search),
       ],
     );
     const sweepId = inserted.rows[0]!.id;
-    const trials = await insertTrials(db, sweepId, 0, sweep.trials);
-    return { sweepId, trialIds: trials.map((trial) => trial.id) };
+    const trialIds = await insertTrials(db, sweepId, 0, sweep.trials);
+    return { sweepId, trialIds };
   });
-}
-
-/**
- * Inserts trials of a sweep at indexes first, first + 1, ... in one statement: every trial insert (a new
- * sweep's grid, an extension's new cells) goes through here. Returns them in index order with their ids.
- */
-export async function insertTrials(
-  db: Queryable,
-  sweepId: string,
-  first: number,
-  trials: readonly NewTrial[],
-): Promise<Array<{ id: string; index: number; config: unknown }>> {
-  if (trials.length === 0) return [];
-  const { rows } = await db.query<{ id: string; index: number }>(
-    `INSERT INTO trials (sweep_id, index, config, config_hash)
-     SELECT $1::uuid, t.index, t.config, t.config_hash
-     FROM unnest($2::int[], $3::jsonb[], $4::text[]) AS t(index, config, config_hash)
-     RETURNING id, index`,
-    [
-      sweepId,
-      trials.map((_, i) => first + i),
-      trials.map((t) => JSON.stringify(t.config)),
-      trials.map((t) => t.configHash),
-    ],
-  );
-  return rows
-    .sort((a, b) => a.index - b.index)
-    .map((row) => ({ ...row, config: trials[row.index - first]!.config }));
 }
 
 export async function findSweep(db: Queryable, id: string): Promise<SweepRow | null> {

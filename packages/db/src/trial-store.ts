@@ -19,11 +19,18 @@ export interface TrialRow {
   finishedAt: Date | null;
   heartbeatAt: Date | null;
   error: string | null;
+  /** Sampled parameters of a random / tpe trial, null for a grid's. */
+  params: Record<string, number> | null;
+  /** Why a rung pruner stopped the trial: the rung, its value there and the cutoff it missed (else null). */
+  pruneRung: number | null;
+  pruneValue: number | null;
+  pruneCutoff: number | null;
 }
 
 const TRIAL_COLUMNS = `id, sweep_id AS "sweepId", index, status, config, attempts, worker_id AS "workerId", backend,
   steps_done AS "stepsDone", best_value AS "bestValue", best_step AS "bestStep", final_loss AS "finalLoss",
-  started_at AS "startedAt", finished_at AS "finishedAt", heartbeat_at AS "heartbeatAt", error`;
+  started_at AS "startedAt", finished_at AS "finishedAt", heartbeat_at AS "heartbeatAt", error,
+  params, prune_rung AS "pruneRung", prune_value AS "pruneValue", prune_cutoff AS "pruneCutoff"`;
 
 /** A trial and its job: what the queue carries and the reconciler hands back. */
 export interface TrialRef {

@@ -12,6 +12,21 @@ export {
   objectiveMetrics,
   objectiveModes,
 } from './objective.js';
+export {
+  type AnyPrunerConfig,
+  isSearchPrunerType,
+  type SearchPrunerConfig,
+  searchPrunerTypes,
+} from './search-pruners.js';
+export { searchSpecExample, withSearchSchema } from './search-schema.js';
+export {
+  DEFAULT_TPE_PARALLELISM,
+  proposeSearchConfig,
+  type SearchSettings,
+  type SearchSweep,
+  type SearchSweepValidation,
+  validateSearchSweepSpec,
+} from './search-spec.js';
 export { DEFAULT_MAX_TRIALS, DEFAULT_TRAINING, prunerTypes } from './spec-fields.js';
 export {
   endedSweepStatuses,

@@ -12,5 +12,6 @@ export { epochMetric } from './objective.js';
 export type { RngState } from './rng.js';
 export { runTrial } from './run-trial.js';
 export type * from './types.js';
+export { workloadInfos } from './workload-infos.js';
 export { getWorkload, resolveWorkloadOptions, workloadNames, workloads } from './workloads/index.js';
 export type { WorkloadDefinition } from './workloads/types.js';

@@ -64,4 +64,42 @@ export const TrialSummary = Type.Object({
   startedAt: NullableDate,
   finishedAt: NullableDate,
   error: NullableString,
+  params: Type.Union([Type.Record(Type.String(), Type.Number()), Type.Null()], {
+    description:
+      "A random / tpe trial's sampled parameters by JSON pointer into the spec (numbers; a choice is its index), null for a grid trial",
+  }),
+  prune: Type.Union(
+    [
+      Type.Object({
+        rung: Type.Integer({
+          description: 'SuccessiveHalving / Hyperband: the rung index; ASHAScheduler: the milestone epoch',
+        }),
+        value: NullableNumber,
+        cutoff: NullableNumber,
+      }),
+      Type.Null(),
+    ],
+    {
+      description:
+        "Why a rung pruner (SuccessiveHalvingPruner, HyperbandPruner, ASHAScheduler) stopped the trial: the rung, the trial's objective value there and the cutoff it missed; null otherwise (MedianPruner gives its reason in error)",
+    },
+  ),
 });
+
+export const SearchSettings = Type.Union(
+  [
+    Type.Object({
+      type: StringEnum(['random', 'tpe'] as const),
+      trials: Type.Integer({ description: 'Configs sampled in all (each runs once per seed)' }),
+      seed: Type.Integer(),
+      parallelism: Type.Union([Type.Integer(), Type.Null()], {
+        description: 'Configs in flight at once; the next are created as trials end (null: all at once)',
+      }),
+      options: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+        description: "TPESampler options (Optuna's names), tpe only",
+      }),
+    }),
+    Type.Null(),
+  ],
+  { description: 'The search settings of a random / tpe sweep with their defaults; null for a grid' },
+);

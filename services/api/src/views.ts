@@ -23,6 +23,12 @@ export function trialView(trial: TrialRow, now = Date.now()) {
     startedAt: iso(trial.startedAt),
     finishedAt: iso(trial.finishedAt),
     error: trial.error,
+    params: trial.params,
+    // A rung decision taken at the last epoch can come after training ended: the trial completed.
+    prune:
+      trial.status !== 'pruned' || trial.pruneRung === null
+        ? null
+        : { rung: trial.pruneRung, value: trial.pruneValue, cutoff: trial.pruneCutoff },
   };
 }
 
@@ -34,6 +40,7 @@ export function sweepSummaryView(sweep: SweepRow) {
     trialCount: sweep.trialCount,
     objective: { metric: sweep.objectiveMetric, mode: sweep.objectiveMode },
     pruner: sweep.pruner,
+    search: sweep.search,
     createdAt: sweep.createdAt.toISOString(),
     startedAt: iso(sweep.startedAt),
     finishedAt: iso(sweep.finishedAt),

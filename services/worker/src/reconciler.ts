@@ -1,6 +1,8 @@
 import {
+  completeSweepIfDone,
   queuedTrialsOfLiveSweeps,
   reclaimExpiredTrials,
+  searchSweepsOwedTrials,
   type Transactional,
   type TrialRef,
   withTryAdvisoryLock,
@@ -8,6 +10,7 @@ import {
 import { ensureTrialJobs, type TrialJobData } from '@hypersweep/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
+import { proposeSearchTrials } from './search-proposer.js';
 
 /** Postgres advisory lock key: one reconciler pass at a time across all workers. */
 export const RECONCILER_LOCK_KEY = 72707370;
@@ -20,13 +23,19 @@ export interface ReconcileResult {
   reclaimed: TrialRef[];
   /** Trials that had no job that will run, and got one. */
   enqueued: TrialJobData[];
+  /** Trials of random / tpe sweeps created (and enqueued) because the step that creates them was lost. */
+  proposed: string[];
+  /** Sweeps completed here: nothing left to run or to create (their last trial's settle step was lost). */
+  completed: string[];
 }
 
 /**
  * Postgres says which trials must run; Redis only carries the work. One pass hands back running trials
  * whose heartbeat is older than `leaseMs`, then makes sure every queued trial of a live sweep has a job
  * (job id = trial id: a trial that has one is left alone). Passes are idempotent; an advisory lock keeps
- * two workers from doing the same pass at once.
+ * two workers from doing the same pass at once. A random / tpe sweep creates its next trials when one
+ * ends; a worker that died in between leaves it with fewer trials in flight than its parallelism (or
+ * none): the pass proposes for it, and completes it when its budget is spent and nothing runs.
  */
 export async function reconcile(deps: {
   pool: Transactional;
@@ -43,9 +52,17 @@ export async function reconcile(deps: {
       enqueued.push(...(await ensureTrialJobs(deps.queue, page)));
       afterId = page.at(-1)!.trialId;
     }
-    return { reclaimed, enqueued };
+    const proposed: string[] = [];
+    const completed: string[] = [];
+    for (const sweepId of await searchSweepsOwedTrials(db, PAGE)) {
+      proposed.push(...(await proposeSearchTrials(deps.pool, deps.queue, sweepId)));
+      if (await completeSweepIfDone(db, sweepId)) completed.push(sweepId);
+    }
+    return { reclaimed, enqueued, proposed, completed };
   });
-  return pass.locked ? { ran: true, ...pass.value } : { ran: false, reclaimed: [], enqueued: [] };
+  return pass.locked
+    ? { ran: true, ...pass.value }
+    : { ran: false, reclaimed: [], enqueued: [], proposed: [], completed: [] };
 }
 
 export interface Reconciler {
@@ -72,10 +89,21 @@ export function startReconciler(deps: {
   const pass = async (why: string) => {
     try {
       const result = await reconcile(deps);
-      if (result.reclaimed.length > 0 || result.enqueued.length > 0) {
+      if (
+        result.reclaimed.length > 0 ||
+        result.enqueued.length > 0 ||
+        result.proposed.length > 0 ||
+        result.completed.length > 0
+      ) {
         deps.log.info(
-          { why, reclaimed: result.reclaimed.length, enqueued: result.enqueued.length },
-          'reconciler: trials handed back / enqueued',
+          {
+            why,
+            reclaimed: result.reclaimed.length,
+            enqueued: result.enqueued.length,
+            proposed: result.proposed.length,
+            completed: result.completed.length,
+          },
+          'reconciler: trials handed back / enqueued / proposed, sweeps completed',
         );
       }
     } catch (error) {

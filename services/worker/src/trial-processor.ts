@@ -11,16 +11,17 @@ import {
   requeueTrial,
   retryWhileUnreachable,
   saveCheckpoint,
+  type Transactional,
   writeEpochMetrics,
   writeStepMetrics,
 } from '@hypersweep/db';
 import type { publishEvent, TrialJobData } from '@hypersweep/queue';
-import type { PrunerConfig } from '@hypersweep/spec';
+import type { AnyPrunerConfig } from '@hypersweep/spec';
 import type { Checkpoint, EpochRecord, Objective, TrialConfig, TrialResult } from '@hypersweep/trainer';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
-import { medianPruneReason } from './median-pruner.js';
 import { type RunningTrials, StopReason } from './running-trials.js';
+import { pruneReason } from './search-pruners.js';
 import { type TrainerPool, TrialThreadError } from './trainer-pool.js';
 
 export type WorkerEvent = Parameters<typeof publishEvent>[2];
@@ -34,7 +35,8 @@ export interface TrialJob {
 }
 
 export interface TrialProcessorDeps {
-  db: Queryable;
+  /** A pool: the rung pruners judge inside a transaction of their own. */
+  db: Transactional;
   trainers: Pick<TrainerPool, 'run'>;
   running: RunningTrials;
   /** Sends a live event; never throws and never waits for Redis. */
@@ -47,6 +49,11 @@ export interface TrialProcessorDeps {
   /** Aborted when the worker shuts down: statements stop waiting for an unreachable Postgres. */
   stopping: AbortSignal;
   log: Logger;
+  /**
+   * Creates and enqueues the next trials of a random / tpe sweep whose trials are created as others end
+   * (search-proposer.ts); called when a trial ends, before its sweep is settled. Absent: nothing to do.
+   */
+  proposeNext?(sweepId: string): Promise<unknown>;
   /** Progress reaches Postgres and the event stream at most this often per trial (default 250 ms). */
   progressIntervalMs?: number;
 }
@@ -66,7 +73,7 @@ export function createTrialProcessor(deps: TrialProcessorDeps) {
   const { db, running, publish, workerId, log } = deps;
   const progressInterval = deps.progressIntervalMs ?? 250;
 
-  function store<T>(statement: (db: Queryable) => Promise<T>): Promise<T> {
+  function store<T>(statement: (db: Transactional) => Promise<T>): Promise<T> {
     return retryWhileUnreachable(() => statement(db), {
       signal: deps.stopping,
       onRetry: (error, attempt, delayMs) => {
@@ -76,7 +83,20 @@ export function createTrialProcessor(deps: TrialProcessorDeps) {
     });
   }
 
+  /**
+   * A trial of the sweep ended: a sampled sweep gets its next trials first, then the sweep completes
+   * when nothing is left to run. If proposing fails the sweep is not settled here (it could look done
+   * with budget left): the reconciler proposes for it and settles it.
+   */
   async function settleSweep(sweepId: string): Promise<void> {
+    if (deps.proposeNext) {
+      try {
+        await store(() => deps.proposeNext!(sweepId));
+      } catch (error) {
+        log.warn({ err: error, sweepId }, 'proposing the next search trials failed; the reconciler retries');
+        return;
+      }
+    }
     if (await store((q) => completeSweepIfDone(q, sweepId)))
       publish({ type: 'sweep', sweepId, status: 'completed' });
   }
@@ -98,7 +118,7 @@ export function createTrialProcessor(deps: TrialProcessorDeps) {
       metric: claimed.objectiveMetric as Objective['metric'],
       mode: claimed.objectiveMode,
     };
-    const pruner = claimed.pruner as PrunerConfig | null;
+    const pruner = claimed.pruner as AnyPrunerConfig | null;
     const checkpoint = claimed.checkpoint as Checkpoint | null;
     const better = (a: number, b: number | null) => b === null || (objective.mode === 'min' ? a < b : a > b);
     let best: { value: number; step: number } | null = null;
@@ -184,11 +204,15 @@ export function createTrialProcessor(deps: TrialProcessorDeps) {
             await progress();
             if (pruner !== null && !controller.signal.aborted) {
               const reason = await store((q) =>
-                medianPruneReason(q, pruner, {
+                pruneReason(q, pruner, {
                   sweepId,
+                  trialId,
+                  index: claimed.index,
                   epoch: record.epoch,
+                  value: value ?? null,
                   best: best?.value ?? null,
                   objective,
+                  epochs: (claimed.config as TrialConfig).training.epochs,
                 }),
               );
               if (reason !== null) {

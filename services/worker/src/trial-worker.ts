@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { WorkerConfig } from './config.js';
 import { startReconciler } from './reconciler.js';
 import { RunningTrials, StopReason } from './running-trials.js';
+import { proposeSearchTrials } from './search-proposer.js';
 import { TrainerPool } from './trainer-pool.js';
 import { createTrialProcessor } from './trial-processor.js';
 
@@ -46,6 +47,9 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     running.stopSweep(sweepId, StopReason.cancelled),
   );
 
+  const queue = createTrialQueue(producer, config.queuePrefix);
+  queue.on('error', () => {});
+
   const processTrial = createTrialProcessor({
     db: pool,
     trainers,
@@ -61,6 +65,8 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     checkpointEvery: config.checkpointEvery,
     stopping: stopping.signal,
     log,
+    // Random / tpe sweeps create their next trials as trials end (search-proposer.ts).
+    proposeNext: (sweepId) => proposeSearchTrials(pool, queue, sweepId),
   });
 
   const worker = new Worker<TrialJobData>(TRIAL_QUEUE_NAME, processTrial, {
@@ -96,8 +102,6 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     Math.max(250, Math.floor(config.trialLeaseMs / 4)),
   );
 
-  const queue = createTrialQueue(producer, config.queuePrefix);
-  queue.on('error', () => {});
   const reconciler = startReconciler({
     pool,
     queue,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { claimTrial, createPool, findTrial, insertSweep } from '@hypersweep/db';
+import { claimTrial, createPool, findSweep, findTrial, insertSweep } from '@hypersweep/db';
 import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
 import {
   createRedis,
@@ -8,6 +8,8 @@ import {
   dropKeyPrefix,
   type TrialJobData,
 } from '@hypersweep/queue';
+import { configHash, validateSearchSweepSpec } from '@hypersweep/spec';
+import { workloadInfos } from '@hypersweep/trainer';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -59,7 +61,13 @@ describe('reconciler (real Postgres and Redis)', () => {
     expect(jobs.map((job) => job.id).sort()).toEqual(queued.sort());
     expect(jobs.map((job) => job.data.sweepId)).toEqual([live.sweepId, live.sweepId]);
 
-    expect(await reconcile(deps)).toEqual({ ran: true, reclaimed: [], enqueued: [] });
+    expect(await reconcile(deps)).toEqual({
+      ran: true,
+      reclaimed: [],
+      enqueued: [],
+      proposed: [],
+      completed: [],
+    });
   });
 
   it('skips its pass while another worker holds the lock', async () => {
@@ -70,11 +78,67 @@ describe('reconciler (real Postgres and Redis)', () => {
         ran: false,
         reclaimed: [],
         enqueued: [],
+        proposed: [],
+        completed: [],
       });
       await other.query('SELECT pg_advisory_unlock($1)', [RECONCILER_LOCK_KEY]);
       expect((await reconcile({ pool, queue, leaseMs: 60_000 })).ran).toBe(true);
     } finally {
       other.release();
     }
+  });
+
+  it('recovers a random / tpe sweep whose proposing step was lost: creates its owed trials, then completes it', async () => {
+    const spec = {
+      workload: 'rosenbrock',
+      training: { epochs: 1 },
+      search: { type: 'random', trials: 4, seed: 3, parallelism: 2 },
+      optimizers: [{ type: 'SGD', lr: { loguniform: [1e-4, 1e-1] } }],
+    };
+    const context = { workloads: workloadInfos() };
+    const lazy = validateSearchSweepSpec(spec, context);
+    const { parallelism: _all, ...allAtOnce } = spec.search;
+    const eager = validateSearchSweepSpec({ ...spec, search: allAtOnce }, context);
+    if (!lazy.ok || !eager.ok) throw new Error('invalid test spec');
+    expect(lazy.trials).toHaveLength(2);
+    const { sweepId, trialIds } = await insertSweep(pool, {
+      name: 'lazy',
+      spec,
+      objective: lazy.spec.objective,
+      pruner: null,
+      search: lazy.spec.search,
+      trialCount: lazy.budget,
+      trials: lazy.trials.map((config, i) => ({
+        config,
+        configHash: configHash(config),
+        params: lazy.params[i],
+      })),
+    });
+    // Both trials ended, and their workers died before proposing the next ones: nothing is queued.
+    await pool.query(`UPDATE trials SET status = 'completed', finished_at = now() WHERE sweep_id = $1`, [
+      sweepId,
+    ]);
+    const deps = { pool, queue, leaseMs: 60_000 };
+    const first = await reconcile(deps);
+    expect(first.proposed).toHaveLength(2);
+    expect(first.completed).toEqual([]);
+    const jobs = await queue.getJobs(['waiting']);
+    for (const id of first.proposed) {
+      expect(jobs.map((job) => job.id)).toContain(id);
+      expect(await findTrial(pool, id)).toMatchObject({ status: 'queued', sweepId });
+    }
+    // the configs a worker would have created: the same as creating all four at once
+    const configs = await Promise.all(first.proposed.map(async (id) => (await findTrial(pool, id))!.config));
+    expect(configs).toEqual(eager.trials.slice(2));
+    expect(trialIds).toHaveLength(2);
+    // Two in flight of parallelism 2: owed nothing, and not finished.
+    expect(await reconcile(deps)).toMatchObject({ proposed: [], completed: [] });
+    expect((await findSweep(pool, sweepId))!.status).toBe('queued');
+    // The last trials end and their settle step is lost too: the budget is spent, the pass completes it.
+    await pool.query(`UPDATE trials SET status = 'completed', finished_at = now() WHERE sweep_id = $1`, [
+      sweepId,
+    ]);
+    expect(await reconcile(deps)).toMatchObject({ proposed: [], completed: [sweepId] });
+    expect((await findSweep(pool, sweepId))!.status).toBe('completed');
   });
 });

@@ -65,7 +65,13 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
     await db?.drop();
   });
 
-  async function setup(options: { trainers?: ReturnType<typeof fakeTrainers>; trials?: number } = {}) {
+  async function setup(
+    options: {
+      trainers?: ReturnType<typeof fakeTrainers>;
+      trials?: number;
+      proposeNext?: (sweepId: string) => Promise<unknown>;
+    } = {},
+  ) {
     const { sweepId, trialIds } = await insertSweep(pool, {
       name: 'p',
       spec: {},
@@ -87,6 +93,7 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
       stopping: stopping.signal,
       log: pino({ level: 'silent' }),
       progressIntervalMs: 0,
+      ...(options.proposeNext ? { proposeNext: options.proposeNext } : {}),
     });
     const delayed: number[] = [];
     const job = (trialId: string, attemptsMade = 0): TrialJob => ({
@@ -126,6 +133,31 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
     expect(await t.process(t.job(t.trialIds[0]!))).toEqual({
       skipped: 'trial cancelled, finished or deleted',
     });
+  });
+
+  it('proposes the next trials of a sampled sweep before settling it, and leaves it unsettled when that fails', async () => {
+    const order: string[] = [];
+    let sweepStatusWhenProposing = '';
+    const ok = await setup({
+      proposeNext: async (sweepId) => {
+        sweepStatusWhenProposing = (await findSweep(pool, sweepId))!.status;
+        order.push(sweepId);
+      },
+    });
+    await ok.process(ok.job(ok.trialIds[0]!));
+    expect(order).toEqual([ok.sweepId]);
+    // proposing came first: the sweep was still live then, and completed after
+    expect(sweepStatusWhenProposing).toBe('running');
+    expect(await findSweep(pool, ok.sweepId)).toMatchObject({ status: 'completed' });
+
+    const failing = await setup({
+      proposeNext: async () => {
+        throw new Error('Redis is down');
+      },
+    });
+    expect(await failing.process(failing.job(failing.trialIds[0]!))).toMatchObject({ status: 'completed' });
+    // with budget possibly left, the sweep must not look done: the reconciler proposes and settles it
+    expect(await findSweep(pool, failing.sweepId)).toMatchObject({ status: 'running' });
   });
 
   it('stops a trial another worker took over and leaves it to that worker', async () => {

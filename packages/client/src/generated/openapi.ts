@@ -373,6 +373,20 @@ export interface paths {
                                 pruner: {
                                     [key: string]: unknown;
                                 } | null;
+                                /** @description The search settings of a random / tpe sweep with their defaults; null for a grid */
+                                search: {
+                                    /** @description TPESampler options (Optuna's names), tpe only */
+                                    options: {
+                                        [key: string]: unknown;
+                                    } | null;
+                                    /** @description Configs in flight at once; the next are created as trials end (null: all at once) */
+                                    parallelism: number | null;
+                                    seed: number;
+                                    /** @description Configs sampled in all (each runs once per seed) */
+                                    trials: number;
+                                    /** @enum {string} */
+                                    type: "random" | "tpe";
+                                } | null;
                                 startedAt: string | null;
                                 /**
                                  * @description queued, running, completed, failed, cancelled
@@ -1429,6 +1443,66 @@ export interface paths {
                              * @enum {string}
                              */
                             type: "MedianPruner";
+                        } | {
+                            /**
+                             * @description Values a rung needs before it promotes.
+                             * @default 0
+                             */
+                            bootstrap_count?: number;
+                            /**
+                             * @description Rungs skipped.
+                             * @default 0
+                             */
+                            min_early_stopping_rate?: number;
+                            /** @default auto */
+                            min_resource?: "auto" | number;
+                            /**
+                             * @description Keep the best 1/reduction_factor at each rung.
+                             * @default 4
+                             */
+                            reduction_factor?: number;
+                            /** @enum {unknown} */
+                            type: "SuccessiveHalvingPruner";
+                        } | {
+                            /**
+                             * @description Values a rung needs before it promotes.
+                             * @default 0
+                             */
+                            bootstrap_count?: number;
+                            /** @default auto */
+                            max_resource?: "auto" | number;
+                            /**
+                             * @description Epochs before the first rung.
+                             * @default 1
+                             */
+                            min_resource?: number;
+                            /**
+                             * @description Keep the best 1/reduction_factor at each rung.
+                             * @default 3
+                             */
+                            reduction_factor?: number;
+                            /** @enum {unknown} */
+                            type: "HyperbandPruner";
+                        } | {
+                            /**
+                             * @description Brackets.
+                             * @default 1
+                             */
+                            brackets?: number;
+                            /**
+                             * @description Epochs before the first milestone.
+                             * @default 1
+                             */
+                            grace_period?: number;
+                            /**
+                             * @description Epochs at most.
+                             * @default 100
+                             */
+                            max_t?: number;
+                            /** @default 4 */
+                            reduction_factor?: number;
+                            /** @enum {unknown} */
+                            type: "ASHAScheduler";
                         };
                         /** @description Schedulers to sweep over (default [null]: constant lr). */
                         schedulers?: (null | {
@@ -1843,6 +1917,35 @@ export interface paths {
                              */
                             type: "PolynomialLR";
                         })[];
+                        /** @description How configs are chosen. grid (default): every combination of the lists. random / tpe: `trials` configs sampled from the distributions ({"uniform": [low, high]}, {"loguniform": [low, high]}, {"int": [low, high]}, {"logint": [low, high]}, {"choice": [...]}) and lists (a categorical choice) written as option values; each config runs once per seed. tpe is Optuna 3.1's TPESampler and creates configs as results arrive. */
+                        search?: {
+                            /** @description TPESampler options, Optuna's names and defaults. */
+                            options?: {
+                                /** @default false */
+                                consider_endpoints?: boolean;
+                                /** @default true */
+                                consider_magic_clip?: boolean;
+                                /** @default true */
+                                consider_prior?: boolean;
+                                /** @default 24 */
+                                n_ei_candidates?: number;
+                                /** @default 10 */
+                                n_startup_trials?: number;
+                                /** @default 1 */
+                                prior_weight?: number;
+                            };
+                            /** @description Configs running at once (tpe: default 4; grid and random: all). */
+                            parallelism?: number;
+                            /** @description Sampler seed: the same seed gives the same configs in the same order. */
+                            seed?: number;
+                            /** @description Configs to sample (random, tpe). */
+                            trials?: number;
+                            /**
+                             * @default grid
+                             * @enum {unknown}
+                             */
+                            type?: "grid" | "random" | "tpe";
+                        };
                         /** @description Seeds to run every configuration with (default [0]). */
                         seeds?: number | number[];
                         training?: {
@@ -1969,7 +2072,7 @@ export interface paths {
                              * @enum {string}
                              */
                             status: "queued" | "running" | "completed" | "failed" | "cancelled";
-                            /** @description Trials after expansion and merging of equal configs */
+                            /** @description Trials after expansion and merging of equal configs; for random / tpe, every trial the sweep will run (configs x seeds) */
                             trialCount: number;
                         };
                     };
@@ -2074,6 +2177,20 @@ export interface paths {
                             pruner: {
                                 [key: string]: unknown;
                             } | null;
+                            /** @description The search settings of a random / tpe sweep with their defaults; null for a grid */
+                            search: {
+                                /** @description TPESampler options (Optuna's names), tpe only */
+                                options: {
+                                    [key: string]: unknown;
+                                } | null;
+                                /** @description Configs in flight at once; the next are created as trials end (null: all at once) */
+                                parallelism: number | null;
+                                seed: number;
+                                /** @description Configs sampled in all (each runs once per seed) */
+                                trials: number;
+                                /** @enum {string} */
+                                type: "random" | "tpe";
+                            } | null;
                             startedAt: string | null;
                             /**
                              * @description queued, running, completed, failed, cancelled
@@ -2103,6 +2220,17 @@ export interface paths {
                                 id: string;
                                 /** @description Position in the expanded grid */
                                 index: number;
+                                /** @description A random / tpe trial's sampled parameters by JSON pointer into the spec (numbers; a choice is its index), null for a grid trial */
+                                params: {
+                                    [key: string]: number;
+                                } | null;
+                                /** @description Why a rung pruner (SuccessiveHalvingPruner, HyperbandPruner, ASHAScheduler) stopped the trial: the rung, the trial's objective value there and the cutoff it missed; null otherwise (MedianPruner gives its reason in error) */
+                                prune: {
+                                    cutoff: number | null;
+                                    /** @description SuccessiveHalving / Hyperband: the rung index; ASHAScheduler: the milestone epoch */
+                                    rung: number;
+                                    value: number | null;
+                                } | null;
                                 startedAt: string | null;
                                 /**
                                  * @description queued, running, completed, failed, cancelled, pruned
@@ -4309,6 +4437,17 @@ export interface paths {
                                 id: string;
                                 /** @description Position in the expanded grid */
                                 index: number;
+                                /** @description A random / tpe trial's sampled parameters by JSON pointer into the spec (numbers; a choice is its index), null for a grid trial */
+                                params: {
+                                    [key: string]: number;
+                                } | null;
+                                /** @description Why a rung pruner (SuccessiveHalvingPruner, HyperbandPruner, ASHAScheduler) stopped the trial: the rung, the trial's objective value there and the cutoff it missed; null otherwise (MedianPruner gives its reason in error) */
+                                prune: {
+                                    cutoff: number | null;
+                                    /** @description SuccessiveHalving / Hyperband: the rung index; ASHAScheduler: the milestone epoch */
+                                    rung: number;
+                                    value: number | null;
+                                } | null;
                                 startedAt: string | null;
                                 /**
                                  * @description queued, running, completed, failed, cancelled, pruned
@@ -4428,6 +4567,17 @@ export interface paths {
                             id: string;
                             /** @description Position in the expanded grid */
                             index: number;
+                            /** @description A random / tpe trial's sampled parameters by JSON pointer into the spec (numbers; a choice is its index), null for a grid trial */
+                            params: {
+                                [key: string]: number;
+                            } | null;
+                            /** @description Why a rung pruner (SuccessiveHalvingPruner, HyperbandPruner, ASHAScheduler) stopped the trial: the rung, the trial's objective value there and the cutoff it missed; null otherwise (MedianPruner gives its reason in error) */
+                            prune: {
+                                cutoff: number | null;
+                                /** @description SuccessiveHalving / Hyperband: the rung index; ASHAScheduler: the milestone epoch */
+                                rung: number;
+                                value: number | null;
+                            } | null;
                             startedAt: string | null;
                             /**
                              * @description queued, running, completed, failed, cancelled, pruned

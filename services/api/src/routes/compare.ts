@@ -149,11 +149,10 @@ const loadTrials = async (pool: ApiContext['pool'], sweepId: string) =>
   configCache.withConfigs(pool, await readTrialResults(pool, sweepId));
 
 /**
- * Hook for searches (random, TPE): their spec samples values instead of listing them, so the grid rules
- * here (exact ANOVA, extension by new cells) do not apply. A grid spec has no `search` field.
+ * Random and TPE searches sample values instead of listing them, so the grid rules here (exact ANOVA,
+ * extension by new cells) do not apply. A grid (also `search: { type: 'grid' }`) stores no search settings.
  */
-const isSearch = (spec: unknown) =>
-  spec !== null && typeof spec === 'object' && Object.hasOwn(spec, 'search');
+const isSearch = (sweep: { search: unknown }) => sweep.search !== null && sweep.search !== undefined;
 
 /** The leaderboard's order: best value in the objective's direction, no value last, then grid order. */
 function leaderboardOrder<T extends ComparedTrial>(trials: readonly T[], mode: ObjectiveMode): T[] {
@@ -326,7 +325,7 @@ export const compareRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const observations = rows.flatMap((r) =>
         r.status === 'completed' && r.bestValue !== null ? [{ config: r.config, value: r.bestValue }] : [],
       );
-      const effects = computeEffects(observations, { design: isSearch(sweep.spec) ? 'search' : 'grid' });
+      const effects = computeEffects(observations, { design: isSearch(sweep) ? 'search' : 'grid' });
       return { objective: sweep.objective, ...effects };
     },
   );
@@ -458,7 +457,7 @@ export const compareRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const body = readExtendBody(request.body);
       const sweep = await loadSweep(id);
       const stored = sweep.spec as Record<string, unknown>;
-      if (isSearch(stored)) {
+      if (isSearch(sweep)) {
         const message = 'extending a random or TPE search is not supported yet';
         throw new HttpError(409, message, [{ path: '/params/id', message: 'the sweep is a search' }]);
       }

@@ -9,7 +9,13 @@ import {
   listTrialsByObjective,
 } from '@hypersweep/db';
 import { cancelChannel, enqueueTrials, publishEvent, redisReady } from '@hypersweep/queue';
-import { configHash, createSweepSpecSchema, trialStatuses, validateSweepSpec } from '@hypersweep/spec';
+import {
+  configHash,
+  createSweepSpecSchema,
+  trialStatuses,
+  validateSearchSweepSpec,
+  withSearchSchema,
+} from '@hypersweep/spec';
 import { Type } from 'typebox';
 import { type ApiContext, sweepOr404 } from '../context.js';
 import { HttpError } from '../errors.js';
@@ -18,6 +24,7 @@ import {
   IdParams,
   NullableDate,
   Objective,
+  SearchSettings,
   StringEnum,
   SweepStatus,
   TrialStatus,
@@ -31,7 +38,10 @@ const SweepCreated = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
   status: SweepStatus,
-  trialCount: Type.Integer({ description: 'Trials after expansion and merging of equal configs' }),
+  trialCount: Type.Integer({
+    description:
+      'Trials after expansion and merging of equal configs; for random / tpe, every trial the sweep will run (configs x seeds)',
+  }),
   enqueued: Type.Boolean({
     description:
       "false when the sweep was stored but the trial queue (Redis) could not take its trials: they are enqueued by the workers' reconciler once the queue is back, nothing is lost",
@@ -47,6 +57,7 @@ const SweepSummary = Type.Object({
   pruner: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
     description: 'The early-stopping rule with its defaults, or null',
   }),
+  search: SearchSettings,
   createdAt: Type.String({ format: 'date-time' }),
   startedAt: NullableDate,
   finishedAt: NullableDate,
@@ -96,7 +107,7 @@ export const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Submit a sweep: validate, expand into trials, store and enqueue them',
         description:
           'A list sweeps its values and a scalar is one value; for options whose value is itself a list (betas, milestones, ...) a list of numbers is one value and a list of lists sweeps. The grid is the union over optimizer entries of the product of their lists, times the scheduler entries, times the seeds. Trials with equal configs after defaults are merged. Postgres is the source of truth: once the sweep is stored the answer is 201, also when the trial queue (Redis) is down; then `enqueued` is false and the workers enqueue the trials when the queue is back.',
-        body: createSweepSpecSchema({ workloads: context.workloads }),
+        body: withSearchSchema(createSweepSpecSchema({ workloads: context.workloads })),
         response: { 201: SweepCreated, ...errorResponses, 413: Type.Ref('ErrorResponse') },
         security: [{ bearerAuth: [] }],
       },
@@ -105,7 +116,7 @@ export const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
       validatorCompiler: () => (value) => ({ value }),
     },
     async (request, reply) => {
-      const result = validateSweepSpec(request.body, {
+      const result = validateSearchSweepSpec(request.body, {
         workloads: context.workloads,
         maxTrials: config.maxTrials,
       });
@@ -124,11 +135,19 @@ export const sweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
         spec: request.body,
         objective: spec.objective,
         pruner: spec.pruner,
-        trials: trials.map((config) => ({ config, configHash: configHash(config) })),
+        // A random / tpe sweep stores its settings and budget; its first configs are created now, the
+        // rest by the workers as trials end.
+        search: spec.search.type === 'grid' ? null : spec.search,
+        trialCount: result.budget,
+        trials: trials.map((config, i) => ({
+          config,
+          configHash: configHash(config),
+          params: result.params[i] ?? null,
+        })),
       });
       // Fault tests only: die between the commit and the enqueue, as a crash there would.
       if (process.env.HYPERSWEEP_TEST_KILL_AFTER_COMMIT === '1') process.kill(process.pid, 'SIGKILL');
-      const created = { id: sweepId, name: spec.name, status: 'queued' as const, trialCount: trials.length };
+      const created = { id: sweepId, name: spec.name, status: 'queued' as const, trialCount: result.budget };
       try {
         // BullMQ waits for a reconnect rather than failing; a client should hear at once.
         await redisReady(redis, REDIS_READY_TIMEOUT_MS);

@@ -1,0 +1,165 @@
+import { inTransaction, type Queryable, type Transactional } from './queryable.js';
+
+/**
+ * Statements of random / TPE search and of the rung-based pruners (SuccessiveHalving, Hyperband,
+ * ASHA). A sampled sweep's settings, budget and first trials are stored by `insertSweep` and its later
+ * trials by `insertTrials` (sweep-store.ts). Decisions that must not race (creating the next trials,
+ * judging a rung) run inside `withSweepLock`: a transaction holding the sweep's row lock (proposals)
+ * or a per-sweep advisory lock (rungs), so two workers finishing or reporting at once see each other's
+ * writes.
+ */
+export type ObjectiveColumn = 'val_loss' | 'val_accuracy' | 'train_loss';
+const OBJECTIVE_COLUMNS: readonly ObjectiveColumn[] = ['val_loss', 'val_accuracy', 'train_loss'];
+
+/** Runs `work` in a transaction; `lock` "row" takes the sweep row FOR UPDATE, "rungs" an advisory lock. */
+export function withSweepLock<T>(
+  pool: Transactional,
+  sweepId: string,
+  lock: 'row' | 'rungs',
+  work: (db: Queryable) => Promise<T>,
+): Promise<T> {
+  return inTransaction(pool, async (db) => {
+    if (lock === 'row') await db.query('SELECT 1 FROM sweeps WHERE id = $1 FOR UPDATE', [sweepId]);
+    else await db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/rungs', 0))`, [sweepId]);
+    return work(db);
+  });
+}
+
+/**
+ * Live random / tpe sweeps that may be owed trials: fewer configs in flight than their parallelism
+ * allows while trials remain to create, or nothing in flight at all. A worker that died between ending
+ * a trial and proposing the next ones leaves such a sweep behind; the reconciler proposes for it (the
+ * proposer decides under the sweep's lock, so asking for a sweep that is owed nothing is harmless).
+ */
+export async function searchSweepsOwedTrials(db: Queryable, limit: number): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT s.id FROM sweeps s
+     CROSS JOIN LATERAL (
+       SELECT count(*)::int AS created,
+              (count(*) FILTER (WHERE t.status IN ('queued', 'running')))::int AS unfinished
+       FROM trials t WHERE t.sweep_id = s.id
+     ) c
+     WHERE s.status IN ('queued', 'running') AND s.search->>'type' IN ('random', 'tpe')
+       AND (c.unfinished = 0
+            OR (c.created < s.trial_count
+                AND c.unfinished::bigint * (s.search->>'trials')::bigint
+                    < COALESCE((s.search->>'parallelism')::bigint, (s.search->>'trials')::bigint) * s.trial_count))
+     ORDER BY s.created_at LIMIT $1`,
+    [limit],
+  );
+  return rows.map((row) => row.id);
+}
+
+export interface SearchSweepRow {
+  spec: unknown;
+  search: { type: string; trials: number | null; parallelism: number | null; seed: number } | null;
+  status: string;
+  objectiveMetric: ObjectiveColumn;
+  objectiveMode: 'min' | 'max';
+  trialCount: number;
+  /** Trials created so far (the next index). */
+  created: number;
+  /** Created trials that have not ended (queued or running). */
+  unfinished: number;
+}
+
+export async function readSearchSweep(db: Queryable, sweepId: string): Promise<SearchSweepRow | null> {
+  const { rows } = await db.query<SearchSweepRow>(
+    `SELECT s.spec, s.search, s.status, s.objective_metric AS "objectiveMetric", s.objective_mode AS "objectiveMode",
+            s.trial_count AS "trialCount",
+            (SELECT count(*) FROM trials WHERE sweep_id = s.id)::int AS created,
+            (SELECT count(*) FROM trials WHERE sweep_id = s.id AND status IN ('queued', 'running'))::int AS unfinished
+     FROM sweeps s WHERE s.id = $1`,
+    [sweepId],
+  );
+  return rows[0] ?? null;
+}
+
+export interface FinishedSearchTrial {
+  index: number;
+  status: 'completed' | 'pruned';
+  params: Record<string, number> | null;
+  bestValue: number | null;
+  lastEpoch: number | null;
+  lastValue: number | null;
+}
+
+/**
+ * The completed and pruned trials of a sweep in trial order, with each one's best objective value
+ * and its last epoch's value (what a pruned trial reported last). Failed trials are left out.
+ */
+export async function readFinishedSearchTrials(
+  db: Queryable,
+  sweepId: string,
+  objective: ObjectiveColumn,
+): Promise<FinishedSearchTrial[]> {
+  if (!OBJECTIVE_COLUMNS.includes(objective)) throw new Error(`unknown objective ${objective}`);
+  const { rows } = await db.query<FinishedSearchTrial>(
+    `SELECT t.index, t.status, t.params, t.best_value AS "bestValue", e.epoch AS "lastEpoch", e.value AS "lastValue"
+     FROM trials t
+     LEFT JOIN LATERAL (
+       SELECT epoch, ${objective} AS value FROM epoch_metrics WHERE trial_id = t.id ORDER BY epoch DESC LIMIT 1
+     ) e ON true
+     WHERE t.sweep_id = $1 AND t.status IN ('completed', 'pruned')
+     ORDER BY t.index`,
+    [sweepId],
+  );
+  return rows;
+}
+
+/** The rungs a trial has recorded (SuccessiveHalving / Hyperband rung indices, ASHA milestones). */
+export async function readTrialRungs(db: Queryable, trialId: string): Promise<number[]> {
+  const { rows } = await db.query<{ rung: number }>(
+    'SELECT rung FROM trial_rungs WHERE trial_id = $1 ORDER BY rung',
+    [trialId],
+  );
+  return rows.map((r) => r.rung);
+}
+
+/** The values other trials of the bracket recorded at each rung from `fromRung` up, keyed by rung. */
+export async function readRungValues(
+  db: Queryable,
+  sweepId: string,
+  bracket: number,
+  fromRung: number,
+  exceptTrialId: string,
+): Promise<Map<number, number[]>> {
+  const { rows } = await db.query<{ rung: number; values: number[] }>(
+    `SELECT rung, array_agg(value) AS values FROM trial_rungs
+     WHERE sweep_id = $1 AND bracket = $2 AND rung >= $3 AND trial_id <> $4
+     GROUP BY rung`,
+    [sweepId, bracket, fromRung, exceptTrialId],
+  );
+  return new Map(rows.map((r) => [r.rung, r.values]));
+}
+
+/** Records a trial's values at rungs (one statement); a rung already recorded keeps its first value. */
+export async function insertTrialRungs(
+  db: Queryable,
+  sweepId: string,
+  trialId: string,
+  bracket: number,
+  records: ReadonlyArray<{ rung: number; value: number }>,
+): Promise<void> {
+  if (records.length === 0) return;
+  await db.query(
+    `INSERT INTO trial_rungs (trial_id, sweep_id, bracket, rung, value)
+     SELECT $1::uuid, $2::uuid, $3, r.rung, r.value FROM unnest($4::int[], $5::float8[]) AS r(rung, value)
+     ON CONFLICT (trial_id, rung) DO NOTHING`,
+    [trialId, sweepId, bracket, records.map((r) => r.rung), records.map((r) => r.value)],
+  );
+}
+
+/** Why a pruner stopped a trial: the rung, the trial's value there and the cutoff it missed. */
+export async function recordPruneDecision(
+  db: Queryable,
+  trialId: string,
+  decision: { rung: number | null; value: number | null; cutoff: number | null },
+): Promise<void> {
+  await db.query('UPDATE trials SET prune_rung = $2, prune_value = $3, prune_cutoff = $4 WHERE id = $1', [
+    trialId,
+    decision.rung,
+    decision.value,
+    decision.cutoff,
+  ]);
+}

@@ -1,0 +1,163 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from '../src/client.js';
+import {
+  insertTrialRungs,
+  readFinishedSearchTrials,
+  readRungValues,
+  readSearchSweep,
+  readTrialRungs,
+  recordPruneDecision,
+  searchSweepsOwedTrials,
+  withSweepLock,
+} from '../src/search-store.js';
+import { findSweep, insertSweep, insertTrials } from '../src/sweep-store.js';
+import { createTestDatabase, type TestDatabase } from '../src/testing.js';
+import { findTrial } from '../src/trial-store.js';
+
+describe('search store', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let sweepId: string;
+  let trialIds: string[];
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = createPool(db.url, { max: 12 });
+    const search = { type: 'tpe', trials: 8, parallelism: 2, seed: 0, options: null };
+    ({ sweepId, trialIds } = await insertSweep(pool, {
+      name: 's',
+      spec: {},
+      objective: { metric: 'val_loss', mode: 'min' },
+      pruner: null,
+      search,
+      trialCount: 8,
+      trials: [
+        { config: { seed: 0 }, configHash: 'h0', params: { '/optimizers/0/lr': 0.1 } },
+        { config: { seed: 1 }, configHash: 'h1', params: null },
+      ],
+    }));
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('stores search settings, budget and params, and creates trials from an index on', async () => {
+    expect(await findSweep(pool, sweepId)).toMatchObject({
+      trialCount: 8,
+      search: { type: 'tpe', trials: 8 },
+    });
+    expect((await findTrial(pool, trialIds[0]!))?.params).toEqual({ '/optimizers/0/lr': 0.1 });
+    expect((await findTrial(pool, trialIds[1]!))?.params).toBeNull();
+    // two configs in flight of parallelism 2: owed nothing yet
+    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([]);
+    const ids = await insertTrials(pool, sweepId, 2, [
+      { config: { seed: 0 }, configHash: 'a', params: { '/optimizers/0/lr': 0.01 } },
+      { config: { seed: 1 }, configHash: 'b', params: { '/optimizers/0/lr': 0.02 } },
+    ]);
+    expect(ids).toHaveLength(2);
+    expect((await findTrial(pool, ids[1]!))?.index).toBe(3);
+    const sweep = await readSearchSweep(pool, sweepId);
+    expect(sweep).toMatchObject({
+      trialCount: 8,
+      created: 4,
+      unfinished: 4,
+      search: { type: 'tpe', trials: 8 },
+    });
+    await pool.query(
+      `UPDATE trials SET status = 'completed', best_value = 0.5 WHERE index = 0 AND sweep_id = $1`,
+      [sweepId],
+    );
+    await pool.query(`UPDATE trials SET status = 'pruned' WHERE index = 2 AND sweep_id = $1`, [sweepId]);
+    await pool.query(
+      `INSERT INTO epoch_metrics (trial_id, epoch, train_loss, val_loss, lr) VALUES ($1, 0, 1, 0.9, 0.1), ($1, 1, 1, 0.7, 0.1)`,
+      [ids[0]],
+    );
+    expect(await readFinishedSearchTrials(pool, sweepId, 'val_loss')).toEqual([
+      {
+        index: 0,
+        status: 'completed',
+        params: { '/optimizers/0/lr': 0.1 },
+        bestValue: 0.5,
+        lastEpoch: null,
+        lastValue: null,
+      },
+      {
+        index: 2,
+        status: 'pruned',
+        params: { '/optimizers/0/lr': 0.01 },
+        bestValue: null,
+        lastEpoch: 1,
+        lastValue: 0.7,
+      },
+    ]);
+    // two in flight (indices 1 and 3) of parallelism 2: nothing owed; one more ends: owed a trial
+    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([]);
+    await pool.query(`UPDATE trials SET status = 'failed' WHERE index = 1 AND sweep_id = $1`, [sweepId]);
+    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([sweepId]);
+    // a grid sweep with nothing in flight is not a search sweep; a cancelled search sweep is owed nothing
+    const grid = await insertSweep(pool, {
+      name: 'g',
+      spec: {},
+      objective: { metric: 'val_loss', mode: 'min' },
+      pruner: null,
+      trials: [{ config: {}, configHash: 'g' }],
+    });
+    await pool.query(`UPDATE trials SET status = 'completed' WHERE sweep_id = $1`, [grid.sweepId]);
+    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([sweepId]);
+    await pool.query(`UPDATE sweeps SET status = 'cancelled' WHERE id = $1`, [sweepId]);
+    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([]);
+    await pool.query(`UPDATE sweeps SET status = 'running' WHERE id = $1`, [sweepId]);
+  });
+
+  it('keeps rung values per bracket, the first value of a rung, and why a trial was pruned', async () => {
+    const [a, b] = trialIds as [string, string];
+    await insertTrialRungs(pool, sweepId, a, 0, [{ rung: 0, value: 0.3 }]);
+    await insertTrialRungs(pool, sweepId, a, 0, [{ rung: 0, value: 9 }]);
+    await insertTrialRungs(pool, sweepId, b, 1, [
+      { rung: 0, value: 0.4 },
+      { rung: 1, value: 0.2 },
+    ]);
+    expect(await readTrialRungs(pool, a)).toEqual([0]);
+    expect(await readRungValues(pool, sweepId, 0, 0, b)).toEqual(new Map([[0, [0.3]]]));
+    expect(await readRungValues(pool, sweepId, 1, 1, a)).toEqual(new Map([[1, [0.2]]]));
+    expect((await readRungValues(pool, sweepId, 0, 0, a)).size).toBe(0);
+    await recordPruneDecision(pool, b, { rung: 1, value: 0.2, cutoff: 0.1 });
+    const { rows } = await pool.query(
+      'SELECT prune_rung, prune_value, prune_cutoff FROM trials WHERE id = $1',
+      [b],
+    );
+    expect(rows[0]).toEqual({ prune_rung: 1, prune_value: 0.2, prune_cutoff: 0.1 });
+  });
+
+  for (const lock of ['rungs', 'row'] as const) {
+    it(`serialises concurrent decisions of one sweep (${lock} lock): each sees every earlier write`, async () => {
+      await pool.query('CREATE TABLE IF NOT EXISTS lock_probe (sweep_id uuid, lock text, n int)');
+      // Eight workers at once read how many went before, pause inside the transaction, then write.
+      const seen = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          withSweepLock(pool, sweepId, lock, async (client) => {
+            const { rows } = await client.query(
+              'SELECT count(*)::int AS n FROM lock_probe WHERE sweep_id = $1 AND lock = $2',
+              [sweepId, lock],
+            );
+            await client.query('SELECT pg_sleep(0.02)');
+            await client.query('INSERT INTO lock_probe VALUES ($1, $2, $3)', [sweepId, lock, rows[0].n]);
+            return rows[0].n as number;
+          }),
+        ),
+      );
+      expect([...seen].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    });
+  }
+
+  it('rolls back a decision that throws', async () => {
+    await expect(
+      withSweepLock(pool, sweepId, 'rungs', async (client) => {
+        await insertTrialRungs(client, sweepId, trialIds[1]!, 1, [{ rung: 5, value: 1 }]);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await readTrialRungs(pool, trialIds[1]!)).toEqual([0, 1]);
+  });
+});

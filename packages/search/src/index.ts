@@ -1,0 +1,10 @@
+export * from './asha.js';
+export * from './distributions.js';
+export * from './hyperband.js';
+export * from './parzen-estimator.js';
+export * from './random-sampler.js';
+export * from './random-state.js';
+export * from './successive-halving.js';
+export * from './suggest.js';
+export * from './tpe-sampler.js';
+export { erf, erfc, logGaussMass, logNdtr, truncnormLogPdf, truncnormPpf } from './truncnorm.js';
