@@ -1,9 +1,9 @@
+import { throwFirstProblem } from '../catalog/check-value.js';
 import { resolveCatalogOptions } from '../catalog/resolve-catalog-options.js';
 import { type SchedulerCatalogEntry, schedulerCatalog, schedulerTypes } from '../catalog/schedulers.js';
 import { pythonRepr } from '../describe-value.js';
 import { OptimError } from '../errors.js';
 import { compileExpression } from '../expr/compile-expression.js';
-import { checkOptionValue } from './check-option-value.js';
 
 export function schedulerCatalogEntry(type: unknown): SchedulerCatalogEntry {
   if (typeof type !== 'string' || !Object.hasOwn(schedulerCatalog, type)) {
@@ -31,7 +31,7 @@ export function resolveSchedulerOptions(type: string, options: unknown = {}): Re
   }
   return resolveCatalogOptions(entry, options as Record<string, unknown>, {
     check: (schema, value, name) => {
-      checkOptionValue(schema, value, name);
+      throwFirstProblem(schema, value, name);
       const variable = schema['x-expression'] as string | undefined;
       if (variable !== undefined) checkExpressions(value, variable, name);
     },
