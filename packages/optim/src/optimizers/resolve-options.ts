@@ -1,4 +1,3 @@
-import { throwFirstProblem } from '../catalog/check-value.js';
 import { optimizerCatalogEntry } from '../catalog/optimizers.js';
 import { resolveCatalogOptions } from '../catalog/resolve-catalog-options.js';
 import { OptimError } from '../errors.js';
@@ -18,7 +17,6 @@ export function resolveOptimizerOptions(
 ): Record<string, unknown> {
   const entry = optimizerCatalogEntry(type);
   const resolved = resolveCatalogOptions(entry, options, {
-    check: throwFirstProblem,
     missingRequired: (name) =>
       allowMissingRequired
         ? undefined

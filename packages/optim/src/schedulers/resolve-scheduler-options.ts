@@ -1,4 +1,3 @@
-import { throwFirstProblem } from '../catalog/check-value.js';
 import { resolveCatalogOptions } from '../catalog/resolve-catalog-options.js';
 import { type SchedulerCatalogEntry, schedulerCatalog, schedulerTypes } from '../catalog/schedulers.js';
 import { pythonRepr } from '../describe-value.js';
@@ -30,8 +29,7 @@ export function resolveSchedulerOptions(type: string, options: unknown = {}): Re
     );
   }
   return resolveCatalogOptions(entry, options as Record<string, unknown>, {
-    check: (schema, value, name) => {
-      throwFirstProblem(schema, value, name);
+    checkMore: (schema, value, name) => {
       const variable = schema['x-expression'] as string | undefined;
       if (variable !== undefined) checkExpressions(value, variable, name);
     },
