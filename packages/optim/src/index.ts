@@ -4,6 +4,7 @@ export { computeGradients } from './autograd/compute-gradients.js';
 export { isSparseGrad, Parameter, type SparseGrad } from './autograd/parameter.js';
 export { registerGradients } from './autograd/register-gradients.js';
 export { type BackendName, backendName, useBackend } from './backend.js';
+export { checkValue, describeSchema, type ValueProblem } from './catalog/check-value.js';
 export * from './catalog/optimizers.js';
 export * from './catalog/schedulers.js';
 export { torchMessage } from './catalog/torch-message.js';

@@ -78,10 +78,14 @@ const validationErrors: Array<[string, Record<string, unknown>, string]> = [
   ['NAdam', { momentum_decay: -1 }, 'Invalid momentum_decay value: -1'],
   ['RAdam', { betas: [-0.1, 0.9] }, 'Invalid beta parameter at index 0: -0.1'],
   ['SparseAdam', { lr: -1 }, 'Invalid learning rate: -1'],
-  ['Adam', { betas: [0.9] }, 'Invalid betas value: expected an array of 2 items, got [0.9]'],
-  ['Adam', { amsgrad: 'yes' }, 'Invalid amsgrad value: expected a boolean, got "yes"'],
-  ['LBFGS', { max_iter: 2.5 }, 'Invalid max_iter value: expected an integer, got 2.5'],
-  ['LBFGS', { line_search_fn: 'backtracking' }, 'Invalid line_search_fn value: "backtracking"'],
+  ['Adam', { betas: [0.9] }, 'Invalid betas value: expected a list of 2 numbers >= 0 and < 1, got [0.9]'],
+  ['Adam', { amsgrad: 'yes' }, 'Invalid amsgrad value: expected true or false, got "yes"'],
+  ['LBFGS', { max_iter: 2.5 }, 'Invalid max_iter value: expected an integer >= 1, got 2.5'],
+  [
+    'LBFGS',
+    { line_search_fn: 'backtracking' },
+    'Invalid line_search_fn value: expected "strong_wolfe", got "backtracking"',
+  ],
 ];
 
 describe('validation errors', () => {

@@ -340,11 +340,16 @@ const INVALID: Array<[string, unknown, string | RegExp, string]> = [
     /Unknown option "gama" for StepLR; valid options: step_size, gamma/,
     'gama',
   ],
-  ['StepLR', { step_size: 0 }, /Invalid step_size: expected a number >= 1, got 0/, 'step_size'],
-  ['StepLR', { step_size: 2.5 }, /expected an integer, got 2.5/, 'step_size'],
-  ['StepLR', { step_size: '3' }, /expected an integer, got '3'/, 'step_size'],
+  ['StepLR', { step_size: 0 }, 'Invalid step_size value: expected an integer >= 1, got 0', 'step_size'],
+  ['StepLR', { step_size: 2.5 }, 'Invalid step_size value: expected an integer >= 1, got 2.5', 'step_size'],
+  ['StepLR', { step_size: '3' }, 'Invalid step_size value: expected an integer >= 1, got "3"', 'step_size'],
   ['StepLR', { step_size: 3, gamma: Number.NaN }, /Invalid gamma/, 'gamma'],
-  ['MultiStepLR', { milestones: 30 }, /expected an array/, 'milestones'],
+  [
+    'MultiStepLR',
+    { milestones: 30 },
+    'Invalid milestones value: expected a list of integers >= 0, got 30',
+    'milestones',
+  ],
   ['MultiStepLR', { milestones: [30, 8.5] }, /expected an integer/, 'milestones/1'],
   ['ConstantLR', { factor: 1.5 }, 'Constant multiplicative factor expected to be between 0 and 1.', 'factor'],
   [
@@ -372,7 +377,12 @@ const INVALID: Array<[string, unknown, string | RegExp, string]> = [
     /at position 5: unexpected character "\."/,
     'lr_lambda/1',
   ],
-  ['LambdaLR', { lr_lambda: 0.95 }, /expected string or array/, 'lr_lambda'],
+  [
+    'LambdaLR',
+    { lr_lambda: 0.95 },
+    'Invalid lr_lambda value: expected a string of at most 256 characters or a list of at least 1 strings of at most 256 characters, got 0.95',
+    'lr_lambda',
+  ],
   // The constructor's initial step evaluates the lambda at epoch 0, as torch does.
   ['LambdaLR', { lr_lambda: '1 / epoch' }, /at position 2: division by zero \(for epoch = 0\)/, 'lr_lambda'],
   ['MultiplicativeLR', { lr_lambda: 'sqrt' }, /sqrt is a function/, 'lr_lambda'],
@@ -458,10 +468,15 @@ const INVALID: Array<[string, unknown, string | RegExp, string]> = [
   [
     'SequentialLR',
     { schedulers: [{ type: 'ConstantLR', gamma: 1 }], milestones: [] },
-    /Unknown key "gamma"/,
+    /schedulers\[0\] has no field "gamma"; put it under "options"/,
     'schedulers/0/gamma',
   ],
-  ['ChainedScheduler', { schedulers: [] }, /at least 1 items/, 'schedulers'],
+  [
+    'ChainedScheduler',
+    { schedulers: [] },
+    'Invalid schedulers value: expected a list of at least 1 objects, got []',
+    'schedulers',
+  ],
   [
     'ChainedScheduler',
     { schedulers: [{ type: 'ReduceLROnPlateau' }] },

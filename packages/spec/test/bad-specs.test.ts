@@ -92,7 +92,7 @@ const badSpecs: BadSpec[] = [
     name: 'workload option of the wrong type',
     spec: withFields({ workload: { name: 'mnist-mlp', options: { hidden: '200' } } }),
     path: '/workload/options/hidden',
-    message: 'must be an integer',
+    message: 'Invalid hidden value: expected an integer >= 1 and <= 4096, got "200"',
   },
   {
     name: 'a list for a workload option (workload options do not sweep)',
@@ -123,7 +123,7 @@ const badSpecs: BadSpec[] = [
     name: 'fractional batch size',
     spec: withFields({ training: { batchSize: 6.5 } }),
     path: '/training/batchSize',
-    message: 'must be an integer',
+    message: 'Invalid batchSize value: expected an integer >= 1 and <= 65536, got 6.5',
   },
   {
     name: 'snake_case batch_size',
@@ -135,7 +135,7 @@ const badSpecs: BadSpec[] = [
     name: 'fractional seed',
     spec: withFields({ seeds: [0, 1.5] }),
     path: '/seeds/1',
-    message: 'must be an integer',
+    message: 'Invalid seeds value: expected an integer >= 0 and <= 4294967295, got 1.5',
   },
   { name: 'negative seed', spec: withFields({ seeds: -1 }), path: '/seeds', message: '>= 0' },
   { name: 'no seeds', spec: withFields({ seeds: [] }), path: '/seeds', message: 'empty list' },
@@ -218,7 +218,7 @@ const badSpecs: BadSpec[] = [
     name: 'lr as a string',
     spec: optimizer({ type: 'Adam', lr: '1e-3' }),
     path: '/optimizers/0/lr',
-    message: 'lr must be a number >= 0, got "1e-3"',
+    message: 'Invalid lr value: expected a number >= 0, got "1e-3"',
   },
   {
     name: 'SGD without lr',
@@ -284,7 +284,7 @@ const badSpecs: BadSpec[] = [
     name: 'LBFGS line search',
     spec: optimizer({ type: 'LBFGS', line_search_fn: 'wolfe' }),
     path: '/optimizers/0/line_search_fn',
-    message: 'line_search_fn must be "strong_wolfe", got "wolfe"',
+    message: 'Invalid line_search_fn value: expected "strong_wolfe", got "wolfe"',
   },
   // param groups
   {
@@ -380,13 +380,13 @@ const badSpecs: BadSpec[] = [
     name: 'fractional step_size',
     spec: scheduler({ type: 'StepLR', step_size: 1.5 }),
     path: '/schedulers/0/step_size',
-    message: 'must be an integer',
+    message: 'Invalid step_size value: expected an integer >= 1, got 1.5',
   },
   {
     name: 'gamma sweep with a bad value',
     spec: scheduler({ type: 'StepLR', step_size: 1, gamma: [0.5, 0.1, -1] }),
     path: '/schedulers/0/gamma/2',
-    message: 'gamma must be >= 0, got -1',
+    message: 'Invalid gamma value: expected a number >= 0, got -1',
   },
   {
     name: 'misspelled scheduler option',
@@ -593,7 +593,10 @@ describe('error reporting', () => {
     });
     if (result.ok) expect.fail('accepted');
     expect(result.errors).toEqual([
-      { path: '/training/epochs', message: 'epochs must be >= 1 and <= 100000, got -1' },
+      {
+        path: '/training/epochs',
+        message: 'Invalid epochs value: expected an integer >= 1 and <= 100000, got -1',
+      },
       { path: '', message: 'the grid has 40,000 trials; the limit is 10,000' },
     ]);
   });

@@ -1,17 +1,19 @@
 import { OptimError } from '../errors.js';
+import { throwFirstProblem } from './check-value.js';
 import type { CatalogEntry, JsonSchema } from './types.js';
 
 /**
  * The part of option validation optimizers and schedulers share: unknown options are refused (listing
- * the valid ones), missing options take the catalog's default, and each given value goes through
- * `check` (each kind keeps its own torch message conventions). `missingRequired` returns the error for
- * a required option left out, or undefined to leave it unset.
+ * the valid ones), missing options take the catalog's default, and each given value goes through the
+ * one catalog checker (`checkValue`), then `checkMore` where a kind has more to check (a scheduler's
+ * lambda expressions). `missingRequired` returns the error for a required option left out, or
+ * undefined to leave it unset.
  */
 export function resolveCatalogOptions(
   entry: CatalogEntry,
   given: Record<string, unknown>,
   rules: {
-    check(schema: JsonSchema, value: unknown, name: string): void;
+    checkMore?(schema: JsonSchema, value: unknown, name: string): void;
     missingRequired(name: string): OptimError | undefined;
   },
 ): Record<string, unknown> {
@@ -35,7 +37,8 @@ export function resolveCatalogOptions(
       resolved[name] = structuredClone(schema.default);
       continue;
     }
-    rules.check(schema, value, name);
+    throwFirstProblem(schema, value, name);
+    rules.checkMore?.(schema, value, name);
     resolved[name] = structuredClone(value);
   }
   return resolved;

@@ -3,7 +3,6 @@ import { type SchedulerCatalogEntry, schedulerCatalog, schedulerTypes } from '..
 import { pythonRepr } from '../describe-value.js';
 import { OptimError } from '../errors.js';
 import { compileExpression } from '../expr/compile-expression.js';
-import { checkOptionValue } from './check-option-value.js';
 
 export function schedulerCatalogEntry(type: unknown): SchedulerCatalogEntry {
   if (typeof type !== 'string' || !Object.hasOwn(schedulerCatalog, type)) {
@@ -30,8 +29,7 @@ export function resolveSchedulerOptions(type: string, options: unknown = {}): Re
     );
   }
   return resolveCatalogOptions(entry, options as Record<string, unknown>, {
-    check: (schema, value, name) => {
-      checkOptionValue(schema, value, name);
+    checkMore: (schema, value, name) => {
       const variable = schema['x-expression'] as string | undefined;
       if (variable !== undefined) checkExpressions(value, variable, name);
     },
