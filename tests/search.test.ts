@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack, waitForSweep } from './helpers.js';
 
 interface TrialRow {
+  id: string;
   index: number;
   status: string;
   error: string;
@@ -84,6 +85,66 @@ describe('search through the API', () => {
     const lrs = configs[0]!.map((c) => c.optimizer.options['lr']!);
     expect(new Set(lrs).size).toBe(5);
     for (const lr of lrs) expect(lr >= 1e-3 && lr < 1e-1).toBe(true);
+  });
+
+  it('POST /extend grows a completed random search by samples: old trials kept, the sample stream continues', async () => {
+    const payload = {
+      ...rosenbrock,
+      search: { type: 'random', trials: 3, seed: 23 },
+      optimizers: [{ type: 'Adam', lr: { loguniform: [1e-3, 1e-1] } }],
+    };
+    const submit = async (trials: number) => {
+      const res = await stack.app.inject({
+        method: 'POST',
+        url: '/v1/sweeps',
+        payload: { ...payload, search: { ...payload.search, trials } },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    const [id, whole] = [await submit(3), await submit(5)];
+    await waitForSweep(stack.app, id, ['completed'], 120_000);
+    const before = await trialsByIndex(stack, id);
+    expect(before).toHaveLength(3);
+
+    // seeds, optimizers and schedulers do not apply to a search: a 400 naming each field
+    const wrong = await stack.app.inject({
+      method: 'POST',
+      url: `/v1/sweeps/${id}/extend`,
+      payload: { seeds: [1], optimizers: [{ type: 'SGD', lr: 0.1 }], trials: 1 },
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().details.map((d: { path: string }) => d.path)).toEqual(['/seeds', '/optimizers']);
+    const nothing = await stack.app.inject({ method: 'POST', url: `/v1/sweeps/${id}/extend`, payload: {} });
+    expect([nothing.statusCode, nothing.json().details[0].path]).toEqual([400, '/trials']);
+
+    const res = await stack.app.inject({
+      method: 'POST',
+      url: `/v1/sweeps/${id}/extend`,
+      payload: { trials: 2 },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({
+      id,
+      status: 'running',
+      added: [],
+      reused: 0,
+      grownBy: 2,
+      createdBy: 'workers',
+      trialCount: 5,
+    });
+    const done = await waitForSweep(stack.app, id, ['completed'], 120_000);
+    expect([done.trialCount, done.counts.completed, done.search.trials]).toEqual([5, 5, 5]);
+    const after = await trialsByIndex(stack, id);
+    expect(after.map((t) => t.index)).toEqual([0, 1, 2, 3, 4]);
+    const kept = (rows: TrialRow[]) =>
+      rows.slice(0, 3).map((t) => ({ id: t.id, params: t.params, config: t.config }));
+    expect(kept(after)).toEqual(kept(before));
+    // the same configs as a sweep given the larger budget from the start (same seed)
+    await waitForSweep(stack.app, whole, ['completed'], 120_000);
+    const reference = await trialsByIndex(stack, whole);
+    expect(after.map((t) => [t.config, t.params])).toEqual(reference.map((t) => [t.config, t.params]));
+    expect(new Set(after.map((t) => t.config.optimizer.options['lr'])).size).toBe(5);
   });
 
   it('a TPE sweep creates its trials as results arrive, exactly `trials` of them, and completes', async () => {

@@ -163,3 +163,70 @@ export async function recordPruneDecision(
     decision.cutoff,
   ]);
 }
+
+export type SearchGrowth =
+  | { kind: 'missing' }
+  | { kind: 'not-search' }
+  | { kind: 'refused'; status: string }
+  | { kind: 'too-many'; trialCount: number }
+  | {
+      kind: 'grown';
+      /** Trials the budget grew by: the samples added times the seeds per sample. */
+      grownBy: number;
+      trialCount: number;
+      /** The search's budget in samples after the growth. */
+      samples: number;
+      status: string;
+    };
+
+/**
+ * Grows a random / TPE search's budget by `samples` configs (each once per seed), under the sweep's row
+ * lock: `trial_count` grows by samples x seeds and the search settings' `trials` (the sweeps column and
+ * the stored spec's `search`) by `samples`, so the proposer, the reconciler and the API agree on it. A
+ * completed sweep runs again. No trial is created here: the workers' proposer creates the new ones
+ * after the existing ones (config numbers continue, so random sample k is the same as if the budget
+ * had been there from the start). Refused when the status is not `allowed` or the grown budget
+ * exceeds `maxTrials`.
+ */
+export function growSearchBudget(
+  pool: Transactional,
+  sweepId: string,
+  samples: number,
+  allowed: readonly string[],
+  maxTrials: number,
+): Promise<SearchGrowth> {
+  return withSweepLock(pool, sweepId, 'row', async (db): Promise<SearchGrowth> => {
+    const { rows } = await db.query<{
+      status: string;
+      trialCount: number;
+      type: string | null;
+      trials: number | null;
+    }>(
+      `SELECT status, trial_count AS "trialCount", search->>'type' AS type, (search->>'trials')::int AS trials
+       FROM sweeps WHERE id = $1`,
+      [sweepId],
+    );
+    const row = rows[0];
+    if (!row) return { kind: 'missing' };
+    if ((row.type !== 'random' && row.type !== 'tpe') || !row.trials) return { kind: 'not-search' };
+    if (!allowed.includes(row.status)) return { kind: 'refused', status: row.status };
+    // As the proposer reads it: trial_count = trials x seeds.
+    const seeds = Math.max(1, Math.round(row.trialCount / row.trials));
+    const grownBy = samples * seeds;
+    if (row.trialCount + grownBy > maxTrials)
+      return { kind: 'too-many', trialCount: row.trialCount + grownBy };
+    const updated = await db.query<{ status: string; trialCount: number; samples: number }>(
+      `UPDATE sweeps SET trial_count = trial_count + $2,
+         search = jsonb_set(search, '{trials}', to_jsonb((search->>'trials')::int + $3)),
+         spec = CASE WHEN jsonb_typeof(spec->'search') = 'object'
+                     THEN jsonb_set(spec, '{search,trials}', to_jsonb((search->>'trials')::int + $3))
+                     ELSE spec END,
+         status = CASE WHEN status = 'completed' THEN 'running' ELSE status END,
+         finished_at = NULL
+       WHERE id = $1
+       RETURNING status, trial_count AS "trialCount", (search->>'trials')::int AS samples`,
+      [sweepId, grownBy, samples],
+    );
+    return { kind: 'grown', grownBy, ...updated.rows[0]! };
+  });
+}

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../src/client.js';
 import {
+  growSearchBudget,
   insertTrialRungs,
   readFinishedSearchTrials,
   readRungValues,
@@ -14,6 +15,16 @@ import {
 import { findSweep, insertSweep, insertTrials } from '../src/sweep-store.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 import { findTrial } from '../src/trial-store.js';
+
+/** A one-trial grid sweep (no search settings). */
+const insertGridSweep = (pool: pg.Pool) =>
+  insertSweep(pool, {
+    name: 'g',
+    spec: {},
+    objective: { metric: 'val_loss', mode: 'min' },
+    pruner: null,
+    trials: [{ config: {}, configHash: 'g' }],
+  });
 
 describe('search store', () => {
   let db: TestDatabase;
@@ -96,13 +107,7 @@ describe('search store', () => {
     await pool.query(`UPDATE trials SET status = 'failed' WHERE index = 1 AND sweep_id = $1`, [sweepId]);
     expect(await searchSweepsOwedTrials(pool, 10)).toEqual([sweepId]);
     // a grid sweep with nothing in flight is not a search sweep; a cancelled search sweep is owed nothing
-    const grid = await insertSweep(pool, {
-      name: 'g',
-      spec: {},
-      objective: { metric: 'val_loss', mode: 'min' },
-      pruner: null,
-      trials: [{ config: {}, configHash: 'g' }],
-    });
+    const grid = await insertGridSweep(pool);
     await pool.query(`UPDATE trials SET status = 'completed' WHERE sweep_id = $1`, [grid.sweepId]);
     expect(await searchSweepsOwedTrials(pool, 10)).toEqual([sweepId]);
     await pool.query(`UPDATE sweeps SET status = 'cancelled' WHERE id = $1`, [sweepId]);
@@ -159,5 +164,91 @@ describe('search store', () => {
       }),
     ).rejects.toThrow('boom');
     expect(await readTrialRungs(pool, trialIds[1]!)).toEqual([0, 1]);
+  });
+});
+
+describe('growing a search budget', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = createPool(db.url, { max: 4 });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await db?.drop();
+  });
+
+  const searchSweep = async (trials: number, seeds: number) => {
+    const search = { type: 'random', trials, parallelism: null, seed: 7, options: null };
+    const { sweepId } = await insertSweep(pool, {
+      name: 'r',
+      spec: { workload: 'rosenbrock', search },
+      objective: { metric: 'train_loss', mode: 'min' },
+      pruner: null,
+      search,
+      trialCount: trials * seeds,
+      trials: Array.from({ length: trials * seeds }, (_, i) => ({
+        config: { seed: i % seeds },
+        configHash: `h${i}`,
+        params: { '/optimizers/0/lr': i },
+      })),
+    });
+    return sweepId;
+  };
+
+  it('grows trial_count by samples x seeds and trials by samples, reopens a completed sweep, keeps the trials', async () => {
+    const sweepId = await searchSweep(3, 2);
+    await pool.query(`UPDATE trials SET status = 'completed' WHERE sweep_id = $1`, [sweepId]);
+    await pool.query(`UPDATE sweeps SET status = 'completed', finished_at = now() WHERE id = $1`, [sweepId]);
+    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([]);
+    const before = await pool.query(
+      'SELECT id, index, params FROM trials WHERE sweep_id = $1 ORDER BY index',
+      [sweepId],
+    );
+
+    const outcome = await growSearchBudget(pool, sweepId, 2, ['queued', 'running', 'completed'], 100);
+    expect(outcome).toEqual({ kind: 'grown', grownBy: 4, trialCount: 10, samples: 5, status: 'running' });
+    const sweep = await findSweep(pool, sweepId);
+    expect(sweep).toMatchObject({
+      status: 'running',
+      finishedAt: null,
+      trialCount: 10,
+      search: { trials: 5 },
+    });
+    expect(sweep?.spec).toEqual({
+      workload: 'rosenbrock',
+      search: { type: 'random', trials: 5, parallelism: null, seed: 7, options: null },
+    });
+    // the proposer's view: 3 of 5 samples (x 2 seeds) created, nothing in flight: the reconciler proposes
+    expect(await readSearchSweep(pool, sweepId)).toMatchObject({ trialCount: 10, created: 6, unfinished: 0 });
+    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([sweepId]);
+    const after = await pool.query(
+      'SELECT id, index, params FROM trials WHERE sweep_id = $1 ORDER BY index',
+      [sweepId],
+    );
+    expect(after.rows).toEqual(before.rows);
+  });
+
+  it('refuses a grown budget over the limit, a cancelled sweep and a grid, and leaves them as they were', async () => {
+    const sweepId = await searchSweep(4, 1);
+    const allowed = ['queued', 'running', 'completed'];
+    expect(await growSearchBudget(pool, sweepId, 3, allowed, 6)).toEqual({ kind: 'too-many', trialCount: 7 });
+    expect(await findSweep(pool, sweepId)).toMatchObject({ trialCount: 4, search: { trials: 4 } });
+    expect(await growSearchBudget(pool, sweepId, 2, allowed, 6)).toMatchObject({
+      kind: 'grown',
+      trialCount: 6,
+    });
+    await pool.query(`UPDATE sweeps SET status = 'cancelled' WHERE id = $1`, [sweepId]);
+    expect(await growSearchBudget(pool, sweepId, 1, allowed, 100)).toEqual({
+      kind: 'refused',
+      status: 'cancelled',
+    });
+    expect(await findSweep(pool, sweepId)).toMatchObject({ trialCount: 6, search: { trials: 6 } });
+    const grid = await insertGridSweep(pool);
+    expect(await growSearchBudget(pool, grid.sweepId, 1, allowed, 100)).toEqual({ kind: 'not-search' });
+    expect(await growSearchBudget(pool, '00000000-0000-4000-8000-000000000000', 1, allowed, 100)).toEqual({
+      kind: 'missing',
+    });
   });
 });

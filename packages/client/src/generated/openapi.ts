@@ -2913,7 +2913,7 @@ export interface paths {
         put?: never;
         /**
          * Grow a sweep: more seeds, optimizers or schedulers; only new cells become trials
-         * @description The fields are added to the sweep's spec (seeds joined, optimizer and scheduler entries appended) and the grid expanded again; a trial equal to one the sweep has (same config hash) is reused, never rerun. Validation and MAX_TRIALS as for POST /v1/sweeps, on the grown grid. A completed sweep runs again; a cancelled or failed one cannot grow (409). `trials` is for random/TPE searches.
+         * @description A grid: the fields are added to the sweep's spec (seeds joined, optimizer and scheduler entries appended) and the grid expanded again; a trial equal to one the sweep has (same config hash) is reused, never rerun; the new trials are created and enqueued by this request (`added`). Validation and MAX_TRIALS as for POST /v1/sweeps, on the grown grid. A random or TPE search: only `trials` (seeds, optimizers and schedulers are refused, 400), the number of samples to add; the budget (`trialCount` = samples x seeds) grows by trials x seeds, within MAX_TRIALS, and the stored search settings' `trials` grows by `trials`. Existing samples are kept, never rerun; the new trials are proposed after them by the workers (within RECONCILE_EVERY_MS, as trials of the sweep end), so `added` is empty, `grownBy` says how many trials are to come and `createdBy` is `workers`. Random sample k is the same whether the budget was there from the start or added later. Either way a completed sweep runs again (an SSE `sweep` event tells the dashboard); a cancelled or failed one cannot grow (409).
          */
         post: {
             parameters: {
@@ -4317,6 +4317,13 @@ export interface paths {
                                 id: string;
                                 index: number;
                             }[];
+                            /**
+                             * @description `request`: the new trials are in `added`; `workers`: a search, whose workers create the new trials (within RECONCILE_EVERY_MS)
+                             * @enum {string}
+                             */
+                            createdBy: "request" | "workers";
+                            /** @description Trials the sweep grew by (for a search: samples added x seeds) */
+                            grownBy: number;
                             /** Format: uuid */
                             id: string;
                             /** @description Cells of the grown grid the sweep already had */
@@ -4326,6 +4333,7 @@ export interface paths {
                              * @enum {string}
                              */
                             status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                            /** @description The grown budget: trials the sweep has or will have */
                             trialCount: number;
                         };
                     };

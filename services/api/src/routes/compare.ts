@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   curveMetrics,
   extendSweepTrials,
+  growSearchBudget,
   isEpochMetric,
   readCurves,
   readTrialResults,
@@ -428,7 +429,7 @@ export const compareRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['sweeps'],
         summary: 'Grow a sweep: more seeds, optimizers or schedulers; only new cells become trials',
         description:
-          "The fields are added to the sweep's spec (seeds joined, optimizer and scheduler entries appended) and the grid expanded again; a trial equal to one the sweep has (same config hash) is reused, never rerun. Validation and MAX_TRIALS as for POST /v1/sweeps, on the grown grid. A completed sweep runs again; a cancelled or failed one cannot grow (409). `trials` is for random/TPE searches.",
+          "A grid: the fields are added to the sweep's spec (seeds joined, optimizer and scheduler entries appended) and the grid expanded again; a trial equal to one the sweep has (same config hash) is reused, never rerun; the new trials are created and enqueued by this request (`added`). Validation and MAX_TRIALS as for POST /v1/sweeps, on the grown grid. A random or TPE search: only `trials` (seeds, optimizers and schedulers are refused, 400), the number of samples to add; the budget (`trialCount` = samples x seeds) grows by trials x seeds, within MAX_TRIALS, and the stored search settings' `trials` grows by `trials`. Existing samples are kept, never rerun; the new trials are proposed after them by the workers (within RECONCILE_EVERY_MS, as trials of the sweep end), so `added` is empty, `grownBy` says how many trials are to come and `createdBy` is `workers`. Random sample k is the same whether the budget was there from the start or added later. Either way a completed sweep runs again (an SSE `sweep` event tells the dashboard); a cancelled or failed one cannot grow (409).",
         params: IdParams,
         body: ExtendBody,
         response: {
@@ -440,7 +441,14 @@ export const compareRoutes: FastifyPluginAsyncTypebox = async (app) => {
               { description: 'The new trials, in grid order' },
             ),
             reused: Type.Integer({ description: 'Cells of the grown grid the sweep already had' }),
-            trialCount: Type.Integer(),
+            grownBy: Type.Integer({
+              description: 'Trials the sweep grew by (for a search: samples added x seeds)',
+            }),
+            createdBy: StringEnum(['request', 'workers'], {
+              description:
+                '`request`: the new trials are in `added`; `workers`: a search, whose workers create the new trials (within RECONCILE_EVERY_MS)',
+            }),
+            trialCount: Type.Integer({ description: 'The grown budget: trials the sweep has or will have' }),
           }),
           ...errorResponses,
           409: Type.Ref('ErrorResponse'),
@@ -457,10 +465,7 @@ export const compareRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const body = readExtendBody(request.body);
       const sweep = await loadSweep(id);
       const stored = sweep.spec as Record<string, unknown>;
-      if (isSearch(sweep)) {
-        const message = 'extending a random or TPE search is not supported yet';
-        throw new HttpError(409, message, [{ path: '/params/id', message: 'the sweep is a search' }]);
-      }
+      if (isSearch(sweep)) return extendSearch(id, body, request.log);
       if (body.trials !== undefined) {
         const message =
           'this sweep is a grid: grow it with seeds, optimizers or schedulers; trials adds samples to a random or TPE search';
@@ -522,10 +527,64 @@ export const compareRoutes: FastifyPluginAsyncTypebox = async (app) => {
         status: outcome.status as 'queued' | 'running',
         added: outcome.added.map((t) => ({ ...t, config: t.config as Record<string, unknown> })),
         reused: outcome.reused,
+        grownBy: outcome.added.length,
+        createdBy: 'request' as const,
         trialCount: outcome.trialCount,
       };
     },
   );
+
+  /**
+   * A random / TPE search grows by samples: the budget only, in one locked transaction; the workers'
+   * proposer creates the new trials after the existing ones (the reconciler finds the sweep owed them).
+   */
+  async function extendSearch(id: string, body: ExtendInput, log: { warn(obj: unknown, msg: string): void }) {
+    const refused = (['seeds', 'optimizers', 'schedulers'] as const).filter(
+      (field) => body[field] !== undefined,
+    );
+    if (refused.length > 0) {
+      throw invalid(
+        refused.map((field) => ({
+          path: `/${field}`,
+          message: `a random or TPE search grows by trials (more samples); ${field} cannot be added to it`,
+        })),
+      );
+    }
+    if (body.trials === undefined) {
+      const message = 'nothing to add: give trials, the number of samples to add to the search';
+      throw new HttpError(400, message, [{ path: '/trials', message }]);
+    }
+    const outcome = await growSearchBudget(pool, id, body.trials, EXTENDABLE, config.maxTrials);
+    if (outcome.kind === 'missing') throw notFound('sweep', id);
+    if (outcome.kind === 'not-search') throw new HttpError(409, `sweep ${id} is not a random or TPE search`);
+    if (outcome.kind === 'refused') {
+      const message = `sweep ${id} is ${outcome.status}; only a queued, running or completed sweep can grow`;
+      throw new HttpError(409, message, [{ path: '/params/id', message: `the sweep is ${outcome.status}` }]);
+    }
+    if (outcome.kind === 'too-many') {
+      const message = `the search would have ${outcome.trialCount} trials; the limit is ${config.maxTrials}`;
+      throw invalid([{ path: '/trials', message }]);
+    }
+    // The budget is stored: the workers create the trials whether or not Redis takes the notice now.
+    try {
+      await withTimeout(
+        publishEvent(redis, config.queuePrefix, { type: 'sweep', sweepId: id, status: outcome.status }),
+        REDIS_READY_TIMEOUT_MS,
+        'publishing timed out',
+      );
+    } catch (error) {
+      log.warn({ err: error, sweepId: id }, 'search budget grown in Postgres; Redis did not take the event');
+    }
+    return {
+      id,
+      status: outcome.status as 'queued' | 'running',
+      added: [],
+      reused: 0,
+      grownBy: outcome.grownBy,
+      createdBy: 'workers' as const,
+      trialCount: outcome.trialCount,
+    };
+  }
 };
 
 const EXTEND_FIELDS = ['seeds', 'optimizers', 'schedulers', 'trials'];
