@@ -228,7 +228,9 @@ describe('search through the API', () => {
         url: '/v1/sweeps',
         payload: {
           ...rosenbrock,
-          search: { type: 'random', trials: 10, seed: 3 },
+          // 20 samples: with Hyperband's brackets drawn from the sweep id (Optuna draws them from the study
+          // name), 10 left a bracket with too few trials to prune now and then.
+          search: { type: 'random', trials: 20, seed: 3 },
           optimizers: [{ type: 'SGD', lr: { loguniform: [1e-6, 1e-3] } }],
           pruner,
         },
@@ -236,7 +238,7 @@ describe('search through the API', () => {
       expect(created.statusCode, created.body).toBe(201);
       const done = await waitForSweep(stack.app, created.json().id, ['completed'], 120_000);
       expect(done.counts.pruned).toBeGreaterThan(0);
-      expect(done.counts.pruned + done.counts.completed).toBe(10);
+      expect(done.counts.pruned + done.counts.completed).toBe(20);
       for (const t of (await trialsByIndex(stack, done.id)).filter((x) => x.status === 'pruned')) {
         expect(t.error).toMatch(/^pruned at epoch \d: .*cutoff/);
       }
