@@ -141,19 +141,30 @@ export async function countTrialsByStatus(
  * claims more than has happened. Returns the ids of the trials cancelled now and how many are running.
  */
 export async function cancelSweep(
-  db: Queryable,
+  pool: Transactional,
   id: string,
 ): Promise<{ cancelledTrialIds: string[]; runningTrials: number }> {
-  const { rows } = await db.query<{ id: string; was: string }>(
-    `WITH s AS (UPDATE sweeps SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')),
-          waiting AS (UPDATE trials SET status = 'cancelled', finished_at = now()
-                      WHERE sweep_id = $1 AND status = 'queued' RETURNING id, 'queued'::text AS was)
-     SELECT id, was FROM waiting
-     UNION ALL SELECT id, 'running' FROM trials WHERE sweep_id = $1 AND status = 'running'`,
-    [id],
-  );
-  const cancelledTrialIds = rows.filter((row) => row.was === 'queued').map((row) => row.id);
-  return { cancelledTrialIds, runningTrials: rows.length - cancelledTrialIds.length };
+  return inTransaction(pool, async (db) => {
+    await db.query(
+      `UPDATE sweeps SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`,
+      [id],
+    );
+    // Lock the live trials before counting them: a claim that committed meanwhile is read as running, and
+    // one still in flight waits, then finds its trial cancelled. In one statement the count read the
+    // statement's snapshot while the UPDATE saw the claim, so a trial claimed in between was in neither.
+    const { rows } = await db.query<{ id: string; status: string }>(
+      `SELECT id, status FROM trials WHERE sweep_id = $1 AND status IN ('queued', 'running') ORDER BY id FOR UPDATE`,
+      [id],
+    );
+    const cancelledTrialIds = rows.filter((row) => row.status === 'queued').map((row) => row.id);
+    if (cancelledTrialIds.length > 0) {
+      await db.query(
+        `UPDATE trials SET status = 'cancelled', finished_at = now() WHERE id = ANY($1::uuid[])`,
+        [cancelledTrialIds],
+      );
+    }
+    return { cancelledTrialIds, runningTrials: rows.length - cancelledTrialIds.length };
+  });
 }
 
 /** Deletes the sweep with its trials and metrics (cascade). False when it did not exist. */
