@@ -14,7 +14,7 @@
  */
 import { createPool, writeEpochMetrics, writeStepMetrics } from '@hypersweep/db';
 import { createTestDatabase } from '@hypersweep/db/testing';
-import { computeGradients, createOptimizer } from '@hypersweep/optim';
+import { computeGradients, createOptimizer, registerGradients } from '@hypersweep/optim';
 import {
   getWorkload,
   resolveWorkloadOptions,
@@ -171,6 +171,8 @@ try {
   const trialId = ids[0]!.id;
   for (const backend of ['wasm', 'cpu'] as const) {
     await selectBackend(backend);
+    // tf.train.adam's minimize takes gradients itself: the kernels' gradients must be registered first.
+    registerGradients();
     const { steps, rounds, serviceEpochs } = PLAN[backend];
     const pool = new TrainerPool(1);
     const samples = {
