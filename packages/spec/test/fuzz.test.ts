@@ -66,19 +66,22 @@ function mutate(spec: unknown, mutations: Mutation[]): unknown {
     const all = locations(result);
     const path = all[mutation.at % all.length]!;
     if (path.length === 0) {
-      if (mutation.kind === 'replace') result = mutation.value;
+      // Inserted values are copied: fast-check hands the same generated object to later runs and shrinks,
+      // and editing it in place made a value that contains itself.
+      if (mutation.kind === 'replace') result = structuredClone(mutation.value);
       continue;
     }
     // Objects and arrays alike are indexed by string keys here.
     type Node = Record<string, unknown>;
     const parent = path.slice(0, -1).reduce((node, token) => node[token] as Node, result as Node);
     const key = path[path.length - 1]!;
-    if (mutation.kind === 'replace') parent[key] = mutation.value;
+    if (mutation.kind === 'replace') parent[key] = structuredClone(mutation.value);
     else if (mutation.kind === 'wrap') parent[key] = [parent[key]];
     else if (mutation.kind === 'delete') {
       if (Array.isArray(parent)) (parent as unknown[]).splice(Number(key), 1);
       else delete parent[key];
-    } else if (mutation.kind === 'add' && !Array.isArray(parent)) parent[mutation.key] = mutation.value;
+    } else if (mutation.kind === 'add' && !Array.isArray(parent))
+      parent[mutation.key] = structuredClone(mutation.value);
     else if (mutation.kind === 'rename' && !Array.isArray(parent)) {
       parent[mutation.key] = parent[key];
       delete parent[key];
