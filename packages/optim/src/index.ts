@@ -29,6 +29,7 @@ export {
   type ParamGroupInput,
   type ParamState,
   type StateJsonValue,
+  type StateTypedValue,
   type StateValue,
 } from './optimizers/optimizer.js';
 export { RAdam } from './optimizers/radam.js';

@@ -5,7 +5,7 @@ export {
   backendNames,
   selectBackend,
 } from './backend.js';
-export type { Checkpoint } from './checkpoint.js';
+export type { Checkpoint, PackedFloat32 } from './checkpoint.js';
 export { DatasetCache } from './dataset-cache.js';
 export { TrainerError } from './errors.js';
 export { epochMetric } from './objective.js';

@@ -8,7 +8,14 @@ import {
 } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, selectBackend } from './backend.js';
-import { type Checkpoint, captureParameters, restoreParameters } from './checkpoint.js';
+import {
+  type Checkpoint,
+  captureParameters,
+  packFloat32,
+  restoreParameters,
+  type SavedParameters,
+  unpackFloat32,
+} from './checkpoint.js';
 import { TrainerError } from './errors.js';
 import { type Best, epochMetric, resolveObjective, updateBest } from './objective.js';
 import { toOptimizerParamGroups } from './param-groups.js';
@@ -92,12 +99,15 @@ export async function runTrial(config: TrialConfig, hooks: TrialHooks): Promise<
 
     if (hooks.resumeFrom !== undefined) {
       const saved = hooks.resumeFrom;
-      if (saved.version !== 1 || saved.workload !== definition.name || saved.seed !== config.seed) {
+      if (saved.version !== 1 && saved.version !== 2) {
+        throw new TrainerError(`checkpoint version ${String(saved.version)} is not one this worker reads`);
+      }
+      if (saved.workload !== definition.name || saved.seed !== config.seed) {
         throw new TrainerError(`checkpoint belongs to another trial (${saved.workload}, seed ${saved.seed})`);
       }
-      restoreParameters(workload.params, saved.params);
+      restoreParameters(workload.params, unpackFloat32(saved.params) as SavedParameters);
       // After the scheduler's constructor, as torch resumes: its initial step must not override the restored lrs.
-      optimizer.loadStateDict(saved.optimizer as never);
+      optimizer.loadStateDict(unpackFloat32(saved.optimizer) as never);
       if (scheduler !== null) scheduler.loadStateDict(saved.scheduler as never);
       ({ step, epoch, batchInEpoch, epochLossSum, epochSteps, best } = saved);
       lastLoss = saved.lastLoss ?? Number.NaN;
@@ -107,7 +117,7 @@ export async function runTrial(config: TrialConfig, hooks: TrialHooks): Promise<
 
     let epochStartRng = orderRng.state();
     const checkpoint = (): Checkpoint => ({
-      version: 1,
+      version: 2,
       workload: definition.name,
       seed: config.seed,
       step,
@@ -118,8 +128,8 @@ export async function runTrial(config: TrialConfig, hooks: TrialHooks): Promise<
       epochSteps,
       lastLoss: step === 0 ? null : lastLoss,
       best,
-      params: captureParameters(workload.params),
-      optimizer: optimizer!.stateDict(),
+      params: packFloat32(captureParameters(workload.params)) as Checkpoint['params'],
+      optimizer: packFloat32(optimizer!.stateDict({ typedArrays: true })),
       scheduler: scheduler === null ? null : scheduler.stateDict(),
     });
     const saveCheckpoint = async () => {

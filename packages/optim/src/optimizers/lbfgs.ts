@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isSparseGrad, type Parameter } from '../autograd/parameter.js';
 import { OptimError } from '../errors.js';
-import { Optimizer, type ParamGroupInput, type StateJsonValue, type StateValue } from './optimizer.js';
+import {
+  Optimizer,
+  type ParamGroupInput,
+  type StateJsonValue,
+  type StateTypedValue,
+  type StateValue,
+} from './optimizer.js';
 import { strongWolfe } from './strong-wolfe.js';
 import {
   axpy,
@@ -243,10 +249,14 @@ export class LBFGS extends Optimizer {
   }
 
   /** LBFGS's vectors are flat (all parameters concatenated); ro and al are scalar lists. */
-  protected override stateValueFromJson(_param: Parameter, key: string, value: StateJsonValue): StateValue {
-    if (key === 'd' || key === 'prev_flat_grad') return Float32Array.from(value as number[]);
+  protected override stateValueFromJson(
+    _param: Parameter,
+    key: string,
+    value: StateJsonValue | StateTypedValue,
+  ): StateValue {
+    if (key === 'd' || key === 'prev_flat_grad') return Float32Array.from(value as ArrayLike<number>);
     if (key === 'old_dirs' || key === 'old_stps')
-      return (value as number[][]).map((row) => Float32Array.from(row));
+      return (value as Array<ArrayLike<number>>).map((row) => Float32Array.from(row));
     if (Array.isArray(value)) return [...(value as Array<number | null>)];
     return value;
   }

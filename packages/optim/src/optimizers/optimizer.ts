@@ -30,10 +30,15 @@ export type ParamState = Record<string, StateValue>;
 
 /** The JSON form of a StateValue: tensors become flat row-major number arrays. */
 export type StateJsonValue = number | null | number[] | number[][] | Array<number | null>;
+/** A StateValue as `stateDict({ typedArrays: true })` gives it: tensors as flat row-major float32 copies. */
+export type StateTypedValue = number | null | Float32Array | Float32Array[] | Array<number | null>;
 
-/** torch's `optimizer.state_dict()` layout; survives JSON.stringify / JSON.parse. */
-export interface OptimizerStateDict {
-  state: Record<string, Record<string, StateJsonValue>>;
+/**
+ * torch's `optimizer.state_dict()` layout. With number arrays (the default) it survives JSON.stringify /
+ * JSON.parse; with float32 arrays it is exact and compact, for a caller that stores the bytes itself.
+ */
+export interface OptimizerStateDict<Value = StateJsonValue> {
+  state: Record<string, Record<string, Value>>;
   param_groups: Array<Record<string, unknown> & { params: number[] }>;
 }
 
@@ -161,15 +166,21 @@ export abstract class Optimizer implements OptimizerLike {
     return this.paramGroups.flatMap((group) => group.params);
   }
 
-  /** torch's state_dict(): state keyed by parameter index, tensors as number arrays. */
-  stateDict(): OptimizerStateDict {
+  /**
+   * torch's state_dict(): state keyed by parameter index, tensors as number arrays, or with
+   * `typedArrays` as Float32Array copies (no conversion to doubles: what a checkpoint wants).
+   */
+  stateDict(): OptimizerStateDict;
+  stateDict(options: { typedArrays: true }): OptimizerStateDict<StateTypedValue>;
+  stateDict(options: { typedArrays?: boolean } = {}): OptimizerStateDict<StateJsonValue | StateTypedValue> {
     const params = this.orderedParams();
-    const state: OptimizerStateDict['state'] = {};
+    const state: OptimizerStateDict<StateJsonValue | StateTypedValue>['state'] = {};
+    const convert = options.typedArrays === true ? stateValueToTyped : stateValueToJson;
     params.forEach((param, index) => {
       const paramState = this.state.get(param);
       if (paramState === undefined) return;
       state[index] = Object.fromEntries(
-        Object.entries(paramState).map(([key, value]) => [key, stateValueToJson(value)]),
+        Object.entries(paramState).map(([key, value]) => [key, convert(value)]),
       );
     });
     let offset = 0;
@@ -181,8 +192,8 @@ export abstract class Optimizer implements OptimizerLike {
     return { state, param_groups: paramGroups };
   }
 
-  /** torch's load_state_dict(): group options and state are replaced by the saved ones. */
-  loadStateDict(dict: OptimizerStateDict): void {
+  /** torch's load_state_dict(): group options and state are replaced by the saved ones (either array form). */
+  loadStateDict(dict: OptimizerStateDict<StateJsonValue | StateTypedValue>): void {
     if (dict.param_groups.length !== this.paramGroups.length) {
       throw new OptimError('loaded state dict has a different number of parameter groups');
     }
@@ -213,10 +224,16 @@ export abstract class Optimizer implements OptimizerLike {
    * Turns a saved state entry back into a state value. Number arrays become tensors of the
    * parameter's shape; optimizers with other layouts (LBFGS) override this.
    */
-  protected stateValueFromJson(param: Parameter, _key: string, value: StateJsonValue): StateValue {
+  protected stateValueFromJson(
+    param: Parameter,
+    _key: string,
+    value: StateJsonValue | StateTypedValue,
+  ): StateValue {
+    if (value instanceof Float32Array) return tf.keep(tf.tensor(value, param.shape, 'float32'));
     if (!Array.isArray(value)) return value;
-    if (value.length > 0 && Array.isArray(value[0])) {
-      return (value as number[][]).map((row) => tf.keep(tf.tensor1d(row)));
+    const first = value[0];
+    if (Array.isArray(first) || first instanceof Float32Array) {
+      return (value as Array<number[] | Float32Array>).map((row) => tf.keep(tf.tensor1d(row, 'float32')));
     }
     return tf.keep(tf.tensor(value as number[], param.shape, 'float32'));
   }
@@ -247,20 +264,23 @@ function withoutSchedulerKeys(options: Record<string, unknown>): Record<string, 
   return Object.fromEntries(Object.entries(options).filter(([key]) => !SCHEDULER_KEYS.has(key)));
 }
 
-function stateValueToJson(value: StateValue): StateJsonValue {
-  if (value instanceof tf.Tensor) return Array.from(value.dataSync());
-  if (value instanceof Float32Array) return Array.from(value);
+/** A state value with each tensor or float32 vector (read back, never aliased) passed through `convert`. */
+function mapStateVectors<Vector>(value: StateValue, convert: (values: Float32Array) => Vector) {
+  const vector = (item: tf.Tensor | Float32Array) =>
+    convert(item instanceof tf.Tensor ? (item.dataSync() as Float32Array) : item);
+  if (value instanceof tf.Tensor || value instanceof Float32Array) return vector(value);
   if (Array.isArray(value)) {
     return value.map((item) =>
-      item instanceof tf.Tensor
-        ? Array.from(item.dataSync())
-        : item instanceof Float32Array
-          ? Array.from(item)
-          : item,
-    ) as number[][] | Array<number | null>;
+      item instanceof tf.Tensor || item instanceof Float32Array ? vector(item) : item,
+    ) as Vector[] | Array<number | null>;
   }
   return value;
 }
+
+const stateValueToJson = (value: StateValue) =>
+  mapStateVectors(value, (values) => Array.from(values)) as StateJsonValue;
+const stateValueToTyped = (value: StateValue) =>
+  mapStateVectors(value, (values) => Float32Array.from(values)) as StateTypedValue;
 
 function disposeStateValue(value: StateValue): void {
   if (value instanceof tf.Tensor) value.dispose();
