@@ -3,9 +3,10 @@
 // trained by worker threads (or worker processes), every step stored in Postgres, until the sweep is
 // completed. Then the same 27 trials as PyTorch + Optuna on Postgres (optuna_mnist.py, 2 processes, the loss
 // reported every step), skipped with a message where /usr/bin/python3 lacks torch, optuna or psycopg2.
-// One run of each; prints both wall times and their ratio.
+// One run of each; prints both wall times and their ratio. Then the peer once more without per-step reports
+// (Optuna only hands out the grid): PyTorch's training loop alone, the compute floor of the comparison.
 //
-//   npm run bench:sweep [-- --workers N --concurrency C --processes --no-peer --epochs E]
+//   npm run bench:sweep [-- --workers N --concurrency C --processes --no-peer --no-service --epochs E]
 //   default: one in-process worker with WORKER_CONCURRENCY's default (one training thread per core);
 //   --processes: N worker processes (services/worker/dist/main.js) instead of in-process workers.
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,6 +22,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const spec = JSON.parse(readFileSync(join(here, 'optimizers-mnist.json'), 'utf8'));
 const PYTHON = process.env.BENCH_PYTHON || '/usr/bin/python3';
+/** Names the BLAS library torch has loaded (after a matmul), from the process's memory map. */
+const BLAS_PROBE = [
+  'import torch',
+  'torch.ones(8, 8) @ torch.ones(8, 8)',
+  "maps = [l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l.lower()]",
+  "print('OpenBLAS' if any('openblas' in m for m in maps) else 'MKL' if any('mkl' in m for m in maps)",
+  "      else 'the reference BLAS' if maps else 'no BLAS')",
+].join('\n');
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -31,6 +40,7 @@ const workers = option('workers', 1);
 const concurrency = option('concurrency', availableParallelism());
 const asProcesses = args.includes('--processes');
 const skipPeer = args.includes('--no-peer');
+const skipService = args.includes('--no-service');
 // --epochs N: a shorter sweep for comparing worker layouts (the PyTorch peer trains the same epochs).
 const epochs = option('epochs', spec.training.epochs);
 spec.training.epochs = epochs;
@@ -77,22 +87,31 @@ async function runService(): Promise<{ wallS: number; trials: number; steps: num
   }
 }
 
-async function runPeer(): Promise<
-  { wallS: number; trials: number; steps: number; versions: string } | string
-> {
+async function runPeer(
+  reportEvery: number,
+): Promise<{ wallS: number; trials: number; steps: number; versions: string } | string> {
   const probe = spawnSync(PYTHON, ['-c', 'import torch, optuna, psycopg2'], { encoding: 'utf8' });
   if (probe.status !== 0) {
     return `skipped: ${PYTHON} cannot import torch, optuna and psycopg2 (apt-get install python3-torch python3-optuna python3-psycopg2)`;
   }
+  // Debian's torch calls whichever BLAS the libblas.so.3 alternative names: the reference BLAS is ~17x
+  // slower at this network's matmul than OpenBLAS (apt-get install libopenblas0-pthread), so say which.
+  const blas = spawnSync(PYTHON, ['-c', BLAS_PROBE], { encoding: 'utf8' }).stdout.trim() || 'an unknown BLAS';
   const db = await createTestDatabase({ migrate: false });
   try {
     // The digits the trainer reads (its dependency `mnist`), so both sides train on the same data.
     const trainer = createRequire(import.meta.url).resolve('@hypersweep/trainer');
     const digits = join(dirname(createRequire(trainer).resolve('mnist/package.json')), 'src', 'digits');
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(PYTHON, [join(here, 'optuna_mnist.py'), db.url, digits, '2', String(epochs)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        PYTHON,
+        [join(here, 'optuna_mnist.py'), db.url, digits, '2', String(epochs), String(reportEvery)],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+          // One BLAS thread per process: two processes on two cores, as the service runs a thread per core.
+          env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+        },
+      );
       let stdout = '';
       child.stdout.on('data', (chunk) => {
         stdout += chunk;
@@ -113,7 +132,7 @@ async function runPeer(): Promise<
       wallS: result.wall_s,
       trials: result.trials,
       steps: result.steps,
-      versions: `PyTorch ${result.torch}, Optuna ${result.optuna}`,
+      versions: `PyTorch ${result.torch} on ${blas}, Optuna ${result.optuna}`,
     };
   } finally {
     await db.drop();
@@ -123,21 +142,31 @@ async function runPeer(): Promise<
 const mode = asProcesses
   ? `${workers} worker process(es) x WORKER_CONCURRENCY=${concurrency}`
   : `${workers} in-process worker(s) x WORKER_CONCURRENCY=${concurrency} training threads`;
-const service = await runService();
-console.log(
-  `service (${mode}): ${service.wallS.toFixed(1)} s for ${service.trials} trials, ${service.steps} steps ` +
-    `(${((service.wallS * 1000) / service.steps).toFixed(2)} ms per step of the sweep, ` +
-    `${((service.trials * 3600) / service.wallS).toFixed(0)} trials/hour)`,
-);
+const perStep = (run: { wallS: number; steps: number }) =>
+  `${((run.wallS * 1000) / run.steps).toFixed(2)} ms per step of the sweep`;
+const service = skipService ? undefined : await runService();
+if (service !== undefined) {
+  console.log(
+    `service (${mode}): ${service.wallS.toFixed(1)} s for ${service.trials} trials, ${service.steps} steps ` +
+      `(${perStep(service)}, ${((service.trials * 3600) / service.wallS).toFixed(0)} trials/hour)`,
+  );
+}
 if (!skipPeer) {
-  const peer = await runPeer();
-  if (typeof peer === 'string') console.log(`PyTorch + Optuna: ${peer}`);
-  else {
+  for (const [reportEvery, what] of [
+    [1, 'loss reported every step'],
+    [0, 'no per-step reports: the training loop alone'],
+  ] as const) {
+    const peer = await runPeer(reportEvery);
+    if (typeof peer === 'string') {
+      console.log(`PyTorch + Optuna: ${peer}`);
+      break;
+    }
     console.log(
-      `PyTorch + Optuna on Postgres (${peer.versions}, 2 processes, loss reported every step): ` +
-        `${peer.wallS.toFixed(1)} s for ${peer.trials} trials, ${peer.steps} steps`,
+      `PyTorch + Optuna on Postgres (${peer.versions}, 2 processes, ${what}): ` +
+        `${peer.wallS.toFixed(1)} s for ${peer.trials} trials, ${peer.steps} steps (${perStep(peer)})`,
     );
-    console.log(`ratio service / PyTorch + Optuna: ${(service.wallS / peer.wallS).toFixed(2)}x`);
+    if (service !== undefined)
+      console.log(`ratio service / PyTorch + Optuna (${what}): ${(service.wallS / peer.wallS).toFixed(2)}x`);
   }
 }
 console.log(

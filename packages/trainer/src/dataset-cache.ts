@@ -3,14 +3,26 @@ import * as tf from '@tensorflow/tfjs-core';
 /** Tensors a workload builds from its options and seed and only reads while training. */
 export type CachedTensors = Readonly<Record<string, tf.Tensor>>;
 
-interface Entry {
+/** A row-major matrix in host memory. */
+export interface HostMatrix {
+  values: Float32Array;
+  rows: number;
+  columns: number;
+}
+
+/** A workload's data: on the backend (`tensors`) and, where batches are gathered on the host, `arrays`. */
+export interface CachedData {
   tensors: CachedTensors;
+  arrays: Readonly<Record<string, HostMatrix>>;
+}
+
+interface Entry extends CachedData {
   bytes: number;
   users: number;
 }
 
 /**
- * Keeps workloads' datasets on the backend between trials of one training thread, so a sweep's trials
+ * Keeps workloads' datasets (on the backend, or as host arrays) between trials of one training thread, so a sweep's trials
  * of the same workload options and seed load and upload their data once (an MNIST split is ~31 MB of
  * floats to copy and upload per trial otherwise). Bounded: when the cached bytes exceed `maxBytes`, the
  * least recently used entries no trial is using are disposed.
@@ -26,15 +38,15 @@ export class DatasetCache {
   }
 
   /**
-   * The tensors under `key`, built with `build` if absent. Until `release` is called they stay; the
-   * caller must not dispose them.
+   * The data under `key`, built with `build` if absent. Until `release` is called it stays; the
+   * caller must not dispose its tensors nor write to its arrays.
    */
-  acquire(key: string, build: () => CachedTensors): { tensors: CachedTensors; release(): void } {
+  acquire(key: string, build: () => CachedData): CachedData & { release(): void } {
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      const tensors = build();
+      const { tensors, arrays } = build();
       for (const tensor of Object.values(tensors)) tf.keep(tensor);
-      entry = { tensors, bytes: byteSize(tensors), users: 0 };
+      entry = { tensors, arrays, bytes: byteSize(tensors, arrays), users: 0 };
     } else {
       this.entries.delete(key); // re-inserted below: Map order is the recency order
     }
@@ -44,6 +56,7 @@ export class DatasetCache {
     let released = false;
     return {
       tensors: held.tensors,
+      arrays: held.arrays,
       release: () => {
         if (released) return;
         released = true;
@@ -77,8 +90,9 @@ export class DatasetCache {
   }
 }
 
-function byteSize(tensors: CachedTensors): number {
+function byteSize(tensors: CachedTensors, arrays: CachedData['arrays']): number {
   let bytes = 0;
   for (const tensor of Object.values(tensors)) bytes += tensor.size * 4;
+  for (const array of Object.values(arrays)) bytes += array.values.byteLength;
   return bytes;
 }

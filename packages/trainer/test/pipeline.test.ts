@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Checkpoint,
   DatasetCache,
@@ -10,6 +10,7 @@ import {
   type TrialConfig,
 } from '../src/index.js';
 import { StoragePipeline } from '../src/record-buffer.js';
+import { BATCHES_ON_FLAG } from '../src/workloads/supervised.js';
 import { mnistTrial, record } from './helpers.js';
 
 beforeAll(async () => {
@@ -246,7 +247,13 @@ describe('reading the loss back every K steps', () => {
   });
 });
 
-describe('DatasetCache', () => {
+describe.each([
+  ['host', 2], // wasm's default: the training split as host arrays, validation x and y on the backend
+  ['device', 4], // tfjs-node and CUDA's: train and validation x and y on the backend, batches gathered there
+] as const)('DatasetCache, batches gathered on the %s', (batchesOn, tensorsPerDataset) => {
+  beforeAll(() => tf.env().set(BATCHES_ON_FLAG, batchesOn));
+  afterAll(() => tf.env().set(BATCHES_ON_FLAG, 'auto'));
+
   it('uploads a dataset once for every trial of the same options and seed, with the same results', async () => {
     const datasets = new DatasetCache();
     const before = tf.memory().numTensors;
@@ -255,7 +262,7 @@ describe('DatasetCache', () => {
     const first = await record(config, { datasets });
     expect(datasets.size).toBe(1);
     const held = tf.memory().numTensors;
-    expect(held).toBe(before + 4); // train x, y and validation x, y stay on the backend
+    expect(held).toBe(before + tensorsPerDataset);
     const second = await record(
       { ...config, optimizer: { type: 'SGD', options: { lr: 0.1 } } },
       { datasets },
@@ -288,8 +295,24 @@ describe('DatasetCache', () => {
     const before = tf.memory().numTensors;
     for (const seed of [1, 2, 1, 3]) await record(mnistTrial({ seed }), { datasets });
     expect(datasets.size).toBe(2); // seeds 1 and 3; 2 was the least recently used
-    expect(tf.memory().numTensors).toBe(before + 8);
+    expect(tf.memory().numTensors).toBe(before + 2 * tensorsPerDataset);
     datasets.clear();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('batches', () => {
+  afterAll(() => tf.env().set(BATCHES_ON_FLAG, 'auto'));
+
+  it('are the same rows whether copied on the host or gathered on the backend: the same run bit for bit', async () => {
+    const config = mnistTrial({ training: { epochs: 2, batchSize: 24 } }); // 320 rows: a short last batch
+    tf.env().set(BATCHES_ON_FLAG, 'host');
+    const host = await record(config, { checkpointEvery: 7 });
+    tf.env().set(BATCHES_ON_FLAG, 'device');
+    const device = await record(config, { checkpointEvery: 7 });
+    expect(host.steps.length).toBe(28);
+    expect(host.steps).toEqual(device.steps);
+    expect(host.epochs).toEqual(device.epochs);
+    expect(host.checkpoints.at(-1)!.params).toEqual(device.checkpoints.at(-1)!.params);
   });
 });
