@@ -147,25 +147,30 @@ try {
     await db.query('SELECT id FROM trials WHERE sweep_id = $1 ORDER BY index', [sweep.id])
   ).rows.map((r) => r.id as string);
   const perTrial = 50_000;
+  const writers = [trialIds.slice(0, 4), trialIds.slice(4)].map((ids) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'ingest-writer.ts')], {
+      env: {
+        ...process.env,
+        DATABASE_URL: stack.db.url,
+        TRIAL_IDS: ids.join(','),
+        ROWS_PER_TRIAL: String(perTrial),
+        BATCH: '2000',
+      },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<void>((resolve, reject) =>
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`)))),
+    );
+    const ready = new Promise<void>((resolve) =>
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()),
+    );
+    return { child, exited, ready };
+  });
+  // Both writers started and connected; then they write together and the clock runs until both are done.
+  await Promise.all(writers.map((writer) => writer.ready));
   const t0 = performance.now();
-  await Promise.all(
-    [trialIds.slice(0, 4), trialIds.slice(4)].map(
-      (ids) =>
-        new Promise<void>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'ingest-writer.ts')], {
-            env: {
-              ...process.env,
-              DATABASE_URL: stack.db.url,
-              TRIAL_IDS: ids.join(','),
-              ROWS_PER_TRIAL: String(perTrial),
-              BATCH: '2000',
-            },
-            stdio: ['ignore', 'ignore', 'inherit'],
-          });
-          child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer exited ${code}`))));
-        }),
-    ),
-  );
+  for (const writer of writers) writer.child.stdin!.write('go\n');
+  await Promise.all(writers.map((writer) => writer.exited));
   const seconds = (performance.now() - t0) / 1000;
   const written = Number((await db.query('SELECT count(*) FROM step_metrics')).rows[0].count);
   rows.push([

@@ -1,5 +1,9 @@
 // One ingesting process of the ingestion benchmark: writes ROWS step-metric rows for TRIALS trials in
-// batches of BATCH through the same writer the workers use, and prints its own elapsed time.
+// batches of BATCH through the same writer the workers use, and prints its own elapsed time. It connects
+// first, says `ready` and starts writing when its parent writes a line, so that process start-up (tsx
+// compiles this file) is not counted as ingestion time and the writers start together.
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { createPool, writeStepMetrics } from '@hypersweep/db';
 
 const url = process.env.DATABASE_URL!;
@@ -9,6 +13,12 @@ const batch = Number(process.env.BATCH);
 const inflight = Number(process.env.INFLIGHT ?? 2);
 
 const pool = createPool(url, { max: inflight });
+await Promise.all(Array.from({ length: inflight }, () => pool.query('SELECT 1')));
+console.log('ready');
+const go = createInterface({ input: process.stdin });
+await once(go, 'line');
+go.close();
+process.stdin.destroy(); // or the open stdin keeps the process alive after the writes
 const started = performance.now();
 let next = 0;
 const jobs: Array<{ trialId: string; from: number }> = [];

@@ -60,6 +60,9 @@ describe('search store', () => {
     });
     expect((await findTrial(pool, trialIds[0]!))?.params).toEqual({ '/optimizers/0/lr': 0.1 });
     expect((await findTrial(pool, trialIds[1]!))?.params).toBeNull();
+    // SQL NULL, not a JSON null: queries test `params IS NULL`
+    const stored = await pool.query('SELECT params IS NULL AS none FROM trials WHERE id = $1', [trialIds[1]]);
+    expect(stored.rows[0].none).toBe(true);
     // two configs in flight of parallelism 2: owed nothing yet
     expect(await searchSweepsOwedTrials(pool, 10)).toEqual([]);
     const ids = await insertTrials(pool, sweepId, 2, [

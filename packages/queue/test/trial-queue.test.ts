@@ -41,6 +41,15 @@ describe('trial queue (real Redis, a key prefix of its own)', () => {
     await queue.obliterate({ force: true });
   });
 
+  it('keeps the trials in order across chunks sent without waiting for each other, at most inFlight at once', async () => {
+    const trials = Array.from({ length: 23 }, () => trial());
+    await enqueueTrials(queue, trials, 3, 2);
+    // getJobs lists the wait list newest first: reversed, it is the order the worker takes them in.
+    const jobs = (await queue.getJobs(['waiting'], 0, -1)).reverse();
+    expect(jobs.map((job) => job.id)).toEqual(trials.map((t) => t.trialId));
+    await queue.obliterate({ force: true });
+  });
+
   it('gives a job to every trial that has none or only a finished one, and leaves waiting jobs alone', async () => {
     const [done, failed, waiting, missing] = [trial(), trial(), trial(), trial()];
     // a real consumer finishes two jobs: one completes, one fails for good
