@@ -45,6 +45,14 @@ const observable = (run: Recorded) => ({
   sinkCalls: 0,
 });
 
+const regression = (seed: number, lr: number): TrialConfig => ({
+  workload: { name: 'two-layer-regression' },
+  training: { epochs: 12, batchSize: 32 },
+  optimizer: { type: 'SGD', options: { lr } },
+  scheduler: null,
+  seed,
+});
+
 describe.each(['cpu', 'wasm'] as const)('runPackedTrials on %s', (backend) => {
   it('gives each trial exactly what runTrial gives it: records, checkpoints every step, result', async () => {
     await selectBackend(backend);
@@ -58,19 +66,9 @@ describe.each(['cpu', 'wasm'] as const)('runPackedTrials on %s', (backend) => {
       expect(observable(packed[k]!)).toEqual(observable(alone));
     }
   });
-});
 
-const regression = (seed: number, lr: number): TrialConfig => ({
-  workload: { name: 'two-layer-regression' },
-  training: { epochs: 12, batchSize: 32 },
-  optimizer: { type: 'SGD', options: { lr } },
-  scheduler: null,
-  seed,
-});
-
-describe('runPackedTrials', () => {
   it('packs the logistic and two-layer-regression workloads too, each trial as runTrial trains it', async () => {
-    await selectBackend('wasm');
+    await selectBackend(backend);
     const logistic = (seed: number, type: string): TrialConfig => ({
       workload: { name: 'logistic', options: { trainSize: 100, valSize: 50 } },
       training: { epochs: 2, batchSize: 32 },
@@ -90,7 +88,7 @@ describe('runPackedTrials', () => {
   });
 
   it('ends a diverging trial as runTrial does while the others go on', async () => {
-    await selectBackend('wasm');
+    await selectBackend(backend);
     const configs = [regression(0, 1e-4), regression(1, 1), regression(2, 1e-4)];
     const packed = await recordPacked(configs.map((config) => ({ config })));
     const alone = await Promise.all(configs.map((config) => record(config)));
@@ -100,7 +98,7 @@ describe('runPackedTrials', () => {
   });
 
   it('stops an aborted trial at its step with a checkpoint runTrial resumes, while the others go on', async () => {
-    await selectBackend('wasm');
+    await selectBackend(backend);
     const configs = mixed();
     const controller = new AbortController();
     const before = tf.memory().numTensors;
@@ -135,7 +133,7 @@ describe('runPackedTrials', () => {
   });
 
   it('resumes a pack from runTrial checkpoints exactly as the uninterrupted runs continue', async () => {
-    await selectBackend('wasm');
+    await selectBackend(backend);
     const configs = mixed();
     const full = await Promise.all(configs.map((config) => record(config, { checkpointEvery: 5 })));
     const at = 15; // mid-epoch 1: the order RNG, the epoch's losses and OneCycleLR's position all resume
@@ -156,7 +154,9 @@ describe('runPackedTrials', () => {
       });
     }
   });
+});
 
+describe('runPackedTrials', () => {
   it('refuses trials that cannot pack, naming the field, and leaks nothing', async () => {
     await selectBackend('wasm');
     const before = tf.memory().numTensors;

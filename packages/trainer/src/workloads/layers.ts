@@ -42,7 +42,10 @@ function matMulBySlices(): boolean {
   return SLICED_MATMUL_BACKENDS.has(tf.getBackend());
 }
 
-/** a @ b for rank 2, or slice by slice for rank 3 ([K, m, n] @ [K, n, p]: K independent products). */
+/**
+ * a @ b; for stacks, [K, m, n] @ [K, n, p], K independent products: one batched matmul, or one 2-D matmul per
+ * slice on SLICED_MATMUL_BACKENDS.
+ */
 function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   if (a.rank === 2 || !matMulBySlices()) return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
   const [as, bs] = [tf.unstack(a), tf.unstack(b)];
