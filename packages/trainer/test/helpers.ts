@@ -6,7 +6,7 @@ import type {
   TrialHooks,
   TrialResult,
 } from '../src/index.js';
-import { runTrial } from '../src/index.js';
+import { runPackedTrials, runTrial } from '../src/index.js';
 
 /** A small mnist-mlp trial: 10 steps per epoch, a few ms each on wasm. */
 export function mnistTrial(overrides: Partial<TrialConfig> = {}): TrialConfig {
@@ -28,28 +28,50 @@ export interface Recorded {
   checkpoints: Checkpoint[];
 }
 
-/** Runs a trial and keeps everything it reports (checkpoints through a JSON round trip, as a database would). */
-export async function record(config: TrialConfig, hooks: Partial<TrialHooks> = {}): Promise<Recorded> {
+/** Hooks that keep everything a trial reports (checkpoints through a JSON round trip, as a database would). */
+export function recorder(hooks: Partial<TrialHooks> = {}): {
+  hooks: TrialHooks;
+  done(result: TrialResult): Recorded;
+} {
   const steps: StepRecord[] = [];
   const epochs: EpochRecord[] = [];
   const checkpoints: Checkpoint[] = [];
   let sinkCalls = 0;
-  const result = await runTrial(config, {
-    flushEvery: { records: 8, ms: 60_000 },
-    ...hooks,
-    async sink(batch) {
-      sinkCalls += 1;
-      steps.push(...batch);
-      await hooks.sink?.(batch);
+  return {
+    hooks: {
+      flushEvery: { records: 8, ms: 60_000 },
+      ...hooks,
+      async sink(batch) {
+        sinkCalls += 1;
+        steps.push(...batch);
+        await hooks.sink?.(batch);
+      },
+      async onEpoch(epoch) {
+        epochs.push(epoch);
+        await hooks.onEpoch?.(epoch);
+      },
+      async onCheckpoint(checkpoint) {
+        checkpoints.push(JSON.parse(JSON.stringify(checkpoint)));
+        await hooks.onCheckpoint?.(checkpoint);
+      },
     },
-    async onEpoch(epoch) {
-      epochs.push(epoch);
-      await hooks.onEpoch?.(epoch);
-    },
-    async onCheckpoint(checkpoint) {
-      checkpoints.push(JSON.parse(JSON.stringify(checkpoint)));
-      await hooks.onCheckpoint?.(checkpoint);
-    },
-  });
-  return { result, steps, sinkCalls, epochs, checkpoints };
+    done: (result) => ({ result, steps, sinkCalls, epochs, checkpoints }),
+  };
+}
+
+/** Runs a trial and keeps everything it reports (see `recorder`). */
+export async function record(config: TrialConfig, hooks: Partial<TrialHooks> = {}): Promise<Recorded> {
+  const { hooks: recording, done } = recorder(hooks);
+  return done(await runTrial(config, recording));
+}
+
+/** Runs trials as one pack and keeps everything each reports. */
+export async function recordPacked(
+  trials: ReadonlyArray<{ config: TrialConfig; hooks?: Partial<TrialHooks> }>,
+): Promise<Recorded[]> {
+  const recorders = trials.map((trial) => recorder(trial.hooks));
+  const results = await runPackedTrials(
+    trials.map((trial, k) => ({ config: trial.config, hooks: recorders[k]!.hooks })),
+  );
+  return results.map((result, k) => recorders[k]!.done(result));
 }

@@ -4,6 +4,7 @@
  * - tf.train.adam: the bare loop, tfjs's own optimizer (`minimize`, reading the loss each step), the floor;
  * - optim loop: the same steps with torch-exact Adam from @hypersweep/optim (computeGradients + step);
  * - runTrial: the trainer's loop in this thread (records to a sink that drops them, no checkpoints);
+ * - packed K=4: runPackedTrials on 4 such trials (seeds 0-3) as one program, per trial-step (a pack step / 4);
  * - service: a whole trial through the worker's TrainerPool (one training thread) with the worker's kinds of
  *   writes into a scratch Postgres database: step metrics in bulk (packages/db's metric writer) plus a
  *   progress update per batch, epoch metrics, and a checkpoint every CHECKPOINT_EVERY (200) steps.
@@ -18,6 +19,7 @@ import { computeGradients, createOptimizer, registerGradients } from '@hyperswee
 import {
   getWorkload,
   resolveWorkloadOptions,
+  runPackedTrials,
   runTrial,
   selectBackend,
   type TrialConfig,
@@ -39,6 +41,7 @@ const PLAN = {
   cpu: { steps: 30, rounds: 3, serviceEpochs: 0 },
 };
 const WARMUP = 10;
+const PACK = 4;
 const CHECKPOINT_EVERY = 200;
 
 const trial = (maxSteps?: number, epochs = 1): TrialConfig => ({
@@ -57,6 +60,22 @@ async function timeRunTrial(steps: number): Promise<number> {
     sink: () => void stamps.push(performance.now()),
   });
   return msPerStep(stamps.slice(WARMUP - 1));
+}
+
+/** runPackedTrials on PACK trials; ms per trial-step (a pack step trains each trial once). */
+async function timePacked(steps: number): Promise<number> {
+  const stamps: number[] = [];
+  await runPackedTrials(
+    Array.from({ length: PACK }, (_, k) => ({
+      config: { ...trial(WARMUP + steps), seed: k },
+      // Trial 0's records timestamp the pack's steps, as timeRunTrial's do.
+      hooks:
+        k === 0
+          ? { flushEvery: { records: 1, ms: 0 }, sink: () => void stamps.push(performance.now()) }
+          : { sink: () => {} },
+    })),
+  );
+  return msPerStep(stamps.slice(WARMUP - 1)) / PACK;
 }
 
 /** The trainer's workload and batches (in data order), driven by `step(batch)` in a bare loop. */
@@ -179,6 +198,7 @@ try {
       tfTrain: [] as number[],
       optimLoop: [] as number[],
       trainer: [] as number[],
+      packed: [] as number[],
       service: [] as number[],
     };
     try {
@@ -188,6 +208,7 @@ try {
         samples.tfTrain.push(timeTfTrainLoop(steps));
         samples.optimLoop.push(timeOptimLoop(steps));
         samples.trainer.push(await timeRunTrial(steps));
+        samples.packed.push(await timePacked(steps));
         if (serviceEpochs > 0)
           samples.service.push(await timeService(pool, db, trialId, backend, serviceEpochs));
       }
@@ -205,6 +226,7 @@ try {
       cell(samples.tfTrain),
       cell(samples.optimLoop),
       cell(samples.trainer),
+      cell(samples.packed),
       cell(samples.service),
     ]);
   }
@@ -213,11 +235,20 @@ try {
   await scratch.drop();
 }
 
-const header = ['backend', 'rounds', 'tf.train.adam', 'optim loop', 'runTrial', 'service'];
+const header = [
+  'backend',
+  'rounds',
+  'tf.train.adam',
+  'optim loop',
+  'runTrial',
+  `packed K=${PACK}`,
+  'service',
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
 console.log(
   `mnist-mlp 784-200-10, batch 64, Adam lr 1e-3: ms per step (x the bare tf.train.adam loop); ` +
+    `packed K=${PACK} = ${PACK} trials as one program, per trial-step; ` +
     `service = 2-epoch trials through one training thread into Postgres`,
 );
 console.log(line(header));

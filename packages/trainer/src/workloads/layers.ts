@@ -24,6 +24,42 @@ export function linearParameters(
   ];
 }
 
+/** tfjs flag: how a rank-3 (packed) matmul runs: 'auto' (by backend, below), 'batched' or 'slices'. */
+export const PACKED_MATMUL_FLAG = 'HYPERSWEEP_PACKED_MATMUL';
+tf.env().registerFlag(PACKED_MATMUL_FLAG, () => 'auto');
+/**
+ * Backends whose BatchMatMul does not compute each slice as their 2-D MatMul does: tfjs-backend-wasm runs
+ * a 2-D matmul on XNNPACK but any batch of more than one on a blocked naive loop (slow_batch_matmul in its
+ * batch_mat_mul_impl.cc), which sums the inner dimension in blocks of 48 (another rounding: up to ~1e-4
+ * relative on a 784-wide product) and is much slower. There a packed matmul is one 2-D matmul per slice.
+ * tfjs-backend-cpu runs both through the same loop, bit for bit (test/packed.test.ts checks both).
+ */
+const SLICED_MATMUL_BACKENDS = new Set(['wasm']);
+
+function matMulBySlices(): boolean {
+  const setting = tf.env().get(PACKED_MATMUL_FLAG);
+  if (setting === 'batched' || setting === 'slices') return setting === 'slices';
+  return SLICED_MATMUL_BACKENDS.has(tf.getBackend());
+}
+
+/**
+ * a @ b; for stacks, [K, m, n] @ [K, n, p], K independent products: one batched matmul, or one 2-D matmul per
+ * slice on SLICED_MATMUL_BACKENDS.
+ */
+function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (a.rank === 2 || !matMulBySlices()) return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
+  const [as, bs] = [tf.unstack(a), tf.unstack(b)];
+  const products = as.map((slice, k) => tf.matMul(slice as tf.Tensor2D, bs[k] as tf.Tensor2D));
+  const stacked = tf.stack(products);
+  tf.dispose([...as, ...bs, ...products]);
+  return stacked;
+}
+
+/** The transpose of the last two axes (of a matrix, or of each matrix of a stack). */
+function transposeLast(x: tf.Tensor): tf.Tensor {
+  return x.rank === 2 ? tf.transpose(x) : tf.transpose(x, [0, 2, 1]);
+}
+
 /**
  * x @ weight + bias, with its gradient written out so that every matmul in it has untransposed operands:
  * tfjs-backend-wasm runs only those on XNNPACK and sends a matmul with a transposed operand (which tfjs's
@@ -31,31 +67,38 @@ export function linearParameters(
  * batch_mat_mul_impl.cc), an order of magnitude slower for these shapes; an explicit transpose costs far
  * less. With `xIsData` the input gets no gradient at all (it is the batch, not a hidden layer): tfjs only
  * skips the gradients of inputs it does not need, not work inside a custom gradient.
+ *
+ * Packed (runPackedTrials): x [K, batch, fanIn], weight [K, fanIn, fanOut] and bias [K, fanOut] hold K
+ * trials' batches and layers, and every product, sum and gradient is taken per trial along the first axis.
  */
-export function linear(x: tf.Tensor, layer: readonly [Parameter, Parameter], xIsData = false): tf.Tensor2D {
-  const [weight, bias] = [layer[0].variable, layer[1].variable];
-  const forward = (input: tf.Tensor, w: tf.Tensor) =>
-    tf.add(tf.matMul(input as tf.Tensor2D, w as tf.Tensor2D), bias);
-  const weightGrad = (input: tf.Tensor, dy: tf.Tensor) =>
-    tf.matMul(tf.transpose(input as tf.Tensor2D), dy as tf.Tensor2D);
+export function linear(x: tf.Tensor, layer: readonly [tf.Tensor, tf.Tensor], xIsData = false): tf.Tensor {
+  const [weight, bias] = layer;
+  // The batch axis: 0 for one trial, 1 for a pack (whose bias broadcasts over it as [K, 1, fanOut]).
+  const batchAxis = x.rank - 2;
+  const forward = (input: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+    tf.add(matMul(input, w), batchAxis === 0 ? b : tf.expandDims(b, 1));
+  const weightGrad = (input: tf.Tensor, dy: tf.Tensor) => matMul(transposeLast(input), dy);
   if (xIsData) {
     return tf.customGrad((...args: CustomGradArgs) => {
-      const [w] = args as [tf.Tensor, tf.Tensor];
-      return { value: forward(x, w), gradFunc: (dy: tf.Tensor) => [weightGrad(x, dy), tf.sum(dy, 0)] };
-    })(weight, bias) as tf.Tensor2D;
+      const [w, b] = args as [tf.Tensor, tf.Tensor];
+      return {
+        value: forward(x, w, b),
+        gradFunc: (dy: tf.Tensor) => [weightGrad(x, dy), tf.sum(dy, batchAxis)],
+      };
+    })(weight, bias);
   }
   return tf.customGrad((...args: CustomGradArgs) => {
-    const [input, w, , save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [input, w, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     save([input, w]);
     return {
-      value: forward(input, w),
+      value: forward(input, w, b),
       gradFunc: (dy: tf.Tensor, [savedInput, savedW]: tf.Tensor[]) => [
-        tf.matMul(dy as tf.Tensor2D, tf.transpose(savedW as tf.Tensor2D)),
+        matMul(dy, transposeLast(savedW!)),
         weightGrad(savedInput!, dy),
-        tf.sum(dy, 0),
+        tf.sum(dy, batchAxis),
       ],
     };
-  })(x, weight, bias) as tf.Tensor2D;
+  })(x, weight, bias);
 }
 
 type CustomGradArgs = Array<tf.Tensor | tf.GradSaveFunc>;
@@ -63,18 +106,23 @@ type CustomGradArgs = Array<tf.Tensor | tf.GradSaveFunc>;
 /**
  * torch.nn.CrossEntropyLoss (mean over the batch) from logits and one-hot targets. Its gradient is the
  * closed form (softmax - target) / batch, three kernels instead of the chain back through logSoftmax.
+ * Packed ([K, batch, classes]) it is the K trials' losses, [K].
  */
-export function softmaxCrossEntropy(logits: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
+export function softmaxCrossEntropy(logits: tf.Tensor, oneHot: tf.Tensor): tf.Tensor {
+  const batch = oneHot.shape[oneHot.rank - 2]!;
   return tf.customGrad((...args: CustomGradArgs) => {
-    const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+    const [z, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const logProbabilities = tf.logSoftmax(z);
     save([logProbabilities]);
     return {
-      value: tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logProbabilities), 1))) as tf.Scalar,
+      value: tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logProbabilities), -1), -1)),
       gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) =>
-        tf.mul(tf.sub(tf.exp(saved!), oneHot), tf.div(dy, oneHot.shape[0]!)),
+        tf.mul(
+          tf.sub(tf.exp(saved!), oneHot),
+          tf.div(dy.rank === 0 ? dy : tf.reshape(dy, [-1, 1, 1]), batch),
+        ),
     };
-  })(logits) as tf.Scalar;
+  })(logits);
 }
 
 /** Fraction of rows whose arg-max matches the one-hot target's. */

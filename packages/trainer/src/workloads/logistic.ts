@@ -53,9 +53,9 @@ export const logistic: WorkloadDefinition = {
         params: [weight, bias],
         groups: { weight: [weight.name], bias: [bias.name] },
         data: { key: `logistic:${features}:${trainSize}:${valSize}:${separation}:${seed}`, build },
-        forward: (input) => linear(input, [weight, bias], true),
+        forward: (input, [w, b]) => linear(input, [w!, b!], true),
         // softplus(z) - y z = -[y log sigmoid(z) + (1 - y) log(1 - sigmoid(z))], stable for large |z|.
-        loss: (logits, target) => tf.mean(tf.sub(tf.softplus(logits), tf.mul(target, logits))),
+        loss: (logits, target) => tf.mean(tf.sub(tf.softplus(logits), tf.mul(target, logits)), [-2, -1]),
         accuracy: (logits, target) =>
           tf.mean(tf.cast(tf.equal(tf.greater(logits, 0), tf.cast(target, 'bool')), 'float32')),
       },

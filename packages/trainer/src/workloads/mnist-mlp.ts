@@ -58,7 +58,7 @@ export const mnistMlp: WorkloadDefinition = {
             };
           },
         },
-        forward: (x) => linear(tf.relu(linear(x, hiddenLayer, true)), classifier),
+        forward: (x, [w1, b1, w2, b2]) => linear(tf.relu(linear(x, [w1!, b1!], true)), [w2!, b2!]),
         loss: softmaxCrossEntropy,
         accuracy: argMaxAccuracy,
       },

@@ -24,8 +24,13 @@ export interface SupervisedModel {
    * same key share one upload of the data through a DatasetCache.
    */
   data: { key: string; build(): SupervisedData };
-  forward(x: tf.Tensor): tf.Tensor;
-  loss(output: tf.Tensor, y: tf.Tensor): tf.Scalar;
+  /**
+   * The network's output for `x` under `weights` (the tensors of `params`, in order): x [batch, features]
+   * with each parameter's own tensor, or, packed, x [K, batch, features] with weights stacked to [K, ...].
+   */
+  forward(x: tf.Tensor, weights: readonly tf.Tensor[]): tf.Tensor;
+  /** The mean (or sum) over the batch: a scalar, or [K] for packed outputs and targets. */
+  loss(output: tf.Tensor, y: tf.Tensor): tf.Tensor;
   accuracy?(output: tf.Tensor, y: tf.Tensor): tf.Scalar;
 }
 
@@ -99,6 +104,7 @@ export function supervisedWorkload(model: SupervisedModel, cache?: DatasetCache)
   const train = pair(held.tensors, 'train');
   const hostX = held.arrays['train.x'];
   const hostY = held.arrays['train.y'];
+  const variables = model.params.map((param) => param.variable);
   return {
     params: model.params,
     groups: model.groups,
@@ -113,14 +119,15 @@ export function supervisedWorkload(model: SupervisedModel, cache?: DatasetCache)
     },
     loss(batch) {
       if (batch === null) throw new Error('a supervised workload needs a batch');
-      return model.loss(model.forward(batch.x), batch.y);
+      return model.loss(model.forward(batch.x, variables), batch.y) as tf.Scalar;
     },
+    packed: { forward: model.forward, loss: model.loss },
     ...(val === undefined
       ? {}
       : {
           validate() {
             return tf.tidy(() => {
-              const output = model.forward(val.x);
+              const output = model.forward(val.x, variables);
               const loss = model.loss(output, val.y).dataSync()[0]!;
               if (model.accuracy === undefined) return { loss };
               return { loss, accuracy: model.accuracy(output, val.y).dataSync()[0]! };

@@ -47,8 +47,8 @@ export const twoLayerRegression: WorkloadDefinition = {
             return { train: { count: samples, x, y } };
           },
         },
-        forward: (input) => linear(tf.relu(linear(input, layer1, true)), layer2),
-        loss: (prediction, target) => tf.sum(tf.squaredDifference(prediction, target)),
+        forward: (input, [w1, b1, w2, b2]) => linear(tf.relu(linear(input, [w1!, b1!], true)), [w2!, b2!]),
+        loss: (prediction, target) => tf.sum(tf.squaredDifference(prediction, target), [-2, -1]),
       },
       datasets,
     );

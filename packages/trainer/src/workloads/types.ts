@@ -45,8 +45,19 @@ export interface WorkloadInstance {
   batch(indices: Int32Array | null): Batch | null;
   /** The training loss of `batch` under the current parameters. */
   loss(batch: Batch | null): tf.Scalar;
+  /**
+   * Present on workloads K trials of which can train as one program (runPackedTrials): the network and loss
+   * on batches and parameters stacked along a new first axis of K (see SupervisedModel).
+   */
+  readonly packed?: PackedModel;
   /** Validation loss (same reduction as training) and accuracy where it means something. */
   validate?(): { loss: number; accuracy?: number };
   /** Frees the data tensors and the parameters' variables. */
   dispose(): void;
+}
+
+/** A workload's network on K trials at once: x [K, batch, ...], weights [K, ...]; loss [K]. */
+export interface PackedModel {
+  forward(x: tf.Tensor, weights: readonly tf.Tensor[]): tf.Tensor;
+  loss(output: tf.Tensor, y: tf.Tensor): tf.Tensor;
 }
