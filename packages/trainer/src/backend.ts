@@ -88,3 +88,23 @@ async function activateNative(module: string): Promise<void> {
   if (!(await tf.setBackend(NATIVE_TF_NAME))) throw new Error(`${module} failed to initialise`);
   await tf.ready();
 }
+
+/**
+ * A tfjs flag `name` that chooses between two code paths: 'auto' (its default) takes `onListed` on the
+ * backends in `backends` and `otherwise` on the rest; set to either value, it forces that path on any
+ * backend (tests run both). Returns the choice for the active backend, read at each call.
+ */
+export function backendChoiceFlag<Choice extends string>(
+  name: string,
+  onListed: Choice,
+  otherwise: Choice,
+  backends: readonly string[],
+): () => Choice {
+  tf.env().registerFlag(name, () => 'auto');
+  const listed = new Set(backends);
+  return () => {
+    const setting = tf.env().get(name);
+    if (setting === onListed || setting === otherwise) return setting as Choice;
+    return listed.has(tf.getBackend()) ? onListed : otherwise;
+  };
+}

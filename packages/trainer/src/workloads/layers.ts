@@ -1,5 +1,6 @@
 import { Parameter } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
+import { backendChoiceFlag } from '../backend.js';
 import type { Rng } from '../rng.js';
 
 /**
@@ -24,30 +25,24 @@ export function linearParameters(
   ];
 }
 
-/** tfjs flag: how a rank-3 (packed) matmul runs: 'auto' (by backend, below), 'batched' or 'slices'. */
-export const PACKED_MATMUL_FLAG = 'HYPERSWEEP_PACKED_MATMUL';
-tf.env().registerFlag(PACKED_MATMUL_FLAG, () => 'auto');
 /**
- * Backends whose BatchMatMul does not compute each slice as their 2-D MatMul does: tfjs-backend-wasm runs
- * a 2-D matmul on XNNPACK but any batch of more than one on a blocked naive loop (slow_batch_matmul in its
- * batch_mat_mul_impl.cc), which sums the inner dimension in blocks of 48 (another rounding: up to ~1e-4
- * relative on a 784-wide product) and is much slower. There a packed matmul is one 2-D matmul per slice.
- * tfjs-backend-cpu runs both through the same loop, bit for bit (test/packed.test.ts checks both).
+ * tfjs flag: how a rank-3 (packed) matmul runs, 'auto' (by backend), 'batched' or 'slices'. 'auto' takes
+ * 'slices' on the backends whose BatchMatMul does not compute each slice as their 2-D MatMul does:
+ * tfjs-backend-wasm runs a 2-D matmul on XNNPACK but any batch of more than one on a blocked naive loop
+ * (slow_batch_matmul in its batch_mat_mul_impl.cc), which sums the inner dimension in blocks of 48 (another
+ * rounding: up to ~1e-4 relative on a 784-wide product) and is much slower. There a packed matmul is one
+ * 2-D matmul per slice. tfjs-backend-cpu runs both through the same loop, bit for bit (test/packed.test.ts
+ * checks both).
  */
-const SLICED_MATMUL_BACKENDS = new Set(['wasm']);
-
-function matMulBySlices(): boolean {
-  const setting = tf.env().get(PACKED_MATMUL_FLAG);
-  if (setting === 'batched' || setting === 'slices') return setting === 'slices';
-  return SLICED_MATMUL_BACKENDS.has(tf.getBackend());
-}
+export const PACKED_MATMUL_FLAG = 'HYPERSWEEP_PACKED_MATMUL';
+const packedMatMul = backendChoiceFlag(PACKED_MATMUL_FLAG, 'slices', 'batched', ['wasm']);
 
 /**
  * a @ b; for stacks, [K, m, n] @ [K, n, p], K independent products: one batched matmul, or one 2-D matmul per
- * slice on SLICED_MATMUL_BACKENDS.
+ * slice where PACKED_MATMUL_FLAG says so.
  */
 function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  if (a.rank === 2 || !matMulBySlices()) return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
+  if (a.rank === 2 || packedMatMul() === 'batched') return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
   const [as, bs] = [tf.unstack(a), tf.unstack(b)];
   const products = as.map((slice, k) => tf.matMul(slice as tf.Tensor2D, bs[k] as tf.Tensor2D));
   const stacked = tf.stack(products);

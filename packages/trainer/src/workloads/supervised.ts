@@ -1,5 +1,6 @@
 import type { Parameter } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
+import { backendChoiceFlag } from '../backend.js';
 import type { CachedData, DatasetCache, HostMatrix } from '../dataset-cache.js';
 import type { Batch, WorkloadInstance } from './types.js';
 
@@ -35,21 +36,14 @@ export interface SupervisedModel {
 }
 
 /**
- * Backends whose tensors live in this process's memory. There a batch is copied from host arrays and
- * uploaded (~0.05 ms for 64 MNIST rows) rather than gathered by the backend: tfjs-backend-wasm's GatherV2
- * takes ~1.4 ms for the same rows, a third of a training step. Elsewhere (tfjs-node, CUDA) the data stays
+ * tfjs flag: where a training batch is made, 'auto' (by backend), 'host' or 'device'. 'auto' takes 'host' on
+ * the backends whose tensors live in this process's memory: there a batch is copied from host arrays and
+ * uploaded (~0.05 ms for 64 MNIST rows) rather than gathered by the backend (tfjs-backend-wasm's GatherV2
+ * takes ~1.4 ms for the same rows, a third of a training step). Elsewhere (tfjs-node, CUDA) the data stays
  * on the device and a step moves only the batch's indices.
  */
-const HOST_GATHER_BACKENDS = new Set(['wasm', 'cpu']);
-/** tfjs flag: 'auto' (by backend, above), 'host' or 'device'; tests set it to run the other path. */
 export const BATCHES_ON_FLAG = 'HYPERSWEEP_BATCHES_ON';
-tf.env().registerFlag(BATCHES_ON_FLAG, () => 'auto');
-
-function batchesOnHost(): boolean {
-  const setting = tf.env().get(BATCHES_ON_FLAG);
-  if (setting === 'host' || setting === 'device') return setting === 'host';
-  return HOST_GATHER_BACKENDS.has(tf.getBackend());
-}
+const batchesOn = backendChoiceFlag(BATCHES_ON_FLAG, 'host', 'device', ['wasm', 'cpu']);
 
 /** The data as the cache holds it: validation always on the backend, the training split where batches come from. */
 function hold(data: SupervisedData, hostBatches: boolean): CachedData {
@@ -88,10 +82,10 @@ function hostRows({ values, rows, columns }: HostMatrix, indices: Int32Array): t
 
 /**
  * A workload with a dataset held for the whole trial (and, with a DatasetCache, for the next trials of the
- * same data); each batch is its rows, copied on the host or gathered on the device (HOST_GATHER_BACKENDS).
+ * same data); each batch is its rows, copied on the host or gathered on the device (BATCHES_ON_FLAG).
  */
 export function supervisedWorkload(model: SupervisedModel, cache?: DatasetCache): WorkloadInstance {
-  const hostBatches = batchesOnHost();
+  const hostBatches = batchesOn() === 'host';
   const build = () => hold(model.data.build(), hostBatches);
   const held =
     cache === undefined
