@@ -9,7 +9,7 @@ export type { Checkpoint, PackedFloat32 } from './checkpoint.js';
 export { DatasetCache } from './dataset-cache.js';
 export { TrainerError } from './errors.js';
 export { epochMetric } from './objective.js';
-export { type PackedTrial, packedByDefault, runPackedTrials } from './packed.js';
+export { type PackedOutcome, type PackedTrial, packedByDefault, packKey, runPackedTrials } from './packed.js';
 export type { RngState } from './rng.js';
 export { runTrial } from './run-trial.js';
 export type * from './types.js';

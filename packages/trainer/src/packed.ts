@@ -25,6 +25,9 @@ export interface PackedTrial {
   hooks: TrialHooks;
 }
 
+/** How one trial of a pack ended: its result, or the error that ended it alone. */
+export type PackedOutcome = PromiseSettledResult<TrialResult>;
+
 /**
  * Trains K trials of the same workload (name and options) and training (epochs, batchSize, maxSteps) as one
  * batched program: each step stacks the K trials' batches (each from its own seeded order and data) to
@@ -38,53 +41,69 @@ export interface PackedTrial {
  * epoch records, objective, checkpoints (runTrial resumes them), abort through its own signal (it leaves the
  * pack with its checkpoint, the others go on) and divergence (it ends 'diverged', the others go on). On
  * tfjs-backend-cpu and tfjs-backend-wasm the records and parameters equal runTrial's bit for bit
- * (test/packed.test.ts). Results come in the order of `trials`. Configs that cannot pack are refused with a
- * TrainerError whose path names the field that differs: run those trials one by one. A failing hook (a
- * sink, onEpoch, onCheckpoint) fails the whole pack, as it fails runTrial.
+ * (test/packed.test.ts).
+ *
+ * Outcomes come in the order of `trials`. What would make runTrial throw (a config its optimizer refuses,
+ * a failing sink, onEpoch or onCheckpoint) ends that trial alone, 'rejected' with the error, and the others
+ * go on. Trials that cannot pack together ({@link packKey} differs) are refused with a TrainerError whose
+ * path names the field that differs; an error of the pack's own program rejects the whole call.
  */
-export async function runPackedTrials(trials: readonly PackedTrial[]): Promise<TrialResult[]> {
+export async function runPackedTrials(trials: readonly PackedTrial[]): Promise<PackedOutcome[]> {
   checkPackable(trials);
-  const runs: TrialRun[] = [];
-  const results: Array<TrialResult | undefined> = trials.map(() => undefined);
-  const closed = new Set<TrialRun>();
-  const close = async (run: TrialRun, index: number) => {
-    results[index] = await run.finish();
-    closed.add(run);
-    run.dispose();
+  const outcomes: PackedOutcome[] = [];
+  /** The trials still training, by index in `trials`. */
+  const runs = new Map<number, TrialRun>();
+  const end = (index: number, outcome: PackedOutcome) => {
+    outcomes[index] = outcome;
+    runs.get(index)?.dispose();
+    runs.delete(index);
+  };
+  const failed = async (index: number, reason: unknown) => {
+    await runs.get(index)?.fail();
+    end(index, { status: 'rejected', reason });
   };
   try {
-    for (const { config, hooks } of trials) runs.push(await TrialRun.open(config, hooks));
-    const model = runs[0]?.workload.packed;
-    if (runs.length > 0 && model === undefined) {
-      throw new TrainerError(
-        `workload ${runs[0]!.definition.name} cannot be packed (only supervised dense workloads can)`,
-        'workload/name',
-      );
+    for (const [index, { config, hooks }] of trials.entries()) {
+      try {
+        runs.set(index, await TrialRun.open(config, hooks));
+      } catch (reason) {
+        end(index, { status: 'rejected', reason });
+      }
     }
+    const model = runs.values().next().value?.workload.packed;
     for (;;) {
       // Lets timers and I/O (abort, SIGTERM, the sinks' sockets) run between synchronous steps.
       await nextTurn();
-      const stepping: TrialRun[] = [];
-      const indices: Int32Array[] = [];
-      for (const [index, run] of runs.entries()) {
-        if (closed.has(run)) continue;
-        const batch = run.running ? await run.beginStep() : false;
-        if (batch === false) await close(run, index);
-        else {
-          stepping.push(run);
-          indices.push(batch!);
+      const stepping: Array<{ index: number; run: TrialRun; batch: Int32Array }> = [];
+      for (const [index, run] of runs) {
+        try {
+          const batch = run.running ? await run.beginStep() : false;
+          if (batch === false) end(index, { status: 'fulfilled', value: await run.finish() });
+          else stepping.push({ index, run, batch: batch! });
+        } catch (reason) {
+          await failed(index, reason);
         }
       }
       if (stepping.length === 0) break;
-      const losses = packedStep(model!, stepping, indices);
-      for (const [k, run] of stepping.entries()) await run.endStep(losses[k]!);
+      const losses = packedStep(
+        model!,
+        stepping.map(({ run }) => run),
+        stepping.map(({ batch }) => batch),
+      );
+      for (const [k, { index, run }] of stepping.entries()) {
+        try {
+          await run.endStep(losses[k]!);
+        } catch (reason) {
+          await failed(index, reason);
+        }
+      }
     }
-    return results as TrialResult[];
+    return outcomes;
   } catch (error) {
-    for (const run of runs) if (!closed.has(run)) await run.fail();
+    for (const run of runs.values()) await run.fail();
     throw error;
   } finally {
-    for (const run of runs) if (!closed.has(run)) run.dispose();
+    for (const run of runs.values()) run.dispose();
   }
 }
 
@@ -127,31 +146,65 @@ function packedStep(
   }
 }
 
+/** The fields whose values trials must share to pack, in the order they are compared, as [path, value]. */
+type PackTerms = Array<readonly [path: string, value: unknown]>;
+
+/** What a trial must share with the others of its pack, or why it cannot pack at all. */
+function packTerms(
+  config: TrialConfig,
+  hooks: Pick<TrialHooks, 'backend' | 'resumeFrom'>,
+): PackTerms | { path: string; why: string } {
+  if (config.optimizer.type === 'LBFGS')
+    return { path: 'optimizer/type', why: 'is LBFGS, whose closure re-evaluates the loss' };
+  const definition = getWorkload(config.workload.name);
+  if (!definition.packable)
+    return {
+      path: 'workload/name',
+      why: `is ${definition.name}, which has no dense network to stack (only supervised dense workloads pack)`,
+    };
+  const options = resolveWorkloadOptions(definition, config.workload.options);
+  return [
+    ['workload/name', definition.name],
+    ...Object.keys(options)
+      .sort()
+      .map((key) => [`workload/options/${key}`, options[key]] as const),
+    ['training/epochs', config.training.epochs],
+    ['training/batchSize', config.training.batchSize],
+    ['training/maxSteps', config.training.maxSteps ?? null],
+    ['backend', hooks.backend ?? null],
+    // Trials step in lockstep, so their batches have the same size: they must start at the same step.
+    ['resumeFrom/step', hooks.resumeFrom?.step ?? 0],
+  ];
+}
+
+/**
+ * Which trials can train together in runPackedTrials: trials with equal keys pack; null for a trial that
+ * can only run alone (LBFGS, or a workload that cannot pack). A worker groups its waiting trials by it.
+ */
+export function packKey(
+  config: TrialConfig,
+  hooks: Pick<TrialHooks, 'backend' | 'resumeFrom'> = {},
+): string | null {
+  const terms = packTerms(config, hooks);
+  return Array.isArray(terms) ? JSON.stringify(terms) : null;
+}
+
 /** Throws a TrainerError naming the first field in which a trial differs from the first one (or cannot pack). */
 function checkPackable(trials: readonly PackedTrial[]): void {
-  const first = trials[0];
-  if (first === undefined) return;
-  const definition = getWorkload(first.config.workload.name);
-  const options = resolveWorkloadOptions(definition, first.config.workload.options);
+  let first: Map<string, string> | undefined;
   for (const [index, { config, hooks }] of trials.entries()) {
-    const refuse = (path: string, why = 'differs from trial 0') => {
+    const refuse: (path: string, why?: string) => never = (path, why = 'differs from trial 0') => {
       throw new TrainerError(
         `trials cannot be packed: trial ${index}'s ${path.replaceAll('/', '.')} ${why}`,
         path,
       );
     };
-    if (config.optimizer.type === 'LBFGS')
-      refuse('optimizer/type', 'is LBFGS, whose closure re-evaluates the loss');
-    if (config.workload.name !== definition.name) refuse('workload/name');
-    const own = resolveWorkloadOptions(definition, config.workload.options);
-    for (const key of new Set([...Object.keys(options), ...Object.keys(own)])) {
-      if (own[key] !== options[key]) refuse(`workload/options/${key}`);
+    const terms = packTerms(config, hooks);
+    if (!Array.isArray(terms)) refuse(terms.path, terms.why);
+    const own = new Map(terms.map(([path, value]) => [path, JSON.stringify(value)]));
+    first ??= own;
+    for (const path of new Set([...first.keys(), ...own.keys()])) {
+      if (own.get(path) !== first.get(path)) refuse(path);
     }
-    for (const key of ['epochs', 'batchSize', 'maxSteps'] as const) {
-      if (config.training[key] !== first.config.training[key]) refuse(`training/${key}`);
-    }
-    if ((hooks.backend ?? null) !== (first.hooks.backend ?? null)) refuse('backend');
-    // Trials step in lockstep, so their batches have the same size: they must start at the same step.
-    if ((hooks.resumeFrom?.step ?? 0) !== (first.hooks.resumeFrom?.step ?? 0)) refuse('resumeFrom/step');
   }
 }

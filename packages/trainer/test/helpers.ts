@@ -70,8 +70,11 @@ export async function recordPacked(
   trials: ReadonlyArray<{ config: TrialConfig; hooks?: Partial<TrialHooks> }>,
 ): Promise<Recorded[]> {
   const recorders = trials.map((trial) => recorder(trial.hooks));
-  const results = await runPackedTrials(
+  const outcomes = await runPackedTrials(
     trials.map((trial, k) => ({ config: trial.config, hooks: recorders[k]!.hooks })),
   );
-  return results.map((result, k) => recorders[k]!.done(result));
+  return outcomes.map((outcome, k) => {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return recorders[k]!.done(outcome.value);
+  });
 }

@@ -1,15 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
+  type Checkpoint,
+  packKey,
   runPackedTrials,
   type StepRecord,
   selectBackend,
   TrainerError,
   type TrialConfig,
   type TrialHooks,
+  type TrialResult,
 } from '../src/index.js';
 import { PACKED_MATMUL_FLAG } from '../src/workloads/layers.js';
-import { mnistTrial, type Recorded, record, recordPacked } from './helpers.js';
+import { mnistTrial, type Recorded, record, recorder, recordPacked } from './helpers.js';
 
 /** Three mnist-mlp trials that differ in everything that may differ; 330 digits: the last batch is 10. */
 const mixed = (): TrialConfig[] => {
@@ -132,6 +135,36 @@ describe.each(['cpu', 'wasm'] as const)('runPackedTrials on %s', (backend) => {
     expect(resumed.epochs).toEqual(alone[1]!.epochs);
   });
 
+  it('ends a trial alone, with its error, when its optimizer refuses its config or its sink fails', async () => {
+    await selectBackend(backend);
+    const [a, b, c] = mixed();
+    const before = tf.memory().numTensors;
+    const refused = { ...a!, optimizer: { type: 'Adam', options: { lr: -1 } } };
+    const failing = recorder({
+      flushEvery: { records: 1, ms: 60_000 },
+      sink: (batch: StepRecord[]) => {
+        if (batch.at(-1)!.step === 9) throw new Error('disk full');
+      },
+    });
+    const healthy = recorder();
+    const outcomes = await runPackedTrials([
+      { config: refused, hooks: recorder().hooks },
+      { config: b!, hooks: failing.hooks },
+      { config: c!, hooks: healthy.hooks },
+    ]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    const reason = (k: number) => (outcomes[k] as PromiseRejectedResult).reason as Error;
+    expect(reason(0).message).toBe('Invalid learning rate: -1');
+    await expect(record(refused)).rejects.toThrow(reason(0).message);
+    expect(reason(1).message).toBe('disk full');
+    const done = failing.done(undefined as never);
+    expect(done.steps.at(-1)!.step).toBe(9);
+    const alone = await record(c!);
+    const kept = healthy.done((outcomes[2] as PromiseFulfilledResult<TrialResult>).value);
+    expect(observable(kept)).toEqual(observable(alone));
+  });
+
   it('resumes a pack from runTrial checkpoints exactly as the uninterrupted runs continue', async () => {
     await selectBackend(backend);
     const configs = mixed();
@@ -196,7 +229,7 @@ describe('runPackedTrials', () => {
     });
     const runs = await recordPacked([{ config: defaults }, { config: explicit }]);
     expect(runs.map((run) => run.result.status)).toEqual(['completed', 'completed']);
-    // A workload without a dense network to stack is refused once built, and freed.
+    // A workload without a dense network to stack is refused before anything is built.
     const rosenbrock: TrialConfig = {
       workload: { name: 'rosenbrock' },
       training: { epochs: 3, batchSize: 1 },
@@ -206,10 +239,34 @@ describe('runPackedTrials', () => {
     };
     await refused(rosenbrock, 'workload/name', {}, rosenbrock);
     await expect(runPackedTrials([{ config: rosenbrock, hooks: { sink: () => {} } }])).rejects.toThrow(
-      /rosenbrock cannot be packed/,
+      /trial 0's workload.name is rosenbrock, which has no dense network to stack/,
     );
     expect(await runPackedTrials([])).toEqual([]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('keys trials by what they must share: equal keys pack, null runs alone', () => {
+    const [a, b, c] = mixed();
+    const key = packKey(a!);
+    expect(key).not.toBeNull();
+    // Seeds, optimizers, param groups and schedulers may differ.
+    expect([packKey(b!), packKey(c!)]).toEqual([key, key]);
+    // Options compare with their defaults filled in.
+    const defaults = mnistTrial({ workload: { name: 'mnist-mlp', options: { trainSize: 64 } } });
+    const explicit = mnistTrial({ workload: { name: 'mnist-mlp', options: { hidden: 200, trainSize: 64 } } });
+    expect(packKey(defaults)).toBe(packKey(explicit));
+    for (const other of [
+      { ...a!, workload: { name: 'mnist-mlp', options: { hidden: 17, trainSize: 330, valSize: 64 } } },
+      { ...a!, training: { epochs: 3, batchSize: 32 } },
+      { ...a!, training: { epochs: 2, batchSize: 32, maxSteps: 5 } },
+    ]) {
+      expect(packKey(other)).not.toBe(key);
+    }
+    expect(packKey(a!, { backend: 'cpu' })).not.toBe(key);
+    expect(packKey(a!, { resumeFrom: { step: 3 } as Checkpoint })).not.toBe(key);
+    expect(packKey(a!, { resumeFrom: { step: 0 } as Checkpoint })).toBe(key);
+    expect(packKey({ ...a!, optimizer: { type: 'LBFGS', options: { lr: 1 } } })).toBeNull();
+    expect(packKey({ ...a!, workload: { name: 'rosenbrock' } })).toBeNull();
   });
 
   it('slices packed matmuls on wasm: its batched kernel rounds differently from the 2-D one runTrial uses', async () => {

@@ -49,6 +49,19 @@ describe('workload registry', () => {
     expect(workloads['rosenbrock']!.trainExamples({})).toBe(1);
   });
 
+  it('says which workloads pack, as their instances do', () => {
+    for (const [name, definition] of Object.entries(workloads)) {
+      const instance = build(name, small[name]);
+      expect({ name, packable: instance.packed !== undefined }).toEqual({
+        name,
+        packable: definition.packable,
+      });
+      instance.dispose();
+    }
+    expect(workloads['mnist-mlp']!.packable).toBe(true);
+    expect(workloads['rosenbrock']!.packable).toBe(false);
+  });
+
   it('rejects unknown workloads, unknown options and out-of-range values', () => {
     expect(() => getWorkload('cifar')).toThrow(/unknown workload "cifar"; expected one of mnist-mlp/);
     const mnist = getWorkload('mnist-mlp');

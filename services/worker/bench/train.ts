@@ -65,7 +65,7 @@ async function timeRunTrial(steps: number): Promise<number> {
 /** runPackedTrials on PACK trials; ms per trial-step (a pack step trains each trial once). */
 async function timePacked(steps: number): Promise<number> {
   const stamps: number[] = [];
-  await runPackedTrials(
+  const outcomes = await runPackedTrials(
     Array.from({ length: PACK }, (_, k) => ({
       config: { ...trial(WARMUP + steps), seed: k },
       // Trial 0's records timestamp the pack's steps, as timeRunTrial's do.
@@ -75,6 +75,7 @@ async function timePacked(steps: number): Promise<number> {
           : { sink: () => {} },
     })),
   );
+  for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
   return msPerStep(stamps.slice(WARMUP - 1)) / PACK;
 }
 

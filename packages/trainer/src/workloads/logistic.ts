@@ -24,6 +24,7 @@ export const logistic: WorkloadDefinition = {
   options: LOGISTIC_OPTIONS,
   paramGroups: ['weight', 'bias'],
   hasValidation: true,
+  packable: true,
   trainExamples: examplesFromOption(LOGISTIC_OPTIONS, 'trainSize'),
   create(options, seed, datasets) {
     const { features, trainSize, valSize, separation } = options as Record<

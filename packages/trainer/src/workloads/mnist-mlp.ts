@@ -28,6 +28,7 @@ export const mnistMlp: WorkloadDefinition = {
   options: MNIST_OPTIONS,
   paramGroups: ['base', 'classifier'],
   hasValidation: true,
+  packable: true,
   trainExamples: examplesFromOption(MNIST_OPTIONS, 'trainSize'),
   create(options, seed, datasets) {
     const { hidden, trainSize, valSize } = options as { hidden: number; trainSize: number; valSize: number };

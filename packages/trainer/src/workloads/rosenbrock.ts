@@ -17,6 +17,7 @@ export const rosenbrock: WorkloadDefinition = {
   },
   paramGroups: ['base'],
   hasValidation: false,
+  packable: false,
   trainExamples: () => 1,
   create(options) {
     const xy = new Parameter('xy', [options['x0']!, options['y0']!]);

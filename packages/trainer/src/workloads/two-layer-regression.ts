@@ -25,6 +25,7 @@ export const twoLayerRegression: WorkloadDefinition = {
   options: REGRESSION_OPTIONS,
   paramGroups: ['base', 'head'],
   hasValidation: false,
+  packable: true,
   trainExamples: examplesFromOption(REGRESSION_OPTIONS, 'samples'),
   create(options, seed, datasets) {
     const { samples, inputSize, hidden, outputSize } = options as Record<

@@ -17,6 +17,11 @@ export interface WorkloadDefinition {
   /** Whether epochs report val_loss / val_accuracy; without it only train_loss exists. */
   hasValidation: boolean;
   /**
+   * Whether K trials of this workload can train as one batched program (runPackedTrials): its instances
+   * have `packed`. Known from the definition, so a worker can group trials without building them.
+   */
+  packable: boolean;
+  /**
    * Training examples for these (possibly partial) options, so the sweep service can count
    * batches per epoch without building the workload; data-free workloads report 1 (one step per epoch).
    */
