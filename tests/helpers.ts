@@ -1,3 +1,6 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startTestApi } from '@hypersweep/api/testing';
 import type { TestDatabase } from '@hypersweep/db/testing';
 import { DEFAULT_REDIS_URL } from '@hypersweep/queue';
@@ -14,8 +17,15 @@ export interface Stack {
   env: Record<string, string>;
   workers: RunningWorker[];
   startWorker(overrides?: Record<string, string>): Promise<RunningWorker>;
+  /**
+   * A real worker process (services/worker/dist/main.js, what `npm run start:worker` runs) on the stack's
+   * stores; with `logs`, its JSON log lines are parsed into it. `close` kills the ones still running.
+   */
+  spawnWorker(env: Record<string, string>, logs?: Array<Record<string, unknown>>): ChildProcess;
   close(): Promise<void>;
 }
+
+const WORKER_MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'services/worker/dist/main.js');
 
 /** The API (in-process, via inject) and optional in-process workers on a database and key prefix of their own. */
 export async function startStack(
@@ -35,11 +45,28 @@ export async function startStack(
     return worker;
   };
   for (let i = 0; i < (options.workers ?? 0); i++) await startWorker({ WORKER_ID: `w${i}` });
+  const children: ChildProcess[] = [];
+  const spawnWorker = (env: Record<string, string>, logs?: Array<Record<string, unknown>>) => {
+    const child = spawn(process.execPath, [WORKER_MAIN], {
+      env: { ...process.env, ...api.env, ...env },
+      stdio: ['ignore', logs ? 'pipe' : 'inherit', 'inherit'],
+    });
+    let rest = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) if (line.startsWith('{')) logs!.push(JSON.parse(line));
+    });
+    children.push(child);
+    return child;
+  };
   return {
     ...api,
     workers,
     startWorker,
+    spawnWorker,
     async close() {
+      for (const child of children) child.kill('SIGKILL');
       await Promise.allSettled(workers.map((w) => w.close()));
       await api.close();
     },

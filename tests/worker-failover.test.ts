@@ -1,42 +1,28 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runTrial } from '@hypersweep/trainer';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack, waitFor, waitForSweep } from './helpers.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const STEPS = 6000;
 
 describe('worker failover', () => {
   let stack: Stack;
-  const children: ChildProcess[] = [];
   beforeAll(async () => {
     stack = await startStack();
   });
   afterAll(async () => {
-    for (const child of children) child.kill('SIGKILL');
     await stack?.close();
   });
 
-  /** A real worker process (the one `npm run start:worker` runs), with a short lock so a dead one is noticed fast. */
-  function worker(id: string): ChildProcess {
-    const child = spawn(process.execPath, [join(root, 'services/worker/dist/main.js')], {
-      env: {
-        ...process.env,
-        ...stack.env,
-        WORKER_ID: id,
-        WORKER_CONCURRENCY: '1',
-        WORKER_LOCK_MS: '1500',
-        CHECKPOINT_EVERY: '250',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
+  /** A real worker process, with a short lock so a dead one is noticed fast. */
+  const worker = (id: string) =>
+    stack.spawnWorker({
+      WORKER_ID: id,
+      WORKER_CONCURRENCY: '1',
+      WORKER_LOCK_MS: '1500',
+      CHECKPOINT_EVERY: '250',
+      LOG_LEVEL: 'warn',
     });
-    children.push(child);
-    return child;
-  }
 
   const trialRow = async (db: pg.Client, id: string) =>
     (await db.query('SELECT status, steps_done, attempts, worker_id FROM trials WHERE sweep_id = $1', [id]))

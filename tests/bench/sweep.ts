@@ -6,8 +6,9 @@
 // One run of each; prints both wall times and their ratio. Then the peer once more without per-step reports
 // (Optuna only hands out the grid): PyTorch's training loop alone, the compute floor of the comparison.
 //
-//   npm run bench:sweep [-- --workers N --concurrency C --processes --no-peer --no-service --epochs E]
-//   default: one in-process worker with WORKER_CONCURRENCY's default (one training thread per core);
+//   npm run bench:sweep [-- --workers N --concurrency C --pack K --processes --no-peer --no-service --epochs E]
+//   default: one in-process worker with WORKER_CONCURRENCY's default (one training thread per core) and
+//   WORKER_PACK_SIZE's (auto: packs of 4 on node-gpu, none on the CPU backends); --pack K: WORKER_PACK_SIZE=K;
 //   --processes: N worker processes (services/worker/dist/main.js) instead of in-process workers.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ const option = (name: string, fallback: number) => {
 };
 const workers = option('workers', 1);
 const concurrency = option('concurrency', availableParallelism());
+const pack = args.includes('--pack') ? String(option('pack', 1)) : 'auto';
 const asProcesses = args.includes('--processes');
 const skipPeer = args.includes('--no-peer');
 const skipService = args.includes('--no-service');
@@ -55,7 +57,12 @@ async function runService(): Promise<{ wallS: number; trials: number; steps: num
   const stack = await startStack();
   const children: ReturnType<typeof spawn>[] = [];
   try {
-    const env = { ...stack.env, WORKER_CONCURRENCY: String(concurrency), LOG_LEVEL: 'warn' };
+    const env = {
+      ...stack.env,
+      WORKER_CONCURRENCY: String(concurrency),
+      WORKER_PACK_SIZE: pack,
+      LOG_LEVEL: 'warn',
+    };
     for (let i = 0; i < workers; i++) {
       if (asProcesses) {
         const child = spawn(process.execPath, [join(root, 'services/worker/dist/main.js')], {
@@ -139,9 +146,11 @@ async function runPeer(
   }
 }
 
-const mode = asProcesses
-  ? `${workers} worker process(es) x WORKER_CONCURRENCY=${concurrency}`
-  : `${workers} in-process worker(s) x WORKER_CONCURRENCY=${concurrency} training threads`;
+const mode = `${
+  asProcesses
+    ? `${workers} worker process(es) x WORKER_CONCURRENCY=${concurrency}`
+    : `${workers} in-process worker(s) x WORKER_CONCURRENCY=${concurrency} training threads`
+}, WORKER_PACK_SIZE=${pack}`;
 const perStep = (run: { wallS: number; steps: number }) =>
   `${((run.wallS * 1000) / run.steps).toFixed(2)} ms per step of the sweep`;
 const service = skipService ? undefined : await runService();

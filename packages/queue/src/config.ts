@@ -14,10 +14,24 @@ export function queuePrefixFromEnv(env: NodeJS.ProcessEnv = process.env): string
 
 /** A positive integer setting from the environment, `fallback` when unset; anything else is a one-line error. */
 export function positiveIntegerFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  return integerFromEnv(env, name, fallback, 1, 'a positive integer');
+}
+
+/** An integer setting >= 0 from the environment, `fallback` when unset; anything else is a one-line error. */
+export function nonNegativeIntegerFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  return integerFromEnv(env, name, fallback, 0, 'an integer >= 0');
+}
+
+function integerFromEnv(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  what: string,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be ${what}, got "${raw}"`);
   return value;
 }

@@ -1,6 +1,11 @@
 import { availableParallelism, hostname } from 'node:os';
 import { databaseUrlFromEnv } from '@hypersweep/db';
-import { positiveIntegerFromEnv, queuePrefixFromEnv, redisUrlFromEnv } from '@hypersweep/queue';
+import {
+  nonNegativeIntegerFromEnv,
+  positiveIntegerFromEnv,
+  queuePrefixFromEnv,
+  redisUrlFromEnv,
+} from '@hypersweep/queue';
 import { backendNames } from '@hypersweep/trainer';
 
 export interface WorkerConfig {
@@ -20,8 +25,18 @@ export interface WorkerConfig {
   reconcileEveryMs: number;
   /** A running trial whose worker has not heart-beaten for this long is handed back (TRIAL_LEASE_MS). */
   trialLeaseMs: number;
+  /**
+   * The most trials a training thread trains as one batched program (WORKER_PACK_SIZE): a number, or
+   * 'auto' (the default): AUTO_PACK_SIZE where the backend packs by default (node-gpu), else 1.
+   */
+  packSize: number | 'auto';
+  /** How long a trial that can pack waits for others like it before training (WORKER_PACK_WAIT_MS). */
+  packWaitMs: number;
   logLevel: string;
 }
+
+/** Pack size of WORKER_PACK_SIZE=auto on a backend that packs by default (packedByDefault). */
+export const AUTO_PACK_SIZE = 4;
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   return {
@@ -35,6 +50,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     lockDurationMs: positiveIntegerFromEnv(env, 'WORKER_LOCK_MS', 30_000),
     reconcileEveryMs: positiveIntegerFromEnv(env, 'RECONCILE_EVERY_MS', 10_000),
     trialLeaseMs: positiveIntegerFromEnv(env, 'TRIAL_LEASE_MS', 60_000),
+    packSize: packSizeFromEnv(env),
+    packWaitMs: nonNegativeIntegerFromEnv(env, 'WORKER_PACK_WAIT_MS', 200),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }
@@ -46,4 +63,14 @@ function backendFromEnv(env: NodeJS.ProcessEnv): string {
   if (!valid.includes(backend))
     throw new Error(`TFJS_BACKEND must be one of ${valid.join(', ')}, got "${backend}"`);
   return backend;
+}
+
+/** WORKER_PACK_SIZE: auto (also when unset) or a positive integer. */
+function packSizeFromEnv(env: NodeJS.ProcessEnv): number | 'auto' {
+  const raw = env.WORKER_PACK_SIZE;
+  if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`WORKER_PACK_SIZE must be auto or a positive integer, got "${raw}"`);
+  return value;
 }

@@ -1,4 +1,5 @@
 import type {
+  BackendName,
   Checkpoint,
   EpochRecord,
   Objective,
@@ -15,16 +16,24 @@ export interface PoolRunOptions {
   objective: Objective;
 }
 
-/** Main thread -> training thread. */
+/** How one trial of a run ended. */
+export type ThreadOutcome = { ok: true; result: TrialResult } | { ok: false; name: string; message: string };
+
+/**
+ * Main thread -> training thread. A run is one trial (runTrial) or a pack of several (runPackedTrials);
+ * `index` is a trial's place in its run.
+ */
 export type ToThread =
-  | { type: 'run'; config: TrialConfig; options: PoolRunOptions }
-  | { type: 'abort'; reason: string }
+  | { type: 'start'; backend: string }
+  | { type: 'run'; trials: Array<{ config: TrialConfig; options: PoolRunOptions }> }
+  | { type: 'abort'; index: number; reason: string }
   | { type: 'ack'; callId: number; error?: string };
 
 /** Training thread -> main thread. Hook calls wait for their ack, so the database paces training. */
 export type FromThread =
-  | { type: 'call'; callId: number; hook: 'sink'; payload: StepRecord[] }
-  | { type: 'call'; callId: number; hook: 'epoch'; payload: EpochRecord }
-  | { type: 'call'; callId: number; hook: 'checkpoint'; payload: Checkpoint }
-  | { type: 'done'; result: TrialResult }
+  | { type: 'started'; backend: BackendName }
+  | { type: 'call'; callId: number; index: number; hook: 'sink'; payload: StepRecord[] }
+  | { type: 'call'; callId: number; index: number; hook: 'epoch'; payload: EpochRecord }
+  | { type: 'call'; callId: number; index: number; hook: 'checkpoint'; payload: Checkpoint }
+  | { type: 'done'; outcomes: ThreadOutcome[] }
   | { type: 'error'; name: string; message: string };

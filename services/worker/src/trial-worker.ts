@@ -8,9 +8,10 @@ import {
   TRIAL_QUEUE_NAME,
   type TrialJobData,
 } from '@hypersweep/queue';
+import { packedByDefault } from '@hypersweep/trainer';
 import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import type { WorkerConfig } from './config.js';
+import { AUTO_PACK_SIZE, type WorkerConfig } from './config.js';
 import { startReconciler } from './reconciler.js';
 import { RunningTrials, StopReason } from './running-trials.js';
 import { proposeSearchTrials } from './search-proposer.js';
@@ -27,6 +28,16 @@ export interface RunningWorker {
  * Every connection survives its store restarting.
  */
 export async function startTrialWorker(config: WorkerConfig, log: Logger): Promise<RunningWorker> {
+  // The first training thread starts the backend: one that cannot start stops the worker here.
+  const trainers = new TrainerPool(config.concurrency, (trials) => {
+    if (trials > 1) log.debug({ trials }, 'training a pack');
+  });
+  const backend = await trainers.start(config.backend);
+  const packSize =
+    config.packSize === 'auto' ? (packedByDefault[backend] ? AUTO_PACK_SIZE : 1) : config.packSize;
+  trainers.setPacking({ size: packSize, waitMs: config.packWaitMs });
+  // Each thread trains up to packSize trials at once, each its own job.
+  const slots = config.concurrency * packSize;
   const connection = createRedis(config.redisUrl);
   // Events and counters must never hold a trial up: with Redis down they fail at once and are dropped.
   const publisher = createRedis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -35,10 +46,9 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
   for (const redis of [connection, publisher, subscriber, producer])
     redis.on('error', (error: Error) => log.debug({ err: error }, 'redis connection error'));
   const pool = createPool(config.databaseUrl, {
-    max: config.concurrency + 3,
+    max: slots + 3,
     onError: (error) => log.warn({ err: error }, 'Postgres connection lost; the pool reconnects'),
   });
-  const trainers = new TrainerPool(config.concurrency);
   const running = new RunningTrials();
   const stopping = new AbortController();
 
@@ -72,7 +82,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
   const worker = new Worker<TrialJobData>(TRIAL_QUEUE_NAME, processTrial, {
     connection,
     prefix: config.queuePrefix,
-    concurrency: config.concurrency,
+    concurrency: slots,
     lockDuration: config.lockDurationMs,
     stalledInterval: Math.min(30_000, config.lockDurationMs),
   });
@@ -115,7 +125,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     if (connectedOnce) reconciler.trigger('redis reconnected');
     connectedOnce = true;
   });
-  log.info({ concurrency: config.concurrency, backend: config.backend }, 'worker ready');
+  log.info({ concurrency: config.concurrency, backend, packSize }, 'worker ready');
 
   return {
     async close() {

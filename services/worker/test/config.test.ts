@@ -13,11 +13,21 @@ describe('worker configuration', () => {
       lockDurationMs: 30_000,
     });
     expect(config.concurrency).toBeGreaterThanOrEqual(1);
+    // Packing follows the backend unless set.
+    expect(config).toMatchObject({ packSize: 'auto', packWaitMs: 200 });
+    expect(loadWorkerConfig({ WORKER_PACK_SIZE: '8', WORKER_PACK_WAIT_MS: '0' })).toMatchObject({
+      packSize: 8,
+      packWaitMs: 0,
+    });
+    expect(loadWorkerConfig({ WORKER_PACK_SIZE: 'auto' }).packSize).toBe('auto');
   });
 
   it.each([
     [{ WORKER_CONCURRENCY: '0' }, 'WORKER_CONCURRENCY must be a positive integer, got "0"'],
     [{ CHECKPOINT_EVERY: '1.5' }, 'CHECKPOINT_EVERY must be a positive integer, got "1.5"'],
+    [{ WORKER_PACK_SIZE: '0' }, 'WORKER_PACK_SIZE must be auto or a positive integer, got "0"'],
+    [{ WORKER_PACK_SIZE: 'max' }, 'WORKER_PACK_SIZE must be auto or a positive integer, got "max"'],
+    [{ WORKER_PACK_WAIT_MS: '-5' }, 'WORKER_PACK_WAIT_MS must be an integer >= 0, got "-5"'],
     [{ TFJS_BACKEND: 'gpu' }, 'TFJS_BACKEND must be one of auto, node-gpu, node, wasm, cpu, got "gpu"'],
   ])('refuses %j at start-up', (env, message) => {
     expect(() => loadWorkerConfig(env)).toThrow(message);
