@@ -26,12 +26,13 @@ export function withSweepLock<T>(
 }
 
 /**
- * Live random / tpe sweeps that may be owed trials: fewer configs in flight than their parallelism
- * allows while trials remain to create, or nothing in flight at all. A worker that died between ending
- * a trial and proposing the next ones leaves such a sweep behind; the reconciler proposes for it (the
- * proposer decides under the sweep's lock, so asking for a sweep that is owed nothing is harmless).
+ * Live sweeps whose last step may have been lost: any sweep with nothing queued or running (its last
+ * trial's worker died before completing it), and random / tpe sweeps with fewer configs in flight than
+ * their parallelism allows while trials remain to create (a worker died between ending a trial and
+ * proposing the next ones). The reconciler proposes for each, then completes it if nothing is left (both
+ * decide under locks or conditions of their own, so asking for a sweep that is owed nothing is harmless).
  */
-export async function searchSweepsOwedTrials(db: Queryable, limit: number): Promise<string[]> {
+export async function sweepsToSettle(db: Queryable, limit: number): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT s.id FROM sweeps s
      CROSS JOIN LATERAL (
@@ -39,9 +40,9 @@ export async function searchSweepsOwedTrials(db: Queryable, limit: number): Prom
               (count(*) FILTER (WHERE t.status IN ('queued', 'running')))::int AS unfinished
        FROM trials t WHERE t.sweep_id = s.id
      ) c
-     WHERE s.status IN ('queued', 'running') AND s.search->>'type' IN ('random', 'tpe')
+     WHERE s.status IN ('queued', 'running')
        AND (c.unfinished = 0
-            OR (c.created < s.trial_count
+            OR (s.search->>'type' IN ('random', 'tpe') AND c.created < s.trial_count
                 AND c.unfinished::bigint * (s.search->>'trials')::bigint
                     < COALESCE((s.search->>'parallelism')::bigint, (s.search->>'trials')::bigint) * s.trial_count))
      ORDER BY s.created_at LIMIT $1`,

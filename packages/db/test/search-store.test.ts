@@ -9,7 +9,7 @@ import {
   readSearchSweep,
   readTrialRungs,
   recordPruneDecision,
-  searchSweepsOwedTrials,
+  sweepsToSettle,
   withSweepLock,
 } from '../src/search-store.js';
 import { findSweep, insertSweep, insertTrials } from '../src/sweep-store.js';
@@ -64,7 +64,7 @@ describe('search store', () => {
     const stored = await pool.query('SELECT params IS NULL AS none FROM trials WHERE id = $1', [trialIds[1]]);
     expect(stored.rows[0].none).toBe(true);
     // two configs in flight of parallelism 2: owed nothing yet
-    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([]);
+    expect(await sweepsToSettle(pool, 10)).toEqual([]);
     const ids = await insertTrials(pool, sweepId, 2, [
       { config: { seed: 0 }, configHash: 'a', params: { '/optimizers/0/lr': 0.01 } },
       { config: { seed: 1 }, configHash: 'b', params: { '/optimizers/0/lr': 0.02 } },
@@ -106,15 +106,17 @@ describe('search store', () => {
       },
     ]);
     // two in flight (indices 1 and 3) of parallelism 2: nothing owed; one more ends: owed a trial
-    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([]);
+    expect(await sweepsToSettle(pool, 10)).toEqual([]);
     await pool.query(`UPDATE trials SET status = 'failed' WHERE index = 1 AND sweep_id = $1`, [sweepId]);
-    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([sweepId]);
-    // a grid sweep with nothing in flight is not a search sweep; a cancelled search sweep is owed nothing
+    expect(await sweepsToSettle(pool, 10)).toEqual([sweepId]);
+    // a grid sweep is listed once nothing of it is queued or running (its last settle step may have been
+    // lost); a cancelled sweep never is
     const grid = await insertGridSweep(pool);
+    expect(await sweepsToSettle(pool, 10)).toEqual([sweepId]);
     await pool.query(`UPDATE trials SET status = 'completed' WHERE sweep_id = $1`, [grid.sweepId]);
-    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([sweepId]);
-    await pool.query(`UPDATE sweeps SET status = 'cancelled' WHERE id = $1`, [sweepId]);
-    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([]);
+    expect(await sweepsToSettle(pool, 10)).toEqual([sweepId, grid.sweepId]);
+    await pool.query(`UPDATE sweeps SET status = 'cancelled' WHERE id = ANY($1)`, [[sweepId, grid.sweepId]]);
+    expect(await sweepsToSettle(pool, 10)).toEqual([]);
     await pool.query(`UPDATE sweeps SET status = 'running' WHERE id = $1`, [sweepId]);
   });
 
@@ -204,7 +206,7 @@ describe('growing a search budget', () => {
     const sweepId = await searchSweep(3, 2);
     await pool.query(`UPDATE trials SET status = 'completed' WHERE sweep_id = $1`, [sweepId]);
     await pool.query(`UPDATE sweeps SET status = 'completed', finished_at = now() WHERE id = $1`, [sweepId]);
-    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([]);
+    expect(await sweepsToSettle(pool, 10)).toEqual([]);
     const before = await pool.query(
       'SELECT id, index, params FROM trials WHERE sweep_id = $1 ORDER BY index',
       [sweepId],
@@ -225,7 +227,7 @@ describe('growing a search budget', () => {
     });
     // the proposer's view: 3 of 5 samples (x 2 seeds) created, nothing in flight: the reconciler proposes
     expect(await readSearchSweep(pool, sweepId)).toMatchObject({ trialCount: 10, created: 6, unfinished: 0 });
-    expect(await searchSweepsOwedTrials(pool, 10)).toEqual([sweepId]);
+    expect(await sweepsToSettle(pool, 10)).toEqual([sweepId]);
     const after = await pool.query(
       'SELECT id, index, params FROM trials WHERE sweep_id = $1 ORDER BY index',
       [sweepId],

@@ -2,7 +2,7 @@ import {
   completeSweepIfDone,
   queuedTrialsOfLiveSweeps,
   reclaimExpiredTrials,
-  searchSweepsOwedTrials,
+  sweepsToSettle,
   type Transactional,
   type TrialRef,
   withTryAdvisoryLock,
@@ -29,19 +29,24 @@ export interface ReconcileResult {
   completed: string[];
 }
 
+export interface ReconcileDeps {
+  pool: Transactional;
+  queue: Queue<TrialJobData>;
+  leaseMs: number;
+  /** Sends a live event (the sweeps a pass completes); never throws. */
+  publish?(event: { type: 'sweep'; sweepId: string; status: 'completed' }): void;
+}
+
 /**
  * Postgres says which trials must run; Redis only carries the work. One pass hands back running trials
  * whose heartbeat is older than `leaseMs`, then makes sure every queued trial of a live sweep has a job
  * (job id = trial id: a trial that has one is left alone). Passes are idempotent; an advisory lock keeps
  * two workers from doing the same pass at once. A random / tpe sweep creates its next trials when one
  * ends; a worker that died in between leaves it with fewer trials in flight than its parallelism (or
- * none): the pass proposes for it, and completes it when its budget is spent and nothing runs.
+ * none): the pass proposes for it, and completes it when its budget is spent and nothing runs. A sweep
+ * of any kind whose last trial ended without settling it (the worker died in between) is completed here.
  */
-export async function reconcile(deps: {
-  pool: Transactional;
-  queue: Queue<TrialJobData>;
-  leaseMs: number;
-}): Promise<ReconcileResult> {
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
   const pass = await withTryAdvisoryLock(deps.pool, RECONCILER_LOCK_KEY, async (db) => {
     const reclaimed = await reclaimExpiredTrials(db, deps.leaseMs);
     const enqueued: TrialJobData[] = [];
@@ -54,9 +59,12 @@ export async function reconcile(deps: {
     }
     const proposed: string[] = [];
     const completed: string[] = [];
-    for (const sweepId of await searchSweepsOwedTrials(db, PAGE)) {
+    for (const sweepId of await sweepsToSettle(db, PAGE)) {
       proposed.push(...(await proposeSearchTrials(deps.pool, deps.queue, sweepId)));
-      if (await completeSweepIfDone(db, sweepId)) completed.push(sweepId);
+      if (await completeSweepIfDone(db, sweepId)) {
+        completed.push(sweepId);
+        deps.publish?.({ type: 'sweep', sweepId, status: 'completed' });
+      }
     }
     return { reclaimed, enqueued, proposed, completed };
   });
@@ -76,13 +84,7 @@ export interface Reconciler {
  * after each Redis reconnect). Passes never overlap; a trigger during a pass runs one more after it. A
  * pass that fails (a store is down) is logged and the next one tries again.
  */
-export function startReconciler(deps: {
-  pool: Transactional;
-  queue: Queue<TrialJobData>;
-  leaseMs: number;
-  everyMs: number;
-  log: Logger;
-}): Reconciler {
+export function startReconciler(deps: ReconcileDeps & { everyMs: number; log: Logger }): Reconciler {
   let current: Promise<void> | null = null;
   let again: string | null = null;
   let closed = false;

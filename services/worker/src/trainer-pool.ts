@@ -67,10 +67,14 @@ export class TrainerPool {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  /** @param onDispatch told the size of each run a thread starts (1 for a trial alone). */
+  /**
+   * @param onDispatch told the size of each run a thread starts (1 for a trial alone).
+   * @param entry the training thread's module (tests running this file from source pass the built one).
+   */
   constructor(
     private readonly size: number,
     private readonly onDispatch?: (trials: number) => void,
+    private readonly entry: URL = THREAD_ENTRY,
   ) {}
 
   /** Packs of up to `packing.size` trials from now on (default: none). */
@@ -130,7 +134,7 @@ export class TrainerPool {
   }
 
   private spawn(): Thread {
-    const thread = new Thread(THREAD_ENTRY);
+    const thread = new Thread(this.entry);
     this.all.add(thread);
     thread.once('exit', () => {
       this.forget(thread);

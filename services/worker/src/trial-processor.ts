@@ -106,6 +106,9 @@ export function createTrialProcessor(deps: TrialProcessorDeps) {
     const claimed = await store((q) => claimTrial(q, trialId, workerId));
     if (!claimed) {
       await store((q) => cancelTrialOfCancelledSweep(q, trialId));
+      // A finished trial's job delivered again: its worker may have died between ending it and settling
+      // its sweep, so settle it now (a no-op where that was done).
+      await settleSweep(sweepId);
       return { skipped: 'trial cancelled, finished or deleted' };
     }
     if (await store((q) => markSweepRunning(q, sweepId)))

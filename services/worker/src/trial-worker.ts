@@ -16,7 +16,7 @@ import { startReconciler } from './reconciler.js';
 import { RunningTrials, StopReason } from './running-trials.js';
 import { proposeSearchTrials } from './search-proposer.js';
 import { TrainerPool } from './trainer-pool.js';
-import { createTrialProcessor } from './trial-processor.js';
+import { createTrialProcessor, type WorkerEvent } from './trial-processor.js';
 
 export interface RunningWorker {
   close(): Promise<void>;
@@ -60,13 +60,14 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
   const queue = createTrialQueue(producer, config.queuePrefix);
   queue.on('error', () => {});
 
+  const publish = (event: WorkerEvent) => {
+    publishEvent(publisher, config.queuePrefix, event).catch(() => {});
+  };
   const processTrial = createTrialProcessor({
     db: pool,
     trainers,
     running,
-    publish: (event) => {
-      publishEvent(publisher, config.queuePrefix, event).catch(() => {});
-    },
+    publish,
     onRowsWritten: (rows) => {
       publisher.incrby(rowsWrittenKey(config.queuePrefix), rows).catch(() => {});
     },
@@ -118,6 +119,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     leaseMs: config.trialLeaseMs,
     everyMs: config.reconcileEveryMs,
     log,
+    publish,
   });
   // Redis came back (possibly empty: a restart without persistence loses every job): reconcile now.
   let connectedOnce = producer.status === 'ready';

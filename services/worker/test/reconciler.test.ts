@@ -141,4 +141,29 @@ describe('reconciler (real Postgres and Redis)', () => {
     expect(await reconcile(deps)).toMatchObject({ proposed: [], completed: [sweepId] });
     expect((await findSweep(pool, sweepId))!.status).toBe('completed');
   });
+
+  it('completes a grid sweep whose last trial ended without settling it, and says so live', async () => {
+    const trials = Array.from({ length: 2 }, (_, i) => ({ config: { i }, configHash: `g${i}` }));
+    const base = { spec: {}, objective: { metric: 'val_loss', mode: 'min' as const }, pruner: null, trials };
+    const open = await insertSweep(pool, { name: 'left open', ...base });
+    const busy = await insertSweep(pool, { name: 'still running', ...base });
+    // Every trial of `open` ended (its last worker died before completing the sweep); `busy` has one left.
+    await pool.query(`UPDATE sweeps SET status = 'running' WHERE id = ANY($1)`, [
+      [open.sweepId, busy.sweepId],
+    ]);
+    await pool.query(`UPDATE trials SET status = 'completed', finished_at = now() WHERE sweep_id = $1`, [
+      open.sweepId,
+    ]);
+    await pool.query(`UPDATE trials SET status = 'failed', finished_at = now() WHERE id = $1`, [
+      busy.trialIds[0],
+    ]);
+    await claimTrial(pool, busy.trialIds[1]!, 'live-worker');
+    const events: unknown[] = [];
+    const result = await reconcile({ pool, queue, leaseMs: 60_000, publish: (event) => events.push(event) });
+    expect(result.completed).toEqual([open.sweepId]);
+    expect(events).toEqual([{ type: 'sweep', sweepId: open.sweepId, status: 'completed' }]);
+    expect(await findSweep(pool, open.sweepId)).toMatchObject({ status: 'completed' });
+    expect(await findSweep(pool, busy.sweepId)).toMatchObject({ status: 'running' });
+    expect((await reconcile({ pool, queue, leaseMs: 60_000 })).completed).toEqual([]);
+  });
 });

@@ -1,7 +1,9 @@
 import type { Checkpoint, EpochRecord, StepRecord, TrialConfig, TrialResult } from '@hypersweep/trainer';
 import { afterEach, describe, expect, it } from 'vitest';
-// The built pool: its training threads run dist/trial-thread.js.
-import { type PoolHooks, TrainerPool, TrialThreadError } from '../dist/trainer-pool.js';
+import { type PoolHooks, TrainerPool, TrialThreadError } from '../src/trainer-pool.js';
+
+/** The built training thread (the test runs the pool from source; a thread needs JavaScript). */
+const THREAD = new URL('../dist/trial-thread.js', import.meta.url);
 
 const mnist = (seed: number, overrides: Partial<TrialConfig> = {}): TrialConfig => ({
   workload: { name: 'mnist-mlp', options: { hidden: 16, trainSize: 330, valSize: 64 } },
@@ -84,7 +86,7 @@ describe('TrainerPool', () => {
   const pools: TrainerPool[] = [];
   const open = (threads: number, packing?: { size: number; waitMs: number }) => {
     const runs: number[] = [];
-    const pool = new TrainerPool(threads, (trials) => runs.push(trials));
+    const pool = new TrainerPool(threads, (trials) => runs.push(trials), THREAD);
     if (packing) pool.setPacking(packing);
     pools.push(pool);
     return { pool, runs };

@@ -160,6 +160,19 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
     expect(await findSweep(pool, failing.sweepId)).toMatchObject({ status: 'running' });
   });
 
+  it('settles the sweep of a finished trial whose job comes again (its worker died before settling)', async () => {
+    const t = await setup();
+    const [trialId] = t.trialIds as [string];
+    await t.process(t.job(trialId));
+    // As if the worker had died between finishing the trial and completing its sweep.
+    await pool.query(`UPDATE sweeps SET status = 'running', finished_at = NULL WHERE id = $1`, [t.sweepId]);
+    t.events.length = 0;
+    expect(await t.process(t.job(trialId, 1))).toEqual({ skipped: 'trial cancelled, finished or deleted' });
+    expect(await findSweep(pool, t.sweepId)).toMatchObject({ status: 'completed' });
+    expect(t.events).toEqual([{ type: 'sweep', sweepId: t.sweepId, status: 'completed' }]);
+    expect(await findTrial(pool, trialId)).toMatchObject({ status: 'completed', stepsDone: STEPS });
+  });
+
   it('stops a trial another worker took over and leaves it to that worker', async () => {
     let trialId = '';
     const t = await setup({
