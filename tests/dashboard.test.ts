@@ -36,6 +36,11 @@ const paintedPixels = (page: Page, selector: string): Promise<number> =>
     return painted;
   })()`);
 
+const waitForText = (page: Page, selector: string, text: string) =>
+  page.waitForFunction(
+    `document.querySelector(${JSON.stringify(selector)})?.textContent === ${JSON.stringify(text)}`,
+  );
+
 const waitForCount = (page: Page, selector: string, count: number) =>
   page.waitForFunction(`document.querySelectorAll(${JSON.stringify(selector)}).length === ${count}`);
 
@@ -345,6 +350,50 @@ describe('the dashboard', () => {
     await page.selectOption('select[aria-label="status filter"]', 'cancelled');
     await waitForCount(page, 'table.sweeps tbody tr', 1);
     expect(await page.textContent('table.sweeps tbody')).toContain('long rosenbrock');
+  });
+
+  it('opens its event stream again after the server refuses it (a 503 while Redis is down)', async () => {
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      headers: { authorization: `Bearer ${API_KEY}` },
+      payload: {
+        name: 'refused stream',
+        workload: 'rosenbrock',
+        training: { epochs: 100_000 },
+        optimizers: [{ type: 'SGD', lr: 0.0001 }],
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const { id } = created.json() as { id: string };
+    // What the API answers while Redis is down: the browser does not retry a refused EventSource itself.
+    const EVENTS = `**/v1/sweeps/${id}/events`;
+    let refusals = 0;
+    await page.route(EVENTS, (route) => {
+      refusals += 1;
+      return route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: 'live events are unavailable: Redis does not answer' }),
+      });
+    });
+    try {
+      await page.goto(`${base}/#/sweeps/${id}`);
+      await page.waitForSelector('h1[data-status="running"]', { timeout: 30_000 });
+      // Refused, retried after 1 s, refused again: it backs off and says when it tries next.
+      await waitForText(page, '.live', 'reconnecting in 2 s');
+      expect(refusals).toBe(2);
+      await page.unroute(EVENTS);
+      await page.waitForSelector('.live.on', { timeout: 15_000 });
+      expect(await page.textContent('.live')).toBe('live');
+    } finally {
+      await page.unroute(EVENTS).catch(() => {});
+      await stack.app.inject({
+        method: 'POST',
+        url: `/v1/sweeps/${id}/cancel`,
+        headers: { authorization: `Bearer ${API_KEY}` },
+      });
+    }
   });
 
   it('serves Swagger UI with every operation of the OpenAPI document', async () => {

@@ -12,6 +12,12 @@ import { trialPanel } from './trial-panel.js';
 const ENDED = new Set(endedSweepStatuses);
 const LIVE_EVENTS = ['sweep', 'trial.started', 'trial.progress', 'trial.finished'];
 const REFRESH_MS = 1000;
+/**
+ * A stream the server refused (503 while Redis or Postgres is down) is not retried by the browser: the page
+ * opens a new one after this long, doubling up to RECONNECT_MAX_MS while refusals go on.
+ */
+const RECONNECT_MIN_MS = 1000;
+const RECONNECT_MAX_MS = 30_000;
 const MAX_POINTS = 1000;
 const BOARD_PAGE = 100;
 
@@ -130,6 +136,8 @@ export function sweepPage(root, params) {
   let selected = params.trialId;
   let boardLimit = BOARD_PAGE;
   let stream;
+  let reopenTimer;
+  let reopenDelay = RECONNECT_MIN_MS;
   let destroyed = false;
   /** trial id -> { key: status and steps when fetched, metrics }; ended trials never change again. */
   const metricsCache = new Map();
@@ -327,14 +335,29 @@ export function sweepPage(root, params) {
   }
 
   function openStream() {
-    stream = new EventSource(`/v1/sweeps/${enc}/events`);
-    stream.onopen = () => setLive('live', true);
-    stream.onerror = () =>
-      setLive(stream?.readyState === EventSource.CLOSED ? 'disconnected' : 'reconnecting', false);
-    for (const type of LIVE_EVENTS) stream.addEventListener(type, () => refresh());
+    clearTimeout(reopenTimer);
+    const opened = new EventSource(`/v1/sweeps/${enc}/events`);
+    stream = opened;
+    opened.onopen = () => {
+      reopenDelay = RECONNECT_MIN_MS;
+      setLive('live', true);
+    };
+    opened.onerror = () => {
+      if (opened.readyState !== EventSource.CLOSED) return setLive('reconnecting', false);
+      // Refused, not dropped: the browser gives up on it, the page does not.
+      opened.close();
+      stream = undefined;
+      setLive(`reconnecting in ${Math.round(reopenDelay / 1000)} s`, false);
+      reopenTimer = setTimeout(() => {
+        if (!destroyed) openStream();
+      }, reopenDelay);
+      reopenDelay = Math.min(reopenDelay * 2, RECONNECT_MAX_MS);
+    };
+    for (const type of LIVE_EVENTS) opened.addEventListener(type, () => refresh());
   }
 
   function closeStream(why) {
+    clearTimeout(reopenTimer);
     stream?.close();
     stream = undefined;
     setLive(why, false);
@@ -388,6 +411,7 @@ export function sweepPage(root, params) {
     destroy() {
       destroyed = true;
       refresh.cancel();
+      clearTimeout(reopenTimer);
       stream?.close();
       lossChart.destroy();
       lrChart.destroy();
