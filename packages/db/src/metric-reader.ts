@@ -50,33 +50,74 @@ export async function readSteps(
   return rows;
 }
 
-// Downsampling keeps, for each of `buckets` equal step ranges, its first and last step and the steps
-// with the lowest and highest loss (M4), so a 1,000-point chart of a 100,000-step trial still shows every
-// spike. One hash aggregate finds them (min/max over ARRAY[loss, step] picks the extreme loss and, among
-// ties, the earliest step; NaN sorts above every number in Postgres, so a divergence is always kept) and
-// counts the steps; the chosen rows are then read by primary key.
+/** Steps per row of step_metric_blocks (block b holds steps 16b+1 .. 16b+16; the migration's triggers keep it). */
+export const STEP_BLOCK = 16;
+
+// Downsampling keeps, for each of `buckets` step ranges, its first and last step and the steps with the
+// lowest and highest loss (M4), so a 1,000-point chart of a 100,000-step trial still shows every spike
+// (min/max over ARRAY[loss, step] picks the extreme loss and, among ties, the earliest step; NaN sorts above
+// every number in Postgres, so a divergence is always kept). The chosen rows are then read by primary key.
+const PICK_ROWS = `SELECT step, epoch, loss, lr, lrs, (SELECT sum(n) FROM agg)::int AS total FROM step_metrics
+WHERE trial_id = $1 AND step = ANY(ARRAY(SELECT unnest(ARRAY[first, last, lowest, highest]) FROM agg))
+ORDER BY step`;
+
+// Short windows: equal step ranges, from every step (one hash aggregate).
 const DOWNSAMPLED = `WITH agg AS (
   SELECT count(*) AS n, min(step) AS first, max(step) AS last,
     (min(ARRAY[loss, step::float8]))[2]::int AS lowest, (-(max(ARRAY[loss, -step::float8]))[2])::int AS highest
   FROM step_metrics WHERE trial_id = $1 AND step BETWEEN $2 AND $3
   GROUP BY ((step - $2)::bigint * $4) / ($3 - $2 + 1)
 )
-SELECT step, epoch, loss, lr, lrs, (SELECT sum(n) FROM agg)::int AS total FROM step_metrics
-WHERE trial_id = $1 AND step = ANY(ARRAY(SELECT unnest(ARRAY[first, last, lowest, highest]) FROM agg))
-ORDER BY step`;
+${PICK_ROWS}`;
 
-/** At most 4 steps per bucket of [first, last] (see DOWNSAMPLED), and how many steps the window holds. */
+// Long windows: buckets of $4 whole blocks counted from the window's first block ($5; $6 its last), from the
+// block summaries; the two edge blocks, which the window may cut, from their steps. 16 times fewer rows.
+const DOWNSAMPLED_FROM_BLOCKS = `WITH parts AS (
+  SELECT block, n, first_step, last_step, low_step, low_loss, high_step, high_loss
+  FROM step_metric_blocks WHERE trial_id = $1 AND block > $5 AND block < $6
+  UNION ALL
+  SELECT $5, 1, step, step, step, loss, step, loss
+  FROM step_metrics WHERE trial_id = $1 AND step BETWEEN $2 AND least($3, ($5 + 1) * ${STEP_BLOCK})
+  UNION ALL
+  SELECT $6, 1, step, step, step, loss, step, loss
+  FROM step_metrics WHERE trial_id = $1 AND step BETWEEN greatest($2, $6 * ${STEP_BLOCK} + 1) AND $3
+), agg AS (
+  SELECT sum(n) AS n, min(first_step) AS first, max(last_step) AS last,
+    (min(ARRAY[low_loss, low_step::float8]))[2]::int AS lowest,
+    (-(max(ARRAY[high_loss, -high_step::float8]))[2])::int AS highest
+  FROM parts GROUP BY (block - $5) / $4
+)
+${PICK_ROWS}`;
+
+/**
+ * At most 4 steps per bucket of [first, last], at most `buckets` buckets, and how many steps the window
+ * holds. A window of at least 2 blocks per bucket is cut into buckets of whole blocks (block-aligned, so
+ * there may be fewer buckets) and read from step_metric_blocks; a shorter one into equal step ranges.
+ */
 export async function readStepsDownsampled(
   db: Queryable,
   trialId: string,
   window: { first: number; last: number; buckets: number },
 ): Promise<{ rows: StoredStep[]; total: number }> {
-  const { rows } = await db.query<StoredStep & { total: number }>(DOWNSAMPLED, [
-    trialId,
-    window.first,
-    window.last,
-    window.buckets,
-  ]);
+  const firstBlock = Math.floor((window.first - 1) / STEP_BLOCK);
+  const lastBlock = Math.floor((window.last - 1) / STEP_BLOCK);
+  const blocksPerBucket = Math.ceil((lastBlock - firstBlock + 1) / window.buckets);
+  const { rows } =
+    blocksPerBucket >= 2
+      ? await db.query<StoredStep & { total: number }>(DOWNSAMPLED_FROM_BLOCKS, [
+          trialId,
+          window.first,
+          window.last,
+          blocksPerBucket,
+          firstBlock,
+          lastBlock,
+        ])
+      : await db.query<StoredStep & { total: number }>(DOWNSAMPLED, [
+          trialId,
+          window.first,
+          window.last,
+          window.buckets,
+        ]);
   return {
     rows: rows.map(({ total: _, ...step }) => step),
     total: rows[0]?.total ?? 0,

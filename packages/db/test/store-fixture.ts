@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { createPool } from '../src/client.js';
 import { insertSweep, type NewSweep } from '../src/sweep-store.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
@@ -19,6 +20,21 @@ export async function openStoreDatabase(): Promise<{
       await db.drop();
     },
   };
+}
+
+/**
+ * A store database for the calling describe block: opened before its tests (then handed to `opened`),
+ * dropped after them.
+ */
+export function useStoreDatabase(opened: (store: { db: TestDatabase; pool: pg.Pool }) => void): void {
+  let store: Awaited<ReturnType<typeof openStoreDatabase>> | undefined;
+  beforeAll(async () => {
+    store = await openStoreDatabase();
+    opened(store);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
 }
 
 export const newSweep = (trials: number, overrides: Partial<NewSweep> = {}): NewSweep => ({

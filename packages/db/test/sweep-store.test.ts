@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   cancelSweep,
   completeSweepIfDone,
@@ -10,17 +10,12 @@ import {
   markSweepRunning,
 } from '../src/sweep-store.js';
 import { claimTrial, finishTrial } from '../src/trial-store.js';
-import { openStoreDatabase, seedSweep } from './store-fixture.js';
+import { seedSweep, useStoreDatabase } from './store-fixture.js';
 
 describe('sweep store', () => {
-  let store: Awaited<ReturnType<typeof openStoreDatabase>>;
   let pool: pg.Pool;
-  beforeAll(async () => {
-    store = await openStoreDatabase();
+  useStoreDatabase((store) => {
     pool = store.pool;
-  });
-  afterAll(async () => {
-    await store?.close();
   });
 
   it('inserts a sweep with its trials in grid order and reads it back', async () => {

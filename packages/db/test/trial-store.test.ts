@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeStepMetrics } from '../src/metric-writer.js';
 import { cancelSweep, markSweepRunning } from '../src/sweep-store.js';
 import {
@@ -18,7 +18,7 @@ import {
   requeueTrial,
   saveCheckpoint,
 } from '../src/trial-store.js';
-import { openStoreDatabase, seedSweep } from './store-fixture.js';
+import { seedSweep, useStoreDatabase } from './store-fixture.js';
 
 const outcome = {
   status: 'completed' as const,
@@ -31,14 +31,9 @@ const outcome = {
 };
 
 describe('trial store', () => {
-  let store: Awaited<ReturnType<typeof openStoreDatabase>>;
   let pool: pg.Pool;
-  beforeAll(async () => {
-    store = await openStoreDatabase();
+  useStoreDatabase((store) => {
     pool = store.pool;
-  });
-  afterAll(async () => {
-    await store?.close();
   });
 
   it('claims a queued trial once per attempt, with what the worker needs', async () => {
