@@ -1,5 +1,4 @@
 import {
-  completeSweepIfDone,
   queuedTrialsOfLiveSweeps,
   reclaimExpiredTrials,
   sweepsToSettle,
@@ -10,7 +9,7 @@ import {
 import { ensureTrialJobs, type TrialJobData } from '@hypersweep/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { proposeSearchTrials } from './search-proposer.js';
+import { settleSweep } from './search-proposer.js';
 
 /** Postgres advisory lock key: one reconciler pass at a time across all workers. */
 export const RECONCILER_LOCK_KEY = 72707370;
@@ -60,8 +59,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
     const proposed: string[] = [];
     const completed: string[] = [];
     for (const sweepId of await sweepsToSettle(db, PAGE)) {
-      proposed.push(...(await proposeSearchTrials(deps.pool, deps.queue, sweepId)));
-      if (await completeSweepIfDone(db, sweepId)) {
+      const settled = await settleSweep(deps.pool, deps.queue, sweepId);
+      proposed.push(...settled.proposed);
+      if (settled.completed) {
         completed.push(sweepId);
         deps.publish?.({ type: 'sweep', sweepId, status: 'completed' });
       }

@@ -50,10 +50,11 @@ export interface TrialProcessorDeps {
   stopping: AbortSignal;
   log: Logger;
   /**
-   * Creates and enqueues the next trials of a random / tpe sweep whose trials are created as others end
-   * (search-proposer.ts); called when a trial ends, before its sweep is settled. Absent: nothing to do.
+   * Called when a trial ends: creates and enqueues the next trials of a random / tpe sweep, then completes
+   * the sweep when nothing is left to run, under the sweep's row lock (search-proposer.ts settleSweep).
+   * Resolves true when it completed the sweep. Absent: the sweep is completed when nothing is left.
    */
-  proposeNext?(sweepId: string): Promise<unknown>;
+  settle?(sweepId: string): Promise<boolean>;
   /** Progress reaches Postgres and the event stream at most this often per trial (default 250 ms). */
   progressIntervalMs?: number;
 }
@@ -84,21 +85,19 @@ export function createTrialProcessor(deps: TrialProcessorDeps) {
   }
 
   /**
-   * A trial of the sweep ended: a sampled sweep gets its next trials first, then the sweep completes
-   * when nothing is left to run. If proposing fails the sweep is not settled here (it could look done
-   * with budget left): the reconciler proposes for it and settles it.
+   * A trial of the sweep ended: a sampled sweep gets its next trials, and the sweep completes when nothing
+   * is left to run. If that fails (proposing, or enqueueing what it proposed) the sweep stays as it is
+   * (it must not look done with budget left): the reconciler settles it.
    */
   async function settleSweep(sweepId: string): Promise<void> {
-    if (deps.proposeNext) {
-      try {
-        await store(() => deps.proposeNext!(sweepId));
-      } catch (error) {
-        log.warn({ err: error, sweepId }, 'proposing the next search trials failed; the reconciler retries');
-        return;
-      }
+    let completed: boolean;
+    try {
+      completed = await store((q) => (deps.settle ? deps.settle(sweepId) : completeSweepIfDone(q, sweepId)));
+    } catch (error) {
+      log.warn({ err: error, sweepId }, 'settling the sweep failed; the reconciler retries');
+      return;
     }
-    if (await store((q) => completeSweepIfDone(q, sweepId)))
-      publish({ type: 'sweep', sweepId, status: 'completed' });
+    if (completed) publish({ type: 'sweep', sweepId, status: 'completed' });
   }
 
   return async function processTrial(job: TrialJob, token?: string): Promise<unknown> {

@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { AUTO_PACK_SIZE, type WorkerConfig } from './config.js';
 import { startReconciler } from './reconciler.js';
 import { RunningTrials, StopReason } from './running-trials.js';
-import { proposeSearchTrials } from './search-proposer.js';
+import { settleSweep } from './search-proposer.js';
 import { TrainerPool } from './trainer-pool.js';
 import { createTrialProcessor, type WorkerEvent } from './trial-processor.js';
 
@@ -77,7 +77,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     stopping: stopping.signal,
     log,
     // Random / tpe sweeps create their next trials as trials end (search-proposer.ts).
-    proposeNext: (sweepId) => proposeSearchTrials(pool, queue, sweepId),
+    settle: async (sweepId) => (await settleSweep(pool, queue, sweepId)).completed,
   });
 
   const worker = new Worker<TrialJobData>(TRIAL_QUEUE_NAME, processTrial, {

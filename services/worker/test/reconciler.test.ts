@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { claimTrial, createPool, findSweep, findTrial, insertSweep } from '@hypersweep/db';
+import { claimTrial, createPool, findSweep, findTrial, growSearchBudget, insertSweep } from '@hypersweep/db';
 import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
 import {
   createRedis,
@@ -15,6 +15,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECONCILER_LOCK_KEY, reconcile } from '../src/reconciler.js';
+import { settleSweep } from '../src/search-proposer.js';
 
 const REDIS_URL = process.env.REDIS_URL || DEFAULT_REDIS_URL;
 
@@ -140,6 +141,62 @@ describe('reconciler (real Postgres and Redis)', () => {
     ]);
     expect(await reconcile(deps)).toMatchObject({ proposed: [], completed: [sweepId] });
     expect((await findSweep(pool, sweepId))!.status).toBe('completed');
+  });
+
+  it('never loses a search budget grown as the last trial ends: settling sees it, or it reopens the sweep', async () => {
+    const spec = {
+      workload: 'rosenbrock',
+      training: { epochs: 1 },
+      search: { type: 'random', trials: 2, seed: 5 },
+      optimizers: [{ type: 'SGD', lr: { loguniform: [1e-4, 1e-1] } }],
+    };
+    const valid = validateSearchSweepSpec(spec, { workloads: workloadInfos() });
+    if (!valid.ok) throw new Error('invalid test spec');
+    const searchSweep = async () => {
+      const { sweepId } = await insertSweep(pool, {
+        name: 'grown',
+        spec,
+        objective: valid.spec.objective,
+        pruner: null,
+        search: valid.spec.search,
+        trialCount: valid.budget,
+        trials: valid.trials.map((config, i) => ({
+          config,
+          configHash: configHash(config),
+          params: valid.params[i],
+        })),
+      });
+      // Both trials ended: the budget is spent.
+      await pool.query(`UPDATE sweeps SET status = 'running' WHERE id = $1`, [sweepId]);
+      await pool.query(`UPDATE trials SET status = 'completed', finished_at = now() WHERE sweep_id = $1`, [
+        sweepId,
+      ]);
+      return sweepId;
+    };
+    const trialsOf = async (sweepId: string) =>
+      Number((await pool.query('SELECT count(*) FROM trials WHERE sweep_id = $1', [sweepId])).rows[0].count);
+
+    // Grown before the last trial's settle step takes the lock: settling proposes the new samples.
+    const before = await searchSweep();
+    expect(await growSearchBudget(pool, before, 2, ['running', 'completed'], 100)).toMatchObject({
+      kind: 'grown',
+    });
+    const settled = await settleSweep(pool, queue, before);
+    expect(settled.completed).toBe(false);
+    expect(settled.proposed).toHaveLength(2);
+    expect(await findSweep(pool, before)).toMatchObject({ status: 'running' });
+
+    // Grown after it completed the sweep: the sweep runs again and the next pass proposes.
+    const after = await searchSweep();
+    expect(await settleSweep(pool, queue, after)).toEqual({ proposed: [], completed: true });
+    expect(await growSearchBudget(pool, after, 2, ['running', 'completed'], 100)).toMatchObject({
+      kind: 'grown',
+      status: 'running',
+    });
+    const pass = await reconcile({ pool, queue, leaseMs: 60_000 });
+    expect(pass.proposed.length).toBeGreaterThanOrEqual(2);
+    expect(await trialsOf(after)).toBe(4);
+    expect(await findSweep(pool, after)).toMatchObject({ status: 'running' });
   });
 
   it('completes a grid sweep whose last trial ended without settling it, and says so live', async () => {

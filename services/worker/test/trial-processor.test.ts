@@ -1,4 +1,4 @@
-import { createPool, findSweep, findTrial, insertSweep } from '@hypersweep/db';
+import { completeSweepIfDone, createPool, findSweep, findTrial, insertSweep } from '@hypersweep/db';
 import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
 import type { StepRecord, TrialResult } from '@hypersweep/trainer';
 import { DelayedError } from 'bullmq';
@@ -69,7 +69,7 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
     options: {
       trainers?: ReturnType<typeof fakeTrainers>;
       trials?: number;
-      proposeNext?: (sweepId: string) => Promise<unknown>;
+      settle?: (sweepId: string) => Promise<boolean>;
     } = {},
   ) {
     const { sweepId, trialIds } = await insertSweep(pool, {
@@ -93,7 +93,7 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
       stopping: stopping.signal,
       log: pino({ level: 'silent' }),
       progressIntervalMs: 0,
-      ...(options.proposeNext ? { proposeNext: options.proposeNext } : {}),
+      ...(options.settle ? { settle: options.settle } : {}),
     });
     const delayed: number[] = [];
     const job = (trialId: string, attemptsMade = 0): TrialJob => ({
@@ -135,29 +135,31 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
     });
   });
 
-  it('proposes the next trials of a sampled sweep before settling it, and leaves it unsettled when that fails', async () => {
-    const order: string[] = [];
-    let sweepStatusWhenProposing = '';
+  it('settles the sweep through `settle` when a trial ends, and leaves it for the reconciler when that fails', async () => {
+    const settled: Array<{ sweepId: string; trialStatus: string }> = [];
     const ok = await setup({
-      proposeNext: async (sweepId) => {
-        sweepStatusWhenProposing = (await findSweep(pool, sweepId))!.status;
-        order.push(sweepId);
+      settle: async (sweepId) => {
+        settled.push({ sweepId, trialStatus: (await findTrial(pool, ok.trialIds[0]!))!.status });
+        return completeSweepIfDone(pool, sweepId);
       },
     });
     await ok.process(ok.job(ok.trialIds[0]!));
-    expect(order).toEqual([ok.sweepId]);
-    // proposing came first: the sweep was still live then, and completed after
-    expect(sweepStatusWhenProposing).toBe('running');
+    // called once the trial was stored as finished; what it completed is announced
+    expect(settled).toEqual([{ sweepId: ok.sweepId, trialStatus: 'completed' }]);
     expect(await findSweep(pool, ok.sweepId)).toMatchObject({ status: 'completed' });
+    expect(ok.events).toContainEqual({ type: 'sweep', sweepId: ok.sweepId, status: 'completed' });
 
     const failing = await setup({
-      proposeNext: async () => {
+      settle: async () => {
         throw new Error('Redis is down');
       },
     });
     expect(await failing.process(failing.job(failing.trialIds[0]!))).toMatchObject({ status: 'completed' });
-    // with budget possibly left, the sweep must not look done: the reconciler proposes and settles it
+    // with budget possibly left, the sweep must not look done: the reconciler settles it
     expect(await findSweep(pool, failing.sweepId)).toMatchObject({ status: 'running' });
+    expect(failing.events).not.toContainEqual(
+      expect.objectContaining({ type: 'sweep', status: 'completed' }),
+    );
   });
 
   it('settles the sweep of a finished trial whose job comes again (its worker died before settling)', async () => {
