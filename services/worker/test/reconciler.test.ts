@@ -39,6 +39,25 @@ describe('reconciler (real Postgres and Redis)', () => {
     await db?.drop();
   });
 
+  /** A random / tpe sweep as the API stores it, with the trials created at submission. */
+  const insertSearchSweep = (
+    spec: unknown,
+    valid: Extract<ReturnType<typeof validateSearchSweepSpec>, { ok: true }>,
+  ) =>
+    insertSweep(pool, {
+      name: 'search',
+      spec,
+      objective: valid.spec.objective,
+      pruner: null,
+      search: valid.spec.search,
+      trialCount: valid.budget,
+      trials: valid.trials.map((config, i) => ({
+        config,
+        configHash: configHash(config),
+        params: valid.params[i],
+      })),
+    });
+
   it('hands back trials whose worker went silent and gives every queued trial of a live sweep a job, once', async () => {
     const trials = Array.from({ length: 3 }, (_, i) => ({ config: { i }, configHash: `h${i}` }));
     const base = { spec: {}, objective: { metric: 'val_loss', mode: 'min' as const }, pruner: null, trials };
@@ -102,19 +121,7 @@ describe('reconciler (real Postgres and Redis)', () => {
     const eager = validateSearchSweepSpec({ ...spec, search: allAtOnce }, context);
     if (!lazy.ok || !eager.ok) throw new Error('invalid test spec');
     expect(lazy.trials).toHaveLength(2);
-    const { sweepId, trialIds } = await insertSweep(pool, {
-      name: 'lazy',
-      spec,
-      objective: lazy.spec.objective,
-      pruner: null,
-      search: lazy.spec.search,
-      trialCount: lazy.budget,
-      trials: lazy.trials.map((config, i) => ({
-        config,
-        configHash: configHash(config),
-        params: lazy.params[i],
-      })),
-    });
+    const { sweepId, trialIds } = await insertSearchSweep(spec, lazy);
     // Both trials ended, and their workers died before proposing the next ones: nothing is queued.
     await pool.query(`UPDATE trials SET status = 'completed', finished_at = now() WHERE sweep_id = $1`, [
       sweepId,
@@ -153,19 +160,7 @@ describe('reconciler (real Postgres and Redis)', () => {
     const valid = validateSearchSweepSpec(spec, { workloads: workloadInfos() });
     if (!valid.ok) throw new Error('invalid test spec');
     const searchSweep = async () => {
-      const { sweepId } = await insertSweep(pool, {
-        name: 'grown',
-        spec,
-        objective: valid.spec.objective,
-        pruner: null,
-        search: valid.spec.search,
-        trialCount: valid.budget,
-        trials: valid.trials.map((config, i) => ({
-          config,
-          configHash: configHash(config),
-          params: valid.params[i],
-        })),
-      });
+      const { sweepId } = await insertSearchSweep(spec, valid);
       // Both trials ended: the budget is spent.
       await pool.query(`UPDATE sweeps SET status = 'running' WHERE id = $1`, [sweepId]);
       await pool.query(`UPDATE trials SET status = 'completed', finished_at = now() WHERE sweep_id = $1`, [
