@@ -42,7 +42,9 @@ export async function sweepsToSettle(db: Queryable, limit: number): Promise<stri
      ) c
      WHERE s.status IN ('queued', 'running')
        AND (c.unfinished = 0
-            OR (s.search->>'type' IN ('random', 'tpe') AND c.created < s.trial_count
+            OR (s.search->>'type' IN ('random', 'tpe')
+                AND greatest(c.created, s.samples_drawn::bigint * s.trial_count / (s.search->>'trials')::bigint)
+                    < s.trial_count
                 AND c.unfinished::bigint * (s.search->>'trials')::bigint
                     < COALESCE((s.search->>'parallelism')::bigint, (s.search->>'trials')::bigint) * s.trial_count))
      ORDER BY s.created_at LIMIT $1`,
@@ -62,12 +64,19 @@ export interface SearchSweepRow {
   created: number;
   /** Created trials that have not ended (queued or running). */
   unfinished: number;
+  /** Configs sampled so far, skipped ones included: the next sample's number (0 until first recorded). */
+  samplesDrawn: number;
+}
+
+/** Records how many configs a search has sampled (the proposer, under the sweep's row lock). */
+export async function recordSamplesDrawn(db: Queryable, sweepId: string, drawn: number): Promise<void> {
+  await db.query('UPDATE sweeps SET samples_drawn = $2 WHERE id = $1', [sweepId, drawn]);
 }
 
 export async function readSearchSweep(db: Queryable, sweepId: string): Promise<SearchSweepRow | null> {
   const { rows } = await db.query<SearchSweepRow>(
     `SELECT s.spec, s.search, s.status, s.objective_metric AS "objectiveMetric", s.objective_mode AS "objectiveMode",
-            s.trial_count AS "trialCount",
+            s.trial_count AS "trialCount", s.samples_drawn AS "samplesDrawn",
             (SELECT count(*) FROM trials WHERE sweep_id = s.id)::int AS created,
             (SELECT count(*) FROM trials WHERE sweep_id = s.id AND status IN ('queued', 'running'))::int AS unfinished
      FROM sweeps s WHERE s.id = $1`,

@@ -34,6 +34,8 @@ export interface ReconcileDeps {
   leaseMs: number;
   /** Sends a live event (the sweeps a pass completes); never throws. */
   publish?(event: { type: 'sweep'; sweepId: string; status: 'completed' }): void;
+  /** Told of sampled configs skipped as invalid. */
+  log?: Pick<Logger, 'warn'>;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
     const proposed: string[] = [];
     const completed: string[] = [];
     for (const sweepId of await sweepsToSettle(db, PAGE)) {
-      const settled = await settleSweep(deps.pool, deps.queue, sweepId);
+      const settled = await settleSweep(deps.pool, deps.queue, sweepId, deps.log);
       proposed.push(...settled.proposed);
       if (settled.completed) {
         completed.push(sweepId);

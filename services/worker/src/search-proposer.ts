@@ -4,6 +4,7 @@ import {
   type Queryable,
   readFinishedSearchTrials,
   readSearchSweep,
+  recordSamplesDrawn,
   type Transactional,
   withSweepLock,
 } from '@hypersweep/db';
@@ -12,6 +13,7 @@ import type { ObservedTrial } from '@hypersweep/search';
 import { configHash, proposeSearchConfig } from '@hypersweep/spec';
 import { workloadInfos } from '@hypersweep/trainer';
 import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
 
 const context = { workloads: workloadInfos() };
 
@@ -30,9 +32,10 @@ export async function settleSweep(
   pool: Transactional,
   queue: Queue<TrialJobData>,
   sweepId: string,
+  log?: Pick<Logger, 'warn'>,
 ): Promise<{ proposed: string[]; completed: boolean }> {
   const { created, completed } = await withSweepLock(pool, sweepId, 'row', async (client) => {
-    const created = await proposeLocked(client, sweepId);
+    const created = await proposeLocked(client, sweepId, log);
     return { created, completed: created.length === 0 && (await completeSweepIfDone(client, sweepId)) };
   });
   if (created.length > 0)
@@ -43,15 +46,25 @@ export async function settleSweep(
   return { proposed: created, completed };
 }
 
-/** The proposing half of settleSweep, in its transaction: creates the trials owed and returns their ids. */
-async function proposeLocked(client: Queryable, sweepId: string): Promise<string[]> {
+/**
+ * The proposing half of settleSweep, in its transaction: creates the trials owed and returns their ids. A
+ * sampled config whose options are invalid together (say nesterov with a sampled momentum of 0) is skipped
+ * and logged; it uses up its sample of the budget, and its number is recorded as drawn, so the next sample
+ * is a new one (a random search stays the one its seed gives).
+ */
+async function proposeLocked(
+  client: Queryable,
+  sweepId: string,
+  log?: Pick<Logger, 'warn'>,
+): Promise<string[]> {
   const sweep = await readSearchSweep(client, sweepId);
   const search = sweep?.search;
   if (!sweep || !search || (search.type !== 'tpe' && search.type !== 'random')) return [];
   if (sweep.status !== 'queued' && sweep.status !== 'running') return [];
   const budget = search.trials!;
   const seeds = Math.max(1, Math.round(sweep.trialCount / budget));
-  let configs = Math.ceil(sweep.created / seeds);
+  let configs = Math.max(sweep.samplesDrawn, Math.ceil(sweep.created / seeds));
+  const drawnBefore = configs;
   let inFlight = Math.ceil(sweep.unfinished / seeds);
   const parallelism = search.parallelism ?? budget;
   if (configs >= budget || inFlight >= parallelism) return [];
@@ -77,7 +90,12 @@ async function proposeLocked(client: Queryable, sweepId: string): Promise<string
     const proposal = proposeSearchConfig(sweep.spec, history, configs, context);
     configs++;
     inFlight++;
-    if (!proposal.ok) continue;
+    if (!proposal.ok) {
+      log?.warn({ sweepId, sample: configs - 1, errors: proposal.errors }, 'sampled config skipped: invalid');
+      // Not in flight after all: the next sample takes its place now.
+      inFlight--;
+      continue;
+    }
     const rows = proposal.trials.map((config) => ({
       config,
       configHash: configHash(config),
@@ -86,5 +104,6 @@ async function proposeLocked(client: Queryable, sweepId: string): Promise<string
     ids.push(...(await insertTrials(client, sweepId, index, rows)));
     index += rows.length;
   }
+  if (configs !== drawnBefore) await recordSamplesDrawn(client, sweepId, configs);
   return ids;
 }

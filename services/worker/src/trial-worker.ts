@@ -77,7 +77,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     stopping: stopping.signal,
     log,
     // Random / tpe sweeps create their next trials as trials end (search-proposer.ts).
-    settle: async (sweepId) => (await settleSweep(pool, queue, sweepId)).completed,
+    settle: async (sweepId) => (await settleSweep(pool, queue, sweepId, log)).completed,
   });
 
   const worker = new Worker<TrialJobData>(TRIAL_QUEUE_NAME, processTrial, {

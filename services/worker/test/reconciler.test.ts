@@ -8,7 +8,7 @@ import {
   dropKeyPrefix,
   type TrialJobData,
 } from '@hypersweep/queue';
-import { configHash, validateSearchSweepSpec } from '@hypersweep/spec';
+import { configHash, proposeSearchConfig, validateSearchSweepSpec } from '@hypersweep/spec';
 import { workloadInfos } from '@hypersweep/trainer';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -192,6 +192,43 @@ describe('reconciler (real Postgres and Redis)', () => {
     expect(pass.proposed.length).toBeGreaterThanOrEqual(2);
     expect(await trialsOf(after)).toBe(4);
     expect(await findSweep(pool, after)).toMatchObject({ status: 'running' });
+  });
+
+  it('skips a sampled config whose options are invalid together, and never draws its number again', async () => {
+    // nesterov needs momentum > 0: the samples that pick momentum 0 cannot run.
+    const spec = {
+      workload: 'rosenbrock',
+      training: { epochs: 1 },
+      search: { type: 'random', trials: 8, seed: 9, parallelism: 1 },
+      optimizers: [{ type: 'SGD', nesterov: true, lr: { loguniform: [1e-4, 1e-1] }, momentum: [0.9, 0] }],
+    };
+    const context = { workloads: workloadInfos() };
+    const samples = Array.from({ length: 8 }, (_, k) => proposeSearchConfig(spec, [], k, context));
+    const valid = samples.flatMap((sample) => (sample.ok ? sample.trials : []));
+    // The seed gives a mix, starting with a valid sample (submission creates sample 0).
+    expect(samples[0]!.ok).toBe(true);
+    expect(valid.length).toBeGreaterThan(1);
+    expect(valid.length).toBeLessThan(8);
+    const submitted = validateSearchSweepSpec(spec, context);
+    if (!submitted.ok) throw new Error(JSON.stringify(submitted.errors));
+    const { sweepId } = await insertSearchSweep(spec, submitted);
+    const warnings: unknown[] = [];
+    const log = { warn: (fields: unknown) => warnings.push(fields) };
+    for (let round = 0; round < 10; round++) {
+      await pool.query(`UPDATE trials SET status = 'completed', finished_at = now() WHERE sweep_id = $1`, [
+        sweepId,
+      ]);
+      if ((await settleSweep(pool, queue, sweepId, log)).completed) break;
+    }
+    expect(await findSweep(pool, sweepId)).toMatchObject({ status: 'completed' });
+    const { rows } = await pool.query('SELECT config FROM trials WHERE sweep_id = $1 ORDER BY index', [
+      sweepId,
+    ]);
+    // Exactly the valid samples, in order, each once: a skip does not make a later sample run twice.
+    expect(rows.map((r) => r.config)).toEqual(valid);
+    expect(warnings).toHaveLength(8 - valid.length);
+    const drawn = await pool.query('SELECT samples_drawn FROM sweeps WHERE id = $1', [sweepId]);
+    expect(drawn.rows[0].samples_drawn).toBe(8);
   });
 
   it('completes a grid sweep whose last trial ended without settling it, and says so live', async () => {
