@@ -22,7 +22,8 @@ describe('packed trials in the worker', () => {
         WORKER_ID: id,
         WORKER_CONCURRENCY: '1',
         WORKER_PACK_SIZE: '3',
-        WORKER_PACK_WAIT_MS: '2000',
+        // Jobs of a killed worker come back as BullMQ finds their locks expired, up to a lock period apart.
+        WORKER_PACK_WAIT_MS: '6000',
         TFJS_BACKEND: 'wasm',
         WORKER_LOCK_MS: '1500',
         CHECKPOINT_EVERY: '100',
@@ -56,7 +57,8 @@ describe('packed trials in the worker', () => {
     const trials = async () =>
       (
         await db.query(
-          'SELECT id, config, status, steps_done, worker_id FROM trials WHERE sweep_id = $1 ORDER BY index',
+          `SELECT id, config, status, steps_done, worker_id, (checkpoint->>'step')::int AS resume_step
+           FROM trials WHERE sweep_id = $1 ORDER BY index`,
           [id],
         )
       ).rows;
@@ -88,8 +90,13 @@ describe('packed trials in the worker', () => {
       }, 'worker 2 to take the pack over and progress');
       polite.kill('SIGTERM'); // graceful: every trial of the pack stops at a step boundary and is handed back
       expect(await new Promise((resolve) => polite.once('exit', resolve))).toBe(0);
-      // The three trials resumed from the same checkpoint step, so they packed again.
-      expect(packs(politeLogs)).toEqual([3]);
+      // Trials that resumed from the same checkpoint step packed again (usually all three; a checkpoint
+      // still being written when the worker died leaves its trial one checkpoint behind the others).
+      for (const t of atKill) expect(t.resume_step).toBeGreaterThanOrEqual(100);
+      const resumingAt = new Map<number, number>();
+      for (const t of atKill) resumingAt.set(t.resume_step, (resumingAt.get(t.resume_step) ?? 0) + 1);
+      const together = [...resumingAt.values()].filter((n) => n > 1);
+      expect(packs(politeLogs).sort()).toEqual(together.sort());
       expect((await trials()).map((t) => t.status)).toEqual(['queued', 'queued', 'queued']);
 
       worker('finisher', []);
