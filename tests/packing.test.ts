@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack, waitFor, waitForSweep } from './helpers.js';
 
-const EPOCHS = 16;
+const EPOCHS = 24;
 const STEPS = EPOCHS * 100;
 
 describe('packed trials in the worker', () => {
@@ -15,15 +15,17 @@ describe('packed trials in the worker', () => {
     await stack?.close();
   });
 
-  /** A real worker process that packs up to 3 trials on its one training thread; `logs` gets its log lines. */
+  /**
+   * A real worker process that packs up to 3 trials per training thread; `logs` gets its log lines. Two
+   * threads: a trial that resumes from another step than the rest cannot join their pack, and trains beside it.
+   */
   const worker = (id: string, logs: Array<Record<string, unknown>>) =>
     stack.spawnWorker(
       {
         WORKER_ID: id,
-        WORKER_CONCURRENCY: '1',
+        WORKER_CONCURRENCY: '2',
         WORKER_PACK_SIZE: '3',
-        // Jobs of a killed worker come back as BullMQ finds their locks expired, up to a lock period apart.
-        WORKER_PACK_WAIT_MS: '6000',
+        WORKER_PACK_WAIT_MS: '2000',
         TFJS_BACKEND: 'wasm',
         WORKER_LOCK_MS: '1500',
         CHECKPOINT_EVERY: '100',
@@ -71,7 +73,7 @@ describe('packed trials in the worker', () => {
       );
       doomed.kill('SIGKILL');
       await new Promise((resolve) => doomed.once('exit', resolve));
-      // One thread trained all three, as one pack.
+      // All three trained as one pack.
       expect(doomedLogs.find((line) => line.msg === 'worker ready')).toMatchObject({
         packSize: 3,
         backend: 'wasm',
