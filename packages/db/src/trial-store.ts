@@ -86,25 +86,60 @@ export interface ClaimedTrial {
   pruner: unknown | null;
 }
 
+/** No limit on takeovers (a Postgres integer). */
+const UNLIMITED = 2_147_483_647;
+
 /**
  * Takes a queued (or abandoned running) trial of a live sweep for `workerId`: one more attempt, its
- * heartbeat starts. Null when the trial is finished, cancelled, deleted or its sweep is not live.
+ * heartbeat starts. Taking a `running` trial over counts as losing it (`lost`): one already lost
+ * `maxLost` times is not taken (failLostTrial fails it). Null when the trial is finished, cancelled,
+ * deleted, lost too often, or its sweep is not live.
  */
 export async function claimTrial(
   db: Queryable,
   trialId: string,
   workerId: string,
+  maxLost: number = UNLIMITED,
 ): Promise<ClaimedTrial | null> {
   const { rows } = await db.query<ClaimedTrial>(
     `UPDATE trials t SET status = 'running', attempts = t.attempts + 1, worker_id = $2,
+            lost = t.lost + (t.status = 'running')::int,
             started_at = COALESCE(t.started_at, now()), heartbeat_at = now(), error = NULL
      FROM sweeps s
-     WHERE t.id = $1 AND s.id = t.sweep_id AND t.status IN ('queued', 'running') AND s.status IN ('queued', 'running')
+     WHERE t.id = $1 AND s.id = t.sweep_id AND s.status IN ('queued', 'running')
+       AND (t.status = 'queued' OR (t.status = 'running' AND t.lost < $3))
      RETURNING t.index, t.config, t.checkpoint, s.objective_metric AS "objectiveMetric",
                s.objective_mode AS "objectiveMode", s.pruner`,
-    [trialId, workerId],
+    [trialId, workerId, maxLost],
   );
   return rows[0] ?? null;
+}
+
+/** Why a trial lost more than `maxLost` times fails. */
+export const lostTooOftenError = (maxLost: number) =>
+  `its worker stopped without handing it back more than ${maxLost} times (crashed, was killed or lost its lock while training it); not taken over again (TRIAL_MAX_LOST)`;
+
+/**
+ * A running trial of a live sweep already lost `maxLost` times fails instead of being taken over once
+ * more: a trial that crashes every worker that trains it must not take them all down in turn. Returns its
+ * steps done and error when this call failed it, else null.
+ */
+export async function failLostTrial(
+  db: Queryable,
+  trialId: string,
+  maxLost: number,
+): Promise<{ stepsDone: number; error: string } | null> {
+  const { rows } = await db.query<{ stepsDone: number }>(
+    `UPDATE trials t SET status = 'failed', finished_at = now(), worker_id = NULL, heartbeat_at = NULL,
+            checkpoint = NULL, error = $3, lost = t.lost + 1
+     FROM sweeps s
+     WHERE t.id = $1 AND s.id = t.sweep_id AND s.status IN ('queued', 'running')
+       AND t.status = 'running' AND t.lost >= $2
+     RETURNING t.steps_done AS "stepsDone"`,
+    [trialId, maxLost, lostTooOftenError(maxLost)],
+  );
+  const row = rows[0];
+  return row ? { stepsDone: row.stepsDone, error: lostTooOftenError(maxLost) } : null;
 }
 
 /**
@@ -260,20 +295,34 @@ export async function queuedTrialsOfLiveSweeps(
 
 /**
  * Running trials whose worker stopped heart-beating more than `leaseMs` ago go back to `queued` (they
- * resume from their last checkpoint on whichever worker takes them); in a cancelled sweep they end
- * cancelled. Returns the queued ones, so they get a job.
+ * resume from their last checkpoint on whichever worker takes them), each loss counted; one already lost
+ * `maxLost` times fails instead; in a cancelled sweep they end cancelled. Returns the queued ones (they
+ * need a job) and the failed ones of live sweeps.
  */
-export async function reclaimExpiredTrials(db: Queryable, leaseMs: number): Promise<TrialRef[]> {
-  const { rows } = await db.query<TrialRef & { live: boolean }>(
+export async function reclaimExpiredTrials(
+  db: Queryable,
+  leaseMs: number,
+  maxLost: number = UNLIMITED,
+): Promise<{ requeued: TrialRef[]; failed: TrialRef[] }> {
+  const { rows } = await db.query<TrialRef & { live: boolean; failed: boolean }>(
     `UPDATE trials t SET
-       status = CASE WHEN s.status IN ('queued', 'running') THEN 'queued' ELSE 'cancelled' END::"TrialStatus",
-       finished_at = CASE WHEN s.status IN ('queued', 'running') THEN NULL ELSE now() END,
+       status = CASE WHEN s.status NOT IN ('queued', 'running') THEN 'cancelled'
+                     WHEN t.lost >= $2 THEN 'failed' ELSE 'queued' END::"TrialStatus",
+       finished_at = CASE WHEN s.status IN ('queued', 'running') AND t.lost < $2 THEN NULL ELSE now() END,
+       lost = t.lost + 1,
+       error = CASE WHEN s.status IN ('queued', 'running') AND t.lost >= $2 THEN $3 ELSE t.error END,
+       checkpoint = CASE WHEN s.status IN ('queued', 'running') AND t.lost >= $2 THEN NULL ELSE t.checkpoint END,
        worker_id = NULL, heartbeat_at = NULL
      FROM sweeps s
      WHERE s.id = t.sweep_id AND t.status = 'running'
        AND (t.heartbeat_at IS NULL OR t.heartbeat_at < now() - make_interval(secs => $1::float8 / 1000))
-     RETURNING t.id AS "trialId", t.sweep_id AS "sweepId", s.status IN ('queued', 'running') AS live`,
-    [leaseMs],
+     RETURNING t.id AS "trialId", t.sweep_id AS "sweepId", s.status IN ('queued', 'running') AS live,
+               t.status = 'failed' AS failed`,
+    [leaseMs, maxLost, lostTooOftenError(maxLost)],
   );
-  return rows.filter((row) => row.live).map(({ trialId, sweepId }) => ({ trialId, sweepId }));
+  const ref = ({ trialId, sweepId }: TrialRef) => ({ trialId, sweepId });
+  return {
+    requeued: rows.filter((row) => row.live && !row.failed).map(ref),
+    failed: rows.filter((row) => row.live && row.failed).map(ref),
+  };
 }

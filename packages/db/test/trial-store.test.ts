@@ -7,11 +7,13 @@ import {
   claimTrial,
   countAllTrialsByStatus,
   countTrials,
+  failLostTrial,
   failTrial,
   findTrial,
   finishTrial,
   heartbeat,
   listTrialsByObjective,
+  lostTooOftenError,
   queuedTrialsOfLiveSweeps,
   reclaimExpiredTrials,
   recordProgress,
@@ -166,6 +168,42 @@ describe('trial store', () => {
     expect((await countAllTrialsByStatus(pool)).completed).toBeGreaterThanOrEqual(4);
   });
 
+  it('counts every takeover from a vanished worker, and fails a trial lost more than maxLost times', async () => {
+    const { sweepId, trialIds } = await seedSweep(pool, 3);
+    const [crasher, expiring, handedBack] = trialIds as [string, string, string];
+    const lost = async (id: string) =>
+      (await pool.query('SELECT lost FROM trials WHERE id = $1', [id])).rows[0].lost as number;
+    // Each claim of a trial still `running` takes it over from a worker that stopped without a word.
+    expect(await claimTrial(pool, crasher, 'w1', 2)).not.toBeNull();
+    expect(await claimTrial(pool, crasher, 'w2', 2)).not.toBeNull();
+    expect(await claimTrial(pool, crasher, 'w3', 2)).not.toBeNull();
+    expect(await lost(crasher)).toBe(2);
+    expect(await claimTrial(pool, crasher, 'w4', 2)).toBeNull(); // a third loss: not taken over
+    expect(await failLostTrial(pool, crasher, 2)).toEqual({ stepsDone: 0, error: lostTooOftenError(2) });
+    expect(await findTrial(pool, crasher)).toMatchObject({ status: 'failed', workerId: null });
+    expect(await failLostTrial(pool, crasher, 2)).toBeNull(); // once
+    // A trial handed back (SIGTERM) is queued: claiming it again is no loss.
+    await claimTrial(pool, handedBack, 'w1', 2);
+    await requeueTrial(pool, handedBack, 'w1');
+    await claimTrial(pool, handedBack, 'w2', 2);
+    expect(await lost(handedBack)).toBe(0);
+    // The lease path counts too: requeued while under the limit, failed past it.
+    await claimTrial(pool, expiring, 'w1', 1);
+    const expire = () =>
+      pool.query(`UPDATE trials SET heartbeat_at = now() - interval '5 minutes' WHERE id = $1`, [expiring]);
+    await expire();
+    expect((await reclaimExpiredTrials(pool, 60_000, 1)).requeued).toContainEqual({
+      trialId: expiring,
+      sweepId,
+    });
+    await claimTrial(pool, expiring, 'w2', 1);
+    await expire();
+    const second = await reclaimExpiredTrials(pool, 60_000, 1);
+    expect(second.failed).toEqual([{ trialId: expiring, sweepId }]);
+    expect(await findTrial(pool, expiring)).toMatchObject({ status: 'failed', error: lostTooOftenError(1) });
+    expect(await lost(expiring)).toBe(2);
+  });
+
   it('heartbeats every trial a worker holds in one statement', async () => {
     const { trialIds } = await seedSweep(pool, 2);
     for (const id of trialIds) await claimTrial(pool, id, 'hb');
@@ -173,7 +211,7 @@ describe('trial store', () => {
       trialIds,
     ]);
     expect((await heartbeat(pool, 'hb', trialIds)).sort()).toEqual([...trialIds].sort());
-    expect(await reclaimExpiredTrials(pool, 60_000)).not.toContainEqual(
+    expect((await reclaimExpiredTrials(pool, 60_000)).requeued).not.toContainEqual(
       expect.objectContaining({ trialId: trialIds[0] }),
     );
   });
@@ -189,7 +227,10 @@ describe('trial store', () => {
       `UPDATE trials SET heartbeat_at = now() - interval '2 minutes' WHERE worker_id = 'dead'`,
     );
     const reclaimed = await reclaimExpiredTrials(pool, 60_000);
-    expect(reclaimed).toEqual([{ trialId: live.trialIds[0], sweepId: live.sweepId }]);
+    expect(reclaimed).toEqual({
+      requeued: [{ trialId: live.trialIds[0], sweepId: live.sweepId }],
+      failed: [],
+    });
     expect(await findTrial(pool, live.trialIds[0]!)).toMatchObject({ status: 'queued', workerId: null });
     expect(await findTrial(pool, live.trialIds[1]!)).toMatchObject({ status: 'running', workerId: 'alive' });
     expect(await findTrial(pool, cancelled.trialIds[0]!)).toMatchObject({ status: 'cancelled' });

@@ -26,6 +26,11 @@ export interface WorkerConfig {
   /** A running trial whose worker has not heart-beaten for this long is handed back (TRIAL_LEASE_MS). */
   trialLeaseMs: number;
   /**
+   * A trial taken over from a worker that vanished (crashed, killed, lost its lock) more than this many
+   * times fails instead of being taken over again (TRIAL_MAX_LOST, default 5).
+   */
+  maxLost: number;
+  /**
    * The most trials a training thread trains as one batched program (WORKER_PACK_SIZE): a number, or
    * 'auto' (the default): AUTO_PACK_SIZE where the backend packs by default (node-gpu), else 1.
    */
@@ -50,6 +55,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     lockDurationMs: positiveIntegerFromEnv(env, 'WORKER_LOCK_MS', 30_000),
     reconcileEveryMs: positiveIntegerFromEnv(env, 'RECONCILE_EVERY_MS', 10_000),
     trialLeaseMs: positiveIntegerFromEnv(env, 'TRIAL_LEASE_MS', 60_000),
+    maxLost: nonNegativeIntegerFromEnv(env, 'TRIAL_MAX_LOST', 5),
     packSize: packSizeFromEnv(env),
     packWaitMs: nonNegativeIntegerFromEnv(env, 'WORKER_PACK_WAIT_MS', 200),
     logLevel: env.LOG_LEVEL || 'info',

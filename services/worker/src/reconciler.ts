@@ -20,6 +20,8 @@ export interface ReconcileResult {
   ran: boolean;
   /** Running trials handed back because their worker stopped heart-beating. */
   reclaimed: TrialRef[];
+  /** Running trials whose worker stopped heart-beating, failed because they were lost too often. */
+  failed: TrialRef[];
   /** Trials that had no job that will run, and got one. */
   enqueued: TrialJobData[];
   /** Trials of random / tpe sweeps created (and enqueued) because the step that creates them was lost. */
@@ -32,6 +34,8 @@ export interface ReconcileDeps {
   pool: Transactional;
   queue: Queue<TrialJobData>;
   leaseMs: number;
+  /** Takeovers after which a trial fails (TRIAL_MAX_LOST); default unlimited. */
+  maxLost?: number;
   /** Sends a live event (the sweeps a pass completes); never throws. */
   publish?(event: { type: 'sweep'; sweepId: string; status: 'completed' }): void;
   /** Told of sampled configs skipped as invalid. */
@@ -49,7 +53,7 @@ export interface ReconcileDeps {
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
   const pass = await withTryAdvisoryLock(deps.pool, RECONCILER_LOCK_KEY, async (db) => {
-    const reclaimed = await reclaimExpiredTrials(db, deps.leaseMs);
+    const { requeued: reclaimed, failed } = await reclaimExpiredTrials(db, deps.leaseMs, deps.maxLost);
     const enqueued: TrialJobData[] = [];
     let afterId: string | undefined;
     for (;;) {
@@ -68,11 +72,11 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
         deps.publish?.({ type: 'sweep', sweepId, status: 'completed' });
       }
     }
-    return { reclaimed, enqueued, proposed, completed };
+    return { reclaimed, failed, enqueued, proposed, completed };
   });
   return pass.locked
     ? { ran: true, ...pass.value }
-    : { ran: false, reclaimed: [], enqueued: [], proposed: [], completed: [] };
+    : { ran: false, reclaimed: [], failed: [], enqueued: [], proposed: [], completed: [] };
 }
 
 export interface Reconciler {
@@ -95,6 +99,7 @@ export function startReconciler(deps: ReconcileDeps & { everyMs: number; log: Lo
       const result = await reconcile(deps);
       if (
         result.reclaimed.length > 0 ||
+        result.failed.length > 0 ||
         result.enqueued.length > 0 ||
         result.proposed.length > 0 ||
         result.completed.length > 0
@@ -103,6 +108,7 @@ export function startReconciler(deps: ReconcileDeps & { everyMs: number; log: Lo
           {
             why,
             reclaimed: result.reclaimed.length,
+            failedLostTooOften: result.failed.length,
             enqueued: result.enqueued.length,
             proposed: result.proposed.length,
             completed: result.completed.length,

@@ -3,6 +3,7 @@ import {
   claimTrial,
   completeSweepIfDone,
   type FinishedStatus,
+  failLostTrial,
   failTrial,
   finishTrial,
   markSweepRunning,
@@ -55,6 +56,11 @@ export interface TrialProcessorDeps {
    * Resolves true when it completed the sweep. Absent: the sweep is completed when nothing is left.
    */
   settle?(sweepId: string): Promise<boolean>;
+  /**
+   * A trial taken over from a vanished worker more than this many times fails instead (TRIAL_MAX_LOST);
+   * absent: no limit.
+   */
+  maxLost?: number;
   /** Progress reaches Postgres and the event stream at most this often per trial (default 250 ms). */
   progressIntervalMs?: number;
 }
@@ -102,8 +108,26 @@ export function createTrialProcessor(deps: TrialProcessorDeps) {
 
   return async function processTrial(job: TrialJob, token?: string): Promise<unknown> {
     const { trialId, sweepId } = job.data;
-    const claimed = await store((q) => claimTrial(q, trialId, workerId));
+    const claimed = await store((q) => claimTrial(q, trialId, workerId, deps.maxLost));
     if (!claimed) {
+      // Lost too often (a trial that crashes every worker that trains it) fails here, once.
+      const lost =
+        deps.maxLost === undefined ? null : await store((q) => failLostTrial(q, trialId, deps.maxLost!));
+      if (lost !== null) {
+        log.warn({ trialId, sweepId }, lost.error);
+        publish({
+          type: 'trial.finished',
+          sweepId,
+          trialId,
+          status: 'failed',
+          stepsDone: lost.stepsDone,
+          finalLoss: null,
+          bestValue: null,
+          error: lost.error,
+        });
+        await settleSweep(sweepId);
+        return { failed: lost.error };
+      }
       await store((q) => cancelTrialOfCancelledSweep(q, trialId));
       // A finished trial's job delivered again: its worker may have died between ending it and settling
       // its sweep, so settle it now (a no-op where that was done).

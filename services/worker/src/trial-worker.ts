@@ -74,6 +74,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     workerId: config.workerId,
     backend: config.backend,
     checkpointEvery: config.checkpointEvery,
+    maxLost: config.maxLost,
     stopping: stopping.signal,
     log,
     // Random / tpe sweeps create their next trials as trials end (search-proposer.ts).
@@ -117,6 +118,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     pool,
     queue,
     leaseMs: config.trialLeaseMs,
+    maxLost: config.maxLost,
     everyMs: config.reconcileEveryMs,
     log,
     publish,

@@ -14,7 +14,7 @@ describe('worker configuration', () => {
     });
     expect(config.concurrency).toBeGreaterThanOrEqual(1);
     // Packing follows the backend unless set.
-    expect(config).toMatchObject({ packSize: 'auto', packWaitMs: 200 });
+    expect(config).toMatchObject({ packSize: 'auto', packWaitMs: 200, maxLost: 5 });
     expect(loadWorkerConfig({ WORKER_PACK_SIZE: '8', WORKER_PACK_WAIT_MS: '0' })).toMatchObject({
       packSize: 8,
       packWaitMs: 0,
@@ -28,6 +28,7 @@ describe('worker configuration', () => {
     [{ WORKER_PACK_SIZE: '0' }, 'WORKER_PACK_SIZE must be auto or a positive integer, got "0"'],
     [{ WORKER_PACK_SIZE: 'max' }, 'WORKER_PACK_SIZE must be auto or a positive integer, got "max"'],
     [{ WORKER_PACK_WAIT_MS: '-5' }, 'WORKER_PACK_WAIT_MS must be an integer >= 0, got "-5"'],
+    [{ TRIAL_MAX_LOST: 'many' }, 'TRIAL_MAX_LOST must be an integer >= 0, got "many"'],
     [{ TFJS_BACKEND: 'gpu' }, 'TFJS_BACKEND must be one of auto, node-gpu, node, wasm, cpu, got "gpu"'],
   ])('refuses %j at start-up', (env, message) => {
     expect(() => loadWorkerConfig(env)).toThrow(message);

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { claimTrial, createPool, findSweep, findTrial, growSearchBudget, insertSweep } from '@hypersweep/db';
+import {
+  claimTrial,
+  createPool,
+  findSweep,
+  findTrial,
+  growSearchBudget,
+  insertSweep,
+  lostTooOftenError,
+} from '@hypersweep/db';
 import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
 import {
   createRedis,
@@ -84,6 +92,7 @@ describe('reconciler (real Postgres and Redis)', () => {
     expect(await reconcile(deps)).toEqual({
       ran: true,
       reclaimed: [],
+      failed: [],
       enqueued: [],
       proposed: [],
       completed: [],
@@ -97,6 +106,7 @@ describe('reconciler (real Postgres and Redis)', () => {
       expect(await reconcile({ pool, queue, leaseMs: 60_000 })).toEqual({
         ran: false,
         reclaimed: [],
+        failed: [],
         enqueued: [],
         proposed: [],
         completed: [],
@@ -229,6 +239,21 @@ describe('reconciler (real Postgres and Redis)', () => {
     expect(warnings).toHaveLength(8 - valid.length);
     const drawn = await pool.query('SELECT samples_drawn FROM sweeps WHERE id = $1', [sweepId]);
     expect(drawn.rows[0].samples_drawn).toBe(8);
+  });
+
+  it('fails a silent trial lost more than TRIAL_MAX_LOST times instead of handing it back, and settles its sweep', async () => {
+    const trials = [{ config: { i: 0 }, configHash: 'lost0' }];
+    const base = { spec: {}, objective: { metric: 'val_loss', mode: 'min' as const }, pruner: null, trials };
+    const { sweepId, trialIds } = await insertSweep(pool, { name: 'crashes workers', ...base });
+    const [trialId] = trialIds as [string];
+    await claimTrial(pool, trialId, 'crashed-1');
+    await claimTrial(pool, trialId, 'crashed-2'); // a takeover: lost once
+    await pool.query(`UPDATE trials SET heartbeat_at = now() - interval '5 minutes' WHERE id = $1`, [
+      trialId,
+    ]);
+    const pass = await reconcile({ pool, queue, leaseMs: 60_000, maxLost: 1 });
+    expect(pass).toMatchObject({ reclaimed: [], failed: [{ trialId, sweepId }], completed: [sweepId] });
+    expect(await findTrial(pool, trialId)).toMatchObject({ status: 'failed', error: lostTooOftenError(1) });
   });
 
   it('completes a grid sweep whose last trial ended without settling it, and says so live', async () => {

@@ -1,4 +1,12 @@
-import { completeSweepIfDone, createPool, findSweep, findTrial, insertSweep } from '@hypersweep/db';
+import {
+  claimTrial,
+  completeSweepIfDone,
+  createPool,
+  findSweep,
+  findTrial,
+  insertSweep,
+  lostTooOftenError,
+} from '@hypersweep/db';
 import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
 import type { StepRecord, TrialResult } from '@hypersweep/trainer';
 import { DelayedError } from 'bullmq';
@@ -70,6 +78,7 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
       trainers?: ReturnType<typeof fakeTrainers>;
       trials?: number;
       settle?: (sweepId: string) => Promise<boolean>;
+      maxLost?: number;
     } = {},
   ) {
     const { sweepId, trialIds } = await insertSweep(pool, {
@@ -94,6 +103,7 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
       log: pino({ level: 'silent' }),
       progressIntervalMs: 0,
       ...(options.settle ? { settle: options.settle } : {}),
+      ...(options.maxLost !== undefined ? { maxLost: options.maxLost } : {}),
     });
     const delayed: number[] = [];
     const job = (trialId: string, attemptsMade = 0): TrialJob => ({
@@ -173,6 +183,32 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
     expect(await findSweep(pool, t.sweepId)).toMatchObject({ status: 'completed' });
     expect(t.events).toEqual([{ type: 'sweep', sweepId: t.sweepId, status: 'completed' }]);
     expect(await findTrial(pool, trialId)).toMatchObject({ status: 'completed', stepsDone: STEPS });
+  });
+
+  it('fails a trial taken over from vanished workers more than maxLost times instead of training it again', async () => {
+    let trained = 0;
+    const t = await setup({
+      maxLost: 1,
+      trainers: fakeTrainers(async () => {
+        trained += 1;
+      }),
+    });
+    const [trialId] = t.trialIds as [string];
+    // Two workers took it and vanished (their locks ran out, BullMQ delivered the job again).
+    await claimTrial(pool, trialId, 'crashed-1', 1);
+    await claimTrial(pool, trialId, 'crashed-2', 1);
+    expect(await t.process(t.job(trialId, 2))).toEqual({ failed: lostTooOftenError(1) });
+    expect(trained).toBe(0);
+    expect(await findTrial(pool, trialId)).toMatchObject({ status: 'failed', error: lostTooOftenError(1) });
+    expect(t.events).toContainEqual(
+      expect.objectContaining({
+        type: 'trial.finished',
+        trialId,
+        status: 'failed',
+        error: lostTooOftenError(1),
+      }),
+    );
+    expect(await findSweep(pool, t.sweepId)).toMatchObject({ status: 'completed' });
   });
 
   it('stops a trial another worker took over and leaves it to that worker', async () => {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "trials" ADD COLUMN     "lost" INTEGER NOT NULL DEFAULT 0;
