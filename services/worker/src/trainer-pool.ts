@@ -53,6 +53,21 @@ interface Request {
 const THREAD_ENTRY = new URL('./trial-thread.js', import.meta.url);
 
 /**
+ * The trial's packKey; null (it runs alone) also when its config is invalid, so that the training thread
+ * reports the error as it does for any trial, and the processor fails the trial for good.
+ */
+function keyOf(config: TrialConfig, options: PoolRunOptions): string | null {
+  try {
+    return packKey(config, {
+      backend: options.backend as BackendChoice,
+      ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}),
+    });
+  } catch {
+    return null;
+  }
+}
+
+/**
  * A fixed set of training threads, each running one trial, or one pack of trials, at a time. Trials wait
  * in order for a free thread (at most the BullMQ worker's concurrency of them, so the wait list is
  * bounded); with packing on, a free thread takes the oldest waiting trial and up to `size - 1` others with
@@ -113,14 +128,10 @@ export class TrainerPool {
   run(config: TrialConfig, options: PoolRunOptions, hooks: PoolHooks): Promise<TrialResult> {
     if (this.closed) return Promise.reject(new Error('the training threads are closed'));
     return new Promise<TrialResult>((resolve, reject) => {
-      const key =
-        this.packing.size > 1
-          ? packKey(config, {
-              backend: options.backend as BackendChoice,
-              ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}),
-            })
-          : null;
+      const key = this.packing.size > 1 ? keyOf(config, options) : null;
       this.waiting.push({ config, options, hooks, key, since: Date.now(), resolve, reject });
+      // Stopped while waiting for its pack (a cancel, a shutdown): it need not wait out the window.
+      hooks.signal.addEventListener('abort', () => this.dispatch(), { once: true });
       this.dispatch();
     });
   }

@@ -136,6 +136,29 @@ describe('TrainerPool', () => {
     expect(trained).toEqual(alone);
   });
 
+  it("runs a trial whose config is invalid alone, and rejects it with the trainer's own error", async () => {
+    const { pool, runs } = open(1, { size: 3, waitMs: 60_000 });
+    const unknown = mnist(1, { workload: { name: 'cifar' } });
+    const [trained] = await trainAll(pool, [unknown]);
+    expect(runs).toEqual([1]);
+    expect(trained!.error).toBeInstanceOf(TrialThreadError);
+    expect(trained!.error!.name).toBe('TrainerError');
+    expect(trained!.error!.message).toMatch(/unknown workload "cifar"/);
+  });
+
+  it('starts a trial stopped while it waits for pack mates at once, and it ends cancelled', async () => {
+    const { pool, runs } = open(1, { size: 3, waitMs: 3_600_000 });
+    const stop = new AbortController();
+    const started = Date.now();
+    const [trained] = await trainAll(pool, [mnist(1)], () => {
+      setTimeout(() => stop.abort('worker shutting down'), 200);
+      return recording(stop.signal);
+    });
+    expect(runs).toEqual([1]);
+    expect(trained!.result).toMatchObject({ status: 'cancelled', stepsDone: 0 });
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
   it('stops an aborted trial and fails a trial whose hook fails, alone, while its pack goes on', async () => {
     const { pool, runs } = open(2, { size: 3, waitMs: 60_000 });
     const abort = new AbortController();
