@@ -33,7 +33,7 @@ describe('a trial the trainer throws on', () => {
 
     const board = (await stack.app.inject(`/v1/sweeps/${id}/trials?status=failed`)).json();
     const [failed] = board.items;
-    expect(failed.attempts).toBe(1);
+    expect([failed.attempts, failed.lost]).toEqual([1, 0]);
     expect(failed.error).toMatch(/division by zero \(for epoch = 4\)/);
     expect(failed.finishedAt).not.toBeNull();
     const metrics = (await stack.app.inject(`/v1/trials/${failed.id}/metrics`)).json();

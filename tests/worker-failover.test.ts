@@ -71,6 +71,9 @@ describe('worker failover', () => {
       const final = await trialRow(db, id);
       expect(final).toMatchObject({ status: 'completed', steps_done: STEPS, worker_id: 'finisher' });
       expect(final.attempts).toBeGreaterThanOrEqual(3);
+      // The SIGKILL made worker 2 take the trial over (lost once); the SIGTERM handed it back (not a loss).
+      const { rows: ids } = await db.query('SELECT id FROM trials WHERE sweep_id = $1', [id]);
+      expect((await stack.app.inject(`/v1/trials/${ids[0].id}`)).json().lost).toBe(1);
       const { rows } = await db.query(
         `SELECT count(*)::int AS n, count(DISTINCT step)::int AS distinct_steps, min(step) AS lo, max(step) AS hi
          FROM step_metrics m JOIN trials t ON t.id = m.trial_id WHERE t.sweep_id = $1`,

@@ -9,6 +9,8 @@ export interface TrialRow {
   status: TrialStatus;
   config: Record<string, unknown>;
   attempts: number;
+  /** Times the trial was taken over from a worker that stopped without handing it back. */
+  lost: number;
   workerId: string | null;
   backend: string | null;
   stepsDone: number;
@@ -27,7 +29,7 @@ export interface TrialRow {
   pruneCutoff: number | null;
 }
 
-const TRIAL_COLUMNS = `id, sweep_id AS "sweepId", index, status, config, attempts, worker_id AS "workerId", backend,
+const TRIAL_COLUMNS = `id, sweep_id AS "sweepId", index, status, config, attempts, lost, worker_id AS "workerId", backend,
   steps_done AS "stepsDone", best_value AS "bestValue", best_step AS "bestStep", final_loss AS "finalLoss",
   started_at AS "startedAt", finished_at AS "finishedAt", heartbeat_at AS "heartbeatAt", error,
   params, prune_rung AS "pruneRung", prune_value AS "pruneValue", prune_cutoff AS "pruneCutoff"`;

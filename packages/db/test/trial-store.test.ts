@@ -180,7 +180,7 @@ describe('trial store', () => {
     expect(await lost(crasher)).toBe(2);
     expect(await claimTrial(pool, crasher, 'w4', 2)).toBeNull(); // a third loss: not taken over
     expect(await failLostTrial(pool, crasher, 2)).toEqual({ stepsDone: 0, error: lostTooOftenError(2) });
-    expect(await findTrial(pool, crasher)).toMatchObject({ status: 'failed', workerId: null });
+    expect(await findTrial(pool, crasher)).toMatchObject({ status: 'failed', workerId: null, lost: 3 });
     expect(await failLostTrial(pool, crasher, 2)).toBeNull(); // once
     // A trial handed back (SIGTERM) is queued: claiming it again is no loss.
     await claimTrial(pool, handedBack, 'w1', 2);

@@ -58,6 +58,10 @@ export const TrialSummary = Type.Object({
   finalLoss: NullableNumber,
   stepsDone: Type.Integer(),
   attempts: Type.Integer(),
+  lost: Type.Integer({
+    description:
+      "Times the trial was taken over from a worker that stopped without handing it back (crashed, killed, lost its lock); past the workers' TRIAL_MAX_LOST it fails",
+  }),
   durationMs: Type.Union([Type.Integer(), Type.Null()]),
   backend: NullableString,
   workerId: NullableString,

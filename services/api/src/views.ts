@@ -17,6 +17,7 @@ export function trialView(trial: TrialRow, now = Date.now()) {
     finalLoss: trial.finalLoss,
     stepsDone: trial.stepsDone,
     attempts: trial.attempts,
+    lost: trial.lost,
     durationMs: started !== undefined && ended !== undefined ? Math.max(0, ended - started) : null,
     backend: trial.backend,
     workerId: trial.workerId,

@@ -2220,6 +2220,8 @@ export interface paths {
                                 id: string;
                                 /** @description Position in the expanded grid */
                                 index: number;
+                                /** @description Times the trial was taken over from a worker that stopped without handing it back (crashed, killed, lost its lock); past the workers' TRIAL_MAX_LOST it fails */
+                                lost: number;
                                 /** @description A random / tpe trial's sampled parameters by JSON pointer into the spec (numbers; a choice is its index), null for a grid trial */
                                 params: {
                                     [key: string]: number;
@@ -4445,6 +4447,8 @@ export interface paths {
                                 id: string;
                                 /** @description Position in the expanded grid */
                                 index: number;
+                                /** @description Times the trial was taken over from a worker that stopped without handing it back (crashed, killed, lost its lock); past the workers' TRIAL_MAX_LOST it fails */
+                                lost: number;
                                 /** @description A random / tpe trial's sampled parameters by JSON pointer into the spec (numbers; a choice is its index), null for a grid trial */
                                 params: {
                                     [key: string]: number;
@@ -4575,6 +4579,8 @@ export interface paths {
                             id: string;
                             /** @description Position in the expanded grid */
                             index: number;
+                            /** @description Times the trial was taken over from a worker that stopped without handing it back (crashed, killed, lost its lock); past the workers' TRIAL_MAX_LOST it fails */
+                            lost: number;
                             /** @description A random / tpe trial's sampled parameters by JSON pointer into the spec (numbers; a choice is its index), null for a grid trial */
                             params: {
                                 [key: string]: number;
