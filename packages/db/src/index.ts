@@ -7,6 +7,7 @@ export * from './metric-writer.js';
 export * from './migrate.js';
 export * from './pg-errors.js';
 export * from './preflight.js';
+export * from './pruning-store.js';
 export * from './queryable.js';
 export * from './schema-check.js';
 export * from './search-store.js';

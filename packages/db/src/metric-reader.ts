@@ -140,26 +140,3 @@ export const EPOCH_METRIC_COLUMNS = {
   train_loss: 'train_loss',
 } as const;
 export type EpochMetricName = keyof typeof EPOCH_METRIC_COLUMNS;
-
-/**
- * The median of `metric` at `epoch` over the sweep's completed trials (NaN and missing values left out),
- * how many values it is the median of, and how many trials of the sweep have completed: what a median
- * pruner compares against.
- */
-export async function completedEpochMedian(
-  db: Queryable,
-  sweepId: string,
-  epoch: number,
-  metric: EpochMetricName,
-): Promise<{ completedTrials: number; median: number | null; values: number }> {
-  const column = EPOCH_METRIC_COLUMNS[metric];
-  const { rows } = await db.query<{ completedTrials: number; median: number | null; values: number }>(
-    `SELECT (SELECT count(*) FROM trials WHERE sweep_id = $1 AND status = 'completed')::int AS "completedTrials",
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY e.${column}) AS median, count(*)::int AS "values"
-     FROM epoch_metrics e JOIN trials t ON t.id = e.trial_id
-     WHERE t.sweep_id = $1 AND t.status = 'completed' AND e.epoch = $2
-       AND e.${column} IS NOT NULL AND e.${column} <> 'NaN'::float8`,
-    [sweepId, epoch],
-  );
-  return rows[0]!;
-}

@@ -1,13 +1,8 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  completedEpochMedian,
-  readEpochs,
-  readSteps,
-  readStepsDownsampled,
-  stepSpan,
-} from '../src/metric-reader.js';
+import { readEpochs, readSteps, readStepsDownsampled, stepSpan } from '../src/metric-reader.js';
 import { writeEpochMetrics, writeStepMetrics } from '../src/metric-writer.js';
+import { completedEpochMedian } from '../src/pruning-store.js';
 import { claimTrial, finishTrial } from '../src/trial-store.js';
 import { openStoreDatabase, seedSweep } from './store-fixture.js';
 

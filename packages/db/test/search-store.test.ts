@@ -2,13 +2,15 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../src/client.js';
 import {
-  growSearchBudget,
   insertTrialRungs,
-  readFinishedSearchTrials,
   readRungValues,
-  readSearchSweep,
   readTrialRungs,
   recordPruneDecision,
+} from '../src/pruning-store.js';
+import {
+  growSearchBudget,
+  readFinishedSearchTrials,
+  readSearchSweep,
   sweepsToSettle,
   withSweepLock,
 } from '../src/search-store.js';
