@@ -3,12 +3,15 @@ import { colorAt } from '../charts.js';
 import { bandChart, logXChart } from '../compare-charts.js';
 import { errorList, fill, h, notify, submitWith } from '../dom.js';
 import { configSummary, formatNumber } from '../format.js';
+import { configLeaderboard } from '../leaderboard.js';
+import { endedSweepStatuses } from '../statuses.js';
 import { throttle } from '../throttle.js';
 
 const REFRESH_MS = 2000;
 const MAX_POINTS = 1000;
-const TRIAL_STATUSES = ['completed', 'running', 'queued', 'pruned', 'failed', 'cancelled'];
-const EXTENDABLE = new Set(['queued', 'running', 'completed']);
+const ENDED = new Set(endedSweepStatuses);
+/** A sweep that still runs can grow, and so can a completed one (it runs again); the API refuses the rest (409). */
+const canGrow = (status) => !ENDED.has(status) || status === 'completed';
 
 const configLabel = (config, catalog) => {
   const c = configSummary(config, catalog);
@@ -32,14 +35,22 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
   let destroyed = false;
 
   // ---- by-config leaderboard
-  const boardHead = h('thead');
-  const boardBody = h('tbody');
+  const board = configLeaderboard({
+    catalog: getCatalog,
+    isPicked: (key) => pickedConfigs.has(key),
+    onPick: (key, picked) => {
+      if (picked) pickedConfigs.add(key);
+      else pickedConfigs.delete(key);
+      by.value = 'config';
+      refreshNow();
+    },
+  });
   const boardNote = h('div', { class: 'muted', style: 'margin-top: 8px' });
   const boardPanel = h(
     'div',
     { class: 'panel config-board-panel' },
     h('h2', null, 'By config'),
-    h('div', { style: 'overflow-x: auto' }, h('table', { class: 'config-board' }, boardHead, boardBody)),
+    h('div', { style: 'overflow-x: auto' }, board.element),
     boardNote,
   );
 
@@ -238,67 +249,7 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
   function renderBoard() {
     const { configs } = data;
     const metric = configs.objective.metric;
-    fill(
-      boardHead,
-      h(
-        'tr',
-        null,
-        h('th', { title: 'overlay' }, '✓'),
-        ['#', 'optimizer', 'scheduler', 'seeds'].map((c) => h('th', null, c)),
-        ['n', `mean ${metric} ± std`, '95% interval', 'min', 'max', 'final loss'].map((c) =>
-          h('th', { class: 'num' }, c),
-        ),
-        h('th', null, 'trials'),
-      ),
-    );
-    fill(
-      boardBody,
-      configs.items.map((row) => {
-        const c = configSummary(row.config, catalog());
-        const pick = h('input', {
-          type: 'checkbox',
-          checked: pickedConfigs.has(row.key),
-          'aria-label': `overlay config ${row.rank ?? ''}`,
-          onchange: () => {
-            if (pick.checked) pickedConfigs.add(row.key);
-            else pickedConfigs.delete(row.key);
-            by.value = 'config';
-            refreshNow();
-          },
-        });
-        return h(
-          'tr',
-          { dataset: { configKey: row.key } },
-          h('td', null, pick),
-          h('td', { class: 'rank' }, row.rank ?? '—'),
-          h('td', { class: 'config' }, h('b', null, c.optimizerType), ' ', c.optimizerOptions),
-          h('td', { class: 'config' }, h('b', null, c.schedulerType), ' ', c.schedulerOptions),
-          h('td', null, row.seeds.join(', ')),
-          h('td', { class: 'num' }, row.n),
-          h(
-            'td',
-            { class: 'num mean' },
-            formatNumber(row.mean),
-            row.std === null ? '' : h('span', { class: 'muted' }, ` ± ${formatNumber(row.std)}`),
-          ),
-          h(
-            'td',
-            { class: 'num' },
-            row.interval ? `${formatNumber(row.interval.low)} – ${formatNumber(row.interval.high)}` : '—',
-          ),
-          h('td', { class: 'num' }, formatNumber(row.min)),
-          h('td', { class: 'num' }, formatNumber(row.max)),
-          h('td', { class: 'num' }, formatNumber(row.meanFinalLoss)),
-          h(
-            'td',
-            { class: 'status-counts' },
-            TRIAL_STATUSES.filter((s) => row.status[s] > 0).map((s) =>
-              h('span', { class: `badge ${s}`, title: s }, `${row.status[s]} ${s}`),
-            ),
-          ),
-        );
-      }),
-    );
+    board.render(configs.items, configs);
     fill(
       boardNote,
       `${configs.total} configs; mean, std (n − 1) and the t-interval over completed seeds, best first by ${metric} (${configs.objective.mode}).`,
@@ -478,7 +429,7 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
     } catch (error) {
       errorList(extendErrors, error);
     } finally {
-      extendButton.disabled = sweep ? !EXTENDABLE.has(sweep.status) : false;
+      extendButton.disabled = sweep ? !canGrow(sweep.status) : false;
     }
   }
 
@@ -496,7 +447,7 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
     /** The sweep page's refresh: re-read at most every REFRESH_MS. */
     refresh(next) {
       sweep = next;
-      extendButton.disabled = !EXTENDABLE.has(sweep.status);
+      extendButton.disabled = !canGrow(sweep.status);
       extendButton.title = extendButton.disabled ? `a ${sweep.status} sweep cannot grow` : '';
       refresh();
     },

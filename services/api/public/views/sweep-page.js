@@ -2,6 +2,7 @@ import { api, getCatalog } from '../api.js';
 import { colorAt, lineChart } from '../charts.js';
 import { errorList, fill, h, notify, statusBadge } from '../dom.js';
 import { configSummary, formatAgo, formatDuration, formatNumber, formatTime, trialLabel } from '../format.js';
+import { trialLeaderboard } from '../leaderboard.js';
 import { NEW_SWEEP_HREF, SWEEPS_HREF, sweepHref, trialHref } from '../routes.js';
 import { endedSweepStatuses, trialStatuses } from '../statuses.js';
 import { throttle } from '../throttle.js';
@@ -54,8 +55,6 @@ export function sweepPage(root, params) {
   const logLr = h('input', { type: 'checkbox', onchange: () => lrChart.setLogY(logLr.checked) });
   const lossBox = h('div', { class: 'chart loss-chart' });
   const lrBox = h('div', { class: 'chart lr-chart' });
-  const boardHead = h('thead');
-  const boardBody = h('tbody');
   const boardNote = h('div', { class: 'muted', style: 'margin-top: 8px' });
   const trialRoot = h('div', { class: 'panel trial-panel', hidden: true });
   let catalog;
@@ -67,6 +66,15 @@ export function sweepPage(root, params) {
       if (!stream) openStream();
       refresh();
     },
+  });
+  let charted = [];
+  const board = trialLeaderboard({
+    sweepId: id,
+    catalog: () => catalog,
+    isPicked: (trialId) => compare.isPicked(trialId),
+    onPick: (trialId, picked) => compare.pickTrial(trialId, picked),
+    colourOf: (trialId) => charted.indexOf(trialId),
+    isSelected: (trialId) => trialId === selected,
   });
 
   fill(
@@ -112,7 +120,7 @@ export function sweepPage(root, params) {
         'div',
         { class: 'panel' },
         h('h2', null, 'Leaderboard'),
-        h('div', { style: 'overflow-x: auto' }, h('table', { class: 'leaderboard' }, boardHead, boardBody)),
+        h('div', { style: 'overflow-x: auto' }, board.element),
         boardNote,
       ),
     ),
@@ -144,16 +152,16 @@ export function sweepPage(root, params) {
 
   const refresh = throttle(async () => {
     try {
-      const [sweep, board] = await Promise.all([
+      const [sweep, trials] = await Promise.all([
         api(`/v1/sweeps/${enc}`),
         api(`/v1/sweeps/${enc}/trials?limit=${boardLimit}`),
       ]);
       if (destroyed) return;
       fill(errors);
       renderSweep(sweep);
-      renderBoard(board);
+      renderBoard(trials);
       compare.refresh(sweep);
-      await renderCurves(board.items);
+      await renderCurves(trials.items);
       if (selected) await panel?.refresh();
       if (ENDED.has(sweep.status)) closeStream('finished');
     } catch (error) {
@@ -217,75 +225,17 @@ export function sweepPage(root, params) {
       .map((t) => t.id);
   }
 
-  function renderBoard(board) {
-    const charted = chartedIds(board.items);
-    fill(
-      boardHead,
-      h(
-        'tr',
-        null,
-        h('th', { title: 'overlay in Compare' }, '✓'),
-        ['#', 'trial', 'optimizer', 'scheduler', 'seed', 'status'].map((c) => h('th', null, c)),
-        [`best ${board.objective.metric}`, 'best step', 'final loss', 'steps', 'duration'].map((c) =>
-          h('th', { class: 'num' }, c),
-        ),
-        h('th', null, 'backend'),
-      ),
-    );
-    fill(
-      boardBody,
-      board.items.map((trial, i) => {
-        const c = configSummary(trial.config, catalog);
-        const colour = charted.indexOf(trial.id);
-        return h(
-          'tr',
-          {
-            class: `clickable${trial.id === selected ? ' selected' : ''}`,
-            dataset: { trialId: trial.id },
-            onclick: () => {
-              location.hash = trialHref(id, trial.id);
-            },
-          },
-          h(
-            'td',
-            null,
-            h('input', {
-              type: 'checkbox',
-              checked: compare.isPicked(trial.id),
-              'aria-label': `overlay trial #${trial.index}`,
-              dataset: { pickTrial: trial.id },
-              onclick: (event) => event.stopPropagation(),
-              onchange: (event) => compare.pickTrial(trial.id, event.target.checked),
-            }),
-          ),
-          h(
-            'td',
-            { class: 'rank' },
-            colour >= 0 ? h('span', { class: 'swatch', style: `background: ${colorAt(colour)}` }) : null,
-            trial.bestValue === null ? '—' : i + 1,
-          ),
-          h('td', null, h('a', { href: trialHref(id, trial.id) }, `#${trial.index}`)),
-          h('td', { class: 'config' }, h('b', null, c.optimizerType), ' ', c.optimizerOptions),
-          h('td', { class: 'config' }, h('b', null, c.schedulerType), ' ', c.schedulerOptions),
-          h('td', null, c.seed),
-          h('td', null, statusBadge(trial.status)),
-          h('td', { class: 'num best-value' }, formatNumber(trial.bestValue)),
-          h('td', { class: 'num' }, trial.bestStep ?? '—'),
-          h('td', { class: 'num' }, formatNumber(trial.finalLoss)),
-          h('td', { class: 'num' }, trial.stepsDone),
-          h('td', { class: 'num' }, formatDuration(trial.durationMs)),
-          h('td', null, trial.backend ?? '—'),
-        );
-      }),
-    );
+  function renderBoard(trials) {
+    charted = chartedIds(trials.items);
+    board.render(trials.items, trials);
     fill(
       boardNote,
-      board.total > board.items.length
+      trials.total > trials.items.length
         ? [
-            `Showing the best ${board.items.length} of ${board.total} trials. `,
+            `Showing the best ${trials.items.length} of ${trials.total} trials. `,
             h('button', { onclick: showMore }, 'Show up to 1000'),
           ]
-        : `${board.total} trials, best first by ${board.objective.metric} (${board.objective.mode}).`,
+        : `${trials.total} trials, best first by ${trials.objective.metric} (${trials.objective.mode}).`,
     );
   }
 
@@ -326,7 +276,7 @@ export function sweepPage(root, params) {
 
   function select(trialId) {
     selected = trialId;
-    for (const row of boardBody.rows) row.classList.toggle('selected', row.dataset.trialId === selected);
+    board.select(selected);
     trialRoot.hidden = !selected;
     if (!selected) return;
     panel ??= trialPanel(trialRoot, { catalog, logY: logY.checked, closeHref: sweepHref(id) });

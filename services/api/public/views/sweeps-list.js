@@ -1,7 +1,6 @@
 import { api } from '../api.js';
-import { errorList, fill, h, statusBadge } from '../dom.js';
-import { formatAgo, formatDuration, formatTime } from '../format.js';
-import { sweepHref } from '../routes.js';
+import { errorList, fill, h } from '../dom.js';
+import { sweepsTable } from '../leaderboard.js';
 import { sweepStatuses } from '../statuses.js';
 
 const PAGE_SIZE = 25;
@@ -16,7 +15,7 @@ export function sweepsListPage(root) {
     h('option', { value: '' }, 'all statuses'),
     sweepStatuses.map((s) => h('option', { value: s }, s)),
   );
-  const body = h('tbody');
+  const table = sweepsTable();
   const errors = h('ul', { class: 'errors' });
   const more = h('button', { onclick: () => loadPage() }, 'Load more');
   const empty = h(
@@ -47,53 +46,11 @@ export function sweepsListPage(root) {
         ),
       ),
       errors,
-      h(
-        'table',
-        { class: 'sweeps' },
-        h(
-          'thead',
-          null,
-          h(
-            'tr',
-            null,
-            h('th', null, 'Name'),
-            h('th', null, 'Status'),
-            h('th', { class: 'num' }, 'Trials'),
-            h('th', null, 'Objective'),
-            h('th', null, 'Created'),
-            h('th', { class: 'num' }, 'Duration'),
-          ),
-        ),
-        body,
-      ),
+      table.element,
       empty,
       h('div', { class: 'row', style: 'margin-top: 12px' }, more),
     ),
   );
-
-  function row(sweep) {
-    const ended = sweep.finishedAt
-      ? new Date(sweep.finishedAt).getTime()
-      : sweep.startedAt
-        ? Date.now()
-        : null;
-    const duration = sweep.startedAt && ended ? ended - new Date(sweep.startedAt).getTime() : null;
-    return h(
-      'tr',
-      { dataset: { sweepId: sweep.id } },
-      h(
-        'td',
-        null,
-        h('a', { href: sweepHref(sweep.id) }, sweep.name),
-        h('div', { class: 'muted mono' }, sweep.id),
-      ),
-      h('td', null, statusBadge(sweep.status)),
-      h('td', { class: 'num' }, sweep.trialCount),
-      h('td', null, `${sweep.objective.metric} (${sweep.objective.mode})`),
-      h('td', { title: formatTime(sweep.createdAt) }, formatAgo(sweep.createdAt)),
-      h('td', { class: 'num' }, formatDuration(duration)),
-    );
-  }
 
   /**
    * Fetches `limit` sweeps after `after` (null: from the newest). `replace` swaps every row (the periodic
@@ -109,10 +66,10 @@ export function sweepsListPage(root) {
       const page = await api(`/v1/sweeps?${query}`);
       if (mine !== generation) return;
       fill(errors);
-      if (replace) fill(body);
-      body.append(...page.items.map(row));
+      if (replace) table.render(page.items);
+      else table.append(page.items);
       cursor = page.nextCursor;
-      empty.hidden = body.childElementCount > 0;
+      empty.hidden = table.body.childElementCount > 0;
     } catch (error) {
       errorList(errors, error);
     } finally {
@@ -128,14 +85,14 @@ export function sweepsListPage(root) {
   function reload() {
     generation++;
     cursor = null;
-    fill(body);
+    table.render([]);
     loadPage();
   }
 
   // Statuses and durations move while sweeps run: refresh the rows on screen every few seconds.
   const poller = setInterval(() => {
     if (document.hidden || more.disabled) return;
-    const shown = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, body.childElementCount));
+    const shown = Math.min(MAX_LIMIT, Math.max(PAGE_SIZE, table.body.childElementCount));
     load({ after: null, limit: shown, replace: true });
   }, POLL_MS);
 

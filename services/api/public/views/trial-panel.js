@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { colorAt, lineChart } from '../charts.js';
 import { errorList, fill, h, statusBadge } from '../dom.js';
 import { configSummary, formatDuration, formatNumber } from '../format.js';
+import { epochTable } from '../leaderboard.js';
 
 const MAX_POINTS = 1000;
 
@@ -16,8 +17,7 @@ export function trialPanel(root, { catalog, logY, closeHref }) {
   const failure = h('div', { class: 'errors trial-error', hidden: true });
   const chartBox = h('div', { class: 'chart trial-chart' });
   const epochChartBox = h('div', { class: 'chart epoch-chart' });
-  const epochTable = h('tbody');
-  const epochHead = h('thead');
+  const epochs = epochTable();
   const csv = h('a', { download: true }, 'Download CSV');
   const config = h('pre', { class: 'mono' });
   const chart = lineChart(chartBox, {
@@ -51,11 +51,7 @@ export function trialPanel(root, { catalog, logY, closeHref }) {
     failure,
     h('div', { class: 'charts' }, chartBox, epochChartBox),
     h('details', null, h('summary', null, 'Full config'), config),
-    h(
-      'div',
-      { style: 'max-height: 320px; overflow: auto; margin-top: 10px' },
-      h('table', { class: 'epochs' }, epochHead, epochTable),
-    ),
+    h('div', { style: 'max-height: 320px; overflow: auto; margin-top: 10px' }, epochs.element),
   );
 
   async function load() {
@@ -117,26 +113,7 @@ export function trialPanel(root, { catalog, logY, closeHref }) {
           scale: name === 'val accuracy' ? 'y2' : 'y',
         })),
     );
-    fill(
-      epochHead,
-      h(
-        'tr',
-        null,
-        h('th', { class: 'num' }, 'epoch'),
-        columns.map(([name]) => h('th', { class: 'num' }, name)),
-      ),
-    );
-    fill(
-      epochTable,
-      e.epoch.map((epoch, i) =>
-        h(
-          'tr',
-          null,
-          h('td', { class: 'num' }, epoch),
-          columns.map(([, values]) => h('td', { class: 'num' }, formatNumber(values[i]))),
-        ),
-      ),
-    );
+    epochs.render(e.epoch, columns);
   }
 
   const report = (error) => errorList(errors, error);
