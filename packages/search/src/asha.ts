@@ -1,4 +1,5 @@
 import { crc32 } from './crc32.js';
+import { goOn, type Pruner, type PruningReads, rungValuesAt, type TrialReport } from './pruning.js';
 import { RandomState } from './random-state.js';
 import type { Direction } from './tpe-sampler.js';
 
@@ -108,4 +109,43 @@ export function ashaDecision(
     };
   }
   return { stop: false, milestone: null, reward: null, cutoff: null, reason: null };
+}
+
+/**
+ * Ray Tune's ASHAScheduler behind the Pruner interface. Rung values are stored as objective values
+ * and ASHA compares rewards (Ray's metric_op * value: negated for "minimize"); the cutoff of a pruned
+ * trial is given back in objective units. A report without a value decides nothing.
+ */
+export function ashaPruner(options: AshaOptions): Pruner {
+  const reads = (trial: TrialReport): PruningReads | null =>
+    trial.value === null
+      ? null
+      : { rungs: { bracket: ashaBracket(options, trial.studyName, trial.number), from: 'all' } };
+  return {
+    reads,
+    prune(study, trial) {
+      const bracket = reads(trial)?.rungs?.bracket;
+      if (bracket === undefined || trial.value === null) return goOn();
+      const value = trial.value;
+      const sign = study.direction === 'maximize' ? 1 : -1;
+      const d = ashaDecision(
+        options,
+        study.direction,
+        bracket,
+        { iteration: trial.epoch, value, recordedMilestones: new Set(study.trialRungs) },
+        (milestone) => rungValuesAt(study, bracket, milestone).map((v) => sign * v),
+      );
+      const records = d.milestone === null ? [] : [{ rung: d.milestone, value }];
+      if (!d.stop) return goOn(bracket, records);
+      return {
+        prune: true,
+        bracket,
+        records,
+        rung: d.milestone,
+        value: d.milestone === null ? null : value,
+        cutoff: d.cutoff === null ? null : sign * d.cutoff,
+        reason: d.reason,
+      };
+    },
+  };
 }

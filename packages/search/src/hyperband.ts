@@ -1,8 +1,10 @@
 import { crc32 } from './crc32.js';
+import type { Pruner } from './pruning.js';
 import {
-  type PruneDecision,
+  halvingPruner,
+  type ResolvedSuccessiveHalvingOptions,
+  type RungDecision,
   type RungTrial,
-  type SuccessiveHalvingOptions,
   successiveHalvingDecision,
 } from './successive-halving.js';
 import type { Direction } from './tpe-sampler.js';
@@ -63,12 +65,35 @@ export function hyperbandDecision(
   bracket: number,
   trial: RungTrial,
   othersAt: (rung: number) => ArrayLike<number>,
-): PruneDecision {
-  const sh: Omit<SuccessiveHalvingOptions, 'min_resource'> & { min_resource: number } = {
+): RungDecision {
+  return successiveHalvingDecision(bracketRule(options, bracket), direction, trial, othersAt);
+}
+
+/** Bracket b's SuccessiveHalving rule: min_early_stopping_rate b. */
+function bracketRule(
+  options: Omit<HyperbandOptions, 'max_resource'>,
+  bracket: number,
+): ResolvedSuccessiveHalvingOptions {
+  return {
     min_resource: options.min_resource,
     reduction_factor: options.reduction_factor,
     min_early_stopping_rate: bracket,
     bootstrap_count: options.bootstrap_count,
   };
-  return successiveHalvingDecision(sh, direction, trial, othersAt);
+}
+
+/**
+ * Optuna's HyperbandPruner behind the Pruner interface: the trial's bracket (none when its epochs are
+ * fewer than min_resource with "auto" max_resource: it never reaches a rung) runs SuccessiveHalving
+ * with min_early_stopping_rate = bracket among the trials of its bracket.
+ */
+export function hyperbandPruner(options: HyperbandOptions): Pruner {
+  return halvingPruner(
+    (trial) => {
+      const maxResource = options.max_resource === 'auto' ? trial.epochs : options.max_resource;
+      const brackets = hyperbandBrackets(options.min_resource, maxResource, options.reduction_factor);
+      return brackets.nBrackets < 1 ? null : hyperbandBracket(trial.studyName, trial.number, brackets);
+    },
+    (_, bracket) => bracketRule(options, bracket),
+  );
 }

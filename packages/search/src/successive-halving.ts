@@ -1,3 +1,12 @@
+import {
+  goOn,
+  type PruneDecision,
+  type Pruner,
+  type PruningReads,
+  type RungRecord,
+  rungValuesAt,
+  type TrialReport,
+} from './pruning.js';
 import type { Direction } from './tpe-sampler.js';
 
 /** Optuna's SuccessiveHalvingPruner options (names and defaults as Optuna 3.1; a step is an epoch). */
@@ -16,14 +25,13 @@ export const successiveHalvingDefaults: SuccessiveHalvingOptions = {
   bootstrap_count: 0,
 };
 
-/** A value a trial recorded at a rung (Optuna's `completed_rung_<k>` system attribute). */
-export interface RungRecord {
-  rung: number;
-  value: number;
-}
+/** SuccessiveHalving options with min_resource resolved. */
+export type ResolvedSuccessiveHalvingOptions = Omit<SuccessiveHalvingOptions, 'min_resource'> & {
+  min_resource: number;
+};
 
 /** Why a trial was pruned, or that it goes on; `records` are the rung values to store either way. */
-export interface PruneDecision {
+export interface RungDecision {
   prune: boolean;
   records: RungRecord[];
   /** The rung that decided (the last one examined), its value and the cutoff it had to beat. */
@@ -51,14 +59,14 @@ export interface RungTrial {
  * https://optuna.readthedocs.io/en/v3.1.0/reference/generated/optuna.pruners.SuccessiveHalvingPruner.html
  */
 export function successiveHalvingDecision(
-  options: Omit<SuccessiveHalvingOptions, 'min_resource'> & { min_resource: number },
+  options: ResolvedSuccessiveHalvingOptions,
   direction: Direction,
   trial: RungTrial,
   othersAt: (rung: number) => ArrayLike<number>,
-): PruneDecision {
+): RungDecision {
   const { step, value } = trial;
   const records: RungRecord[] = [];
-  const goOn = (): PruneDecision => ({
+  const keep = (): RungDecision => ({
     prune: false,
     records,
     rung: records.at(-1)?.rung ?? null,
@@ -73,12 +81,12 @@ export function successiveHalvingDecision(
     const promotionStep =
       options.min_resource * options.reduction_factor ** (options.min_early_stopping_rate + rung);
     if (step < promotionStep) {
-      const decision = goOn();
+      const decision = keep();
       decision.cutoff = cutoff;
       return decision;
     }
     if (Number.isNaN(value)) {
-      return { ...goOn(), prune: true, rung, value, reason: `pruned at epoch ${step}: the objective is NaN` };
+      return { ...keep(), prune: true, rung, value, reason: `pruned at epoch ${step}: the objective is NaN` };
     }
     records.push({ rung, value });
     const others = othersAt(rung);
@@ -135,4 +143,58 @@ export function rungCutoff(
 export function estimateMinResource(completedLastSteps: readonly number[]): number | null {
   if (completedLastSteps.length === 0) return null;
   return Math.max(Math.floor(Math.max(...completedLastSteps) / 100), 1);
+}
+
+/** A rung decision as every pruner answers: what a pruned trial missed, only records for one that goes on. */
+export function fromRungDecision(bracket: number, d: RungDecision): PruneDecision {
+  if (!d.prune) return goOn(bracket, d.records);
+  const { records, rung, value, cutoff, reason } = d;
+  return { prune: true, bracket, records, rung, value, cutoff, reason };
+}
+
+/**
+ * SuccessiveHalving over the rungs of the trial's bracket behind the Pruner interface (what the
+ * SuccessiveHalving and Hyperband pruners share): `bracketOf` gives the trial's bracket (null: the
+ * trial never reaches a rung), `optionsOf` the rung rule's options for it. A report without a value
+ * decides nothing.
+ */
+export function halvingPruner(
+  bracketOf: (trial: TrialReport) => number | null,
+  optionsOf: (trial: TrialReport, bracket: number) => ResolvedSuccessiveHalvingOptions,
+): Pruner {
+  const reads = (trial: TrialReport): PruningReads | null => {
+    if (trial.value === null) return null;
+    const bracket = bracketOf(trial);
+    return bracket === null ? null : { rungs: { bracket, from: 'next' } };
+  };
+  return {
+    reads,
+    prune(study, trial) {
+      const bracket = reads(trial)?.rungs?.bracket;
+      if (bracket === undefined || trial.value === null) return goOn();
+      const decision = successiveHalvingDecision(
+        optionsOf(trial, bracket),
+        study.direction,
+        // Rungs are recorded in order from 0: the next one is the count of those recorded.
+        { step: trial.epoch, value: trial.value, completedRungs: study.trialRungs.length },
+        (rung) => rungValuesAt(study, bracket, rung),
+      );
+      return fromRungDecision(bracket, decision);
+    },
+  };
+}
+
+/**
+ * Optuna's SuccessiveHalvingPruner behind the Pruner interface. "auto" min_resource is Optuna's
+ * estimate, the longest trial's steps / 100 (at least 1): every trial of a sweep runs `epochs`.
+ */
+export function successiveHalvingPruner(options: SuccessiveHalvingOptions): Pruner {
+  return halvingPruner(
+    () => 0,
+    (trial) => ({
+      ...options,
+      min_resource:
+        options.min_resource === 'auto' ? estimateMinResource([trial.epochs])! : options.min_resource,
+    }),
+  );
 }

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ashaBracket, ashaDecision, ashaMilestones, nanPercentile } from '../src/asha.js';
 import { crc32 } from '../src/crc32.js';
 import { hyperbandBracket, hyperbandBrackets, hyperbandDecision } from '../src/hyperband.js';
-import { type PruneDecision, type RungTrial, successiveHalvingDecision } from '../src/successive-halving.js';
+import { type RungDecision, type RungTrial, successiveHalvingDecision } from '../src/successive-halving.js';
 import { type RefPrunerTrial, reference } from './reference.js';
 
 type Decide = (
   trial: RefPrunerTrial,
   rungTrial: RungTrial,
   othersAt: (rung: number) => number[],
-) => PruneDecision;
+) => RungDecision;
 
 /** Runs the recorded trials one after another, as Optuna's study did, with rung values kept in memory. */
 function replay(trials: RefPrunerTrial[], group: (t: RefPrunerTrial) => number, decide: Decide) {
