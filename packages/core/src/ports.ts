@@ -1,0 +1,193 @@
+import type { SearchBudget, SearchProgress } from './budget.js';
+import type { Best, Objective } from './objective.js';
+import type { OutboxMessage, TrialRef } from './outbox.js';
+import type { FinishedTrialStatus, SweepStatus } from './statuses.js';
+
+/**
+ * The storage the lifecycle operations are written against (@hypersweep/db implements it over Postgres).
+ * Every method that changes state and names outbox messages writes them in the same transaction; it
+ * returns their ids (`outbox`) so the caller can wait for them to be sent.
+ */
+
+export interface NewTrial {
+  config: unknown;
+  configHash: string;
+  /** Sampled parameters of a random / tpe trial (internal representations). */
+  params?: Record<string, number> | null;
+}
+
+export interface NewSweep {
+  name: string;
+  spec: unknown;
+  objective: Objective;
+  pruner: unknown | null;
+  /** Search settings of a random / tpe sweep (null for a grid). */
+  search: unknown | null;
+  /** Trials per config (the spec's seeds). */
+  seeds: number;
+  /** Every trial the sweep will run (a sampled sweep's budget: samples x seeds). */
+  trialCount: number;
+  /** The expanded grid (or a sampled sweep's first configs), in order: a trial's index is its position. */
+  trials: readonly NewTrial[];
+}
+
+/** What a state change wrote to the outbox. */
+export interface Written {
+  outbox: string[];
+}
+
+export type GridExtension =
+  | { kind: 'missing' }
+  | { kind: 'refused'; status: SweepStatus }
+  | ({
+      kind: 'extended';
+      added: Array<{ id: string; index: number; config: unknown }>;
+      reused: number;
+      trialCount: number;
+      status: SweepStatus;
+    } & Written);
+
+export type SearchGrowth =
+  | { kind: 'missing' }
+  | { kind: 'not-search' }
+  | { kind: 'refused'; status: SweepStatus }
+  | { kind: 'too-many'; trialCount: number }
+  | ({
+      kind: 'grown';
+      /** Trials the budget grew by: the samples added times the seeds per sample. */
+      grownBy: number;
+      trialCount: number;
+      /** The search's budget in samples after the growth. */
+      samples: number;
+      status: SweepStatus;
+    } & Written);
+
+export type Cancellation =
+  | { kind: 'missing' }
+  | { kind: 'refused'; status: SweepStatus }
+  | ({ kind: 'cancelled'; cancelledTrials: number; runningTrials: number } & Written);
+
+export interface SweepStore {
+  insertSweep(
+    sweep: NewSweep,
+    messages: (ids: { sweepId: string; trialIds: string[] }) => OutboxMessage[],
+  ): Promise<{ sweepId: string; trialIds: string[] } & Written>;
+  /**
+   * Under the sweep's row lock: refused unless its status is extendable; new cells (by config hash)
+   * become trials after the existing ones, `spec` replaces the stored one, a completed sweep runs again,
+   * and `messages` (given the trials added and the status after) go to the outbox.
+   */
+  extendGrid(
+    sweepId: string,
+    candidates: readonly NewTrial[],
+    spec: unknown,
+    messages: (added: readonly TrialRef[], status: SweepStatus) => OutboxMessage[],
+  ): Promise<GridExtension>;
+  /** Under the sweep's row lock: the search's budget grows by `samples` configs (see budget.ts). */
+  growSearch(
+    sweepId: string,
+    samples: number,
+    maxTrials: number,
+    messages: (status: SweepStatus) => OutboxMessage[],
+  ): Promise<SearchGrowth>;
+  /**
+   * Marks a live sweep and its waiting trials cancelled (running trials stay running until their worker
+   * stops them); refused for an ended sweep other than a cancelled one (cancelling twice is harmless).
+   */
+  cancelSweep(
+    sweepId: string,
+    messages: (cancelledTrialIds: string[]) => OutboxMessage[],
+  ): Promise<Cancellation>;
+  deleteSweep(sweepId: string): Promise<boolean>;
+}
+
+/** What a worker needs to train a trial it claimed. */
+export interface ClaimedTrial {
+  index: number;
+  config: unknown;
+  /** The latest checkpoint to resume from, or null to start at step 1. */
+  checkpoint: unknown | null;
+  objective: Objective;
+  pruner: unknown | null;
+}
+
+export interface TrialOutcome {
+  status: FinishedTrialStatus;
+  stepsDone: number;
+  bestValue: number | null;
+  bestStep: number | null;
+  finalLoss: number | null;
+  backend: string;
+  error: string | null;
+}
+
+/**
+ * A write fenced to the worker holding the trial. `null` is the one answer for "this worker no longer holds
+ * the trial" (it was deleted, cancelled under it, or handed to another worker after its lease ran out).
+ */
+export type Held<T> = T | null;
+
+export interface TrialStore {
+  /** Takes a queued (or abandoned running, lost fewer than `maxLost` times) trial of a live sweep. */
+  claim(trialId: string, workerId: string, maxLost: number | undefined): Promise<ClaimedTrial | null>;
+  /** A running trial lost `maxLost` times or more fails, with its trial.finished event in the outbox. */
+  failLost(ref: TrialRef, maxLost: number): Promise<({ stepsDone: number; error: string } & Written) | null>;
+  /** A trial left queued or running in a cancelled sweep ends cancelled. */
+  cancelIfSweepCancelled(trialId: string): Promise<boolean>;
+  /** A queued sweep becomes running (its event in the outbox); null when it was not queued. */
+  markSweepRunning(sweepId: string): Promise<Written | null>;
+  recordProgress(
+    trialId: string,
+    workerId: string,
+    progress: { stepsDone: number; best: Best },
+  ): Promise<Held<{ sweepStatus: SweepStatus }>>;
+  saveCheckpoint(trialId: string, workerId: string, checkpoint: { step: number }): Promise<Held<true>>;
+  /** Hands the trial back: queued again, it resumes from its last checkpoint. */
+  handBack(trialId: string, workerId: string): Promise<Held<true>>;
+  /** The trial's outcome, with its trial.finished event in the outbox. */
+  finish(ref: TrialRef, workerId: string, outcome: TrialOutcome): Promise<Held<Written>>;
+  /**
+   * A trial that threw: failed for good when `final` (its event in the outbox), else queued for its next
+   * attempt. Its steps done are the steps stored.
+   */
+  fail(
+    ref: TrialRef,
+    workerId: string,
+    failure: { final: boolean; error: string; eventError: string },
+  ): Promise<Held<{ stepsDone: number } & Written>>;
+}
+
+/** A random / tpe search as its proposer reads it, under the sweep's row lock. */
+export interface LockedSearch {
+  spec: unknown;
+  type: 'random' | 'tpe';
+  status: SweepStatus;
+  objective: Objective;
+  budget: SearchBudget;
+  progress: SearchProgress;
+}
+
+/** The finished trials a TPE search learns from (completed and pruned, in trial order). */
+export interface FinishedSearchTrial {
+  status: 'completed' | 'pruned';
+  params: Record<string, number> | null;
+  bestValue: number | null;
+  lastEpoch: number | null;
+  lastValue: number | null;
+}
+
+/** The statements of settling a sweep, all inside one transaction that holds the sweep's row lock. */
+export interface SettleTransaction {
+  /** The sweep as a search, or null for a grid (or a sweep gone). */
+  readSearch(): Promise<LockedSearch | null>;
+  readFinishedTrials(): Promise<FinishedSearchTrial[]>;
+  insertTrials(firstIndex: number, trials: readonly NewTrial[]): Promise<string[]>;
+  recordSamplesDrawn(drawn: number): Promise<void>;
+  /** Completes the sweep when it is live and nothing of it is queued or running. */
+  completeIfDone(): Promise<boolean>;
+  append(messages: readonly OutboxMessage[]): Promise<string[]>;
+}
+
+export interface SettleStore {
+  withSweepLock<T>(sweepId: string, work: (tx: SettleTransaction) => Promise<T>): Promise<T>;
+}
