@@ -1,6 +1,5 @@
 import type { TrialStatus } from './generated/prisma/enums.js';
 import { inTransaction, type Queryable, type Transactional } from './queryable.js';
-import { insertTrials, type NewTrial } from './sweep-store.js';
 
 // Statements behind the comparison routes (/configs, /effects, /curves, /extend, the leaderboard CSV).
 
@@ -139,87 +138,4 @@ export async function readCurves(
     columns: Omit<CurveRow, 'group' | 'total'>;
   }>(CURVE_STATEMENTS[metric], [trialIds, groupOf, maxPoints]);
   return rows.map((row) => ({ group: row.group, total: row.total, ...row.columns }));
-}
-
-export type ExtendOutcome =
-  | { kind: 'missing' }
-  | { kind: 'refused'; status: string }
-  | {
-      kind: 'extended';
-      /** The trials inserted, in grid order. */
-      added: Array<{ id: string; index: number; config: unknown }>;
-      /** Candidates equal to a trial the sweep already had (by config hash): kept, never rerun. */
-      reused: number;
-      trialCount: number;
-      /** The sweep's status and finish time before, to undo a failed enqueue. */
-      previous: { status: string; finishedAt: Date | null; spec: unknown };
-      status: string;
-    };
-
-/**
- * Adds the candidates whose config hash the sweep does not have yet, as one transaction with the sweep row
- * locked (two concurrent extensions cannot add the same cell twice): new trials get the next grid indexes,
- * the sweep stores `spec` and its new trial count, and a completed sweep with new trials runs again.
- * A sweep whose status is not in `allowed` is left alone.
- */
-export async function extendSweepTrials(
-  pool: Transactional,
-  sweepId: string,
-  candidates: readonly NewTrial[],
-  spec: unknown,
-  allowed: readonly string[],
-): Promise<ExtendOutcome> {
-  return inTransaction(pool, async (db) => {
-    const sweep = await db.query<{ status: string; finished_at: Date | null; spec: unknown }>(
-      'SELECT status, finished_at, spec FROM sweeps WHERE id = $1 FOR UPDATE',
-      [sweepId],
-    );
-    const row = sweep.rows[0];
-    if (!row) return { kind: 'missing' };
-    if (!allowed.includes(row.status)) return { kind: 'refused', status: row.status };
-    const existing = await db.query<{ hashes: string[] | null; last: number | null }>(
-      'SELECT array_agg(config_hash) AS hashes, max(index) AS last FROM trials WHERE sweep_id = $1',
-      [sweepId],
-    );
-    const seen = new Set(existing.rows[0]?.hashes ?? []);
-    const fresh: NewTrial[] = [];
-    for (const candidate of candidates) {
-      if (seen.has(candidate.configHash)) continue;
-      seen.add(candidate.configHash);
-      fresh.push(candidate);
-    }
-    const first = (existing.rows[0]?.last ?? -1) + 1;
-    // The same insert as a new sweep's (sweep-store's insertTrials), at the next grid indexes.
-    const ids = await insertTrials(db, sweepId, first, fresh);
-    const updated = await db.query<{ status: string; trial_count: number }>(
-      `UPDATE sweeps SET spec = $2, trial_count = trial_count + $3,
-         status = CASE WHEN $3 > 0 AND status = 'completed' THEN 'running' ELSE status END,
-         finished_at = CASE WHEN $3 > 0 THEN NULL ELSE finished_at END
-       WHERE id = $1 RETURNING status, trial_count`,
-      [sweepId, JSON.stringify(spec), fresh.length],
-    );
-    return {
-      kind: 'extended',
-      added: ids.map((id, i) => ({ id, index: first + i, config: fresh[i]!.config })),
-      reused: candidates.length - fresh.length,
-      trialCount: updated.rows[0]!.trial_count,
-      previous: { status: row.status, finishedAt: row.finished_at, spec: row.spec },
-      status: updated.rows[0]!.status,
-    };
-  });
-}
-
-/** Takes an extension back (its jobs could not be enqueued): the new trials go, the sweep is as before. */
-export async function undoExtension(
-  pool: Queryable,
-  sweepId: string,
-  trialIds: readonly string[],
-  previous: { status: string; finishedAt: Date | null; spec: unknown },
-): Promise<void> {
-  await pool.query(
-    `WITH gone AS (DELETE FROM trials WHERE id = ANY($2::uuid[]) AND sweep_id = $1 RETURNING 1)
-     UPDATE sweeps SET trial_count = trial_count - (SELECT count(*) FROM gone), status = $3::"SweepStatus",
-       finished_at = $4, spec = $5 WHERE id = $1`,
-    [sweepId, trialIds, previous.status, previous.finishedAt, JSON.stringify(previous.spec)],
-  );
 }

@@ -1,4 +1,16 @@
+import {
+  extendableSweepStatuses,
+  growBudget,
+  isObjectiveMetric,
+  type ObjectiveMetric,
+  type OutboxMessage,
+  type SearchGrowth,
+} from '@hypersweep/core';
+import type { SweepStatus } from './generated/prisma/enums.js';
+import { appendOutbox } from './outbox-store.js';
 import { inTransaction, type Queryable, type Transactional } from './queryable.js';
+import { LIVE_SWEEP, UNFINISHED_TRIAL } from './sql-statuses.js';
+import { REOPEN_SWEEP } from './sweep-store.js';
 
 /**
  * Statements of random / TPE search and of the rung-based pruners (SuccessiveHalving, Hyperband,
@@ -8,8 +20,8 @@ import { inTransaction, type Queryable, type Transactional } from './queryable.j
  * or a per-sweep advisory lock (rungs), so two workers finishing or reporting at once see each other's
  * writes.
  */
-export type ObjectiveColumn = 'val_loss' | 'val_accuracy' | 'train_loss';
-const OBJECTIVE_COLUMNS: readonly ObjectiveColumn[] = ['val_loss', 'val_accuracy', 'train_loss'];
+/** An objective metric: each is a column of epoch_metrics. */
+export type ObjectiveColumn = ObjectiveMetric;
 
 /** Runs `work` in a transaction; `lock` "row" takes the sweep row FOR UPDATE, "rungs" an advisory lock. */
 export function withSweepLock<T>(
@@ -37,16 +49,15 @@ export async function sweepsToSettle(db: Queryable, limit: number): Promise<stri
     `SELECT s.id FROM sweeps s
      CROSS JOIN LATERAL (
        SELECT count(*)::int AS created,
-              (count(*) FILTER (WHERE t.status IN ('queued', 'running')))::int AS unfinished
+              (count(*) FILTER (WHERE t.status IN (${UNFINISHED_TRIAL})))::int AS unfinished
        FROM trials t WHERE t.sweep_id = s.id
      ) c
-     WHERE s.status IN ('queued', 'running')
+     WHERE s.status IN (${LIVE_SWEEP})
        AND (c.unfinished = 0
             OR (s.search->>'type' IN ('random', 'tpe')
-                AND greatest(c.created, s.samples_drawn::bigint * s.trial_count / (s.search->>'trials')::bigint)
-                    < s.trial_count
-                AND c.unfinished::bigint * (s.search->>'trials')::bigint
-                    < COALESCE((s.search->>'parallelism')::bigint, (s.search->>'trials')::bigint) * s.trial_count))
+                AND greatest(ceil(c.created::numeric / s.seeds), s.samples_drawn) < (s.search->>'trials')::int
+                AND ceil(c.unfinished::numeric / s.seeds)
+                    < COALESCE((s.search->>'parallelism')::int, (s.search->>'trials')::int)))
      ORDER BY s.created_at LIMIT $1`,
     [limit],
   );
@@ -66,6 +77,8 @@ export interface SearchSweepRow {
   unfinished: number;
   /** Configs sampled so far, skipped ones included: the next sample's number (0 until first recorded). */
   samplesDrawn: number;
+  /** Trials per config. */
+  seeds: number;
 }
 
 /** Records how many configs a search has sampled (the proposer, under the sweep's row lock). */
@@ -76,9 +89,9 @@ export async function recordSamplesDrawn(db: Queryable, sweepId: string, drawn: 
 export async function readSearchSweep(db: Queryable, sweepId: string): Promise<SearchSweepRow | null> {
   const { rows } = await db.query<SearchSweepRow>(
     `SELECT s.spec, s.search, s.status, s.objective_metric AS "objectiveMetric", s.objective_mode AS "objectiveMode",
-            s.trial_count AS "trialCount", s.samples_drawn AS "samplesDrawn",
+            s.trial_count AS "trialCount", s.samples_drawn AS "samplesDrawn", s.seeds,
             (SELECT count(*) FROM trials WHERE sweep_id = s.id)::int AS created,
-            (SELECT count(*) FROM trials WHERE sweep_id = s.id AND status IN ('queued', 'running'))::int AS unfinished
+            (SELECT count(*) FROM trials WHERE sweep_id = s.id AND status IN (${UNFINISHED_TRIAL}))::int AS unfinished
      FROM sweeps s WHERE s.id = $1`,
     [sweepId],
   );
@@ -103,7 +116,7 @@ export async function readFinishedSearchTrials(
   sweepId: string,
   objective: ObjectiveColumn,
 ): Promise<FinishedSearchTrial[]> {
-  if (!OBJECTIVE_COLUMNS.includes(objective)) throw new Error(`unknown objective ${objective}`);
+  if (!isObjectiveMetric(objective)) throw new Error(`unknown objective ${objective}`);
   const { rows } = await db.query<FinishedSearchTrial>(
     `SELECT t.index, t.status, t.params, t.best_value AS "bestValue", e.epoch AS "lastEpoch", e.value AS "lastValue"
      FROM trials t
@@ -117,69 +130,60 @@ export async function readFinishedSearchTrials(
   return rows;
 }
 
-export type SearchGrowth =
-  | { kind: 'missing' }
-  | { kind: 'not-search' }
-  | { kind: 'refused'; status: string }
-  | { kind: 'too-many'; trialCount: number }
-  | {
-      kind: 'grown';
-      /** Trials the budget grew by: the samples added times the seeds per sample. */
-      grownBy: number;
-      trialCount: number;
-      /** The search's budget in samples after the growth. */
-      samples: number;
-      status: string;
-    };
-
 /**
  * Grows a random / TPE search's budget by `samples` configs (each once per seed), under the sweep's row
  * lock: `trial_count` grows by samples x seeds and the search settings' `trials` (the sweeps column and
  * the stored spec's `search`) by `samples`, so the proposer, the reconciler and the API agree on it. A
  * completed sweep runs again. No trial is created here: the workers' proposer creates the new ones
  * after the existing ones (config numbers continue, so random sample k is the same as if the budget
- * had been there from the start). Refused when the status is not `allowed` or the grown budget
- * exceeds `maxTrials`.
+ * had been there from the start). Refused when the sweep cannot grow or the grown budget exceeds
+ * `maxTrials`. `messages` (given the status after) go to the outbox.
  */
 export function growSearchBudget(
   pool: Transactional,
   sweepId: string,
   samples: number,
-  allowed: readonly string[],
   maxTrials: number,
+  messages: (status: SweepStatus) => OutboxMessage[] = () => [],
 ): Promise<SearchGrowth> {
   return withSweepLock(pool, sweepId, 'row', async (db): Promise<SearchGrowth> => {
     const { rows } = await db.query<{
-      status: string;
-      trialCount: number;
+      status: SweepStatus;
+      seeds: number;
       type: string | null;
       trials: number | null;
+      parallelism: number | null;
     }>(
-      `SELECT status, trial_count AS "trialCount", search->>'type' AS type, (search->>'trials')::int AS trials
+      `SELECT status, seeds, search->>'type' AS type, (search->>'trials')::int AS trials,
+              (search->>'parallelism')::int AS parallelism
        FROM sweeps WHERE id = $1`,
       [sweepId],
     );
     const row = rows[0];
     if (!row) return { kind: 'missing' };
     if ((row.type !== 'random' && row.type !== 'tpe') || !row.trials) return { kind: 'not-search' };
-    if (!allowed.includes(row.status)) return { kind: 'refused', status: row.status };
-    // As the proposer reads it: trial_count = trials x seeds.
-    const seeds = Math.max(1, Math.round(row.trialCount / row.trials));
-    const grownBy = samples * seeds;
-    if (row.trialCount + grownBy > maxTrials)
-      return { kind: 'too-many', trialCount: row.trialCount + grownBy };
-    const updated = await db.query<{ status: string; trialCount: number; samples: number }>(
-      `UPDATE sweeps SET trial_count = trial_count + $2,
-         search = jsonb_set(search, '{trials}', to_jsonb((search->>'trials')::int + $3)),
+    if (!(extendableSweepStatuses as readonly string[]).includes(row.status))
+      return { kind: 'refused', status: row.status };
+    const growth = growBudget(
+      { samples: row.trials, seeds: row.seeds, parallelism: row.parallelism },
+      samples,
+      maxTrials,
+    );
+    if (!growth.ok) return { kind: 'too-many', trialCount: growth.trialCount };
+    const updated = await db.query<{ status: SweepStatus; trialCount: number; samples: number }>(
+      `UPDATE sweeps SET trial_count = $2, ${REOPEN_SWEEP},
+         search = jsonb_set(search, '{trials}', to_jsonb($3::int)),
          spec = CASE WHEN jsonb_typeof(spec->'search') = 'object'
-                     THEN jsonb_set(spec, '{search,trials}', to_jsonb((search->>'trials')::int + $3))
-                     ELSE spec END,
-         status = CASE WHEN status = 'completed' THEN 'running' ELSE status END,
-         finished_at = NULL
+                     THEN jsonb_set(spec, '{search,trials}', to_jsonb($3::int))
+                     ELSE spec END
        WHERE id = $1
        RETURNING status, trial_count AS "trialCount", (search->>'trials')::int AS samples`,
-      [sweepId, grownBy, samples],
+      [sweepId, growth.trialCount, growth.budget.samples],
     );
-    return { kind: 'grown', grownBy, ...updated.rows[0]! };
+    const grown = updated.rows[0]!;
+    const outbox = await appendOutbox(db, messages(grown.status));
+    return { kind: 'grown', grownBy: growth.grownBy, ...grown, outbox };
   });
 }
+
+export type { SearchGrowth };

@@ -1,5 +1,8 @@
+import { canSweepMove, extendableSweepStatuses, type OutboxMessage, type TrialRef } from '@hypersweep/core';
 import type { SweepStatus, TrialStatus } from './generated/prisma/enums.js';
+import { appendOutbox } from './outbox-store.js';
 import { inTransaction, type Queryable, type Transactional } from './queryable.js';
+import { LIVE_SWEEP, UNFINISHED_TRIAL } from './sql-statuses.js';
 
 /** A sweep as the services read it (camelCase, JSON columns parsed). */
 export interface SweepRow {
@@ -33,6 +36,8 @@ export interface NewSweep {
   search?: unknown | null;
   /** Every trial the sweep will run (a sampled sweep's budget); default: `trials.length`. */
   trialCount?: number;
+  /** Trials per config (the spec's seeds); default 1. */
+  seeds?: number;
   /** The expanded grid (or a sampled sweep's first configs), in order: a trial's index is its position. */
   trials: readonly NewTrial[];
 }
@@ -74,9 +79,6 @@ export async function insertTrials(
   return ids;
 }
 
-/** Statuses of a sweep whose trials may still run. */
-export const LIVE_SWEEP_STATUSES: readonly SweepStatus[] = ['queued', 'running'];
-
 /**
  * Stores a sweep and all its trials in one transaction (the trials in one statement) and returns their
  * ids, trial ids in grid order.
@@ -84,11 +86,12 @@ export const LIVE_SWEEP_STATUSES: readonly SweepStatus[] = ['queued', 'running']
 export async function insertSweep(
   pool: Transactional,
   sweep: NewSweep,
-): Promise<{ sweepId: string; trialIds: string[] }> {
+  messages: (ids: { sweepId: string; trialIds: string[] }) => OutboxMessage[] = () => [],
+): Promise<{ sweepId: string; trialIds: string[]; outbox: string[] }> {
   return inTransaction(pool, async (db) => {
     const inserted = await db.query<{ id: string }>(
-      `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner, search)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner, search, seeds)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
       [
         sweep.name,
         JSON.stringify(sweep.spec),
@@ -97,11 +100,13 @@ export async function insertSweep(
         sweep.trialCount ?? sweep.trials.length,
         sweep.pruner === null ? null : JSON.stringify(sweep.pruner),
         sweep.search == null ? null : JSON.stringify(sweep.search),
+        sweep.seeds ?? 1,
       ],
     );
     const sweepId = inserted.rows[0]!.id;
     const trialIds = await insertTrials(db, sweepId, 0, sweep.trials);
-    return { sweepId, trialIds };
+    const outbox = await appendOutbox(db, messages({ sweepId, trialIds }));
+    return { sweepId, trialIds, outbox };
   });
 }
 
@@ -137,25 +142,37 @@ export async function countTrialsByStatus(
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
 }
 
+export type CancelOutcome =
+  | { kind: 'missing' }
+  | { kind: 'refused'; status: SweepStatus }
+  | { kind: 'cancelled'; cancelledTrialIds: string[]; runningTrials: number; outbox: string[] };
+
 /**
- * Marks a live sweep and its waiting trials cancelled. Running trials stay `running` until their worker
- * has stopped them and written their last steps (it then marks them cancelled), so a trial's status never
- * claims more than has happened. Returns the ids of the trials cancelled now and how many are running.
+ * Marks a live sweep and its waiting trials cancelled, with `messages` (given the trials cancelled now) in
+ * the outbox. Running trials stay `running` until their worker has stopped them and written their last
+ * steps (it then marks them cancelled), so a trial's status never claims more than has happened. A
+ * completed or failed sweep is refused; a cancelled one is cancelled again (nothing changes, no message).
  */
 export async function cancelSweep(
   pool: Transactional,
   id: string,
-): Promise<{ cancelledTrialIds: string[]; runningTrials: number }> {
+  messages: (cancelledTrialIds: string[]) => OutboxMessage[] = () => [],
+): Promise<CancelOutcome> {
   return inTransaction(pool, async (db) => {
-    await db.query(
-      `UPDATE sweeps SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status IN ('queued', 'running')`,
+    const sweep = await db.query<{ status: SweepStatus }>(
+      'SELECT status FROM sweeps WHERE id = $1 FOR UPDATE',
       [id],
     );
+    const status = sweep.rows[0]?.status;
+    if (status === undefined) return { kind: 'missing' };
+    if (!canSweepMove(status, 'cancelled')) return { kind: 'refused', status };
+    if (status === 'cancelled')
+      return { kind: 'cancelled', cancelledTrialIds: [], runningTrials: 0, outbox: [] };
+    await db.query(`UPDATE sweeps SET status = 'cancelled', finished_at = now() WHERE id = $1`, [id]);
     // Lock the live trials before counting them: a claim that committed meanwhile is read as running, and
-    // one still in flight waits, then finds its trial cancelled. In one statement the count read the
-    // statement's snapshot while the UPDATE saw the claim, so a trial claimed in between was in neither.
+    // one still in flight waits, then finds its trial cancelled.
     const { rows } = await db.query<{ id: string; status: string }>(
-      `SELECT id, status FROM trials WHERE sweep_id = $1 AND status IN ('queued', 'running') ORDER BY id FOR UPDATE`,
+      `SELECT id, status FROM trials WHERE sweep_id = $1 AND status IN (${UNFINISHED_TRIAL}) ORDER BY id FOR UPDATE`,
       [id],
     );
     const cancelledTrialIds = rows.filter((row) => row.status === 'queued').map((row) => row.id);
@@ -165,7 +182,13 @@ export async function cancelSweep(
         [cancelledTrialIds],
       );
     }
-    return { cancelledTrialIds, runningTrials: rows.length - cancelledTrialIds.length };
+    const outbox = await appendOutbox(db, messages(cancelledTrialIds));
+    return {
+      kind: 'cancelled',
+      cancelledTrialIds,
+      runningTrials: rows.length - cancelledTrialIds.length,
+      outbox,
+    };
   });
 }
 
@@ -191,9 +214,89 @@ export async function markSweepRunning(db: Queryable, id: string): Promise<boole
 export async function completeSweepIfDone(db: Queryable, id: string): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE sweeps SET status = 'completed', finished_at = now()
-     WHERE id = $1 AND status IN ('queued', 'running')
-       AND NOT EXISTS (SELECT 1 FROM trials WHERE sweep_id = $1 AND status IN ('queued', 'running'))`,
+     WHERE id = $1 AND status IN (${LIVE_SWEEP})
+       AND NOT EXISTS (SELECT 1 FROM trials WHERE sweep_id = $1 AND status IN (${UNFINISHED_TRIAL}))`,
     [id],
   );
   return (rowCount ?? 0) > 0;
+}
+
+/**
+ * What growing a sweep sets besides its trials: a completed sweep runs again (the one way a sweep
+ * reopens, see @hypersweep/core's sweepTransitions), and nothing of it is finished any more.
+ */
+export const REOPEN_SWEEP = `status = CASE WHEN status = 'completed' THEN 'running'::"SweepStatus" ELSE status END, finished_at = NULL`;
+
+export type ExtendOutcome =
+  | { kind: 'missing' }
+  | { kind: 'refused'; status: SweepStatus }
+  | {
+      kind: 'extended';
+      /** The trials inserted, in grid order. */
+      added: Array<{ id: string; index: number; config: unknown }>;
+      /** Candidates equal to a trial the sweep already had (by config hash): kept, never rerun. */
+      reused: number;
+      trialCount: number;
+      status: SweepStatus;
+      outbox: string[];
+    };
+
+/**
+ * Adds the candidates whose config hash the sweep does not have yet, as one transaction with the sweep row
+ * locked (two concurrent extensions cannot add the same cell twice): new trials get the next grid indexes,
+ * the sweep stores `spec` and its new trial count, a completed sweep with new trials runs again, and
+ * `messages` (given the trials added and the status after) go to the outbox. A sweep that cannot grow
+ * (not queued, running or completed) is left alone.
+ */
+export async function extendSweepTrials(
+  pool: Transactional,
+  sweepId: string,
+  candidates: readonly NewTrial[],
+  spec: unknown,
+  messages: (added: TrialRef[], status: SweepStatus) => OutboxMessage[] = () => [],
+): Promise<ExtendOutcome> {
+  return inTransaction(pool, async (db) => {
+    const sweep = await db.query<{ status: SweepStatus }>(
+      'SELECT status FROM sweeps WHERE id = $1 FOR UPDATE',
+      [sweepId],
+    );
+    const row = sweep.rows[0];
+    if (!row) return { kind: 'missing' };
+    if (!(extendableSweepStatuses as readonly string[]).includes(row.status))
+      return { kind: 'refused', status: row.status };
+    const existing = await db.query<{ hashes: string[] | null; last: number | null }>(
+      'SELECT array_agg(config_hash) AS hashes, max(index) AS last FROM trials WHERE sweep_id = $1',
+      [sweepId],
+    );
+    const seen = new Set(existing.rows[0]?.hashes ?? []);
+    const fresh: NewTrial[] = [];
+    for (const candidate of candidates) {
+      if (seen.has(candidate.configHash)) continue;
+      seen.add(candidate.configHash);
+      fresh.push(candidate);
+    }
+    const first = (existing.rows[0]?.last ?? -1) + 1;
+    const ids = await insertTrials(db, sweepId, first, fresh);
+    const updated = await db.query<{ status: SweepStatus; trial_count: number }>(
+      `UPDATE sweeps SET spec = $2, trial_count = trial_count + $3${fresh.length > 0 ? `, ${REOPEN_SWEEP}` : ''}
+       WHERE id = $1 RETURNING status, trial_count`,
+      [sweepId, JSON.stringify(spec), fresh.length],
+    );
+    const status = updated.rows[0]!.status;
+    const outbox = await appendOutbox(
+      db,
+      messages(
+        ids.map((trialId) => ({ trialId, sweepId })),
+        status,
+      ),
+    );
+    return {
+      kind: 'extended',
+      added: ids.map((id, i) => ({ id, index: first + i, config: fresh[i]!.config })),
+      reused: candidates.length - fresh.length,
+      trialCount: updated.rows[0]!.trial_count,
+      status,
+      outbox,
+    };
+  });
 }

@@ -1,5 +1,7 @@
+import type { TrialRef } from '@hypersweep/core';
 import type { SweepStatus, TrialStatus } from './generated/prisma/enums.js';
 import type { Queryable } from './queryable.js';
+import { LIVE_SWEEP, UNFINISHED_TRIAL } from './sql-statuses.js';
 
 /** A trial as the API shows it (the checkpoint stays in the database). */
 export interface TrialRow {
@@ -35,10 +37,7 @@ const TRIAL_COLUMNS = `id, sweep_id AS "sweepId", index, status, config, attempt
   params, prune_rung AS "pruneRung", prune_value AS "pruneValue", prune_cutoff AS "pruneCutoff"`;
 
 /** A trial and its job: what the queue carries and the reconciler hands back. */
-export interface TrialRef {
-  trialId: string;
-  sweepId: string;
-}
+export type { TrialRef };
 
 export async function findTrial(db: Queryable, id: string): Promise<TrialRow | null> {
   const { rows } = await db.query<TrialRow>(`SELECT ${TRIAL_COLUMNS} FROM trials WHERE id = $1`, [id]);
@@ -108,7 +107,7 @@ export async function claimTrial(
             lost = t.lost + (t.status = 'running')::int,
             started_at = COALESCE(t.started_at, now()), heartbeat_at = now(), error = NULL
      FROM sweeps s
-     WHERE t.id = $1 AND s.id = t.sweep_id AND s.status IN ('queued', 'running')
+     WHERE t.id = $1 AND s.id = t.sweep_id AND s.status IN (${LIVE_SWEEP})
        AND (t.status = 'queued' OR (t.status = 'running' AND t.lost < $3))
      RETURNING t.index, t.config, t.checkpoint, s.objective_metric AS "objectiveMetric",
                s.objective_mode AS "objectiveMode", s.pruner`,
@@ -135,7 +134,7 @@ export async function failLostTrial(
     `UPDATE trials t SET status = 'failed', finished_at = now(), worker_id = NULL, heartbeat_at = NULL,
             checkpoint = NULL, error = $3, lost = t.lost + 1
      FROM sweeps s
-     WHERE t.id = $1 AND s.id = t.sweep_id AND s.status IN ('queued', 'running')
+     WHERE t.id = $1 AND s.id = t.sweep_id AND s.status IN (${LIVE_SWEEP})
        AND t.status = 'running' AND t.lost >= $2
      RETURNING t.steps_done AS "stepsDone"`,
     [trialId, maxLost, lostTooOftenError(maxLost)],
@@ -151,7 +150,7 @@ export async function failLostTrial(
 export async function cancelTrialOfCancelledSweep(db: Queryable, trialId: string): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE trials t SET status = 'cancelled', finished_at = now() FROM sweeps s
-     WHERE t.id = $1 AND s.id = t.sweep_id AND s.status = 'cancelled' AND t.status IN ('queued', 'running')`,
+     WHERE t.id = $1 AND s.id = t.sweep_id AND s.status = 'cancelled' AND t.status IN (${UNFINISHED_TRIAL})`,
     [trialId],
   );
   return (rowCount ?? 0) > 0;
@@ -288,7 +287,7 @@ export async function queuedTrialsOfLiveSweeps(
 ): Promise<TrialRef[]> {
   const { rows } = await db.query<TrialRef>(
     `SELECT t.id AS "trialId", t.sweep_id AS "sweepId" FROM trials t JOIN sweeps s ON s.id = t.sweep_id
-     WHERE t.status = 'queued' AND s.status IN ('queued', 'running') AND ($1::uuid IS NULL OR t.id > $1::uuid)
+     WHERE t.status = 'queued' AND s.status IN (${LIVE_SWEEP}) AND ($1::uuid IS NULL OR t.id > $1::uuid)
      ORDER BY t.id LIMIT $2`,
     [page.afterId ?? null, page.limit],
   );
@@ -308,17 +307,17 @@ export async function reclaimExpiredTrials(
 ): Promise<{ requeued: TrialRef[]; failed: TrialRef[] }> {
   const { rows } = await db.query<TrialRef & { live: boolean; failed: boolean }>(
     `UPDATE trials t SET
-       status = CASE WHEN s.status NOT IN ('queued', 'running') THEN 'cancelled'
+       status = CASE WHEN s.status NOT IN (${LIVE_SWEEP}) THEN 'cancelled'
                      WHEN t.lost >= $2 THEN 'failed' ELSE 'queued' END::"TrialStatus",
-       finished_at = CASE WHEN s.status IN ('queued', 'running') AND t.lost < $2 THEN NULL ELSE now() END,
+       finished_at = CASE WHEN s.status IN (${LIVE_SWEEP}) AND t.lost < $2 THEN NULL ELSE now() END,
        lost = t.lost + 1,
-       error = CASE WHEN s.status IN ('queued', 'running') AND t.lost >= $2 THEN $3 ELSE t.error END,
-       checkpoint = CASE WHEN s.status IN ('queued', 'running') AND t.lost >= $2 THEN NULL ELSE t.checkpoint END,
+       error = CASE WHEN s.status IN (${LIVE_SWEEP}) AND t.lost >= $2 THEN $3 ELSE t.error END,
+       checkpoint = CASE WHEN s.status IN (${LIVE_SWEEP}) AND t.lost >= $2 THEN NULL ELSE t.checkpoint END,
        worker_id = NULL, heartbeat_at = NULL
      FROM sweeps s
      WHERE s.id = t.sweep_id AND t.status = 'running'
        AND (t.heartbeat_at IS NULL OR t.heartbeat_at < now() - make_interval(secs => $1::float8 / 1000))
-     RETURNING t.id AS "trialId", t.sweep_id AS "sweepId", s.status IN ('queued', 'running') AS live,
+     RETURNING t.id AS "trialId", t.sweep_id AS "sweepId", s.status IN (${LIVE_SWEEP}) AS live,
                t.status = 'failed' AS failed`,
     [leaseMs, maxLost, lostTooOftenError(maxLost)],
   );

@@ -1,15 +1,9 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../src/client.js';
-import {
-  type CurveRow,
-  extendSweepTrials,
-  readCurves,
-  readTrialConfigs,
-  readTrialResults,
-  undoExtension,
-} from '../src/compare-store.js';
+import { type CurveRow, readCurves, readTrialConfigs, readTrialResults } from '../src/compare-store.js';
 import { writeEpochMetrics, writeStepMetrics } from '../src/metric-writer.js';
+import { extendSweepTrials } from '../src/sweep-store.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 
 /** The columns of readCurves as one object per point, for assertions. */
@@ -144,18 +138,20 @@ describe('compare store', () => {
     expect(await readCurves(pool, 'loss', [], 1000)).toEqual([]);
   });
 
-  it('extends a sweep with new cells only, reopens a completed sweep, and can take the extension back', async () => {
+  it('extends a sweep with new cells only, reopens a completed sweep, with its messages in the outbox', async () => {
     const candidates = ['h1', 'new-a', 'h2', 'new-b', 'new-a'].map((configHash) => ({
       config: { hash: configHash },
       configHash,
     }));
-    const outcome = await extendSweepTrials(pool, sweepId, candidates, { seeds: [0, 1] }, ['completed']);
+    const outcome = await extendSweepTrials(pool, sweepId, candidates, { seeds: [0, 1] }, (added, status) => [
+      { kind: 'enqueue', trials: added },
+      { kind: 'event', event: { type: 'sweep', sweepId, status } },
+    ]);
     if (outcome.kind !== 'extended') throw new Error(outcome.kind);
     expect(outcome.added.map((a) => a.index)).toEqual([3, 4]);
     expect(outcome.reused).toBe(3);
     expect(outcome.trialCount).toBe(5);
     expect(outcome.status).toBe('running');
-    expect(outcome.previous.status).toBe('completed');
     const stored = await pool.query(
       'SELECT s.status, s.finished_at, s.spec, array_agg(t.config_hash ORDER BY t.index) AS hashes FROM sweeps s JOIN trials t ON t.sweep_id = s.id WHERE s.id = $1 GROUP BY s.id',
       [sweepId],
@@ -166,32 +162,28 @@ describe('compare store', () => {
       spec: { seeds: [0, 1] },
       hashes: ['h0', 'h1', 'h2', 'new-a', 'new-b'],
     });
+    const outbox = await pool.query('SELECT message FROM outbox WHERE id = ANY($1::bigint[]) ORDER BY id', [
+      outcome.outbox,
+    ]);
+    expect(outbox.rows.map((row) => row.message)).toEqual([
+      { kind: 'enqueue', trials: outcome.added.map((a) => ({ trialId: a.id, sweepId })) },
+      { kind: 'event', event: { type: 'sweep', sweepId, status: 'running' } },
+    ]);
 
-    // a sweep whose status is not allowed is left alone; an unknown one is missing
-    expect(await extendSweepTrials(pool, sweepId, candidates, {}, ['completed'])).toEqual({
-      kind: 'refused',
+    // nothing new: nothing changes; a cancelled sweep is refused; an unknown one is missing
+    expect(await extendSweepTrials(pool, sweepId, candidates, { seeds: [0, 1] })).toMatchObject({
+      kind: 'extended',
+      added: [],
+      reused: 5,
       status: 'running',
     });
-    expect(
-      await extendSweepTrials(pool, '00000000-0000-4000-8000-000000000000', candidates, {}, ['running']),
-    ).toEqual({ kind: 'missing' });
-
-    await undoExtension(
-      pool,
-      sweepId,
-      outcome.added.map((a) => a.id),
-      outcome.previous,
-    );
-    const undone = await pool.query(
-      'SELECT status, finished_at, spec, trial_count, (SELECT count(*)::int FROM trials WHERE sweep_id = $1) AS trials FROM sweeps WHERE id = $1',
-      [sweepId],
-    );
-    expect(undone.rows[0]).toMatchObject({
-      status: 'completed',
-      spec: { seeds: [0] },
-      trial_count: 3,
-      trials: 3,
+    await pool.query(`UPDATE sweeps SET status = 'cancelled' WHERE id = $1`, [sweepId]);
+    expect(await extendSweepTrials(pool, sweepId, candidates, {})).toEqual({
+      kind: 'refused',
+      status: 'cancelled',
     });
-    expect(undone.rows[0].finished_at).toEqual(outcome.previous.finishedAt);
+    expect(await extendSweepTrials(pool, '00000000-0000-4000-8000-000000000000', candidates, {})).toEqual({
+      kind: 'missing',
+    });
   });
 });

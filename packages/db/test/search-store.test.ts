@@ -2,12 +2,6 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../src/client.js';
 import {
-  insertTrialRungs,
-  readRungValues,
-  readTrialRungs,
-  recordPruneDecision,
-} from '../src/pruning-store.js';
-import {
   growSearchBudget,
   readFinishedSearchTrials,
   readSearchSweep,
@@ -122,26 +116,6 @@ describe('search store', () => {
     await pool.query(`UPDATE sweeps SET status = 'running' WHERE id = $1`, [sweepId]);
   });
 
-  it('keeps rung values per bracket, the first value of a rung, and why a trial was pruned', async () => {
-    const [a, b] = trialIds as [string, string];
-    await insertTrialRungs(pool, sweepId, a, 0, [{ rung: 0, value: 0.3 }]);
-    await insertTrialRungs(pool, sweepId, a, 0, [{ rung: 0, value: 9 }]);
-    await insertTrialRungs(pool, sweepId, b, 1, [
-      { rung: 0, value: 0.4 },
-      { rung: 1, value: 0.2 },
-    ]);
-    expect(await readTrialRungs(pool, a)).toEqual([0]);
-    expect(await readRungValues(pool, sweepId, 0, 0, b)).toEqual(new Map([[0, [0.3]]]));
-    expect(await readRungValues(pool, sweepId, 1, 1, a)).toEqual(new Map([[1, [0.2]]]));
-    expect((await readRungValues(pool, sweepId, 0, 0, a)).size).toBe(0);
-    await recordPruneDecision(pool, b, { rung: 1, value: 0.2, cutoff: 0.1 });
-    const { rows } = await pool.query(
-      'SELECT prune_rung, prune_value, prune_cutoff FROM trials WHERE id = $1',
-      [b],
-    );
-    expect(rows[0]).toEqual({ prune_rung: 1, prune_value: 0.2, prune_cutoff: 0.1 });
-  });
-
   for (const lock of ['rungs', 'row'] as const) {
     it(`serialises concurrent decisions of one sweep (${lock} lock): each sees every earlier write`, async () => {
       await pool.query('CREATE TABLE IF NOT EXISTS lock_probe (sweep_id uuid, lock text, n int)');
@@ -162,16 +136,6 @@ describe('search store', () => {
       expect([...seen].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     });
   }
-
-  it('rolls back a decision that throws', async () => {
-    await expect(
-      withSweepLock(pool, sweepId, 'rungs', async (client) => {
-        await insertTrialRungs(client, sweepId, trialIds[1]!, 1, [{ rung: 5, value: 1 }]);
-        throw new Error('boom');
-      }),
-    ).rejects.toThrow('boom');
-    expect(await readTrialRungs(pool, trialIds[1]!)).toEqual([0, 1]);
-  });
 });
 
 describe('growing a search budget', () => {
@@ -195,6 +159,7 @@ describe('growing a search budget', () => {
       pruner: null,
       search,
       trialCount: trials * seeds,
+      seeds,
       trials: Array.from({ length: trials * seeds }, (_, i) => ({
         config: { seed: i % seeds },
         configHash: `h${i}`,
@@ -214,8 +179,22 @@ describe('growing a search budget', () => {
       [sweepId],
     );
 
-    const outcome = await growSearchBudget(pool, sweepId, 2, ['queued', 'running', 'completed'], 100);
-    expect(outcome).toEqual({ kind: 'grown', grownBy: 4, trialCount: 10, samples: 5, status: 'running' });
+    const event = { type: 'sweep' as const, sweepId, status: 'running' as const };
+    const outcome = await growSearchBudget(pool, sweepId, 2, 100, (status) => [
+      { kind: 'event', event: { ...event, status } },
+    ]);
+    expect(outcome).toMatchObject({
+      kind: 'grown',
+      grownBy: 4,
+      trialCount: 10,
+      samples: 5,
+      status: 'running',
+    });
+    // its event is in the outbox, written by the same transaction
+    const outbox = await pool.query('SELECT message FROM outbox WHERE id = ANY($1::bigint[])', [
+      outcome.kind === 'grown' ? outcome.outbox : [],
+    ]);
+    expect(outbox.rows).toEqual([{ message: { kind: 'event', event } }]);
     const sweep = await findSweep(pool, sweepId);
     expect(sweep).toMatchObject({
       status: 'running',
@@ -239,22 +218,21 @@ describe('growing a search budget', () => {
 
   it('refuses a grown budget over the limit, a cancelled sweep and a grid, and leaves them as they were', async () => {
     const sweepId = await searchSweep(4, 1);
-    const allowed = ['queued', 'running', 'completed'];
-    expect(await growSearchBudget(pool, sweepId, 3, allowed, 6)).toEqual({ kind: 'too-many', trialCount: 7 });
+    expect(await growSearchBudget(pool, sweepId, 3, 6)).toEqual({ kind: 'too-many', trialCount: 7 });
     expect(await findSweep(pool, sweepId)).toMatchObject({ trialCount: 4, search: { trials: 4 } });
-    expect(await growSearchBudget(pool, sweepId, 2, allowed, 6)).toMatchObject({
+    expect(await growSearchBudget(pool, sweepId, 2, 6)).toMatchObject({
       kind: 'grown',
       trialCount: 6,
     });
     await pool.query(`UPDATE sweeps SET status = 'cancelled' WHERE id = $1`, [sweepId]);
-    expect(await growSearchBudget(pool, sweepId, 1, allowed, 100)).toEqual({
+    expect(await growSearchBudget(pool, sweepId, 1, 100)).toEqual({
       kind: 'refused',
       status: 'cancelled',
     });
     expect(await findSweep(pool, sweepId)).toMatchObject({ trialCount: 6, search: { trials: 6 } });
     const grid = await insertGridSweep(pool);
-    expect(await growSearchBudget(pool, grid.sweepId, 1, allowed, 100)).toEqual({ kind: 'not-search' });
-    expect(await growSearchBudget(pool, '00000000-0000-4000-8000-000000000000', 1, allowed, 100)).toEqual({
+    expect(await growSearchBudget(pool, grid.sweepId, 1, 100)).toEqual({ kind: 'not-search' });
+    expect(await growSearchBudget(pool, '00000000-0000-4000-8000-000000000000', 1, 100)).toEqual({
       kind: 'missing',
     });
   });

@@ -101,11 +101,32 @@ describe('sweep store', () => {
   it('cancels waiting trials at once and leaves running ones to their worker', async () => {
     const { sweepId, trialIds } = await seedSweep(pool, 3);
     await claimTrial(pool, trialIds[2]!, 'w');
-    const result = await cancelSweep(pool, sweepId);
+    const result = await cancelSweep(pool, sweepId, (cancelledTrialIds) => [
+      { kind: 'cancel', sweepId, cancelledTrialIds },
+    ]);
+    if (result.kind !== 'cancelled') throw new Error(result.kind);
     expect(result.cancelledTrialIds.sort()).toEqual([trialIds[0], trialIds[1]].sort());
     expect(result.runningTrials).toBe(1);
     expect(await countTrialsByStatus(pool, sweepId)).toEqual({ cancelled: 2, running: 1 });
     expect(await findSweep(pool, sweepId)).toMatchObject({ status: 'cancelled' });
+    // the notice for the workers is in the outbox, written by the same transaction
+    const outbox = await pool.query('SELECT message FROM outbox WHERE id = ANY($1::bigint[])', [
+      result.outbox,
+    ]);
+    expect(outbox.rows[0].message.cancelledTrialIds.sort()).toEqual(result.cancelledTrialIds);
+    // cancelling again changes nothing and owes nothing; a completed sweep refuses; an unknown one is missing
+    expect(
+      await cancelSweep(pool, sweepId, () => [{ kind: 'cancel', sweepId, cancelledTrialIds: [] }]),
+    ).toEqual({
+      kind: 'cancelled',
+      cancelledTrialIds: [],
+      runningTrials: 0,
+      outbox: [],
+    });
+    const done = await seedSweep(pool, 1);
+    await pool.query(`UPDATE sweeps SET status = 'completed' WHERE id = $1`, [done.sweepId]);
+    expect(await cancelSweep(pool, done.sweepId)).toEqual({ kind: 'refused', status: 'completed' });
+    expect(await cancelSweep(pool, '00000000-0000-4000-8000-000000000000')).toEqual({ kind: 'missing' });
   });
 
   it('deletes a sweep with its trials', async () => {

@@ -1,0 +1,53 @@
+import type { OutboxSink, TrialRef } from '@hypersweep/core';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { redisReady } from './connection.js';
+import { cancelChannel, publishEvent } from './events.js';
+import { enqueueTrials, type TrialJobData } from './trial-queue.js';
+
+/** `promise`, or a rejection with `message` once `ms` have passed. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export interface OutboxSinkOptions {
+  queue: Queue<TrialJobData>;
+  /** A connection that fails at once while Redis is down (enableOfflineQueue: false). */
+  redis: Redis;
+  prefix: string;
+  /** A send that takes longer fails (the relay's transaction must not stay open on a hung Redis). */
+  timeoutMs?: number;
+}
+
+/**
+ * Where the outbox relay sends (@hypersweep/core OutboxSink): jobs to the trial queue (job id = trial id:
+ * sending twice is harmless), events and cancel notices over Redis pub/sub.
+ */
+export function createOutboxSink(options: OutboxSinkOptions): OutboxSink {
+  const { queue, redis, prefix } = options;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const bounded = async <T>(what: string, send: () => Promise<T>): Promise<T> => {
+    // BullMQ waits for a reconnect rather than failing: with Redis down the send fails now instead.
+    await redisReady(redis, Math.min(2_000, timeoutMs));
+    return withTimeout(send(), timeoutMs, `${what} timed out after ${timeoutMs} ms`);
+  };
+  return {
+    enqueue: (trials: readonly TrialRef[]) => bounded('enqueueing', () => enqueueTrials(queue, trials)),
+    publish: (event) => bounded('publishing', () => publishEvent(redis, prefix, event)),
+    cancel: (sweepId, cancelledTrialIds) =>
+      bounded('cancelling', async () => {
+        await redis.publish(cancelChannel(prefix), sweepId);
+        // Waiting jobs would be skipped by workers anyway; removing them keeps the queue depth honest.
+        // Running jobs are locked and refuse removal: their workers stop them.
+        for (let i = 0; i < cancelledTrialIds.length; i += 500) {
+          await Promise.allSettled(
+            cancelledTrialIds.slice(i, i + 500).map((trialId) => queue.remove(trialId)),
+          );
+        }
+      }),
+  };
+}
