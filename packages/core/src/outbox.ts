@@ -64,6 +64,16 @@ export async function sendOutboxMessages(
   }
 }
 
+/** Sends everything in the outbox now, batch by batch, until it is empty (to this relay). */
+export async function drainOutbox(store: OutboxStore, sink: OutboxSink, batch = 50): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const sent = await store.drain(batch, (messages) => sendOutboxMessages(sink, messages));
+    total += sent;
+    if (sent < batch) return total;
+  }
+}
+
 export interface OutboxRelayOptions {
   store: OutboxStore;
   sink: OutboxSink;

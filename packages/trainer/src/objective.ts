@@ -1,5 +1,5 @@
+import { type Best, defaultObjectiveMetric, updateBest as updateBestValue } from '@hypersweep/core';
 import type { Objective, ObjectiveMetric } from '@hypersweep/spec';
-import { defaultObjectiveMetric } from '@hypersweep/spec/objective';
 import { TrainerError } from './errors.js';
 import type { EpochRecord } from './types.js';
 
@@ -27,12 +27,9 @@ export function resolveObjective(objective: Objective | undefined, hasValidation
   return resolved;
 }
 
-export type Best = { value: number; step: number } | null;
+export type { Best };
 
-/** The better of `best` and this epoch's objective value (the earlier epoch wins ties; NaN never wins). */
+/** The better of `best` and this epoch's objective value (@hypersweep/core's one rule for best so far). */
 export function updateBest(best: Best, objective: Objective, record: EpochRecord): Best {
-  const value = epochMetric(record, objective.metric);
-  if (value === undefined || Number.isNaN(value)) return best;
-  const better = best === null || (objective.mode === 'min' ? value < best.value : value > best.value);
-  return better ? { value, step: record.step } : best;
+  return updateBestValue(best, objective.mode, epochMetric(record, objective.metric), record.step);
 }

@@ -1,6 +1,6 @@
+import { defaultObjectiveMetric, isObjectiveMetric, objectiveMetrics } from '@hypersweep/core';
 import { defaultSchedulerInterval, type SchedulerInterval, schedulerMonitorsMetric } from '@hypersweep/optim';
 import type { ObjectiveMetric } from '@hypersweep/spec';
-import { defaultObjectiveMetric, isObjectiveMetric, objectiveMetrics } from '@hypersweep/spec/objective';
 import { TrainerError } from './errors.js';
 import type { TrialConfig } from './types.js';
 

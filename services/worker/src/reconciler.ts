@@ -1,3 +1,4 @@
+import type { Settled } from '@hypersweep/core';
 import {
   queuedTrialsOfLiveSweeps,
   reclaimExpiredTrials,
@@ -9,7 +10,6 @@ import {
 import { ensureTrialJobs, type TrialJobData } from '@hypersweep/queue';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { settleSweep } from './search-proposer.js';
 
 /** Postgres advisory lock key: one reconciler pass at a time across all workers. */
 export const RECONCILER_LOCK_KEY = 72707370;
@@ -36,10 +36,11 @@ export interface ReconcileDeps {
   leaseMs: number;
   /** Takeovers after which a trial fails (TRIAL_MAX_LOST); default unlimited. */
   maxLost?: number;
-  /** Sends a live event (the sweeps a pass completes); never throws. */
-  publish?(event: { type: 'sweep'; sweepId: string; status: 'completed' }): void;
-  /** Told of sampled configs skipped as invalid. */
-  log?: Pick<Logger, 'warn'>;
+  /**
+   * Settles a sweep (search-proposer.ts sweepSettler): proposes what a search is owed and completes a
+   * sweep with nothing left, its jobs and events through the outbox.
+   */
+  settle(sweepId: string): Promise<Settled>;
 }
 
 /**
@@ -65,12 +66,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileResult> {
     const proposed: string[] = [];
     const completed: string[] = [];
     for (const sweepId of await sweepsToSettle(db, PAGE)) {
-      const settled = await settleSweep(deps.pool, deps.queue, sweepId, deps.log);
+      const settled = await deps.settle(sweepId);
       proposed.push(...settled.proposed);
-      if (settled.completed) {
-        completed.push(sweepId);
-        deps.publish?.({ type: 'sweep', sweepId, status: 'completed' });
-      }
+      if (settled.completed) completed.push(sweepId);
     }
     return { reclaimed, failed, enqueued, proposed, completed };
   });

@@ -1,6 +1,15 @@
-import { createPool, heartbeat, retryWhileUnreachable } from '@hypersweep/db';
+import { startOutboxRelay, trialOperations } from '@hypersweep/core';
+import {
+  createOutboxStore,
+  createPool,
+  createTrialStore,
+  heartbeat,
+  retryWhileUnreachable,
+  type StatementRunner,
+} from '@hypersweep/db';
 import {
   cancelChannel,
+  createOutboxSink,
   createRedis,
   createTrialQueue,
   publishEvent,
@@ -14,9 +23,9 @@ import type { Logger } from 'pino';
 import { AUTO_PACK_SIZE, type WorkerConfig } from './config.js';
 import { startReconciler } from './reconciler.js';
 import { RunningTrials, StopReason } from './running-trials.js';
-import { settleSweep } from './search-proposer.js';
+import { settleOrLeave, sweepSettler } from './search-proposer.js';
 import { TrainerPool } from './trainer-pool.js';
-import { createTrialProcessor, type WorkerEvent } from './trial-processor.js';
+import { createTrialProcessor } from './trial-processor.js';
 
 export interface RunningWorker {
   close(): Promise<void>;
@@ -60,25 +69,47 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
   const queue = createTrialQueue(producer, config.queuePrefix);
   queue.on('error', () => {});
 
-  const publish = (event: WorkerEvent) => {
-    publishEvent(publisher, config.queuePrefix, event).catch(() => {});
-  };
+  // The jobs and events of every change of state go through the outbox; this worker's relay sends them
+  // (and those any other process left behind).
+  const relay = startOutboxRelay({
+    store: createOutboxStore(pool),
+    sink: createOutboxSink({ queue, redis: producer, prefix: config.queuePrefix }),
+    onError: (error) => log.debug({ err: error }, 'outbox relay: Redis or Postgres unavailable; retrying'),
+  });
+  /** Every lifecycle statement waits out a Postgres restart (no BullMQ attempt is spent). */
+  const retry: StatementRunner = (statement) =>
+    retryWhileUnreachable(statement, {
+      signal: stopping.signal,
+      onRetry: (error, attempt, delayMs) => {
+        if (attempt === 1 || attempt % 10 === 0)
+          log.warn({ err: error, attempt, delayMs }, 'Postgres unreachable; waiting to retry');
+      },
+    });
+  // Random / tpe sweeps create their next trials as trials end; every sweep completes when nothing is left.
+  const settle = sweepSettler({ pool, relay, log, run: retry });
+  const lifecycle = trialOperations({
+    store: createTrialStore(pool, retry),
+    relay,
+    settle: settleOrLeave(settle, log),
+    // Live events must never hold a trial up: with Redis down they fail at once and are dropped.
+    publishLive: (event) => {
+      publishEvent(publisher, config.queuePrefix, event).catch(() => {});
+    },
+    ...(config.maxLost !== undefined ? { maxLost: config.maxLost } : {}),
+  });
   const processTrial = createTrialProcessor({
+    lifecycle,
     db: pool,
     trainers,
     running,
-    publish,
     onRowsWritten: (rows) => {
       publisher.incrby(rowsWrittenKey(config.queuePrefix), rows).catch(() => {});
     },
     workerId: config.workerId,
     backend: config.backend,
     checkpointEvery: config.checkpointEvery,
-    maxLost: config.maxLost,
     stopping: stopping.signal,
     log,
-    // Random / tpe sweeps create their next trials as trials end (search-proposer.ts).
-    settle: async (sweepId) => (await settleSweep(pool, queue, sweepId, log)).completed,
   });
 
   const worker = new Worker<TrialJobData>(TRIAL_QUEUE_NAME, processTrial, {
@@ -121,12 +152,15 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     maxLost: config.maxLost,
     everyMs: config.reconcileEveryMs,
     log,
-    publish,
+    settle,
   });
   // Redis came back (possibly empty: a restart without persistence loses every job): reconcile now.
   let connectedOnce = producer.status === 'ready';
   producer.on('ready', () => {
-    if (connectedOnce) reconciler.trigger('redis reconnected');
+    if (connectedOnce) {
+      reconciler.trigger('redis reconnected');
+      relay.kick();
+    }
     connectedOnce = true;
   });
   log.info({ concurrency: config.concurrency, backend, packSize }, 'worker ready');
@@ -138,6 +172,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
       clearInterval(beat);
       await reconciler.close();
       await worker.close();
+      await relay.close();
       await trainers.close();
       await queue.close().catch(() => {});
       for (const redis of [subscriber, publisher, producer, connection]) redis.disconnect();

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { drainOutbox } from '@hypersweep/core';
 import {
   claimTrial,
+  createOutboxStore,
   createPool,
   findSweep,
   findTrial,
@@ -10,6 +12,7 @@ import {
 } from '@hypersweep/db';
 import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
 import {
+  createOutboxSink,
   createRedis,
   createTrialQueue,
   DEFAULT_REDIS_URL,
@@ -23,7 +26,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECONCILER_LOCK_KEY, reconcile } from '../src/reconciler.js';
-import { settleSweep } from '../src/search-proposer.js';
+import { sweepSettler } from '../src/search-proposer.js';
 
 const REDIS_URL = process.env.REDIS_URL || DEFAULT_REDIS_URL;
 
@@ -39,6 +42,11 @@ describe('reconciler (real Postgres and Redis)', () => {
     redis = createRedis(REDIS_URL);
     queue = createTrialQueue(redis, prefix);
   });
+  /** Sends what the outbox holds to the real queue, as a worker's relay does after each change. */
+  const deliver = () => drainOutbox(createOutboxStore(pool), createOutboxSink({ queue, redis, prefix }));
+  const settleSweep = (sweepId: string, log?: { warn(fields: unknown): void }) =>
+    sweepSettler({ pool, relay: { kick() {} }, ...(log ? { log } : {}) })(sweepId);
+  const deps = () => ({ pool, queue, leaseMs: 60_000, settle: (sweepId: string) => settleSweep(sweepId) });
   afterAll(async () => {
     await queue?.close();
     redis?.disconnect();
@@ -59,6 +67,7 @@ describe('reconciler (real Postgres and Redis)', () => {
       pruner: null,
       search: valid.spec.search,
       trialCount: valid.budget,
+      seeds: valid.spec.seeds.length,
       trials: valid.trials.map((config, i) => ({
         config,
         configHash: configHash(config),
@@ -77,8 +86,7 @@ describe('reconciler (real Postgres and Redis)', () => {
     await claimTrial(pool, alive, 'live-worker');
     await pool.query(`UPDATE trials SET heartbeat_at = now() - interval '5 minutes' WHERE id = $1`, [silent]);
 
-    const deps = { pool, queue, leaseMs: 60_000 };
-    const first = await reconcile(deps);
+    const first = await reconcile(deps());
     expect(first.ran).toBe(true);
     expect(first.reclaimed).toEqual([{ trialId: silent, sweepId: live.sweepId }]);
     const queued = [silent, live.trialIds[2]!];
@@ -89,7 +97,7 @@ describe('reconciler (real Postgres and Redis)', () => {
     expect(jobs.map((job) => job.id).sort()).toEqual(queued.sort());
     expect(jobs.map((job) => job.data.sweepId)).toEqual([live.sweepId, live.sweepId]);
 
-    expect(await reconcile(deps)).toEqual({
+    expect(await reconcile(deps())).toEqual({
       ran: true,
       reclaimed: [],
       failed: [],
@@ -103,7 +111,7 @@ describe('reconciler (real Postgres and Redis)', () => {
     const other = await pool.connect();
     try {
       await other.query('SELECT pg_advisory_lock($1)', [RECONCILER_LOCK_KEY]);
-      expect(await reconcile({ pool, queue, leaseMs: 60_000 })).toEqual({
+      expect(await reconcile(deps())).toEqual({
         ran: false,
         reclaimed: [],
         failed: [],
@@ -112,7 +120,7 @@ describe('reconciler (real Postgres and Redis)', () => {
         completed: [],
       });
       await other.query('SELECT pg_advisory_unlock($1)', [RECONCILER_LOCK_KEY]);
-      expect((await reconcile({ pool, queue, leaseMs: 60_000 })).ran).toBe(true);
+      expect((await reconcile(deps())).ran).toBe(true);
     } finally {
       other.release();
     }
@@ -136,10 +144,11 @@ describe('reconciler (real Postgres and Redis)', () => {
     await pool.query(`UPDATE trials SET status = 'completed', finished_at = now() WHERE sweep_id = $1`, [
       sweepId,
     ]);
-    const deps = { pool, queue, leaseMs: 60_000 };
-    const first = await reconcile(deps);
+    const first = await reconcile(deps());
     expect(first.proposed).toHaveLength(2);
     expect(first.completed).toEqual([]);
+    // their jobs were written to the outbox with them; the relay sends them
+    await deliver();
     const jobs = await queue.getJobs(['waiting']);
     for (const id of first.proposed) {
       expect(jobs.map((job) => job.id)).toContain(id);
@@ -150,13 +159,13 @@ describe('reconciler (real Postgres and Redis)', () => {
     expect(configs).toEqual(eager.trials.slice(2));
     expect(trialIds).toHaveLength(2);
     // Two in flight of parallelism 2: owed nothing, and not finished.
-    expect(await reconcile(deps)).toMatchObject({ proposed: [], completed: [] });
+    expect(await reconcile(deps())).toMatchObject({ proposed: [], completed: [] });
     expect((await findSweep(pool, sweepId))!.status).toBe('queued');
     // The last trials end and their settle step is lost too: the budget is spent, the pass completes it.
     await pool.query(`UPDATE trials SET status = 'completed', finished_at = now() WHERE sweep_id = $1`, [
       sweepId,
     ]);
-    expect(await reconcile(deps)).toMatchObject({ proposed: [], completed: [sweepId] });
+    expect(await reconcile(deps())).toMatchObject({ proposed: [], completed: [sweepId] });
     expect((await findSweep(pool, sweepId))!.status).toBe('completed');
   });
 
@@ -183,22 +192,22 @@ describe('reconciler (real Postgres and Redis)', () => {
 
     // Grown before the last trial's settle step takes the lock: settling proposes the new samples.
     const before = await searchSweep();
-    expect(await growSearchBudget(pool, before, 2, ['running', 'completed'], 100)).toMatchObject({
+    expect(await growSearchBudget(pool, before, 2, 100)).toMatchObject({
       kind: 'grown',
     });
-    const settled = await settleSweep(pool, queue, before);
+    const settled = await settleSweep(before);
     expect(settled.completed).toBe(false);
     expect(settled.proposed).toHaveLength(2);
     expect(await findSweep(pool, before)).toMatchObject({ status: 'running' });
 
     // Grown after it completed the sweep: the sweep runs again and the next pass proposes.
     const after = await searchSweep();
-    expect(await settleSweep(pool, queue, after)).toEqual({ proposed: [], completed: true });
-    expect(await growSearchBudget(pool, after, 2, ['running', 'completed'], 100)).toMatchObject({
+    expect(await settleSweep(after)).toEqual({ proposed: [], completed: true });
+    expect(await growSearchBudget(pool, after, 2, 100)).toMatchObject({
       kind: 'grown',
       status: 'running',
     });
-    const pass = await reconcile({ pool, queue, leaseMs: 60_000 });
+    const pass = await reconcile(deps());
     expect(pass.proposed.length).toBeGreaterThanOrEqual(2);
     expect(await trialsOf(after)).toBe(4);
     expect(await findSweep(pool, after)).toMatchObject({ status: 'running' });
@@ -228,7 +237,7 @@ describe('reconciler (real Postgres and Redis)', () => {
       await pool.query(`UPDATE trials SET status = 'completed', finished_at = now() WHERE sweep_id = $1`, [
         sweepId,
       ]);
-      if ((await settleSweep(pool, queue, sweepId, log)).completed) break;
+      if ((await settleSweep(sweepId, log)).completed) break;
     }
     expect(await findSweep(pool, sweepId)).toMatchObject({ status: 'completed' });
     const { rows } = await pool.query('SELECT config FROM trials WHERE sweep_id = $1 ORDER BY index', [
@@ -251,7 +260,7 @@ describe('reconciler (real Postgres and Redis)', () => {
     await pool.query(`UPDATE trials SET heartbeat_at = now() - interval '5 minutes' WHERE id = $1`, [
       trialId,
     ]);
-    const pass = await reconcile({ pool, queue, leaseMs: 60_000, maxLost: 1 });
+    const pass = await reconcile({ ...deps(), maxLost: 1 });
     expect(pass).toMatchObject({ reclaimed: [], failed: [{ trialId, sweepId }], completed: [sweepId] });
     expect(await findTrial(pool, trialId)).toMatchObject({ status: 'failed', error: lostTooOftenError(1) });
   });
@@ -272,12 +281,18 @@ describe('reconciler (real Postgres and Redis)', () => {
       busy.trialIds[0],
     ]);
     await claimTrial(pool, busy.trialIds[1]!, 'live-worker');
-    const events: unknown[] = [];
-    const result = await reconcile({ pool, queue, leaseMs: 60_000, publish: (event) => events.push(event) });
+    const result = await reconcile(deps());
     expect(result.completed).toEqual([open.sweepId]);
-    expect(events).toEqual([{ type: 'sweep', sweepId: open.sweepId, status: 'completed' }]);
+    // its event was written with the change, for the relay to send
+    const announced = await pool.query(
+      `SELECT message FROM outbox WHERE message->'event'->>'sweepId' = ANY($1) ORDER BY id`,
+      [[open.sweepId, busy.sweepId]],
+    );
+    expect(announced.rows.map((row) => row.message)).toEqual([
+      { kind: 'event', event: { type: 'sweep', sweepId: open.sweepId, status: 'completed' } },
+    ]);
     expect(await findSweep(pool, open.sweepId)).toMatchObject({ status: 'completed' });
     expect(await findSweep(pool, busy.sweepId)).toMatchObject({ status: 'running' });
-    expect((await reconcile({ pool, queue, leaseMs: 60_000 })).completed).toEqual([]);
+    expect((await reconcile(deps())).completed).toEqual([]);
   });
 });

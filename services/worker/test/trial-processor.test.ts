@@ -1,7 +1,9 @@
+import { type Settled, type SweepEventBody, trialOperations } from '@hypersweep/core';
 import {
   claimTrial,
-  completeSweepIfDone,
+  createOutboxStore,
   createPool,
+  createTrialStore,
   findSweep,
   findTrial,
   insertSweep,
@@ -14,8 +16,9 @@ import type pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunningTrials, StopReason } from '../src/running-trials.js';
+import { settleOrLeave, sweepSettler } from '../src/search-proposer.js';
 import type { PoolHooks } from '../src/trainer-pool.js';
-import { createTrialProcessor, type TrialJob, type WorkerEvent } from '../src/trial-processor.js';
+import { createTrialProcessor, type TrialJob } from '../src/trial-processor.js';
 
 const STEPS = 30;
 const steps = (from: number, to: number): StepRecord[] =>
@@ -61,6 +64,61 @@ function fakeTrainers(between: (batch: number) => Promise<void> = async () => {}
   };
 }
 
+/**
+ * The processor as the worker wires it (trial-worker.ts): the lifecycle over the real stores, the sweep
+ * settled by the real settler. The outbox is real too; after each job its messages are delivered into
+ * `events` (with the live ones), where the worker's relay would send them to Redis.
+ */
+function processorFor(
+  pool: pg.Pool,
+  workerId: string,
+  events: SweepEventBody[],
+  options: {
+    trainers: ReturnType<typeof fakeTrainers>;
+    running?: RunningTrials;
+    stopping?: AbortSignal;
+    settle?: (sweepId: string) => Promise<Settled>;
+    maxLost?: number;
+  },
+) {
+  const log = pino({ level: 'silent' });
+  const outbox = createOutboxStore(pool);
+  const relay = { kick() {} };
+  const lifecycle = trialOperations({
+    store: createTrialStore(pool),
+    relay,
+    settle: settleOrLeave(options.settle ?? sweepSettler({ pool, relay }), log),
+    publishLive: (event) => events.push(event),
+    ...(options.maxLost !== undefined ? { maxLost: options.maxLost } : {}),
+  });
+  const processTrial = createTrialProcessor({
+    lifecycle,
+    db: pool,
+    trainers: options.trainers,
+    running: options.running ?? new RunningTrials(),
+    workerId,
+    backend: 'wasm',
+    checkpointEvery: 10,
+    stopping: options.stopping ?? new AbortController().signal,
+    log,
+    progressIntervalMs: 0,
+  });
+  const deliver = async () => {
+    while (
+      (await outbox.drain(100, async (messages) => {
+        for (const { message } of messages) if (message.kind === 'event') events.push(message.event);
+      })) > 0
+    );
+  };
+  return async (job: TrialJob) => {
+    try {
+      return await processTrial(job);
+    } finally {
+      await deliver();
+    }
+  };
+}
+
 describe('trial processor (fake trainer pool, real Postgres)', () => {
   let db: TestDatabase;
   let pool: pg.Pool;
@@ -77,7 +135,7 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
     options: {
       trainers?: ReturnType<typeof fakeTrainers>;
       trials?: number;
-      settle?: (sweepId: string) => Promise<boolean>;
+      settle?: (sweepId: string) => Promise<Settled>;
       maxLost?: number;
     } = {},
   ) {
@@ -88,20 +146,13 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
       pruner: null,
       trials: Array.from({ length: options.trials ?? 1 }, (_, i) => ({ config: { i }, configHash: `h${i}` })),
     });
-    const events: WorkerEvent[] = [];
+    const events: SweepEventBody[] = [];
     const running = new RunningTrials();
     const stopping = new AbortController();
-    const process = createTrialProcessor({
-      db: pool,
+    const process = processorFor(pool, 'me', events, {
       trainers: options.trainers ?? fakeTrainers(),
       running,
-      publish: (event) => events.push(event),
-      workerId: 'me',
-      backend: 'wasm',
-      checkpointEvery: 10,
       stopping: stopping.signal,
-      log: pino({ level: 'silent' }),
-      progressIntervalMs: 0,
       ...(options.settle ? { settle: options.settle } : {}),
       ...(options.maxLost !== undefined ? { maxLost: options.maxLost } : {}),
     });
@@ -147,10 +198,11 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
 
   it('settles the sweep through `settle` when a trial ends, and leaves it for the reconciler when that fails', async () => {
     const settled: Array<{ sweepId: string; trialStatus: string }> = [];
+    const settle = sweepSettler({ pool, relay: { kick() {} } });
     const ok = await setup({
       settle: async (sweepId) => {
         settled.push({ sweepId, trialStatus: (await findTrial(pool, ok.trialIds[0]!))!.status });
-        return completeSweepIfDone(pool, sweepId);
+        return settle(sweepId);
       },
     });
     await ok.process(ok.job(ok.trialIds[0]!));
@@ -239,17 +291,10 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
     expect(await findTrial(pool, id)).toMatchObject({ status: 'queued', workerId: null, stepsDone: 10 });
     const again = await setup();
     // the same trial, processed by a fresh processor: resumes at step 11
-    const result = await createTrialProcessor({
-      db: pool,
-      trainers: fakeTrainers(),
-      running: new RunningTrials(),
-      publish: () => {},
-      workerId: 'next',
-      backend: 'wasm',
-      checkpointEvery: 10,
-      stopping: new AbortController().signal,
-      log: pino({ level: 'silent' }),
-    })({ ...again.job(id), data: { trialId: id, sweepId: t.sweepId } });
+    const result = await processorFor(pool, 'next', [], { trainers: fakeTrainers() })({
+      ...again.job(id),
+      data: { trialId: id, sweepId: t.sweepId },
+    });
     expect(result).toMatchObject({ status: 'completed', stepsDone: STEPS });
     expect(await t.stepRows(id)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
     expect(await findTrial(pool, id)).toMatchObject({ status: 'completed', attempts: 2, workerId: 'next' });
