@@ -1,9 +1,6 @@
-import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaClient } from './generated/prisma/client.js';
 
 export type { EpochMetric, StepMetric, Sweep, Trial } from './generated/prisma/client.js';
-export { Prisma, PrismaClient } from './generated/prisma/client.js';
 export { ObjectiveMode, SweepStatus, TrialStatus } from './generated/prisma/enums.js';
 
 export interface ConnectionOptions {
@@ -19,21 +16,6 @@ export interface ConnectionOptions {
 }
 
 const DEFAULT_CONNECTION_TIMEOUT_MS = 5000;
-
-/** Prisma Client over node-postgres (Prisma 7's driver-adapter runtime: no native engine). */
-export function createPrismaClient(databaseUrl: string, options: ConnectionOptions = {}): PrismaClient {
-  const onError = options.onError ?? (() => {});
-  return new PrismaClient({
-    adapter: new PrismaPg(
-      {
-        connectionString: databaseUrl,
-        max: options.max ?? 10,
-        connectionTimeoutMillis: options.connectionTimeoutMillis ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-      },
-      { onPoolError: onError, onConnectionError: onError },
-    ),
-  });
-}
 
 /** A node-postgres pool that survives lost connections (see ConnectionOptions.onError). */
 export function createPool(databaseUrl: string, options: ConnectionOptions = {}): pg.Pool {

@@ -40,14 +40,6 @@ export function isConnectionError(error: unknown): boolean {
   return cause !== undefined && cause !== error && isConnectionError(cause);
 }
 
-/** Thrown instead of a connection error where callers should answer "Postgres is unavailable". */
-export class PostgresUnavailableError extends Error {
-  override readonly name = 'PostgresUnavailableError';
-  constructor(readonly reason: unknown) {
-    super(`Postgres is unavailable (${(reason as Error)?.message || String(reason)})`);
-  }
-}
-
 export interface RetryOptions {
   /** Stop waiting (rethrow the last connection error) once this aborts, e.g. on shutdown. */
   signal?: AbortSignal;

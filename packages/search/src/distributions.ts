@@ -120,13 +120,6 @@ export function readDistribution(value: Record<string, unknown>): ReadDistributi
   };
 }
 
-/** Whether a distribution can only give one value (Optuna's `single()`). */
-export function isSingle(d: Distribution): boolean {
-  if (d.kind === 'categorical') return d.choices.length === 1;
-  if (d.kind === 'int') return d.low === d.high || d.high - d.low < d.step;
-  return d.low === d.high;
-}
-
 /** The internal representation: the number itself, or the index of a choice (JSON equality). */
 export function toInternal(d: Distribution, value: unknown): number {
   if (d.kind !== 'categorical') {

@@ -124,9 +124,3 @@ export function readSearchPruner(
   }
   return { pruner: pruner as unknown as SearchPrunerConfig, errors };
 }
-
-/** The pruner object of a spec when it names one of the search pruners. */
-export function searchPrunerOf(spec: Record<string, unknown>): Record<string, unknown> | null {
-  const pruner = spec['pruner'];
-  return isJsonObject(pruner) && isSearchPrunerType(pruner['type']) ? pruner : null;
-}
