@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, injectClient, jsonFile, listen, runCli, Terminal } from './cli-helpers.js';
-import { type Stack, startStack, waitFor, waitForSweep } from './helpers.js';
+import { type Stack, startStack, waitFor, waitForSweepToEnd } from './helpers.js';
 
 // The `hypersweep` CLI as a subprocess against the real API (listening on a free port), one worker,
 // real Postgres and Redis.
@@ -201,7 +201,8 @@ describe('the hypersweep CLI', () => {
     const result = await waiting;
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`^sweep ${created.id} cancelled`));
-    await waitForSweep(stack.app, created.id, ['cancelled']);
+    // the next test's sweep runs on the worker these trials leave
+    expect((await waitForSweepToEnd(stack.app, created.id)).status).toBe('cancelled');
   });
 
   it('draws a progress bar on a terminal', async () => {
@@ -230,7 +231,7 @@ describe('the hypersweep CLI', () => {
       const screen = await terminal.waitFor(/EXIT=\d+/, 'the exit status');
       expect(screen).toContain(`sweep ${id} cancelled`);
       expect(screen).toContain('EXIT=1');
-      await waitForSweep(stack.app, id, ['cancelled']);
+      expect((await waitForSweepToEnd(stack.app, id)).status).toBe('cancelled');
     } finally {
       terminal.close();
     }

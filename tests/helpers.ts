@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestApi } from '@hypersweep/api/testing';
 import type { TestDatabase } from '@hypersweep/db/testing';
-import { DEFAULT_REDIS_URL } from '@hypersweep/queue';
+import { createRedis, createTrialQueue, DEFAULT_REDIS_URL } from '@hypersweep/queue';
+import { endedSweepStatuses } from '@hypersweep/spec';
 import { loadWorkerConfig, type RunningWorker, startTrialWorker } from '@hypersweep/worker';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -97,4 +98,76 @@ export async function waitForSweep(app: FastifyInstance, id: string, statuses: s
     `sweep ${id} to be ${statuses.join(' or ')}`,
     timeoutMs,
   );
+}
+
+const ENDED: ReadonlySet<string> = new Set(endedSweepStatuses);
+
+/**
+ * Waits until the sweep has ended and none of its trials is queued or running: a cancelled sweep is
+ * `cancelled` at once, but its running trials stop at their next step, on their workers' time.
+ */
+export function waitForSweepToEnd(app: FastifyInstance, id: string, timeoutMs?: number) {
+  return waitFor(
+    async () => {
+      const body = (await app.inject(`/v1/sweeps/${id}`)).json();
+      return ENDED.has(body.status) && body.counts.queued === 0 && body.counts.running === 0
+        ? body
+        : undefined;
+    },
+    `sweep ${id} to end with no trial queued or running`,
+    timeoutMs,
+  );
+}
+
+/** Waits until no job of the stack's trial queue waits, is delayed or is held by a worker. */
+export async function waitForIdleQueue(stack: Pick<Stack, 'prefix'>, timeoutMs?: number): Promise<void> {
+  const connection = createRedis(REDIS_URL);
+  const queue = createTrialQueue(connection, stack.prefix);
+  try {
+    await waitFor(
+      async () => {
+        const counts = await queue.getJobCounts(
+          'waiting',
+          'active',
+          'delayed',
+          'prioritized',
+          'waiting-children',
+        );
+        return Object.values(counts).every((n) => n === 0) ? true : undefined;
+      },
+      'the trial queue to be idle',
+      timeoutMs,
+    );
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+/**
+ * Ends and deletes every sweep of the stack, so the next test starts on an empty database with idle
+ * workers instead of behind this one's backlog: live sweeps are cancelled, then it waits until none of
+ * their trials is queued or running and no job is left in the queue, then deletes them all. `headers`:
+ * the Authorization of a stack that runs with API_KEYS.
+ */
+export async function clearSweeps(stack: Stack, headers: Record<string, string> = {}): Promise<void> {
+  const sweeps: Array<{ id: string; status: string }> = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const page = (await stack.app.inject(`/v1/sweeps?limit=200${query}`)).json();
+    sweeps.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  for (const sweep of sweeps.filter((s) => !ENDED.has(s.status))) {
+    const cancel = await stack.app.inject({ method: 'POST', url: `/v1/sweeps/${sweep.id}/cancel`, headers });
+    // 409: it completed since it was listed
+    if (cancel.statusCode !== 202 && cancel.statusCode !== 409) throw new Error(`cancel: ${cancel.body}`);
+  }
+  for (const sweep of sweeps) await waitForSweepToEnd(stack.app, sweep.id);
+  await waitForIdleQueue(stack);
+  for (const sweep of sweeps) {
+    const deleted = await stack.app.inject({ method: 'DELETE', url: `/v1/sweeps/${sweep.id}`, headers });
+    if (deleted.statusCode !== 204) throw new Error(`delete: ${deleted.body}`);
+  }
 }

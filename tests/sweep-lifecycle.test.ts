@@ -2,7 +2,7 @@ import type { SweepSpec } from '@hypersweep/client';
 import { previewSchedule } from '@hypersweep/optim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectClient } from './cli-helpers.js';
-import { type Stack, startStack, waitFor, waitForSweep } from './helpers.js';
+import { type Stack, startStack, waitFor, waitForIdleQueue, waitForSweep } from './helpers.js';
 
 // End to end: the API, two in-process workers (each with two training threads), real Postgres and Redis.
 describe('a sweep from submission to leaderboard', () => {
@@ -99,7 +99,8 @@ describe('a sweep from submission to leaderboard', () => {
       30_000,
     );
     const steps = settled.items.map((t: { stepsDone: number }) => t.stepsDone);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Once no job is left to run or held by a worker, nothing of the sweep can start or move any more.
+    await waitForIdleQueue(stack);
     const later = (await stack.app.inject(`/v1/sweeps/${id}/trials?limit=100`)).json();
     expect(later.items.map((t: { stepsDone: number }) => t.stepsDone)).toEqual(steps);
     expect(
