@@ -149,9 +149,10 @@ async function recordPruneDecision(
 /**
  * How many trials of the sweep have completed, and `metric` at `epoch` of each completed trial that
  * stored a value there (NaN as stored; nulls left out). One count on trials(sweep_id, status) and one
- * primary-key probe of epoch_metrics per completed trial. The values travel as one text list
- * (float8 text is exact), which parses faster than a float8[] (at 10,000 completed trials it costs
- * what the SQL median did; the float8[] took 25 % longer).
+ * primary-key probe of epoch_metrics per completed trial. The values travel as one text list, which
+ * parses faster than a float8[] (at 10,000 completed trials it costs what the SQL median did; the
+ * float8[] took 25 % longer) and is exact: Postgres 12+ prints the shortest text that reads back as the
+ * same double (extra_float_digits 1, the default; node-postgres reads every float8 that way).
  */
 async function completedEpochValues(
   db: Queryable,

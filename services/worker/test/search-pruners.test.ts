@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createPool, insertSweep, type Transactional, writeEpochMetrics } from '@hypersweep/db';
 import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
-import { RandomState } from '@hypersweep/search';
+import { RandomState, type SuccessiveHalvingOptions } from '@hypersweep/search';
 import type { AnyPrunerConfig, Objective } from '@hypersweep/spec';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,12 +14,7 @@ const reference = JSON.parse(
   readFileSync(new URL('../../../packages/search/reference/optuna-reference.json', import.meta.url), 'utf8'),
 ) as {
   successive_halving: {
-    options: {
-      min_resource: number;
-      reduction_factor: number;
-      min_early_stopping_rate: number;
-      bootstrap_count: number;
-    };
+    options: SuccessiveHalvingOptions;
     direction: 'minimize' | 'maximize';
     trials: { number: number; curve: number[]; pruned_at: number | null }[];
   }[];
