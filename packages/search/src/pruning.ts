@@ -54,7 +54,10 @@ export interface PruningStudy {
   metric: string;
   /** How many trials of the sweep have completed (Optuna's COMPLETE trials). */
   completedTrials: number;
-  /** What the completed trials reported at an epoch, by epoch: one entry per trial that stored the epoch (null: no value; NaN as stored). */
+  /**
+   * What the completed trials reported at an epoch, by epoch: one value per trial (a null or NaN, a
+   * trial without a usable value there, is left out by the pruner).
+   */
   completedValues: ReadonlyMap<number, readonly (number | null)[]>;
   /** The rungs the judged trial has recorded (SuccessiveHalving / Hyperband rung indices, ASHA milestones). */
   trialRungs: readonly number[];
