@@ -1,17 +1,11 @@
 import { goOn, type Pruner, type PruningReads, type TrialReport } from './pruning.js';
 
-/** Optuna's MedianPruner options (names and defaults as Optuna; a step is an epoch). */
+/** Optuna's MedianPruner options (names as Optuna's; a step is an epoch; the defaults are the spec's). */
 export interface MedianPrunerOptions {
   n_startup_trials: number;
   n_warmup_steps: number;
   interval_steps: number;
 }
-
-export const medianPrunerDefaults: MedianPrunerOptions = {
-  n_startup_trials: 5,
-  n_warmup_steps: 0,
-  interval_steps: 1,
-};
 
 /**
  * PostgreSQL's `percentile_cont(fraction)` over `values` (which must hold no NaN): the values sorted,
