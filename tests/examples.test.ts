@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack, waitForSweep } from './helpers.js';
+import { type Stack, startStack, waitForSweep, waitForSweepToEnd } from './helpers.js';
 
 // The sweeps a newcomer tries first (the repository's examples/, from the classic PyTorch tutorials).
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,8 +47,11 @@ describe('the example sweeps', () => {
     const res = await stack.app.inject({ method: 'POST', url: '/v1/sweeps', payload: examples[file] });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().trialCount).toBe(expectedTrials[file]);
-    // only acceptance is checked here: take it back before a worker spends time on it
-    await stack.app.inject({ method: 'DELETE', url: `/v1/sweeps/${res.json().id}` });
+    // only acceptance is checked here: take it back, and leave the worker free for the next test
+    const { id } = res.json();
+    expect((await stack.app.inject({ method: 'POST', url: `/v1/sweeps/${id}/cancel` })).statusCode).toBe(202);
+    await waitForSweepToEnd(stack.app, id);
+    expect((await stack.app.inject({ method: 'DELETE', url: `/v1/sweeps/${id}` })).statusCode).toBe(204);
   });
 
   it.each(Object.keys(expectedTrials))(

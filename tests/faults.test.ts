@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from './helpers.js';
 import { freePort, type PrivateStores, startPrivateStores } from './private-stores.js';
 
@@ -54,9 +54,13 @@ describe('faults mid-sweep (private Postgres and Redis, `npm start` entry)', () 
   beforeAll(async () => {
     stores = await startPrivateStores();
   });
-  afterAll(async () => {
-    for (const service of services) killGroup(service.child);
-    await Promise.allSettled(pools.map((p) => p.end()));
+  // A test's `npm start` and pools end with it: no earlier test's processes run on (and reconnect, and take
+  // CPU) while the next one stops and restarts the stores.
+  afterEach(async () => {
+    await Promise.all(services.splice(0).map((service) => stop(service.child)));
+    await Promise.allSettled(pools.splice(0).map((p) => p.end()));
+  });
+  afterAll(() => {
     stores?.close();
   });
 
@@ -64,6 +68,14 @@ describe('faults mid-sweep (private Postgres and Redis, `npm start` entry)', () 
     try {
       process.kill(-child.pid!, signal);
     } catch {} // already gone
+  }
+
+  /** SIGKILLs the process group of a `npm start` and resolves once its leader has exited. */
+  async function stop(child: ChildProcess) {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    killGroup(child);
+    await exited;
   }
 
   /** A database and key prefix of the test's own, migrated as `npm start` does. */
@@ -235,8 +247,7 @@ describe('faults mid-sweep (private Postgres and Redis, `npm start` entry)', () 
     const first = await start(env);
     const sweepId = await submit(first);
     await progressed(db, sweepId, 200);
-    killGroup(first.child);
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    await stop(first.child);
     const second = await start(env);
     await expectCompletedExactlyOnce(db, sweepId, () => second);
   }, 300_000);
