@@ -8,12 +8,12 @@ import { installErrorHandler } from './errors.js';
 import { installApiKeyAuth } from './plugins/auth.js';
 import { dashboardRoutes } from './plugins/dashboard.js';
 import { installMetrics } from './plugins/metrics.js';
-import { catalogRoutes } from './routes/catalog.js';
-import { compareRoutes } from './routes/compare.js';
-import { eventRoutes } from './routes/events.js';
-import { healthRoutes } from './routes/health.js';
-import { sweepRoutes } from './routes/sweeps.js';
-import { trialRoutes } from './routes/trials.js';
+import { catalogRoutes } from './routes/catalog/index.js';
+import { comparisonRoutes } from './routes/comparisons/index.js';
+import { eventRoutes } from './routes/events/index.js';
+import { healthRoutes } from './routes/health/index.js';
+import { sweepRoutes } from './routes/sweeps/index.js';
+import { trialRoutes } from './routes/trials/index.js';
 import { ErrorResponse } from './schemas.js';
 
 export interface BuildAppOptions {
@@ -70,7 +70,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(catalogRoutes);
   await app.register(sweepRoutes);
   await app.register(trialRoutes);
-  await app.register(compareRoutes);
+  await app.register(comparisonRoutes);
   await app.register(eventRoutes);
   await app.register(dashboardRoutes);
   return app;

@@ -36,6 +36,16 @@ export const reason = (statusCode: number) => REASONS[statusCode] ?? 'Error';
 export const notFound = (what: string, id: string) =>
   new HttpError(404, `${what} ${id} not found`, [{ path: '/params/id', message: `no ${what} has this id` }]);
 
+/**
+ * A 400 naming the first of `errors` and how many more there are (`invalid sweep spec: /path: message (and
+ * 2 more)`), every one of them in `details`.
+ */
+export function invalidRequest(what: string, errors: ErrorDetail[]): HttpError {
+  const first = errors[0]!;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return new HttpError(400, `${what}: ${first.path || '/'}: ${first.message}${more}`, errors);
+}
+
 interface AjvError {
   instancePath: string;
   keyword: string;

@@ -32,6 +32,10 @@ export const StringEnum = <const T extends readonly string[]>(
   options: { description?: string; default?: T[number] } = {},
 ) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 
+/** The `format` query of the routes that also answer CSV (`format=csv`, text/csv). */
+export const ResponseFormat = (description?: string) =>
+  StringEnum(['json', 'csv'] as const, { default: 'json', ...(description ? { description } : {}) });
+
 export const SweepStatus = StringEnum(sweepStatuses, { description: sweepStatuses.join(', ') });
 export const TrialStatus = StringEnum(trialStatuses, { description: trialStatuses.join(', ') });
 
@@ -39,6 +43,11 @@ const Nullable = <T extends ReturnType<typeof Type.Number>>(schema: T) => Type.U
 export const NullableNumber = Nullable(Type.Number());
 export const NullableString = Type.Union([Type.String(), Type.Null()]);
 export const NullableDate = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
+
+/** A trial's config less its seed: what the trials of one configuration share. */
+export const SeedlessConfig = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'workload, training, optimizer, scheduler (the trial config without its seed)',
+});
 
 export const Objective = Type.Object({
   metric: StringEnum(objectiveMetrics, { description: objectiveMetrics.join(', ') }),

@@ -2,6 +2,10 @@ import type { SweepRow, TrialRow } from '@hypersweep/db';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
+/** Numbers for JSON: NaN and Infinity (strings in Postgres's JSON) become null. */
+export const finite = (value: unknown) =>
+  typeof value === 'number' && Number.isFinite(value) ? value : null;
+
 /** A trial as the API shows it. */
 export function trialView(trial: TrialRow, now = Date.now()) {
   const started = trial.startedAt?.getTime();

@@ -1,0 +1,142 @@
+import { extendSweepTrials, growSearchBudget, type SweepRow } from '@hypersweep/db';
+import { configHash, validateSweepSpec } from '@hypersweep/spec';
+import type { FastifyBaseLogger } from 'fastify';
+import { type ApiContext, sweepOr404 } from '../context.js';
+import { HttpError, notFound } from '../errors.js';
+import { isSearch } from './compared-trials.js';
+import { announceSearchGrowth, enqueueExtension } from './queue-handoff.js';
+import { type ExtendInput, invalidExtension } from './request-validation.js';
+
+const EXTENDABLE = ['queued', 'running', 'completed'];
+
+/** POST /v1/sweeps/:id/extend: a grid grows by cells, a random / TPE search by samples. */
+export async function extendSweep(
+  context: ApiContext,
+  id: string,
+  body: ExtendInput,
+  log: FastifyBaseLogger,
+) {
+  const sweep = await sweepOr404(context, id);
+  if (isSearch(sweep)) return extendSearch(context, id, body, log);
+  checkGridExtension(sweep, body);
+  const { grown, trials } = validateGrownGrid(context, sweep.spec as Record<string, unknown>, body);
+  const candidates = trials.map((trial) => ({ config: trial, configHash: configHash(trial) }));
+  const outcome = await extendSweepTrials(context.pool, id, candidates, grown, EXTENDABLE);
+  if (outcome.kind === 'missing') throw notFound('sweep', id);
+  if (outcome.kind === 'refused') throw cannotGrow(id, outcome.status);
+  await enqueueExtension(context, id, outcome, log);
+  return {
+    id,
+    status: outcome.status as 'queued' | 'running',
+    added: outcome.added.map((t) => ({ ...t, config: t.config as Record<string, unknown> })),
+    reused: outcome.reused,
+    grownBy: outcome.added.length,
+    createdBy: 'request' as const,
+    trialCount: outcome.trialCount,
+  };
+}
+
+const cannotGrow = (id: string, status: string) =>
+  new HttpError(409, `sweep ${id} is ${status}; only a queued, running or completed sweep can grow`, [
+    { path: '/params/id', message: `the sweep is ${status}` },
+  ]);
+
+/** What a grid extension must hold before its entries are looked at, and whether the sweep may grow. */
+function checkGridExtension(sweep: SweepRow, body: ExtendInput): void {
+  if (body.trials !== undefined) {
+    const message =
+      'this sweep is a grid: grow it with seeds, optimizers or schedulers; trials adds samples to a random or TPE search';
+    throw new HttpError(400, message, [{ path: '/trials', message }]);
+  }
+  if (body.seeds === undefined && body.optimizers === undefined && body.schedulers === undefined) {
+    const message = 'nothing to add: give seeds, optimizers or schedulers';
+    throw new HttpError(400, message, [{ path: '', message }]);
+  }
+  if (!EXTENDABLE.includes(sweep.status)) throw cannotGrow(sweep.id, sweep.status);
+}
+
+/** The grown spec and its grid, validated as POST /v1/sweeps validates; every error points into the body. */
+function validateGrownGrid(context: ApiContext, stored: Record<string, unknown>, body: ExtendInput) {
+  const limits = { workloads: context.workloads, maxTrials: context.config.maxTrials };
+  // The additions alone, in place of the sweep's own lists: every error points into this body.
+  const alone = validateSweepSpec({ ...stored, ...body }, limits);
+  if (!alone.ok) throw invalidExtension(alone.errors);
+  const grown = grownSpec(stored, body, alone.spec.seeds);
+  const result = validateSweepSpec(grown, limits);
+  if (!result.ok)
+    throw invalidExtension(result.errors.map((e) => ({ ...e, path: intoBody(e.path, stored) })));
+  return { grown, trials: result.trials };
+}
+
+/**
+ * A random / TPE search grows by samples: the budget only, in one locked transaction; the workers'
+ * proposer creates the new trials after the existing ones (the reconciler finds the sweep owed them).
+ */
+async function extendSearch(context: ApiContext, id: string, body: ExtendInput, log: FastifyBaseLogger) {
+  const { maxTrials } = context.config;
+  const refused = (['seeds', 'optimizers', 'schedulers'] as const).filter(
+    (field) => body[field] !== undefined,
+  );
+  if (refused.length > 0) {
+    throw invalidExtension(
+      refused.map((field) => ({
+        path: `/${field}`,
+        message: `a random or TPE search grows by trials (more samples); ${field} cannot be added to it`,
+      })),
+    );
+  }
+  if (body.trials === undefined) {
+    const message = 'nothing to add: give trials, the number of samples to add to the search';
+    throw new HttpError(400, message, [{ path: '/trials', message }]);
+  }
+  const outcome = await growSearchBudget(context.pool, id, body.trials, EXTENDABLE, maxTrials);
+  if (outcome.kind === 'missing') throw notFound('sweep', id);
+  if (outcome.kind === 'not-search') throw new HttpError(409, `sweep ${id} is not a random or TPE search`);
+  if (outcome.kind === 'refused') throw cannotGrow(id, outcome.status);
+  if (outcome.kind === 'too-many') {
+    const message = `the search would have ${outcome.trialCount} trials; the limit is ${maxTrials}`;
+    throw invalidExtension([{ path: '/trials', message }]);
+  }
+  await announceSearchGrowth(context, id, outcome.status, log);
+  return {
+    id,
+    status: outcome.status as 'queued' | 'running',
+    added: [],
+    reused: 0,
+    grownBy: outcome.grownBy,
+    createdBy: 'workers' as const,
+    trialCount: outcome.trialCount,
+  };
+}
+
+/**
+ * A pointer into the grown spec as one into the request: appended entries lose the stored entries' count
+ * (`/schedulers/3` of a grown list of 2 + 2 is `/schedulers/1` of the body); other paths stay.
+ */
+function intoBody(path: string, stored: Record<string, unknown>): string {
+  const match = /^\/(optimizers|schedulers)\/(\d+)(.*)$/.exec(path);
+  if (!match) return path;
+  const field = match[1]!;
+  const before =
+    stored[field] === undefined ? (field === 'schedulers' ? 1 : 0) : (stored[field] as unknown[]).length;
+  const index = Number(match[2]);
+  return index >= before ? `/${field}/${index - before}${match[3]}` : path;
+}
+
+/** The stored spec grown by the additions: seeds joined (old first), optimizer and scheduler entries appended. */
+function grownSpec(stored: Record<string, unknown>, body: ExtendInput, addedSeeds: number[]) {
+  const grown: Record<string, unknown> = { ...stored };
+  if (body.seeds !== undefined) {
+    const old = stored['seeds'] === undefined ? [0] : ([] as number[]).concat(stored['seeds'] as number[]);
+    grown['seeds'] = [...new Set([...old, ...addedSeeds])];
+  }
+  if (body.optimizers !== undefined)
+    grown['optimizers'] = [...(stored['optimizers'] as unknown[]), ...body.optimizers];
+  if (body.schedulers !== undefined) {
+    grown['schedulers'] = [
+      ...((stored['schedulers'] as unknown[] | undefined) ?? [null]),
+      ...body.schedulers,
+    ];
+  }
+  return grown;
+}

@@ -1,0 +1,66 @@
+import { Type } from 'typebox';
+import { errorResponses } from '../../schemas.js';
+
+const MAX_PREVIEW_STEPS = 100_000;
+
+const PreviewBody = Type.Object(
+  {
+    optimizer: Type.Object({
+      type: Type.String({ description: 'torch.optim class name', examples: ['SGD'] }),
+      options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      group_lrs: Type.Optional(
+        Type.Array(Type.Number(), { minItems: 1, description: 'Initial lr of each param group' }),
+      ),
+    }),
+    scheduler: Type.Union([
+      Type.Object({
+        type: Type.String({ description: 'torch.optim.lr_scheduler class name', examples: ['OneCycleLR'] }),
+        options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      }),
+      Type.Null(),
+    ]),
+    steps: Type.Integer({ minimum: 1, maximum: MAX_PREVIEW_STEPS, description: 'Scheduler steps to show' }),
+    metrics: Type.Optional(
+      Type.Array(Type.Number(), {
+        description: 'ReduceLROnPlateau: the metric passed to step(metric) each step',
+      }),
+    ),
+  },
+  {
+    examples: [
+      {
+        optimizer: { type: 'SGD', options: { lr: 0.1, momentum: 0.9 } },
+        scheduler: { type: 'OneCycleLR', options: { max_lr: 0.1, total_steps: 100 } },
+        steps: 100,
+      },
+    ],
+  },
+);
+
+const Series = Type.Array(Type.Array(Type.Number()), {
+  description: 'One row per step, one value per param group',
+});
+
+export const catalogSchema = {
+  tags: ['catalog'],
+  summary: 'Every optimizer, scheduler and workload with its options, defaults and parameter groups',
+  response: {
+    200: Type.Object({
+      optimizers: Type.Record(Type.String(), Type.Unknown()),
+      schedulers: Type.Record(Type.String(), Type.Unknown()),
+      workloads: Type.Record(Type.String(), Type.Unknown()),
+    }),
+  },
+};
+
+export const previewSchema = {
+  tags: ['catalog'],
+  summary: 'The lr (and momentum / beta1) curve a scheduler gives, without training',
+  description:
+    "Row i is each group's value before the i-th scheduler.step(), as PyTorch's optimizer sees it during step i.",
+  body: PreviewBody,
+  response: {
+    200: Type.Object({ lrs: Series, momentum: Type.Optional(Series), beta1: Type.Optional(Series) }),
+    ...errorResponses,
+  },
+};

@@ -1,0 +1,142 @@
+import { curveMetrics } from '@hypersweep/db';
+import { trialStatuses } from '@hypersweep/spec';
+import { Type } from 'typebox';
+import {
+  errorResponses,
+  IdParams,
+  NullableNumber,
+  Objective,
+  ResponseFormat,
+  SeedlessConfig,
+  StringEnum,
+} from '../../schemas.js';
+
+const StatusCounts = Type.Object(
+  Object.fromEntries(trialStatuses.map((s) => [s, Type.Integer()])) as Record<
+    (typeof trialStatuses)[number],
+    ReturnType<typeof Type.Integer>
+  >,
+  { description: 'Trials of the group per status' },
+);
+const Interval = Type.Union([
+  Type.Object({ level: Type.Number(), low: Type.Number(), high: Type.Number() }),
+  Type.Null(),
+]);
+
+const ConfigRow = Type.Object({
+  rank: Type.Union([Type.Integer(), Type.Null()], { description: 'null until a seed has completed' }),
+  key: Type.String({ description: 'Stable id of the configuration (curves?by=config&ids=)' }),
+  config: SeedlessConfig,
+  seeds: Type.Array(Type.Integer()),
+  trialIds: Type.Array(Type.String({ format: 'uuid' }), { description: 'In seed order' }),
+  n: Type.Integer({ description: 'Completed trials behind the statistics' }),
+  mean: NullableNumber,
+  std: Type.Union([Type.Number(), Type.Null()], { description: 'Sample standard deviation (n - 1)' }),
+  min: NullableNumber,
+  max: NullableNumber,
+  interval: Type.Union([Interval], { description: "95% interval of the mean (Student's t, n - 1 df)" }),
+  meanFinalLoss: NullableNumber,
+  status: StatusCounts,
+});
+
+const Level = Type.Object({
+  label: Type.String(),
+  value: Type.Unknown({ description: 'The level (null for n/a and for bins)' }),
+  low: Type.Optional(Type.Number()),
+  high: Type.Optional(Type.Number()),
+  n: Type.Integer(),
+  mean: Type.Number(),
+});
+
+const EffectsResponse = Type.Object({
+  objective: Objective,
+  method: StringEnum(['functional-anova', 'binned-marginal'] as const, {
+    description:
+      'functional-anova: exact, on a complete grid (shares of main effects, pairs and residual add to 1). binned-marginal: each factor alone (correlation ratio), numeric factors binned; for searches and incomplete grids',
+  }),
+  n: Type.Integer({ description: 'Completed trials used' }),
+  mean: NullableNumber,
+  variance: NullableNumber,
+  factors: Type.Array(
+    Type.Object({
+      name: Type.String({ description: 'optimizer.type, optimizer.lr, scheduler.gamma, seed, ...' }),
+      share: Type.Number({ description: 'Fraction of the objective variance explained' }),
+      levels: Type.Array(Level),
+    }),
+  ),
+  interactions: Type.Array(
+    Type.Object({ factors: Type.Array(Type.String(), { minItems: 2, maxItems: 2 }), share: Type.Number() }),
+  ),
+  residualShare: NullableNumber,
+});
+
+const CurveGroup = Type.Object({
+  key: Type.String({ description: 'Config key (by=config) or trial id (by=trial)' }),
+  config: SeedlessConfig,
+  seeds: Type.Array(Type.Integer()),
+  trialIds: Type.Array(Type.String({ format: 'uuid' })),
+  mean: NullableNumber,
+  totalPoints: Type.Integer({ description: 'Steps (or epochs) with a value, before downsampling' }),
+  downsampled: Type.Boolean(),
+  x: Type.Array(Type.Integer()),
+  y: Type.Object({
+    mean: Type.Array(NullableNumber),
+    min: Type.Array(NullableNumber),
+    max: Type.Array(NullableNumber),
+    std: Type.Array(NullableNumber, { description: 'Sample std over the trials at this x; null for one' }),
+    n: Type.Array(Type.Integer(), { description: 'Trials with a value at this x' }),
+  }),
+});
+
+export const configsSchema = {
+  tags: ['sweeps'],
+  summary: 'The leaderboard by configuration: trials that differ only in seed as one row, best mean first',
+  description:
+    "Statistics over each configuration's completed trials: mean, sample std, min, max of the objective's best value, the 95% t-interval of the mean, and the mean final loss. format=csv answers text/csv with one column per swept option.",
+  params: IdParams,
+  querystring: Type.Object({
+    limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+    format: ResponseFormat(),
+  }),
+  response: {
+    200: Type.Object({ objective: Objective, total: Type.Integer(), items: Type.Array(ConfigRow) }),
+    ...errorResponses,
+  },
+};
+
+export const effectsSchema = {
+  tags: ['sweeps'],
+  summary: 'How much each swept setting matters: levels with mean objective, share of variance explained',
+  description:
+    'Over completed trials. A complete grid gets the exact functional ANOVA (main effects and two-way interactions); searches and incomplete grids get per-factor correlation ratios with numeric values binned. `method` says which.',
+  params: IdParams,
+  response: { 200: EffectsResponse, ...errorResponses },
+};
+
+export const curvesSchema = {
+  tags: ['sweeps'],
+  summary: 'Learning curves per configuration (mean and band over seeds) or per trial, in one query',
+  description:
+    'loss and lr per optimizer step, val_loss, val_accuracy and train_loss per epoch. Without ids: the best `limit` groups (configurations by mean objective, or trials by best value). maxPoints downsamples each group on the server, keeping the first, last, lowest and highest mean of each range.',
+  params: IdParams,
+  querystring: Type.Object({
+    metric: StringEnum(curveMetrics, { default: 'loss' }),
+    by: StringEnum(['config', 'trial'] as const, { default: 'config' }),
+    ids: Type.Optional(
+      Type.String({ description: 'Comma-separated config keys (by=config) or trial ids (by=trial)' }),
+    ),
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+    maxPoints: Type.Integer({ minimum: 4, maximum: 100_000, default: 1000 }),
+  }),
+  response: {
+    200: Type.Object({
+      objective: Objective,
+      metric: StringEnum(curveMetrics),
+      by: StringEnum(['config', 'trial'] as const),
+      x: StringEnum(['step', 'epoch'] as const),
+      groups: Type.Array(CurveGroup),
+    }),
+    ...errorResponses,
+  },
+};

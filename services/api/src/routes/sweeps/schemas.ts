@@ -1,0 +1,185 @@
+import {
+  createSweepSpecSchema,
+  OptimizerSpecSchema,
+  SchedulerSpecSchema,
+  SeedsSchema,
+  type WorkloadInfo,
+  withSearchSchema,
+} from '@hypersweep/spec';
+import { Type } from 'typebox';
+import {
+  errorResponses,
+  IdParams,
+  NullableDate,
+  Objective,
+  ResponseFormat,
+  SearchSettings,
+  SeedlessConfig,
+  StringEnum,
+  SweepStatus,
+  TrialStatus,
+  TrialSummary,
+} from '../../schemas.js';
+
+const SweepCreated = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  status: SweepStatus,
+  trialCount: Type.Integer({
+    description:
+      'Trials after expansion and merging of equal configs; for random / tpe, every trial the sweep will run (configs x seeds)',
+  }),
+  enqueued: Type.Boolean({
+    description:
+      "false when the sweep was stored but the trial queue (Redis) could not take its trials: they are enqueued by the workers' reconciler once the queue is back, nothing is lost",
+  }),
+  note: Type.Optional(Type.String({ description: 'Why enqueued is false' })),
+});
+
+const SweepSummary = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  status: SweepStatus,
+  trialCount: Type.Integer(),
+  objective: Objective,
+  pruner: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], {
+    description: 'The early-stopping rule with its defaults, or null',
+  }),
+  search: SearchSettings,
+  createdAt: Type.String({ format: 'date-time' }),
+  startedAt: NullableDate,
+  finishedAt: NullableDate,
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+
+const SweepDetail = Type.Intersect([
+  SweepSummary,
+  Type.Object({
+    counts: Type.Record(Type.String(), Type.Integer(), { description: 'Trials per status' }),
+    best: Type.Union([TrialSummary, Type.Null()], { description: 'The best trial so far by the objective' }),
+    spec: Type.Unknown({ description: 'The submitted spec, verbatim' }),
+  }),
+]);
+
+/** POST /v1/sweeps. The body schema documents the spec; the spec validator checks it (request-validation.ts). */
+export const createSweepSchema = (workloads: readonly WorkloadInfo[]) => ({
+  tags: ['sweeps'],
+  summary: 'Submit a sweep: validate, expand into trials, store and enqueue them',
+  description:
+    'A list sweeps its values and a scalar is one value; for options whose value is itself a list (betas, milestones, ...) a list of numbers is one value and a list of lists sweeps. The grid is the union over optimizer entries of the product of their lists, times the scheduler entries, times the seeds. Trials with equal configs after defaults are merged. Postgres is the source of truth: once the sweep is stored the answer is 201, also when the trial queue (Redis) is down; then `enqueued` is false and the workers enqueue the trials when the queue is back.',
+  body: withSearchSchema(createSweepSpecSchema({ workloads })),
+  response: { 201: SweepCreated, ...errorResponses, 413: Type.Ref('ErrorResponse') },
+  security: [{ bearerAuth: [] }],
+});
+
+export const listSweepsSchema = {
+  tags: ['sweeps'],
+  summary: 'List sweeps, newest first, with cursor pagination',
+  querystring: Type.Object({
+    status: Type.Optional(SweepStatus),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+    cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
+  }),
+  response: {
+    200: Type.Object({
+      items: Type.Array(SweepSummary),
+      nextCursor: Type.Union([Type.String(), Type.Null()]),
+    }),
+    ...errorResponses,
+  },
+};
+
+export const sweepSchema = {
+  tags: ['sweeps'],
+  summary: 'A sweep: status, trial counts per status, the best trial, timestamps',
+  params: IdParams,
+  response: { 200: SweepDetail, ...errorResponses },
+};
+
+export const leaderboardSchema = {
+  tags: ['sweeps'],
+  summary: "The leaderboard: trials sorted by the sweep's objective, best first",
+  params: IdParams,
+  querystring: Type.Object({
+    status: Type.Optional(TrialStatus),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    offset: Type.Integer({ minimum: 0, default: 0 }),
+    format: ResponseFormat('csv: the same rows with one column per swept option'),
+  }),
+  response: {
+    200: Type.Object({ objective: Objective, total: Type.Integer(), items: Type.Array(TrialSummary) }),
+    ...errorResponses,
+  },
+};
+
+export const cancelSweepSchema = {
+  tags: ['sweeps'],
+  summary: 'Cancel a sweep: waiting trials never start, running ones stop within a few steps',
+  params: IdParams,
+  response: {
+    202: Type.Object({
+      id: Type.String({ format: 'uuid' }),
+      status: SweepStatus,
+      cancelledTrials: Type.Integer({ description: 'Waiting trials cancelled now' }),
+      stoppingTrials: Type.Integer({
+        description: 'Running trials told to stop; each turns cancelled once its worker has stopped it',
+      }),
+    }),
+    ...errorResponses,
+    409: Type.Ref('ErrorResponse'),
+  },
+  security: [{ bearerAuth: [] }],
+};
+
+export const deleteSweepSchema = {
+  tags: ['sweeps'],
+  summary: 'Delete a sweep with its trials and metrics (running trials are stopped first)',
+  params: IdParams,
+  response: { 204: Type.Null(), ...errorResponses },
+  security: [{ bearerAuth: [] }],
+};
+
+/** Documents the body; request-validation.ts's extensionEnvelopeCheck checks it. */
+const ExtendBody = Type.Object(
+  {
+    seeds: Type.Optional(SeedsSchema),
+    optimizers: Type.Optional(Type.Array(OptimizerSpecSchema, { minItems: 1 })),
+    schedulers: Type.Optional(Type.Array(SchedulerSpecSchema, { minItems: 1 })),
+    trials: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Random/TPE searches only: this many more samples' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Extended = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  status: SweepStatus,
+  added: Type.Array(
+    Type.Object({ id: Type.String({ format: 'uuid' }), index: Type.Integer(), config: SeedlessConfig }),
+    { description: 'The new trials, in grid order' },
+  ),
+  reused: Type.Integer({ description: 'Cells of the grown grid the sweep already had' }),
+  grownBy: Type.Integer({ description: 'Trials the sweep grew by (for a search: samples added x seeds)' }),
+  createdBy: StringEnum(['request', 'workers'], {
+    description:
+      '`request`: the new trials are in `added`; `workers`: a search, whose workers create the new trials (within RECONCILE_EVERY_MS)',
+  }),
+  trialCount: Type.Integer({ description: 'The grown budget: trials the sweep has or will have' }),
+});
+
+export const extendSweepSchema = {
+  tags: ['sweeps'],
+  summary: 'Grow a sweep: more seeds, optimizers or schedulers; only new cells become trials',
+  description:
+    "A grid: the fields are added to the sweep's spec (seeds joined, optimizer and scheduler entries appended) and the grid expanded again; a trial equal to one the sweep has (same config hash) is reused, never rerun; the new trials are created and enqueued by this request (`added`). Validation and MAX_TRIALS as for POST /v1/sweeps, on the grown grid. A random or TPE search: only `trials` (seeds, optimizers and schedulers are refused, 400), the number of samples to add; the budget (`trialCount` = samples x seeds) grows by trials x seeds, within MAX_TRIALS, and the stored search settings' `trials` grows by `trials`. Existing samples are kept, never rerun; the new trials are proposed after them by the workers (within RECONCILE_EVERY_MS, as trials of the sweep end), so `added` is empty, `grownBy` says how many trials are to come and `createdBy` is `workers`. Random sample k is the same whether the budget was there from the start or added later. Either way a completed sweep runs again (an SSE `sweep` event tells the dashboard); a cancelled or failed one cannot grow (409).",
+  params: IdParams,
+  body: ExtendBody,
+  response: {
+    200: Extended,
+    ...errorResponses,
+    409: Type.Ref('ErrorResponse'),
+    503: Type.Ref('ErrorResponse'),
+  },
+  security: [{ bearerAuth: [] }],
+};
