@@ -80,6 +80,32 @@ describe('API surface', () => {
     expect(text).toContain('T_max');
   });
 
+  it('documents the event stream: every event type with its fields, errors as JSON', async () => {
+    const doc = (await stack.app.inject('/docs/json')).json();
+    const { responses } = doc.paths['/v1/sweeps/{id}/events'].get;
+    const events = responses['200'].content['text/event-stream'].schema.anyOf as Array<{
+      properties: { type: { enum: string[] } };
+      required: string[];
+    }>;
+    expect(events.map((event) => event.properties.type.enum)).toEqual([
+      ['sweep'],
+      ['trial.started'],
+      ['trial.progress'],
+      ['trial.finished'],
+    ]);
+    expect(events[2]!.required).toEqual([
+      'type',
+      'sweepId',
+      'trialId',
+      'stepsDone',
+      'loss',
+      'lr',
+      'bestValue',
+      'at',
+    ]);
+    expect(Object.keys(responses['404'].content)).toEqual(['application/json']);
+  });
+
   it('GET /v1/catalog lists optimizers, schedulers and workloads with their options and groups', async () => {
     const catalog = (await stack.app.inject('/v1/catalog')).json();
     expect(Object.keys(catalog.optimizers).sort()).toEqual(
