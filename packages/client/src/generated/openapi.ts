@@ -2849,13 +2849,77 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description text/event-stream */
+                /** @description text/event-stream: each `data:` line is one of these events as JSON */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/event-stream": string;
+                        "text/event-stream": {
+                            /**
+                             * Format: date-time
+                             * @description When the event was published
+                             */
+                            at: string;
+                            /**
+                             * @description queued, running, completed, failed, cancelled
+                             * @enum {string}
+                             */
+                            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                            /** Format: uuid */
+                            sweepId: string;
+                            /** @enum {string} */
+                            type: "sweep";
+                        } | {
+                            /**
+                             * Format: date-time
+                             * @description When the event was published
+                             */
+                            at: string;
+                            backend?: string;
+                            index: number;
+                            /** Format: uuid */
+                            sweepId: string;
+                            /** Format: uuid */
+                            trialId: string;
+                            /** @enum {string} */
+                            type: "trial.started";
+                            workerId: string;
+                        } | {
+                            /**
+                             * Format: date-time
+                             * @description When the event was published
+                             */
+                            at: string;
+                            bestValue: number | null;
+                            loss: number | null;
+                            lr: number | null;
+                            stepsDone: number;
+                            /** Format: uuid */
+                            sweepId: string;
+                            /** Format: uuid */
+                            trialId: string;
+                            /** @enum {string} */
+                            type: "trial.progress";
+                        } | {
+                            /**
+                             * Format: date-time
+                             * @description When the event was published
+                             */
+                            at: string;
+                            bestValue: number | null;
+                            error?: string | null;
+                            finalLoss: number | null;
+                            /** @enum {string} */
+                            status: "completed" | "failed" | "cancelled" | "pruned";
+                            stepsDone: number;
+                            /** Format: uuid */
+                            sweepId: string;
+                            /** Format: uuid */
+                            trialId: string;
+                            /** @enum {string} */
+                            type: "trial.finished";
+                        };
                     };
                 };
                 /** @description Every error: what is wrong and where (JSON pointers into the request) */
@@ -2864,7 +2928,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/event-stream": components["schemas"]["def-0"];
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description Every error: what is wrong and where (JSON pointers into the request) */
@@ -2873,7 +2937,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/event-stream": components["schemas"]["def-0"];
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description Every error: what is wrong and where (JSON pointers into the request) */
@@ -2882,7 +2946,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/event-stream": components["schemas"]["def-0"];
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
                 /** @description Every error: what is wrong and where (JSON pointers into the request) */
@@ -2891,7 +2955,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "text/event-stream": components["schemas"]["def-0"];
+                        "application/json": components["schemas"]["def-0"];
                     };
                 };
             };
