@@ -1,4 +1,4 @@
-import type { SweepEvent } from '@hypersweep/queue';
+import type { SweepEvent } from '@hypersweep/core';
 import { createParser } from 'eventsource-parser';
 import {
   authHeaders,

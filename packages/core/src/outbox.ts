@@ -39,6 +39,11 @@ export interface OutboxStore {
 
 /** Where the messages go (@hypersweep/queue). Every send is idempotent or harmless when repeated. */
 export interface OutboxSink {
+  /**
+   * Resolves when the sink can take messages now, rejects when it cannot (Redis down). A relay asks before
+   * it locks a batch, so a process that cannot reach Redis never holds messages another one could send.
+   */
+  ready(): Promise<void>;
   enqueue(trials: readonly TrialRef[]): Promise<void>;
   publish(event: SweepEventBody): Promise<void>;
   cancel(sweepId: string, cancelledTrialIds: readonly string[]): Promise<void>;
@@ -66,6 +71,7 @@ export async function sendOutboxMessages(
 
 /** Sends everything in the outbox now, batch by batch, until it is empty (to this relay). */
 export async function drainOutbox(store: OutboxStore, sink: OutboxSink, batch = 50): Promise<number> {
+  await sink.ready();
   let total = 0;
   for (;;) {
     const sent = await store.drain(batch, (messages) => sendOutboxMessages(sink, messages));
@@ -118,12 +124,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const pass = async (): Promise<boolean> => {
     try {
-      while (!closed) {
-        const sent = await options.store.drain(batch, (messages) =>
-          sendOutboxMessages(options.sink, messages),
-        );
-        if (sent < batch) break;
-      }
+      if (!closed) await drainOutbox(options.store, options.sink, batch);
       failures = 0;
       return true;
     } catch (error) {

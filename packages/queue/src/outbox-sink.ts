@@ -30,12 +30,14 @@ export interface OutboxSinkOptions {
 export function createOutboxSink(options: OutboxSinkOptions): OutboxSink {
   const { queue, redis, prefix } = options;
   const timeoutMs = options.timeoutMs ?? 5_000;
+  // BullMQ waits for a reconnect rather than failing: with Redis down a send fails now instead.
+  const ready = () => redisReady(redis, Math.min(2_000, timeoutMs));
   const bounded = async <T>(what: string, send: () => Promise<T>): Promise<T> => {
-    // BullMQ waits for a reconnect rather than failing: with Redis down the send fails now instead.
-    await redisReady(redis, Math.min(2_000, timeoutMs));
+    await ready();
     return withTimeout(send(), timeoutMs, `${what} timed out after ${timeoutMs} ms`);
   };
   return {
+    ready,
     enqueue: (trials: readonly TrialRef[]) => bounded('enqueueing', () => enqueueTrials(queue, trials)),
     publish: (event) => bounded('publishing', () => publishEvent(redis, prefix, event)),
     cancel: (sweepId, cancelledTrialIds) =>

@@ -1,5 +1,14 @@
-import { createPool, findSweep, findTrial, type SweepRow, type TrialRow } from '@hypersweep/db';
-import { createRedis, createTrialQueue, type TrialJobData } from '@hypersweep/queue';
+import { type OutboxRelay, type SweepPorts, startOutboxRelay } from '@hypersweep/core';
+import {
+  createOutboxStore,
+  createPool,
+  createSweepStore,
+  findSweep,
+  findTrial,
+  type SweepRow,
+  type TrialRow,
+} from '@hypersweep/db';
+import { createOutboxSink, createRedis, createTrialQueue, type TrialJobData } from '@hypersweep/queue';
 import type { WorkloadInfo } from '@hypersweep/spec';
 import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
@@ -11,6 +20,8 @@ import { notFound } from './errors.js';
 import { EventHub } from './event-hub.js';
 import { workloadInfos } from './workload-info.js';
 
+const DELIVERY_MS = 3_000;
+
 /** The connections every route shares; closed with the app. */
 export interface ApiContext {
   config: ApiConfig;
@@ -20,6 +31,10 @@ export interface ApiContext {
   trialQueue: Queue<TrialJobData>;
   /** Live sweep events from Redis, fanned out to SSE clients. */
   events: EventHub;
+  /** Sends the outbox (the jobs and events every change of state wrote) to Redis. */
+  relay: OutboxRelay;
+  /** What @hypersweep/core's sweep operations run against. */
+  sweeps: SweepPorts;
   workloads: WorkloadInfo[];
   close(): Promise<void>;
 }
@@ -42,15 +57,24 @@ export function createApiContext(config: ApiConfig, log?: FastifyBaseLogger): Ap
   const trialQueue = createTrialQueue(redis, config.queuePrefix);
   trialQueue.on('error', () => {}); // connection trouble shows in /ready, not as log spam
   const events = new EventHub(config.redisUrl, config.queuePrefix);
+  const relay = startOutboxRelay({
+    store: createOutboxStore(pool),
+    sink: createOutboxSink({ queue: trialQueue, redis, prefix: config.queuePrefix }),
+    onError: (error) => log?.debug({ err: error }, 'outbox relay: Redis or Postgres unavailable; retrying'),
+  });
   return {
     config,
     pool,
     redis,
     trialQueue,
     events,
+    relay,
+    // An answer waits this long for its jobs and events to reach Redis, then says whether they did.
+    sweeps: { store: createSweepStore(pool), relay, deliveryMs: DELIVERY_MS },
     workloads: workloadInfos(),
     async close() {
       events.close();
+      await relay.close();
       await trialQueue.close().catch(() => {});
       redis.disconnect();
       await pool.end();

@@ -1,30 +1,22 @@
-import { extendSweepTrials, growSearchBudget, type SweepRow } from '@hypersweep/db';
+import { extendableSweepStatuses, extendGrid, growSearch } from '@hypersweep/core';
+import type { SweepRow } from '@hypersweep/db';
 import { configHash, validateSweepSpec } from '@hypersweep/spec';
-import type { FastifyBaseLogger } from 'fastify';
 import { type ApiContext, sweepOr404 } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { isSearch } from './compared-trials.js';
-import { announceSearchGrowth, enqueueExtension } from './queue-handoff.js';
+import { handoff } from './queue-handoff.js';
 import { type ExtendInput, invalidExtension } from './request-validation.js';
 
-const EXTENDABLE = ['queued', 'running', 'completed'];
-
 /** POST /v1/sweeps/:id/extend: a grid grows by cells, a random / TPE search by samples. */
-export async function extendSweep(
-  context: ApiContext,
-  id: string,
-  body: ExtendInput,
-  log: FastifyBaseLogger,
-) {
+export async function extendSweep(context: ApiContext, id: string, body: ExtendInput) {
   const sweep = await sweepOr404(context, id);
-  if (isSearch(sweep)) return extendSearch(context, id, body, log);
+  if (isSearch(sweep)) return extendSearch(context, id, body);
   checkGridExtension(sweep, body);
   const { grown, trials } = validateGrownGrid(context, sweep.spec as Record<string, unknown>, body);
   const candidates = trials.map((trial) => ({ config: trial, configHash: configHash(trial) }));
-  const outcome = await extendSweepTrials(context.pool, id, candidates, grown, EXTENDABLE);
+  const outcome = await extendGrid(context.sweeps, id, candidates, grown);
   if (outcome.kind === 'missing') throw notFound('sweep', id);
   if (outcome.kind === 'refused') throw cannotGrow(id, outcome.status);
-  await enqueueExtension(context, id, outcome, log);
   return {
     id,
     status: outcome.status as 'queued' | 'running',
@@ -33,6 +25,7 @@ export async function extendSweep(
     grownBy: outcome.added.length,
     createdBy: 'request' as const,
     trialCount: outcome.trialCount,
+    ...handoff(outcome.added.length === 0 ? { enqueued: true } : outcome),
   };
 }
 
@@ -52,7 +45,8 @@ function checkGridExtension(sweep: SweepRow, body: ExtendInput): void {
     const message = 'nothing to add: give seeds, optimizers or schedulers';
     throw new HttpError(400, message, [{ path: '', message }]);
   }
-  if (!EXTENDABLE.includes(sweep.status)) throw cannotGrow(sweep.id, sweep.status);
+  if (!(extendableSweepStatuses as readonly string[]).includes(sweep.status))
+    throw cannotGrow(sweep.id, sweep.status);
 }
 
 /** The grown spec and its grid, validated as POST /v1/sweeps validates; every error points into the body. */
@@ -72,7 +66,7 @@ function validateGrownGrid(context: ApiContext, stored: Record<string, unknown>,
  * A random / TPE search grows by samples: the budget only, in one locked transaction; the workers'
  * proposer creates the new trials after the existing ones (the reconciler finds the sweep owed them).
  */
-async function extendSearch(context: ApiContext, id: string, body: ExtendInput, log: FastifyBaseLogger) {
+async function extendSearch(context: ApiContext, id: string, body: ExtendInput) {
   const { maxTrials } = context.config;
   const refused = (['seeds', 'optimizers', 'schedulers'] as const).filter(
     (field) => body[field] !== undefined,
@@ -89,7 +83,7 @@ async function extendSearch(context: ApiContext, id: string, body: ExtendInput, 
     const message = 'nothing to add: give trials, the number of samples to add to the search';
     throw new HttpError(400, message, [{ path: '/trials', message }]);
   }
-  const outcome = await growSearchBudget(context.pool, id, body.trials, EXTENDABLE, maxTrials);
+  const outcome = await growSearch(context.sweeps, id, body.trials, maxTrials);
   if (outcome.kind === 'missing') throw notFound('sweep', id);
   if (outcome.kind === 'not-search') throw new HttpError(409, `sweep ${id} is not a random or TPE search`);
   if (outcome.kind === 'refused') throw cannotGrow(id, outcome.status);
@@ -97,7 +91,6 @@ async function extendSearch(context: ApiContext, id: string, body: ExtendInput, 
     const message = `the search would have ${outcome.trialCount} trials; the limit is ${maxTrials}`;
     throw invalidExtension([{ path: '/trials', message }]);
   }
-  await announceSearchGrowth(context, id, outcome.status, log);
   return {
     id,
     status: outcome.status as 'queued' | 'running',
@@ -106,6 +99,7 @@ async function extendSearch(context: ApiContext, id: string, body: ExtendInput, 
     grownBy: outcome.grownBy,
     createdBy: 'workers' as const,
     trialCount: outcome.trialCount,
+    ...handoff(outcome),
   };
 }
 

@@ -1,7 +1,7 @@
+import { submitSweep } from '@hypersweep/core';
 import {
   countTrials,
   countTrialsByStatus,
-  insertSweep,
   listSweeps,
   listTrialsByObjective,
   type SweepRow,
@@ -12,10 +12,13 @@ import { HttpError } from '../errors.js';
 import { sweepSummaryView, trialView } from '../views.js';
 import type { CheckedSweep } from './request-validation.js';
 
-/** Stores a validated sweep with its first trials (a random / TPE search's others come from the workers). */
+/**
+ * Stores a validated sweep with its first trials (a random / TPE search's others come from the workers),
+ * their jobs in the outbox (@hypersweep/core submitSweep).
+ */
 export function storeSweep(context: ApiContext, submitted: unknown, checked: CheckedSweep) {
   const { spec, trials } = checked;
-  return insertSweep(context.pool, {
+  return submitSweep(context.sweeps, {
     name: spec.name,
     spec: submitted,
     objective: spec.objective,
@@ -23,6 +26,7 @@ export function storeSweep(context: ApiContext, submitted: unknown, checked: Che
     // A random / tpe sweep stores its settings and budget; its first configs are created now, the
     // rest by the workers as trials end.
     search: spec.search.type === 'grid' ? null : spec.search,
+    seeds: spec.seeds.length,
     trialCount: checked.budget,
     trials: trials.map((config, i) => ({
       config,

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { enqueueCreatedSweep } from '../../domain/queue-handoff.js';
+import { handoff } from '../../domain/queue-handoff.js';
 import { bodyCheckedBy, checkedSweep, sweepSpecCheck } from '../../domain/request-validation.js';
 import { storeSweep } from '../../domain/sweep-queries.js';
 import { createSweepSchema } from './schemas.js';
 
-/** POST /v1/sweeps: the spec validator checks the body (sweepSpecCheck); here it is stored and enqueued. */
+/** POST /v1/sweeps: the spec validator checks the body (sweepSpecCheck); here it is stored, its jobs with it in the outbox. */
 export const createSweepRoute: FastifyPluginAsyncTypebox = async (app) => {
   const context = app.hypersweep;
   app.post(
@@ -15,12 +15,15 @@ export const createSweepRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const checked = checkedSweep(request.body);
-      const { sweepId, trialIds } = await storeSweep(context, request.body, checked);
-      const handoff = await enqueueCreatedSweep(context, sweepId, trialIds, request.log);
+      const stored = await storeSweep(context, request.body, checked);
       const { name } = checked.spec;
-      return reply
-        .status(201)
-        .send({ id: sweepId, name, status: 'queued' as const, trialCount: checked.budget, ...handoff });
+      return reply.status(201).send({
+        id: stored.sweepId,
+        name,
+        status: 'queued' as const,
+        trialCount: checked.budget,
+        ...handoff(stored),
+      });
     },
   );
 };

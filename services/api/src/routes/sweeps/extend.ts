@@ -12,6 +12,6 @@ export const extendSweepRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v1/sweeps/:id/extend',
     { schema: extendSweepSchema, validatorCompiler: bodyCheckedBy(extensionEnvelopeCheck) },
-    async (request) => extendSweep(context, request.params.id, request.body, request.log),
+    async (request) => extendSweep(context, request.params.id, request.body),
   );
 };

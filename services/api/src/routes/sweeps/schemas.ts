@@ -21,6 +21,18 @@ import {
   TrialSummary,
 } from '../../schemas.js';
 
+/**
+ * What every answer to a change of state says about Redis. The change and the jobs and events it owes are
+ * stored in one transaction (the outbox); a relay sends them. Nothing is undone when Redis is down.
+ */
+const Handoff = {
+  enqueued: Type.Boolean({
+    description:
+      'Whether the jobs and events this change owes the trial queue (Redis) were sent before the answer. false: the change is stored and they are in the outbox, sent as soon as Redis takes them (by this API or any worker); nothing is lost or undone',
+  }),
+  note: Type.Optional(Type.String({ description: 'Why enqueued is false' })),
+};
+
 const SweepCreated = Type.Object({
   id: Type.String({ format: 'uuid' }),
   name: Type.String(),
@@ -29,11 +41,7 @@ const SweepCreated = Type.Object({
     description:
       'Trials after expansion and merging of equal configs; for random / tpe, every trial the sweep will run (configs x seeds)',
   }),
-  enqueued: Type.Boolean({
-    description:
-      "false when the sweep was stored but the trial queue (Redis) could not take its trials: they are enqueued by the workers' reconciler once the queue is back, nothing is lost",
-  }),
-  note: Type.Optional(Type.String({ description: 'Why enqueued is false' })),
+  ...Handoff,
 });
 
 const SweepSummary = Type.Object({
@@ -66,7 +74,7 @@ export const createSweepSchema = (workloads: readonly WorkloadInfo[]) => ({
   tags: ['sweeps'],
   summary: 'Submit a sweep: validate, expand into trials, store and enqueue them',
   description:
-    'A list sweeps its values and a scalar is one value; for options whose value is itself a list (betas, milestones, ...) a list of numbers is one value and a list of lists sweeps. The grid is the union over optimizer entries of the product of their lists, times the scheduler entries, times the seeds. Trials with equal configs after defaults are merged. Postgres is the source of truth: once the sweep is stored the answer is 201, also when the trial queue (Redis) is down; then `enqueued` is false and the workers enqueue the trials when the queue is back.',
+    'A list sweeps its values and a scalar is one value; for options whose value is itself a list (betas, milestones, ...) a list of numbers is one value and a list of lists sweeps. The grid is the union over optimizer entries of the product of their lists, times the scheduler entries, times the seeds. Trials with equal configs after defaults are merged. Postgres is the source of truth: the sweep, its trials and their jobs are stored in one transaction (the outbox), so the answer is 201 also when the trial queue (Redis) is down; then `enqueued` is false and the jobs are sent as soon as the queue is back.',
   body: withSearchSchema(createSweepSpecSchema({ workloads })),
   response: { 201: SweepCreated, ...errorResponses, 413: Type.Ref('ErrorResponse') },
   security: [{ bearerAuth: [] }],
@@ -124,6 +132,7 @@ export const cancelSweepSchema = {
       stoppingTrials: Type.Integer({
         description: 'Running trials told to stop; each turns cancelled once its worker has stopped it',
       }),
+      ...Handoff,
     }),
     ...errorResponses,
     409: Type.Ref('ErrorResponse'),
@@ -166,20 +175,20 @@ const Extended = Type.Object({
       '`request`: the new trials are in `added`; `workers`: a search, whose workers create the new trials (within RECONCILE_EVERY_MS)',
   }),
   trialCount: Type.Integer({ description: 'The grown budget: trials the sweep has or will have' }),
+  ...Handoff,
 });
 
 export const extendSweepSchema = {
   tags: ['sweeps'],
   summary: 'Grow a sweep: more seeds, optimizers or schedulers; only new cells become trials',
   description:
-    "A grid: the fields are added to the sweep's spec (seeds joined, optimizer and scheduler entries appended) and the grid expanded again; a trial equal to one the sweep has (same config hash) is reused, never rerun; the new trials are created and enqueued by this request (`added`). Validation and MAX_TRIALS as for POST /v1/sweeps, on the grown grid. A random or TPE search: only `trials` (seeds, optimizers and schedulers are refused, 400), the number of samples to add; the budget (`trialCount` = samples x seeds) grows by trials x seeds, within MAX_TRIALS, and the stored search settings' `trials` grows by `trials`. Existing samples are kept, never rerun; the new trials are proposed after them by the workers (within RECONCILE_EVERY_MS, as trials of the sweep end), so `added` is empty, `grownBy` says how many trials are to come and `createdBy` is `workers`. Random sample k is the same whether the budget was there from the start or added later. Either way a completed sweep runs again (an SSE `sweep` event tells the dashboard); a cancelled or failed one cannot grow (409).",
+    "A grid: the fields are added to the sweep's spec (seeds joined, optimizer and scheduler entries appended) and the grid expanded again; a trial equal to one the sweep has (same config hash) is reused, never rerun; the new trials are created and enqueued by this request (`added`). Validation and MAX_TRIALS as for POST /v1/sweeps, on the grown grid. A random or TPE search: only `trials` (seeds, optimizers and schedulers are refused, 400), the number of samples to add; the budget (`trialCount` = samples x seeds) grows by trials x seeds, within MAX_TRIALS, and the stored search settings' `trials` grows by `trials`. Existing samples are kept, never rerun; the new trials are proposed after them by the workers (within RECONCILE_EVERY_MS, as trials of the sweep end), so `added` is empty, `grownBy` says how many trials are to come and `createdBy` is `workers`. Random sample k is the same whether the budget was there from the start or added later. Either way a completed sweep runs again (an SSE `sweep` event tells the dashboard); a cancelled or failed one cannot grow (409). The new trials' jobs and the event are stored with the change (the outbox): with Redis down the answer is still 200, with `enqueued` false, and they are sent when it is back.",
   params: IdParams,
   body: ExtendBody,
   response: {
     200: Extended,
     ...errorResponses,
     409: Type.Ref('ErrorResponse'),
-    503: Type.Ref('ErrorResponse'),
   },
   security: [{ bearerAuth: [] }],
 };
