@@ -132,6 +132,8 @@ describe('search through the API', () => {
       grownBy: 2,
       createdBy: 'workers',
       trialCount: 5,
+      // the grown budget's event reached Redis before the answer (from the outbox)
+      enqueued: true,
     });
     const done = await waitForSweep(stack.app, id, ['completed'], 120_000);
     expect([done.trialCount, done.counts.completed, done.search.trials]).toEqual([5, 5, 5]);

@@ -2,6 +2,7 @@ import {
   type ClaimedTrial,
   type Objective,
   type OutboxMessage,
+  type ReconcileStore,
   type SettleStore,
   type SettleTransaction,
   type SweepStore,
@@ -10,13 +11,14 @@ import {
   trialFinishedEvent,
 } from '@hypersweep/core';
 import { appendOutbox } from './outbox-store.js';
-import { inTransaction, type Queryable, type Transactional } from './queryable.js';
+import { inTransaction, type Queryable, type Transactional, withTryAdvisoryLock } from './queryable.js';
 import {
   growSearchBudget,
   type ObjectiveColumn,
   readFinishedSearchTrials,
   readSearchSweep,
   recordSamplesDrawn,
+  sweepsToSettle,
   withSweepLock,
 } from './search-store.js';
 import {
@@ -34,6 +36,8 @@ import {
   failLostTrial,
   failTrial,
   finishTrial,
+  queuedTrialsOfLiveSweeps,
+  reclaimExpiredTrials,
   recordProgress,
   requeueTrial,
   saveCheckpoint,
@@ -211,6 +215,22 @@ export function createSettleStore(pool: Transactional, run: StatementRunner = on
             append: (messages) => appendOutbox(db, messages),
           };
           return work(tx);
+        }),
+      ),
+  };
+}
+
+/** Postgres advisory lock key: one reconciler pass at a time across all workers. */
+export const RECONCILER_LOCK_KEY = 72707370;
+
+export function createReconcileStore(pool: Transactional): ReconcileStore {
+  return {
+    withPassLock: (pass) =>
+      withTryAdvisoryLock(pool, RECONCILER_LOCK_KEY, (db) =>
+        pass({
+          reclaimExpired: (leaseMs, maxLost) => reclaimExpiredTrials(db, leaseMs, maxLost),
+          queuedTrialsOfLiveSweeps: (page) => queuedTrialsOfLiveSweeps(db, page),
+          sweepsToSettle: (limit) => sweepsToSettle(db, limit),
         }),
       ),
   };
