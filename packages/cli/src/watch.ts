@@ -1,9 +1,11 @@
 import { type HypersweepClient, type SweepDetail, sweepEvents } from '@hypersweep/client';
+import { endedSweepStatuses } from '@hypersweep/core';
 import cliProgress from 'cli-progress';
 import { getSweep } from './api.js';
 import { formatDuration, formatNumber } from './format.js';
 
-export const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+/** A sweep in one of these has ended: nothing of it runs any more. */
+export const FINISHED = new Set<string>(endedSweepStatuses);
 
 /** What one sweep's bar or line shows. */
 export interface SweepProgress {

@@ -1,3 +1,4 @@
+import { objectiveMetrics } from '@hypersweep/core';
 import type { TrialStatus } from './generated/prisma/enums.js';
 import { inTransaction, type Queryable, type Transactional } from './queryable.js';
 
@@ -44,7 +45,7 @@ export async function readTrialConfigs(
 }
 
 /** Curves: step metrics per optimizer step, validation metrics per epoch. */
-export const curveMetrics = ['loss', 'lr', 'val_loss', 'val_accuracy', 'train_loss'] as const;
+export const curveMetrics = ['loss', 'lr', ...objectiveMetrics] as const;
 export type CurveMetric = (typeof curveMetrics)[number];
 
 const CURVE_SOURCES: Record<CurveMetric, { table: string; x: string; column: string }> = {

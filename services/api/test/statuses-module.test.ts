@@ -1,5 +1,11 @@
+import {
+  endedSweepStatuses,
+  extendableSweepStatuses,
+  objectiveMetrics,
+  sweepStatuses,
+  trialStatuses,
+} from '@hypersweep/core';
 import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
-import { endedSweepStatuses, sweepStatuses, trialStatuses } from '@hypersweep/spec';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
@@ -26,6 +32,8 @@ describe('GET /statuses.js', () => {
       sweepStatuses: [...sweepStatuses],
       trialStatuses: [...trialStatuses],
       endedSweepStatuses: [...endedSweepStatuses],
+      extendableSweepStatuses: [...extendableSweepStatuses],
+      objectiveMetrics: [...objectiveMetrics],
     });
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { compareValues } from '@hypersweep/core';
 import { canonicalJson } from '../canonical-json.js';
 import type { ObjectiveMode } from '../objective.js';
 import { type TrialStatus, trialStatuses } from '../statuses.js';
@@ -91,11 +92,8 @@ export function groupBySeed(
  * ties by grid position, so the order is stable.
  */
 export function rankGroups(groups: readonly ConfigGroup[], mode: ObjectiveMode): ConfigGroup[] {
-  const sign = mode === 'max' ? -1 : 1;
-  return [...groups].sort((a, b) => {
-    const x = a.objective.mean;
-    const y = b.objective.mean;
-    if (x === null || y === null) return x === y ? a.firstIndex - b.firstIndex : x === null ? 1 : -1;
-    return sign * (x - y) || a.firstIndex - b.firstIndex;
-  });
+  const better = compareValues(mode);
+  return [...groups].sort(
+    (a, b) => better(a.objective.mean, b.objective.mean) || a.firstIndex - b.firstIndex,
+  );
 }

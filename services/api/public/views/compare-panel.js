@@ -4,14 +4,13 @@ import { bandChart, logXChart } from '../compare-charts.js';
 import { errorList, fill, h, notify, submitWith } from '../dom.js';
 import { configSummary, formatNumber } from '../format.js';
 import { configLeaderboard } from '../leaderboard.js';
-import { endedSweepStatuses } from '../statuses.js';
+import { extendableSweepStatuses, objectiveMetrics } from '../statuses.js';
 import { throttle } from '../throttle.js';
 
 const REFRESH_MS = 2000;
 const MAX_POINTS = 1000;
-const ENDED = new Set(endedSweepStatuses);
 /** A sweep that still runs can grow, and so can a completed one (it runs again); the API refuses the rest (409). */
-const canGrow = (status) => !ENDED.has(status) || status === 'completed';
+const canGrow = (status) => extendableSweepStatuses.includes(status);
 
 const configLabel = (config, catalog) => {
   const c = configSummary(config, catalog);
@@ -90,8 +89,9 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
   const valMetric = h(
     'select',
     { 'aria-label': 'validation metric', onchange: () => refreshNow() },
-    h('option', { value: 'val_loss', selected: true }, 'val_loss'),
-    h('option', { value: 'val_accuracy' }, 'val_accuracy'),
+    objectiveMetrics
+      .filter((metric) => metric.startsWith('val_'))
+      .map((metric) => h('option', { value: metric, selected: metric === 'val_loss' }, metric)),
   );
   const clearPicks = h('button', { onclick: () => clear(), hidden: true }, 'Clear picks');
   const pickNote = h('span', { class: 'muted' });

@@ -1,3 +1,4 @@
+import { compareValues } from '@hypersweep/core';
 import { readTrialResults } from '@hypersweep/db';
 import {
   type ComparedTrial,
@@ -36,12 +37,8 @@ export const isSearch = (sweep: { search: unknown }) => sweep.search !== null &&
 
 /** The leaderboard's order: best value in the objective's direction, no value last, then grid order. */
 export function leaderboardOrder<T extends ComparedTrial>(trials: readonly T[], mode: ObjectiveMode): T[] {
-  const sign = mode === 'max' ? -1 : 1;
-  return [...trials].sort((a, b) => {
-    if (a.bestValue === null || b.bestValue === null)
-      return a.bestValue === b.bestValue ? a.index - b.index : a.bestValue === null ? 1 : -1;
-    return sign * (a.bestValue - b.bestValue) || a.index - b.index;
-  });
+  const better = compareValues(mode);
+  return [...trials].sort((a, b) => better(a.bestValue, b.bestValue) || a.index - b.index);
 }
 
 /** Flat CSV columns: one per swept option (readable path), computed over the whole sweep. */

@@ -2,7 +2,13 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import { endedSweepStatuses, sweepStatuses, trialStatuses } from '@hypersweep/spec';
+import {
+  endedSweepStatuses,
+  extendableSweepStatuses,
+  objectiveMetrics,
+  sweepStatuses,
+  trialStatuses,
+} from '@hypersweep/core';
 import type { FastifyPluginAsync } from 'fastify';
 
 // public/ sits beside src/ and dist/, so the same relative URL works from both.
@@ -12,6 +18,8 @@ const STATUSES_MODULE = [
   `export const sweepStatuses = ${JSON.stringify(sweepStatuses)};`,
   `export const trialStatuses = ${JSON.stringify(trialStatuses)};`,
   `export const endedSweepStatuses = ${JSON.stringify(endedSweepStatuses)};`,
+  `export const extendableSweepStatuses = ${JSON.stringify(extendableSweepStatuses)};`,
+  `export const objectiveMetrics = ${JSON.stringify(objectiveMetrics)};`,
   '',
 ].join('\n');
 // uplot has no `exports` map: its `main` resolves to dist/uPlot.cjs.js, beside the ESM build and the CSS.
