@@ -39,6 +39,9 @@ function asPostgres(tool: string, args: string[]): string {
   return execFileSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** How long a private store may take to start or stop before the test fails saying so. */
+const STORE_WAIT_MS = 60_000;
+
 export interface PrivateStores {
   postgresPort: number;
   redisPort: number;
@@ -97,19 +100,27 @@ export async function startPrivateStores(): Promise<PrivateStores> {
       '--logfile',
       join(dir, 'redis.log'),
     ]);
-    for (let i = 0; i < 100; i++) {
+    // Until it answers (on a busy machine that can take seconds); the bound only turns a hang into an error.
+    const deadline = Date.now() + STORE_WAIT_MS;
+    while (Date.now() < deadline) {
       try {
         if (redisCli('ping').trim() === 'PONG') return;
       } catch {}
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error(`private Redis on port ${redisPort} did not start`);
+    throw new Error(`private Redis on port ${redisPort} did not start within ${STORE_WAIT_MS} ms`);
   };
   const stopRedis = () => {
     try {
       redisCli('shutdown', 'nosave');
     } catch {} // the server closes the connection as it exits
-    for (let i = 0; i < 100 && existsSync(join(dir, 'redis.pid')); i++) execFileSync('sleep', ['0.05']);
+    // Redis removes its pid file as it exits: wait for that, and say so if it never happens.
+    const deadline = Date.now() + STORE_WAIT_MS;
+    while (existsSync(join(dir, 'redis.pid'))) {
+      if (Date.now() > deadline)
+        throw new Error(`private Redis on port ${redisPort} did not stop within ${STORE_WAIT_MS} ms`);
+      execFileSync('sleep', ['0.05']);
+    }
   };
   await startRedis();
 
@@ -128,7 +139,9 @@ export async function startPrivateStores(): Promise<PrivateStores> {
       await startRedis();
     },
     close() {
-      stopRedis();
+      try {
+        stopRedis();
+      } catch {} // cleaning up: the Postgres cluster and the folder go too
       try {
         pgCtl('-m', 'immediate', 'stop');
       } catch {} // already stopped
