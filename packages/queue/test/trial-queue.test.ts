@@ -62,10 +62,19 @@ describe('trial queue (real Redis, a key prefix of its own)', () => {
       },
       { connection: createRedis(REDIS_URL), prefix },
     );
+    // Both jobs have ended once the consumer says so (however long a busy machine takes).
+    await new Promise<void>((resolve) => {
+      const ended = new Set<string>();
+      const end = (job: { id?: string } | undefined) => {
+        if (job?.id) ended.add(job.id);
+        if (ended.has(done.trialId) && ended.has(failed.trialId)) resolve();
+      };
+      consumer.on('completed', end);
+      consumer.on('failed', end);
+    });
     const settled = async () =>
       (await queue.getJobState(done.trialId)) === 'completed' &&
       (await queue.getJobState(failed.trialId)) === 'failed';
-    for (let i = 0; i < 200 && !(await settled()); i++) await new Promise((r) => setTimeout(r, 50));
     await consumer.close();
     expect(await settled()).toBe(true);
     await enqueueTrials(queue, [waiting]);

@@ -12,10 +12,16 @@ import { createRequire, register } from 'node:module';
 import { MessageChannel } from 'node:worker_threads';
 const { port1, port2 } = new MessageChannel();
 const seen = [];
-port1.on('message', (hit) => seen.push(hit));
+let drained;
+const done = new Promise((resolve) => { drained = resolve; });
+port1.on('message', (hit) => (hit === 'drained' ? drained() : seen.push(hit)));
 const hooks = \`
 let port;
-export function initialize(data) { port = data.port; }
+export function initialize(data) {
+  port = data.port;
+  // Asked after the import, it answers after every hit it posted before (one port keeps their order).
+  port.on('message', () => port.postMessage('drained'));
+}
 export async function resolve(specifier, context, next) {
   const resolved = await next(specifier, context);
   if (resolved.url.includes('/@tensorflow/')) port.postMessage({ importer: context.parentURL, module: resolved.url });
@@ -23,7 +29,8 @@ export async function resolve(specifier, context, next) {
 }\`;
 register('data:text/javascript,' + encodeURIComponent(hooks), { data: { port: port2 }, transferList: [port2] });
 await import(process.argv[1]);
-await new Promise((resolve) => setTimeout(resolve, 200));
+port1.postMessage('drain');
+await done;
 port1.close();
 const cjs = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('/@tensorflow/'));
 console.log(JSON.stringify({ seen, cjs }));
