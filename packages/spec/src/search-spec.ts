@@ -38,7 +38,7 @@ export interface SearchSettings {
 
 /** TPE proposes from results, so it keeps this many configs in flight unless told otherwise. */
 export const DEFAULT_TPE_PARALLELISM = 4;
-const MAX_SEARCH_TRIALS = 100_000;
+export const MAX_SEARCH_TRIALS = 100_000;
 const SEARCH_FIELDS = ['type', 'trials', 'seed', 'parallelism', 'options'];
 
 /** One sampled option: a JSON pointer into the spec (also the parameter's name) and its distribution. */

@@ -1,5 +1,6 @@
 import { type CatalogEntry, type JsonSchema, optimizerCatalog, schedulerCatalog } from '@hypersweep/optim';
 import Type, { type Static, type TSchema } from 'typebox';
+import { distributionSchemas, SAMPLED_OPTION_NOTE } from './distribution-schema.js';
 import { sweepSpecExamples } from './examples.js';
 import type { ObjectiveMetric, ObjectiveMode } from './objective.js';
 import {
@@ -58,29 +59,50 @@ function publicSchema(schema: JsonSchema): Record<string, unknown> {
   return out;
 }
 
-/** One value, or a non-empty list of values to sweep (for list-valued options: a list of lists). */
-function sweepable(schema: JsonSchema): Record<string, unknown> {
+/**
+ * Whether option values may also be distributions: the entries of POST /v1/sweeps, which may ask for a
+ * random or tpe search, are `sampled`; those an extension adds to a grid are not.
+ */
+interface EntryOptions {
+  sampled: boolean;
+}
+
+/**
+ * One value, or a non-empty list of values to sweep (for list-valued options: a list of lists); when
+ * `sampled`, also a distribution.
+ */
+function sweepable(schema: JsonSchema, { sampled }: EntryOptions): Record<string, unknown> {
   const { description, default: fallback, ...value } = publicSchema(schema);
   const list = schema.type === 'array' || schema.anyOf?.some((branch) => branch.type === 'array') === true;
+  const rule = list ? ' A list of lists sweeps.' : ' A list sweeps its values.';
   return {
     ...(description !== undefined && {
-      description: `${description}${list ? ' A list of lists sweeps.' : ' A list sweeps its values.'}`,
+      description: `${description}${rule}${sampled ? ` ${SAMPLED_OPTION_NOTE}` : ''}`,
     }),
     ...(fallback !== undefined && { default: fallback }),
-    anyOf: [value, { type: 'array', items: value, minItems: 1 }],
+    anyOf: [
+      value,
+      { type: 'array', items: value, minItems: 1 },
+      ...(sampled ? distributionSchemas(value) : []),
+    ],
   };
 }
 
-function entryProperties(entry: CatalogEntry): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(entry.options).map(([name, schema]) => [name, sweepable(schema)]));
+function entryProperties(entry: CatalogEntry, options: EntryOptions): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(entry.options).map(([name, schema]) => [name, sweepable(schema, options)]),
+  );
 }
 
 function typeProperty(entry: CatalogEntry): Record<string, unknown> {
   return { type: 'string', enum: [entry.type], description: `${entry.description} ${entry.reference}` };
 }
 
-function optimizerVariant(entry: CatalogEntry): Record<string, unknown> {
-  const properties: Record<string, unknown> = { type: typeProperty(entry), ...entryProperties(entry) };
+function optimizerVariant(entry: CatalogEntry, options: EntryOptions): Record<string, unknown> {
+  const properties: Record<string, unknown> = {
+    type: typeProperty(entry),
+    ...entryProperties(entry, options),
+  };
   // torch.optim.LBFGS supports a single param group.
   if (entry.type !== 'LBFGS') {
     properties['param_groups'] = {
@@ -95,7 +117,7 @@ function optimizerVariant(entry: CatalogEntry): Record<string, unknown> {
             description: 'Workload parameter group(s) this entry covers.',
             anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
           },
-          ...entryProperties(entry),
+          ...entryProperties(entry, options),
         },
         additionalProperties: false,
       },
@@ -110,12 +132,12 @@ function optimizerVariant(entry: CatalogEntry): Record<string, unknown> {
   };
 }
 
-function schedulerVariant(entry: CatalogEntry): Record<string, unknown> {
+function schedulerVariant(entry: CatalogEntry, options: EntryOptions): Record<string, unknown> {
   return {
     title: entry.type,
     type: 'object',
     required: ['type', ...entry.required],
-    properties: { type: typeProperty(entry), interval: intervalSchema, ...entryProperties(entry) },
+    properties: { type: typeProperty(entry), interval: intervalSchema, ...entryProperties(entry, options) },
     additionalProperties: false,
   };
 }
@@ -123,18 +145,38 @@ function schedulerVariant(entry: CatalogEntry): Record<string, unknown> {
 type SpecEntryInput = SweepSpecInput['optimizers'][number];
 type SchedulerEntryInput = NonNullable<NonNullable<SweepSpecInput['schedulers']>[number]>;
 
+// What each option's schema cannot say: the rules between options that torch's constructors enforce.
+const CROSS_OPTION_RULES =
+  "Beyond this schema the API checks what torch's constructor would refuse across options (for example SGD's nesterov needs a momentum and zero dampening; OneCycleLR and CyclicLR with cycle_momentum need an optimizer with momentum or betas) and the workload's parameter group names; each violation is a 400 naming the option.";
+
+function optimizerSpecSchema(options: EntryOptions) {
+  return Type.Unsafe<SpecEntryInput>({
+    description: `An optimizer of torch.optim with its options (torch names); lists sweep. ${CROSS_OPTION_RULES}`,
+    anyOf: Object.values(optimizerCatalog).map((entry) => optimizerVariant(entry, options)),
+  });
+}
+
+function schedulerSpecSchema(options: EntryOptions) {
+  return Type.Unsafe<SchedulerEntryInput | null>({
+    description: `A torch.optim.lr_scheduler scheduler with its options (torch names), or null for a constant lr. ${CROSS_OPTION_RULES}`,
+    anyOf: [
+      { type: 'null' },
+      ...Object.values(schedulerCatalog).map((entry) => schedulerVariant(entry, options)),
+    ],
+  });
+}
+
 /** One optimizer: `{"type": "Adam", "lr": [0.001, 0.01], "betas": [0.9, 0.999]}`. */
-export const OptimizerSpecSchema = Type.Unsafe<SpecEntryInput>({
-  description: 'An optimizer of torch.optim with its options (torch names); lists sweep.',
-  anyOf: Object.values(optimizerCatalog).map(optimizerVariant),
-});
+export const OptimizerSpecSchema = optimizerSpecSchema({ sampled: false });
 
 /** One lr scheduler, or null for a constant learning rate. */
-export const SchedulerSpecSchema = Type.Unsafe<SchedulerEntryInput | null>({
-  description:
-    'A torch.optim.lr_scheduler scheduler with its options (torch names), or null for a constant lr.',
-  anyOf: [{ type: 'null' }, ...Object.values(schedulerCatalog).map(schedulerVariant)],
-});
+export const SchedulerSpecSchema = schedulerSpecSchema({ sampled: false });
+
+/** An optimizer entry of a spec that may ask for a random or tpe search: option values may be distributions. */
+export const SampledOptimizerSpecSchema = optimizerSpecSchema({ sampled: true });
+
+/** A scheduler entry (or null) of a spec that may ask for a random or tpe search. */
+export const SampledSchedulerSpecSchema = schedulerSpecSchema({ sampled: true });
 
 export const TrainingSchema = Type.Unsafe<NonNullable<SweepSpecInput['training']>>({
   type: 'object',

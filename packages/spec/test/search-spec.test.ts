@@ -1,5 +1,6 @@
+import Schema from 'typebox/schema';
 import { describe, expect, it } from 'vitest';
-import { proposeSearchConfig, validateSearchSweepSpec } from '../src/index.js';
+import { proposeSearchConfig, searchSpecExample, validateSearchSweepSpec } from '../src/index.js';
 import { workloads } from './workloads.js';
 
 const context = { workloads };
@@ -203,20 +204,113 @@ describe('tpe search', () => {
 });
 
 describe('OpenAPI', () => {
+  const documented = async () => {
+    const { createSweepSpecSchema, withSearchSchema } = await import('../src/index.js');
+    const schema = withSearchSchema(createSweepSpecSchema({ workloads }));
+    const check = Schema.Compile(schema as Parameters<typeof Schema.Compile>[0]);
+    return { schema: schema as unknown as DocumentedSpec, accepts: (spec: unknown) => check.Check(spec) };
+  };
+  type DocumentedSpec = {
+    properties: Record<string, { anyOf?: { properties?: { type?: { enum?: string[] } } }[] }>;
+    examples: unknown[];
+  };
+
   it('documents search and the search pruners, and its example is a valid spec', async () => {
-    const { createSweepSpecSchema, searchSpecExample, withSearchSchema } = await import('../src/index.js');
-    const schema = withSearchSchema(createSweepSpecSchema({ workloads })) as unknown as {
-      properties: Record<string, { anyOf?: { properties?: { type?: { const?: string } } }[] }>;
-      examples: unknown[];
-    };
+    const { schema, accepts } = await documented();
     expect(schema.properties['search']).toBeDefined();
-    const types = schema.properties['pruner']!.anyOf!.map((v) => v.properties?.type?.const).filter(Boolean);
-    expect(types).toEqual(
-      expect.arrayContaining(['SuccessiveHalvingPruner', 'HyperbandPruner', 'ASHAScheduler']),
-    );
+    const types = schema.properties['pruner']!.anyOf!.flatMap((v) => v.properties?.type?.enum ?? []);
+    expect(types).toEqual(['MedianPruner', 'SuccessiveHalvingPruner', 'HyperbandPruner', 'ASHAScheduler']);
     expect(schema.examples).toContainEqual(searchSpecExample);
     const r = validateSearchSweepSpec(structuredClone(searchSpecExample), context);
     expect(r.ok).toBe(true);
     expect(r.ok && r.trials).toHaveLength(4);
+    expect(accepts(searchSpecExample)).toBe(true);
+  });
+
+  // The document must admit what the validator accepts, and say no where it can: each case is checked
+  // against both, so the schema cannot drift from validateSearchSweepSpec on these shapes.
+  const sampled = (optimizer: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    ...base,
+    search: { type: 'tpe', trials: 4, seed: 1 },
+    optimizers: [{ type: 'SGD', lr: 0.1, ...optimizer }],
+    ...extra,
+  });
+  const accepted = {
+    uniform: sampled({ momentum: { uniform: [0, 0.9] } }),
+    loguniform: sampled({ lr: { loguniform: [1e-4, 1e-1] } }),
+    int: sampled({}, { schedulers: [{ type: 'StepLR', step_size: { int: [1, 5] }, gamma: 0.5 }] }),
+    logint: sampled({}, { schedulers: [{ type: 'StepLR', step_size: { logint: [1, 8] } }] }),
+    choice: sampled({ nesterov: { choice: [false] }, momentum: { choice: [0.5, 0.9] } }),
+    'choice of list values': {
+      ...sampled({}),
+      optimizers: [
+        {
+          type: 'Adam',
+          lr: 0.001,
+          betas: {
+            choice: [
+              [0.9, 0.999],
+              [0.8, 0.99],
+            ],
+          },
+        },
+      ],
+    },
+    'param group option': sampled({
+      param_groups: [{ params: 'classifier', lr: { loguniform: [1e-3, 1] } }],
+    }),
+    'random search': { ...sampled({ lr: { uniform: [0.01, 0.1] } }), search: { type: 'random', trials: 3 } },
+    'tpe options': {
+      ...sampled({ lr: { uniform: [0.01, 0.1] } }),
+      search: { type: 'tpe', trials: 3, options: { n_startup_trials: 2, prior_weight: 0.5 } },
+    },
+    'grid with a seed': {
+      ...base,
+      search: { type: 'grid', seed: 3 },
+      optimizers: [{ type: 'SGD', lr: 0.1 }],
+    },
+    'ASHA pruner': { ...sampled({}), pruner: { type: 'ASHAScheduler', grace_period: 1, max_t: 4 } },
+  };
+  const refused = {
+    'a bound that is not valid for the option': sampled({ lr: { uniform: [-1, 0.1] } }),
+    'loguniform from 0': sampled({ lr: { loguniform: [0, 0.1] } }),
+    'int with float bounds': sampled({}, { schedulers: [{ type: 'StepLR', step_size: { int: [1.5, 5] } }] }),
+    'one bound': sampled({ lr: { uniform: [0.1] } }),
+    'two distributions in one': sampled({ lr: { uniform: [0.01, 0.1], loguniform: [0.01, 0.1] } }),
+    'an unknown distribution': sampled({ lr: { normal: [0.01, 0.1] } }),
+    'a numeric distribution of a boolean option': sampled({ nesterov: { uniform: [0, 1] } }),
+    'an empty choice': sampled({ momentum: { choice: [] } }),
+    'a distribution inside a list': sampled({ lr: [{ uniform: [0.01, 0.1] }] }),
+    'tpe without trials': { ...sampled({}), search: { type: 'tpe' } },
+    'tpe options on random': { ...sampled({}), search: { type: 'random', trials: 2, options: {} } },
+    'trials on a grid': { ...sampled({}), search: { type: 'grid', trials: 2 } },
+    'a float TPE n_startup_trials': {
+      ...sampled({}),
+      search: { type: 'tpe', trials: 2, options: { n_startup_trials: 1.5 } },
+    },
+    'a pruner option of another pruner': {
+      ...sampled({}),
+      pruner: { type: 'ASHAScheduler', n_startup_trials: 1 },
+    },
+  };
+
+  it.each(Object.entries(accepted))('the document and the validator accept %s', async (_, spec) => {
+    const { accepts } = await documented();
+    const result = validateSearchSweepSpec(structuredClone(spec), context);
+    expect(result.ok ? [] : result.errors).toEqual([]);
+    expect(accepts(spec)).toBe(true);
+  });
+
+  it.each(Object.entries(refused))('the document and the validator refuse %s', async (_, spec) => {
+    const { accepts } = await documented();
+    expect(validateSearchSweepSpec(structuredClone(spec), context).ok).toBe(false);
+    expect(accepts(spec)).toBe(false);
+  });
+
+  it('extension entries (grids only) have no distributions', async () => {
+    const { OptimizerSpecSchema } = await import('../src/index.js');
+    const check = Schema.Compile(OptimizerSpecSchema);
+    expect(check.Check({ type: 'SGD', lr: [0.1, 0.01] })).toBe(true);
+    expect(check.Check({ type: 'SGD', lr: { loguniform: [1e-4, 1e-1] } })).toBe(false);
   });
 });
