@@ -25,9 +25,12 @@ function bound(branches: Schema[], key: DistributionKey, low: boolean): Schema {
   return oneOrAny(
     branches.map((branch) => {
       const narrowed: Schema = { ...branch, ...(integer && { type: 'integer' }) };
-      const floor = narrowed['exclusiveMinimum'];
-      if (log && low && !(typeof floor === 'number' && floor >= 0)) narrowed['exclusiveMinimum'] = 0;
-      return narrowed;
+      if (!(log && low)) return narrowed;
+      // A log scale needs low > 0: the tighter of that and the option's own lower bound, said once.
+      const { minimum, exclusiveMinimum, ...rest } = narrowed;
+      if (typeof minimum === 'number' && minimum > 0) return { ...rest, minimum };
+      const floor = typeof exclusiveMinimum === 'number' ? Math.max(exclusiveMinimum, 0) : 0;
+      return { ...rest, exclusiveMinimum: floor };
     }),
   );
 }
