@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { ApiConfig } from './config.js';
 import { type ApiContext, contextPlugin, createApiContext } from './context.js';
 import { installErrorHandler } from './errors.js';
-import { installApiKeyAuth } from './plugins/auth.js';
+import { documentApiKeyAuth, installApiKeyAuth } from './plugins/auth.js';
 import { dashboardRoutes } from './plugins/dashboard.js';
 import { installMetrics } from './plugins/metrics.js';
 import { catalogRoutes } from './routes/catalog/index.js';
@@ -32,7 +32,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimit,
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    ajv: {
+      customOptions: {
+        allErrors: true,
+        coerceTypes: 'array',
+        removeAdditional: false,
+        // The named OpenAPI examples of a schema (schemas.ts withExamples): an annotation, nothing to check.
+        keywords: ['x-examples'],
+      },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const context = options.context ?? createApiContext(config, app.log);
   if (!options.context) app.addHook('onClose', () => context.close());
@@ -41,6 +49,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addSchema(ErrorResponse);
 
   await app.register(swagger, {
+    // Shared schemas (app.addSchema) are components named by their $id (ErrorResponse), not def-0.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       // 3.1: the spec schema uses JSON Schema 2020-12 (prefixItems for betas, type null for `schedulers: [null]`).
       openapi: '3.1.0',
@@ -49,7 +59,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         description:
           'Hyperparameter sweeps over PyTorch-style optimizers and lr schedulers, trained on TensorFlow.js. Option names, defaults and numerics follow torch.optim (PyTorch 1.13).',
         version: '0.1.0',
+        // The repository declares no license (package.json is private, there is no LICENSE file).
+        license: { name: 'UNLICENSED' },
       },
+      // Relative: the API is wherever this document is served from (`npm start`: http://localhost:3000).
+      servers: [{ url: '/', description: 'The server that serves this document' }],
       tags: [
         { name: 'sweeps', description: 'Submit, list, inspect, cancel and delete sweeps' },
         { name: 'trials', description: 'Trials and their per-step metrics' },
@@ -57,13 +71,22 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         { name: 'health', description: 'Liveness, readiness and Prometheus metrics' },
       ],
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'One of API_KEYS' } },
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              "`Authorization: Bearer <key>` with one of the server's API_KEYS (comma-separated). Only enforced when the server runs with API_KEYS; without it every operation is open.",
+          },
+        },
       },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  installApiKeyAuth(app, config.apiKeys, ['/v1/schedules/preview']);
+  const openRoutes = ['/v1/schedules/preview'];
+  documentApiKeyAuth(app, openRoutes);
+  installApiKeyAuth(app, config.apiKeys, openRoutes);
   await app.register(contextPlugin, { context });
   installMetrics(app, context);
   await app.register(healthRoutes);

@@ -1,5 +1,5 @@
 import { objectiveMetrics, objectiveModes, sweepStatuses, trialStatuses } from '@hypersweep/spec';
-import { Type } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 
 /** Shared response pieces (TypeBox: one definition gives the type and the OpenAPI schema). */
 export const ErrorResponse = Type.Object(
@@ -15,13 +15,65 @@ export const ErrorResponse = Type.Object(
   },
 );
 
-export const errorResponses = {
-  400: Type.Ref('ErrorResponse'),
-  401: Type.Ref('ErrorResponse'),
-  404: Type.Ref('ErrorResponse'),
-  /** Postgres (or, for live events, Redis) is unavailable; retry later. */
-  503: Type.Ref('ErrorResponse'),
+/** The statuses an operation may answer with an ErrorResponse. */
+export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 500 | 503;
+
+const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
+  400: 'The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...`',
+  401: 'The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>`',
+  404: 'Nothing has this id',
+  409: 'The sweep is in a state that does not allow this',
+  413: 'The body is larger than BODY_LIMIT',
+  415: 'The body has a content type the API does not read (send application/json)',
+  500: 'An unexpected failure: logged by the server, answered without internals',
+  503: 'Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds',
 };
+
+/**
+ * The error answers of an operation, each the shared ErrorResponse with what that status means here
+ * (`descriptions` overrides the general wording). 401 is added by the API-key plugin to the operations
+ * it guards (plugins/auth.ts), so no route lists it.
+ */
+export function errorResponses<S extends Exclude<ErrorStatus, 401>>(
+  statuses: readonly S[],
+  descriptions: Partial<Record<S, string>> = {},
+): Record<S, ReturnType<typeof errorResponse>> {
+  return Object.fromEntries(
+    statuses.map((status) => [status, errorResponse(status, descriptions[status])]),
+  ) as Record<S, ReturnType<typeof errorResponse>>;
+}
+
+export const errorResponse = (status: ErrorStatus, description = ERROR_DESCRIPTIONS[status]) =>
+  Type.Ref('ErrorResponse', { description });
+
+/**
+ * An error answer with named examples. @fastify/swagger replaces a $ref schema by its target, dropping
+ * `x-examples` beside it, so the examples go on the media type.
+ */
+export const errorResponseWithExamples = (description: string, examples: Record<string, Example>) => ({
+  description,
+  content: { 'application/json': { schema: Type.Ref('ErrorResponse'), examples } },
+});
+
+/** What every operation that reads or writes Postgres may answer beside its own errors. */
+export const STORE_ERRORS = [500, 503] as const;
+
+/** An OpenAPI Example object: what the example shows, and the value. */
+export interface Example {
+  summary: string;
+  description?: string;
+  value: unknown;
+}
+
+/**
+ * A body or response schema with its examples, as named OpenAPI Example objects (each with a summary):
+ * @fastify/swagger moves `x-examples` to the media type's `examples`. A top-level JSON Schema `examples`
+ * array would become unnamed examples without a summary, so it is dropped here.
+ */
+export function withExamples<T extends object>(schema: T, examples: Record<string, Example>): T {
+  const { examples: _unnamed, ...rest } = schema as T & { examples?: unknown };
+  return { ...rest, 'x-examples': examples } as T;
+}
 
 export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
 export const IdParams = Type.Object({ id: Uuid });
@@ -31,6 +83,15 @@ export const StringEnum = <const T extends readonly string[]>(
   values: T,
   options: { description?: string; default?: T[number] } = {},
 ) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+/**
+ * The 200 answer of a route that also answers CSV: JSON, and with `format=csv` the same rows as text/csv
+ * (`csv` says what a row is). The CSV is said in the description, not as a second media type: openapi-fetch
+ * (@hypersweep/client) types a response as the union of its media types, which would make every JSON
+ * answer of these routes a `string` too for the CLI and the dashboard's callers.
+ */
+export const csvOrJson = <T extends TSchema>(json: T, csv: string): T =>
+  ({ ...json, description: `JSON; with format=csv the answer is text/csv instead (${csv})` }) as T;
 
 /** The `format` query of the routes that also answer CSV (`format=csv`, text/csv). */
 export const ResponseFormat = (description?: string) =>

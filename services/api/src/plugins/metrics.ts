@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Type } from 'typebox';
 import type { ApiContext } from '../context.js';
+import { errorResponses } from '../schemas.js';
 
 /**
  * Prometheus metrics at GET /metrics: HTTP requests and latency by route, queue depth by state, trials by
@@ -67,9 +68,16 @@ export function installMetrics(app: FastifyInstance, context: ApiContext): void 
     '/metrics',
     {
       schema: {
+        operationId: 'getMetrics',
         tags: ['health'],
         summary: 'Prometheus metrics (text exposition format)',
-        response: { 200: Type.String() },
+        response: {
+          200: {
+            description: 'Prometheus text exposition format 0.0.4',
+            content: { 'text/plain': { schema: Type.String() } },
+          },
+          ...errorResponses([500]),
+        },
       },
     },
     async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),

@@ -2,12 +2,14 @@ import { curveMetrics } from '@hypersweep/db';
 import { trialStatuses } from '@hypersweep/spec';
 import { Type } from 'typebox';
 import {
+  csvOrJson,
   errorResponses,
   IdParams,
   NullableNumber,
   Objective,
   ResponseFormat,
   SeedlessConfig,
+  STORE_ERRORS,
   StringEnum,
 } from '../../schemas.js';
 
@@ -18,10 +20,10 @@ const StatusCounts = Type.Object(
   >,
   { description: 'Trials of the group per status' },
 );
-const Interval = Type.Union([
-  Type.Object({ level: Type.Number(), low: Type.Number(), high: Type.Number() }),
-  Type.Null(),
-]);
+const Interval = Type.Union(
+  [Type.Object({ level: Type.Number(), low: Type.Number(), high: Type.Number() }), Type.Null()],
+  { description: "95% interval of the mean (Student's t, n - 1 df)" },
+);
 
 const ConfigRow = Type.Object({
   rank: Type.Union([Type.Integer(), Type.Null()], { description: 'null until a seed has completed' }),
@@ -34,7 +36,7 @@ const ConfigRow = Type.Object({
   std: Type.Union([Type.Number(), Type.Null()], { description: 'Sample standard deviation (n - 1)' }),
   min: NullableNumber,
   max: NullableNumber,
-  interval: Type.Union([Interval], { description: "95% interval of the mean (Student's t, n - 1 df)" }),
+  interval: Interval,
   meanFinalLoss: NullableNumber,
   status: StatusCounts,
 });
@@ -89,6 +91,7 @@ const CurveGroup = Type.Object({
 });
 
 export const configsSchema = {
+  operationId: 'listSweepConfigs',
   tags: ['sweeps'],
   summary: 'The leaderboard by configuration: trials that differ only in seed as one row, best mean first',
   description:
@@ -100,21 +103,29 @@ export const configsSchema = {
     format: ResponseFormat(),
   }),
   response: {
-    200: Type.Object({ objective: Objective, total: Type.Integer(), items: Type.Array(ConfigRow) }),
-    ...errorResponses,
+    200: csvOrJson(
+      Type.Object({ objective: Objective, total: Type.Integer(), items: Type.Array(ConfigRow) }),
+      'format=csv: one row per configuration, one column per swept option',
+    ),
+    ...errorResponses([400, 404, ...STORE_ERRORS], { 404: 'No sweep has this id' }),
   },
 };
 
 export const effectsSchema = {
+  operationId: 'getSweepEffects',
   tags: ['sweeps'],
   summary: 'How much each swept setting matters: levels with mean objective, share of variance explained',
   description:
     'Over completed trials. A complete grid gets the exact functional ANOVA (main effects and two-way interactions); searches and incomplete grids get per-factor correlation ratios with numeric values binned. `method` says which.',
   params: IdParams,
-  response: { 200: EffectsResponse, ...errorResponses },
+  response: {
+    200: EffectsResponse,
+    ...errorResponses([400, 404, ...STORE_ERRORS], { 404: 'No sweep has this id' }),
+  },
 };
 
 export const curvesSchema = {
+  operationId: 'getSweepCurves',
   tags: ['sweeps'],
   summary: 'Learning curves per configuration (mean and band over seeds) or per trial, in one query',
   description:
@@ -137,6 +148,6 @@ export const curvesSchema = {
       x: StringEnum(['step', 'epoch'] as const),
       groups: Type.Array(CurveGroup),
     }),
-    ...errorResponses,
+    ...errorResponses([400, 404, ...STORE_ERRORS], { 404: 'No sweep has this id' }),
   },
 };

@@ -61,6 +61,7 @@ export const SweepEventSchema = Type.Union(
 );
 
 export const eventsSchema = {
+  operationId: 'streamSweepEvents',
   tags: ['sweeps'],
   summary: 'Live events (Server-Sent Events): trial started / progress / finished, sweep status changes',
   description:
@@ -71,6 +72,9 @@ export const eventsSchema = {
       description: 'text/event-stream: each `data:` line is one of these events as JSON',
       content: { 'text/event-stream': { schema: SweepEventSchema } },
     },
-    ...errorResponses,
+    ...errorResponses([400, 404, 500, 503], {
+      404: 'No sweep has this id',
+      503: 'Postgres, or the live event feed (Redis), is unavailable: retry (the dashboard and the client do, with backoff)',
+    }),
   },
 };

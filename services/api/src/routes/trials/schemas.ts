@@ -1,6 +1,16 @@
 import { MAX_STEP } from '@hypersweep/db';
 import { Type } from 'typebox';
-import { errorResponses, IdParams, NullableNumber, ResponseFormat, TrialSummary } from '../../schemas.js';
+import {
+  csvOrJson,
+  errorResponses,
+  IdParams,
+  NullableNumber,
+  ResponseFormat,
+  STORE_ERRORS,
+  TrialSummary,
+} from '../../schemas.js';
+
+const trialErrors = errorResponses([400, 404, ...STORE_ERRORS], { 404: 'No trial has this id' });
 
 const Series = Type.Array(NullableNumber);
 
@@ -25,13 +35,15 @@ const Metrics = Type.Object({
 });
 
 export const trialSchema = {
+  operationId: 'getTrial',
   tags: ['trials'],
   summary: 'One trial: config, status, best value and step, final loss, steps done, duration, backend',
   params: IdParams,
-  response: { 200: TrialSummary, ...errorResponses },
+  response: { 200: TrialSummary, ...trialErrors },
 };
 
 export const metricsSchema = {
+  operationId: 'getTrialMetrics',
   tags: ['trials'],
   summary: "A trial's per-step loss and lr as columns, plus per-epoch validation metrics",
   description:
@@ -45,5 +57,5 @@ export const metricsSchema = {
     maxPoints: Type.Optional(Type.Integer({ minimum: 4, maximum: 100_000 })),
     format: ResponseFormat(),
   }),
-  response: { 200: Metrics, ...errorResponses },
+  response: { 200: csvOrJson(Metrics, 'format=csv: one row per step'), ...trialErrors },
 };
