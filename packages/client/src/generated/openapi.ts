@@ -12,29 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** Liveness: the process answers */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            status: "ok";
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -51,26 +29,7 @@ export interface paths {
             cookie?: never;
         };
         /** Prometheus metrics (text exposition format) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": string;
-                    };
-                };
-            };
-        };
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -87,55 +46,7 @@ export interface paths {
             cookie?: never;
         };
         /** Readiness: Postgres and Redis answer (503 naming the store that does not) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            postgres: {
-                                error?: string;
-                                ok: boolean;
-                            };
-                            redis: {
-                                error?: string;
-                                ok: boolean;
-                            };
-                            status: "ready" | "unavailable";
-                        };
-                    };
-                };
-                /** @description Default Response */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            postgres: {
-                                error?: string;
-                                ok: boolean;
-                            };
-                            redis: {
-                                error?: string;
-                                ok: boolean;
-                            };
-                            status: "ready" | "unavailable";
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -152,36 +63,7 @@ export interface paths {
             cookie?: never;
         };
         /** Every optimizer, scheduler and workload with its options, defaults and parameter groups */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            optimizers: {
-                                [key: string]: unknown;
-                            };
-                            schedulers: {
-                                [key: string]: unknown;
-                            };
-                            workloads: {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getCatalog"];
         put?: never;
         post?: never;
         delete?: never;
@@ -203,119 +85,7 @@ export interface paths {
          * The lr (and momentum / beta1) curve a scheduler gives, without training
          * @description Row i is each group's value before the i-th scheduler.step(), as PyTorch's optimizer sees it during step i.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "optimizer": {
-                     *         "type": "SGD",
-                     *         "options": {
-                     *           "lr": 0.1,
-                     *           "momentum": 0.9
-                     *         }
-                     *       },
-                     *       "scheduler": {
-                     *         "type": "OneCycleLR",
-                     *         "options": {
-                     *           "max_lr": 0.1,
-                     *           "total_steps": 100
-                     *         }
-                     *       },
-                     *       "steps": 100
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description ReduceLROnPlateau: the metric passed to step(metric) each step */
-                        metrics?: number[];
-                        optimizer: {
-                            /** @description Initial lr of each param group */
-                            group_lrs?: number[];
-                            options?: {
-                                [key: string]: unknown;
-                            };
-                            /**
-                             * @description torch.optim class name
-                             * @example SGD
-                             */
-                            type: string;
-                        };
-                        scheduler: {
-                            options?: {
-                                [key: string]: unknown;
-                            };
-                            /**
-                             * @description torch.optim.lr_scheduler class name
-                             * @example OneCycleLR
-                             */
-                            type: string;
-                        } | null;
-                        /** @description Scheduler steps to show */
-                        steps: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One row per step, one value per param group */
-                            beta1?: number[][];
-                            /** @description One row per step, one value per param group */
-                            lrs: number[][];
-                            /** @description One row per step, one value per param group */
-                            momentum?: number[][];
-                        };
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-            };
-        };
+        post: operations["previewSchedule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -330,1800 +100,13 @@ export interface paths {
             cookie?: never;
         };
         /** List sweeps, newest first, with cursor pagination */
-        get: {
-            parameters: {
-                query: {
-                    /** @description nextCursor of the previous page */
-                    cursor?: string;
-                    limit: number;
-                    /** @description queued, running, completed, failed, cancelled */
-                    status?: "queued" | "running" | "completed" | "failed" | "cancelled";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: {
-                                /** Format: date-time */
-                                createdAt: string;
-                                error: string | null;
-                                finishedAt: string | null;
-                                /** Format: uuid */
-                                id: string;
-                                name: string;
-                                objective: {
-                                    /**
-                                     * @description val_loss, val_accuracy, train_loss
-                                     * @enum {string}
-                                     */
-                                    metric: "val_loss" | "val_accuracy" | "train_loss";
-                                    /** @enum {string} */
-                                    mode: "min" | "max";
-                                };
-                                /** @description The early-stopping rule with its defaults, or null */
-                                pruner: {
-                                    [key: string]: unknown;
-                                } | null;
-                                /** @description The search settings of a random / tpe sweep with their defaults; null for a grid */
-                                search: {
-                                    /** @description TPESampler options (Optuna's names), tpe only */
-                                    options: {
-                                        [key: string]: unknown;
-                                    } | null;
-                                    /** @description Configs in flight at once; the next are created as trials end (null: all at once) */
-                                    parallelism: number | null;
-                                    seed: number;
-                                    /** @description Configs sampled in all (each runs once per seed) */
-                                    trials: number;
-                                    /** @enum {string} */
-                                    type: "random" | "tpe";
-                                } | null;
-                                startedAt: string | null;
-                                /**
-                                 * @description queued, running, completed, failed, cancelled
-                                 * @enum {string}
-                                 */
-                                status: "queued" | "running" | "completed" | "failed" | "cancelled";
-                                trialCount: number;
-                            }[];
-                            nextCursor: string | null;
-                        };
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-            };
-        };
+        get: operations["listSweeps"];
         put?: never;
         /**
          * Submit a sweep: validate, expand into trials, store and enqueue them
          * @description A list sweeps its values and a scalar is one value; for options whose value is itself a list (betas, milestones, ...) a list of numbers is one value and a list of lists sweeps. The grid is the union over optimizer entries of the product of their lists, times the scheduler entries, times the seeds. Trials with equal configs after defaults are merged. Postgres is the source of truth: the sweep, its trials and their jobs are stored in one transaction (the outbox), so the answer is 201 also when the trial queue (Redis) is down; then `enqueued` is false and the jobs are sent as soon as the queue is back.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            /** @description A hyperparameter sweep: the grid is the union over optimizer entries of the cartesian product of their listed values, times the union of scheduler entries, times the seeds. Option names are PyTorch 1.13's. */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description A name for people; defaults to the workload and optimizer types. */
-                        name?: string;
-                        /** @description What the leaderboard ranks by. Default {"metric": "val_loss", "mode": "min"}. */
-                        objective?: {
-                            /**
-                             * @description What the leaderboard ranks by and ReduceLROnPlateau monitors; train_loss is the default for workloads without a validation set.
-                             * @default val_loss
-                             * @enum {string}
-                             */
-                            metric?: "val_loss" | "val_accuracy" | "train_loss";
-                            /**
-                             * @description Whether smaller or larger is better; defaults to max for accuracy, min for losses.
-                             * @enum {string}
-                             */
-                            mode?: "min" | "max";
-                        };
-                        optimizers: ({
-                            /**
-                             * @description Dampening for momentum: buf = momentum * buf + (1 - dampening) * grad. A list sweeps its values.
-                             * @default 0
-                             */
-                            dampening?: number | number[];
-                            /** @description Learning rate. A list sweeps its values. */
-                            lr: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /**
-                             * @description Momentum factor. A list sweeps its values.
-                             * @default 0
-                             */
-                            momentum?: number | number[];
-                            /**
-                             * @description Use Nesterov momentum (requires momentum > 0 and dampening = 0). A list sweeps its values.
-                             * @default false
-                             */
-                            nesterov?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Dampening for momentum: buf = momentum * buf + (1 - dampening) * grad. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                dampening?: number | number[];
-                                /** @description Learning rate. A list sweeps its values. */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /**
-                                 * @description Momentum factor. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                momentum?: number | number[];
-                                /**
-                                 * @description Use Nesterov momentum (requires momentum > 0 and dampening = 0). A list sweeps its values.
-                                 * @default false
-                                 */
-                                nesterov?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
-                            /**
-                             * @description Stochastic gradient descent, optionally with (Nesterov) momentum. https://pytorch.org/docs/1.13/generated/torch.optim.SGD.html
-                             * @enum {string}
-                             */
-                            type: "SGD";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                             * @default 0
-                             */
-                            weight_decay?: number | number[];
-                        } | {
-                            /**
-                             * @description Power for the eta update. A list sweeps its values.
-                             * @default 0.75
-                             */
-                            alpha?: number | number[];
-                            /**
-                             * @description Decay term. A list sweeps its values.
-                             * @default 0.0001
-                             */
-                            lambd?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.01
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Power for the eta update. A list sweeps its values.
-                                 * @default 0.75
-                                 */
-                                alpha?: number | number[];
-                                /**
-                                 * @description Decay term. A list sweeps its values.
-                                 * @default 0.0001
-                                 */
-                                lambd?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.01
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Step at which averaging starts. A list sweeps its values.
-                                 * @default 1000000
-                                 */
-                                t0?: number | number[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
-                            /**
-                             * @description Step at which averaging starts. A list sweeps its values.
-                             * @default 1000000
-                             */
-                            t0?: number | number[];
-                            /**
-                             * @description Averaged stochastic gradient descent (Polyak & Juditsky, 1992). https://pytorch.org/docs/1.13/generated/torch.optim.ASGD.html
-                             * @enum {string}
-                             */
-                            type: "ASGD";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                             * @default 0
-                             */
-                            weight_decay?: number | number[];
-                        } | {
-                            /**
-                             * @description (etaminus, etaplus): multiplicative decrease and increase factors, 0 < etaminus < 1 < etaplus. A list of lists sweeps.
-                             * @default [
-                             *       0.5,
-                             *       1.2
-                             *     ]
-                             */
-                            etas?: [
-                                number,
-                                number
-                            ] | [
-                                number,
-                                number
-                            ][];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.01
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description (etaminus, etaplus): multiplicative decrease and increase factors, 0 < etaminus < 1 < etaplus. A list of lists sweeps.
-                                 * @default [
-                                 *       0.5,
-                                 *       1.2
-                                 *     ]
-                                 */
-                                etas?: [
-                                    number,
-                                    number
-                                ] | [
-                                    number,
-                                    number
-                                ][];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.01
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description (min, max) allowed step sizes. A list of lists sweeps.
-                                 * @default [
-                                 *       0.000001,
-                                 *       50
-                                 *     ]
-                                 */
-                                step_sizes?: [
-                                    number,
-                                    number
-                                ] | [
-                                    number,
-                                    number
-                                ][];
-                            }[];
-                            /**
-                             * @description (min, max) allowed step sizes. A list of lists sweeps.
-                             * @default [
-                             *       0.000001,
-                             *       50
-                             *     ]
-                             */
-                            step_sizes?: [
-                                number,
-                                number
-                            ] | [
-                                number,
-                                number
-                            ][];
-                            /**
-                             * @description Resilient backpropagation: per-element step sizes adapted from gradient signs. https://pytorch.org/docs/1.13/generated/torch.optim.Rprop.html
-                             * @enum {string}
-                             */
-                            type: "Rprop";
-                        } | {
-                            /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                             * @default 1e-10
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Initial value of the squared-gradient accumulator. A list sweeps its values.
-                             * @default 0
-                             */
-                            initial_accumulator_value?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.01
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Learning rate decay: clr = lr / (1 + (step - 1) * lr_decay). A list sweeps its values.
-                             * @default 0
-                             */
-                            lr_decay?: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-10
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Initial value of the squared-gradient accumulator. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                initial_accumulator_value?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.01
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Learning rate decay: clr = lr / (1 + (step - 1) * lr_decay). A list sweeps its values.
-                                 * @default 0
-                                 */
-                                lr_decay?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
-                            /**
-                             * @description Adagrad: per-element learning rates from accumulated squared gradients. https://pytorch.org/docs/1.13/generated/torch.optim.Adagrad.html
-                             * @enum {string}
-                             */
-                            type: "Adagrad";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                             * @default 0
-                             */
-                            weight_decay?: number | number[];
-                        } | {
-                            /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                             * @default 0.000001
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 1
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 0.000001
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 1
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Coefficient of the running average of squared gradients. A list sweeps its values.
-                                 * @default 0.9
-                                 */
-                                rho?: number | number[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
-                            /**
-                             * @description Coefficient of the running average of squared gradients. A list sweeps its values.
-                             * @default 0.9
-                             */
-                            rho?: number | number[];
-                            /**
-                             * @description Adadelta: an adaptive learning rate method (Zeiler, 2012). https://pytorch.org/docs/1.13/generated/torch.optim.Adadelta.html
-                             * @enum {string}
-                             */
-                            type: "Adadelta";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                             * @default 0
-                             */
-                            weight_decay?: number | number[];
-                        } | {
-                            /**
-                             * @description Smoothing constant of the squared-gradient average. A list sweeps its values.
-                             * @default 0.99
-                             */
-                            alpha?: number | number[];
-                            /**
-                             * @description Normalize by the estimated variance of the gradient instead of its second moment. A list sweeps its values.
-                             * @default false
-                             */
-                            centered?: boolean | boolean[];
-                            /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                             * @default 1e-8
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.01
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /**
-                             * @description Momentum factor. A list sweeps its values.
-                             * @default 0
-                             */
-                            momentum?: number | number[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Smoothing constant of the squared-gradient average. A list sweeps its values.
-                                 * @default 0.99
-                                 */
-                                alpha?: number | number[];
-                                /**
-                                 * @description Normalize by the estimated variance of the gradient instead of its second moment. A list sweeps its values.
-                                 * @default false
-                                 */
-                                centered?: boolean | boolean[];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.01
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /**
-                                 * @description Momentum factor. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                momentum?: number | number[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
-                            /**
-                             * @description RMSprop: gradients divided by a running root mean square (Hinton). https://pytorch.org/docs/1.13/generated/torch.optim.RMSprop.html
-                             * @enum {string}
-                             */
-                            type: "RMSprop";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                             * @default 0
-                             */
-                            weight_decay?: number | number[];
-                        } | {
-                            /**
-                             * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
-                             * @default false
-                             */
-                            amsgrad?: boolean | boolean[];
-                            /**
-                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                             * @default [
-                             *       0.9,
-                             *       0.999
-                             *     ]
-                             */
-                            betas?: [
-                                number,
-                                number
-                            ] | [
-                                number,
-                                number
-                            ][];
-                            /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                             * @default 1e-8
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.001
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
-                                 * @default false
-                                 */
-                                amsgrad?: boolean | boolean[];
-                                /**
-                                 * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                                 * @default [
-                                 *       0.9,
-                                 *       0.999
-                                 *     ]
-                                 */
-                                betas?: [
-                                    number,
-                                    number
-                                ] | [
-                                    number,
-                                    number
-                                ][];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.001
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
-                            /**
-                             * @description Adam (Kingma & Ba, 2014), optionally AMSGrad. https://pytorch.org/docs/1.13/generated/torch.optim.Adam.html
-                             * @enum {string}
-                             */
-                            type: "Adam";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                             * @default 0
-                             */
-                            weight_decay?: number | number[];
-                        } | {
-                            /**
-                             * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
-                             * @default false
-                             */
-                            amsgrad?: boolean | boolean[];
-                            /**
-                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                             * @default [
-                             *       0.9,
-                             *       0.999
-                             *     ]
-                             */
-                            betas?: [
-                                number,
-                                number
-                            ] | [
-                                number,
-                                number
-                            ][];
-                            /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                             * @default 1e-8
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.001
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
-                                 * @default false
-                                 */
-                                amsgrad?: boolean | boolean[];
-                                /**
-                                 * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                                 * @default [
-                                 *       0.9,
-                                 *       0.999
-                                 *     ]
-                                 */
-                                betas?: [
-                                    number,
-                                    number
-                                ] | [
-                                    number,
-                                    number
-                                ][];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.001
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Decoupled weight decay coefficient: param *= 1 - lr * weight_decay before the update. A list sweeps its values.
-                                 * @default 0.01
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
-                            /**
-                             * @description Adam with decoupled weight decay (Loshchilov & Hutter, 2017). https://pytorch.org/docs/1.13/generated/torch.optim.AdamW.html
-                             * @enum {string}
-                             */
-                            type: "AdamW";
-                            /**
-                             * @description Decoupled weight decay coefficient: param *= 1 - lr * weight_decay before the update. A list sweeps its values.
-                             * @default 0.01
-                             */
-                            weight_decay?: number | number[];
-                        } | {
-                            /**
-                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                             * @default [
-                             *       0.9,
-                             *       0.999
-                             *     ]
-                             */
-                            betas?: [
-                                number,
-                                number
-                            ] | [
-                                number,
-                                number
-                            ][];
-                            /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                             * @default 1e-8
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.002
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                                 * @default [
-                                 *       0.9,
-                                 *       0.999
-                                 *     ]
-                                 */
-                                betas?: [
-                                    number,
-                                    number
-                                ] | [
-                                    number,
-                                    number
-                                ][];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.002
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
-                            /**
-                             * @description Adamax: Adam with the infinity norm. https://pytorch.org/docs/1.13/generated/torch.optim.Adamax.html
-                             * @enum {string}
-                             */
-                            type: "Adamax";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                             * @default 0
-                             */
-                            weight_decay?: number | number[];
-                        } | {
-                            /**
-                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                             * @default [
-                             *       0.9,
-                             *       0.999
-                             *     ]
-                             */
-                            betas?: [
-                                number,
-                                number
-                            ] | [
-                                number,
-                                number
-                            ][];
-                            /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                             * @default 1e-8
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.002
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Momentum decay psi of the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi)). A list sweeps its values.
-                             * @default 0.004
-                             */
-                            momentum_decay?: number | number[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                                 * @default [
-                                 *       0.9,
-                                 *       0.999
-                                 *     ]
-                                 */
-                                betas?: [
-                                    number,
-                                    number
-                                ] | [
-                                    number,
-                                    number
-                                ][];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.002
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Momentum decay psi of the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi)). A list sweeps its values.
-                                 * @default 0.004
-                                 */
-                                momentum_decay?: number | number[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
-                            /**
-                             * @description NAdam: Adam with Nesterov momentum (Dozat, 2016). https://pytorch.org/docs/1.13/generated/torch.optim.NAdam.html
-                             * @enum {string}
-                             */
-                            type: "NAdam";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                             * @default 0
-                             */
-                            weight_decay?: number | number[];
-                        } | {
-                            /**
-                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                             * @default [
-                             *       0.9,
-                             *       0.999
-                             *     ]
-                             */
-                            betas?: [
-                                number,
-                                number
-                            ] | [
-                                number,
-                                number
-                            ][];
-                            /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                             * @default 1e-8
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.001
-                             */
-                            lr?: number | number[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                                 * @default [
-                                 *       0.9,
-                                 *       0.999
-                                 *     ]
-                                 */
-                                betas?: [
-                                    number,
-                                    number
-                                ] | [
-                                    number,
-                                    number
-                                ][];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.001
-                                 */
-                                lr?: number | number[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
-                            /**
-                             * @description RAdam: Adam with a rectified adaptive learning rate (Liu et al., 2019). https://pytorch.org/docs/1.13/generated/torch.optim.RAdam.html
-                             * @enum {string}
-                             */
-                            type: "RAdam";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                             * @default 0
-                             */
-                            weight_decay?: number | number[];
-                        } | {
-                            /**
-                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                             * @default [
-                             *       0.9,
-                             *       0.999
-                             *     ]
-                             */
-                            betas?: [
-                                number,
-                                number
-                            ] | [
-                                number,
-                                number
-                            ][];
-                            /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                             * @default 1e-8
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.001
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                                 * @default [
-                                 *       0.9,
-                                 *       0.999
-                                 *     ]
-                                 */
-                                betas?: [
-                                    number,
-                                    number
-                                ] | [
-                                    number,
-                                    number
-                                ][];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.001
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                            }[];
-                            /**
-                             * @description Lazy Adam for sparse gradients: only rows that receive a gradient are updated and carry state. https://pytorch.org/docs/1.13/generated/torch.optim.SparseAdam.html
-                             * @enum {string}
-                             */
-                            type: "SparseAdam";
-                        } | {
-                            /**
-                             * @description Update history size. A list sweeps its values.
-                             * @default 100
-                             */
-                            history_size?: number | number[];
-                            /**
-                             * @description Line search: null (fixed step lr) or "strong_wolfe". A list sweeps its values.
-                             * @default null
-                             */
-                            line_search_fn?: ("strong_wolfe" | null) | ("strong_wolfe" | null)[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 1
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Maximal number of function evaluations per step; null means max_iter * 5 / 4 (floored). A list sweeps its values.
-                             * @default null
-                             */
-                            max_eval?: (number | null) | (number | null)[];
-                            /**
-                             * @description Maximal number of iterations per optimization step. A list sweeps its values.
-                             * @default 20
-                             */
-                            max_iter?: number | number[];
-                            /**
-                             * @description Termination tolerance on function value/parameter changes. A list sweeps its values.
-                             * @default 1e-9
-                             */
-                            tolerance_change?: number | number[];
-                            /**
-                             * @description Termination tolerance on first-order optimality (max |grad|). A list sweeps its values.
-                             * @default 1e-7
-                             */
-                            tolerance_grad?: number | number[];
-                            /**
-                             * @description L-BFGS (limited-memory BFGS); step() needs a closure; one param group. https://pytorch.org/docs/1.13/generated/torch.optim.LBFGS.html
-                             * @enum {string}
-                             */
-                            type: "LBFGS";
-                        })[];
-                        /** @description Early stopping, as Optuna's MedianPruner: a trial stops (status pruned) when its best objective value so far is worse than the median of the completed trials at the same epoch. Default null: no pruning. */
-                        pruner?: null | {
-                            /**
-                             * @description Epochs between pruning checks, counted from n_warmup_steps.
-                             * @default 1
-                             */
-                            interval_steps?: number;
-                            /**
-                             * @description No trial is pruned until this many trials of the sweep have completed.
-                             * @default 5
-                             */
-                            n_startup_trials?: number;
-                            /**
-                             * @description A trial is not pruned before this epoch (epochs count from 0).
-                             * @default 0
-                             */
-                            n_warmup_steps?: number;
-                            /**
-                             * @description The pruning rule.
-                             * @enum {string}
-                             */
-                            type: "MedianPruner";
-                        } | {
-                            /**
-                             * @description Values a rung needs before it promotes.
-                             * @default 0
-                             */
-                            bootstrap_count?: number;
-                            /**
-                             * @description Rungs skipped.
-                             * @default 0
-                             */
-                            min_early_stopping_rate?: number;
-                            /** @default auto */
-                            min_resource?: "auto" | number;
-                            /**
-                             * @description Keep the best 1/reduction_factor at each rung.
-                             * @default 4
-                             */
-                            reduction_factor?: number;
-                            /** @enum {unknown} */
-                            type: "SuccessiveHalvingPruner";
-                        } | {
-                            /**
-                             * @description Values a rung needs before it promotes.
-                             * @default 0
-                             */
-                            bootstrap_count?: number;
-                            /** @default auto */
-                            max_resource?: "auto" | number;
-                            /**
-                             * @description Epochs before the first rung.
-                             * @default 1
-                             */
-                            min_resource?: number;
-                            /**
-                             * @description Keep the best 1/reduction_factor at each rung.
-                             * @default 3
-                             */
-                            reduction_factor?: number;
-                            /** @enum {unknown} */
-                            type: "HyperbandPruner";
-                        } | {
-                            /**
-                             * @description Brackets.
-                             * @default 1
-                             */
-                            brackets?: number;
-                            /**
-                             * @description Epochs before the first milestone.
-                             * @default 1
-                             */
-                            grace_period?: number;
-                            /**
-                             * @description Epochs at most.
-                             * @default 100
-                             */
-                            max_t?: number;
-                            /** @default 4 */
-                            reduction_factor?: number;
-                            /** @enum {unknown} */
-                            type: "ASHAScheduler";
-                        };
-                        /** @description Schedulers to sweep over (default [null]: constant lr). */
-                        schedulers?: (null | {
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Multiplicative factor of the initial lr as a function of the epoch. An expression in `epoch` (+ - * / // % **, min max abs exp log sqrt cos sin floor ceil, pi, e; Python's meaning), or a list with one per param group. A list of lists sweeps. */
-                            lr_lambda: (string | string[]) | (string | string[])[];
-                            /**
-                             * @description lr = initial lr x lr_lambda(epoch). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.LambdaLR.html
-                             * @enum {string}
-                             */
-                            type: "LambdaLR";
-                        } | {
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Factor the current lr is multiplied by at each epoch. An expression in `epoch` (+ - * / // % **, min max abs exp log sqrt cos sin floor ceil, pi, e; Python's meaning), or a list with one per param group. A list of lists sweeps. */
-                            lr_lambda: (string | string[]) | (string | string[])[];
-                            /**
-                             * @description Multiplies the lr by lr_lambda(epoch) every epoch after the first. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.MultiplicativeLR.html
-                             * @enum {string}
-                             */
-                            type: "MultiplicativeLR";
-                        } | {
-                            /**
-                             * @description Multiplicative factor of learning rate decay. A list sweeps its values.
-                             * @default 0.1
-                             */
-                            gamma?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Period of learning rate decay, in epochs. A list sweeps its values. */
-                            step_size: number | number[];
-                            /**
-                             * @description Multiplies the lr by gamma every step_size epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.StepLR.html
-                             * @enum {string}
-                             */
-                            type: "StepLR";
-                        } | {
-                            /**
-                             * @description Multiplicative factor of learning rate decay. A list sweeps its values.
-                             * @default 0.1
-                             */
-                            gamma?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Epoch indices at which the lr decays (increasing). A list of lists sweeps. */
-                            milestones: number[] | number[][];
-                            /**
-                             * @description Multiplies the lr by gamma at each milestone (a repeated milestone multiplies once per repetition). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.MultiStepLR.html
-                             * @enum {string}
-                             */
-                            type: "MultiStepLR";
-                        } | {
-                            /**
-                             * @description Factor applied until the milestone. A list sweeps its values.
-                             * @default 0.3333333333333333
-                             */
-                            factor?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /**
-                             * @description Number of epochs the factor applies for. A list sweeps its values.
-                             * @default 5
-                             */
-                            total_iters?: number | number[];
-                            /**
-                             * @description Multiplies the lr by factor until epoch total_iters. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ConstantLR.html
-                             * @enum {string}
-                             */
-                            type: "ConstantLR";
-                        } | {
-                            /**
-                             * @description Factor reached at total_iters. A list sweeps its values.
-                             * @default 1
-                             */
-                            end_factor?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /**
-                             * @description Factor of the first epoch. A list sweeps its values.
-                             * @default 0.3333333333333333
-                             */
-                            start_factor?: number | number[];
-                            /**
-                             * @description Number of epochs until end_factor is reached. A list sweeps its values.
-                             * @default 5
-                             */
-                            total_iters?: number | number[];
-                            /**
-                             * @description Multiplies the lr by a factor changing linearly from start_factor to end_factor over total_iters epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.LinearLR.html
-                             * @enum {string}
-                             */
-                            type: "LinearLR";
-                        } | {
-                            /** @description Multiplicative factor of learning rate decay. A list sweeps its values. */
-                            gamma: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /**
-                             * @description Multiplies the lr by gamma every epoch. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ExponentialLR.html
-                             * @enum {string}
-                             */
-                            type: "ExponentialLR";
-                        } | {
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Epochs at which the next scheduler takes over (one fewer than schedulers). A list of lists sweeps. */
-                            milestones: number[] | number[][];
-                            /** @description The schedulers to combine, each {type, options} on the same optimizer; not ReduceLROnPlateau (SequentialLR also takes no SequentialLR or ChainedScheduler). A list of lists sweeps. */
-                            schedulers: {
-                                /** @description Its torch keyword arguments. */
-                                options?: Record<string, never>;
-                                /** @description torch class name of the nested scheduler. */
-                                type: string;
-                            }[] | {
-                                /** @description Its torch keyword arguments. */
-                                options?: Record<string, never>;
-                                /** @description torch class name of the nested scheduler. */
-                                type: string;
-                            }[][];
-                            /**
-                             * @description Runs one scheduler after another, switching at the milestones. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.SequentialLR.html
-                             * @enum {string}
-                             */
-                            type: "SequentialLR";
-                        } | {
-                            /**
-                             * @description Minimum learning rate. A list sweeps its values.
-                             * @default 0
-                             */
-                            eta_min?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Half period of the cosine, in epochs. A list sweeps its values. */
-                            T_max: number | number[];
-                            /**
-                             * @description Cosine annealing from the initial lr to eta_min over T_max epochs, and back up after (torch recursive form). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.CosineAnnealingLR.html
-                             * @enum {string}
-                             */
-                            type: "CosineAnnealingLR";
-                        } | {
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description The schedulers to combine, each {type, options} on the same optimizer; not ReduceLROnPlateau (SequentialLR also takes no SequentialLR or ChainedScheduler). A list of lists sweeps. */
-                            schedulers: {
-                                /** @description Its torch keyword arguments. */
-                                options?: Record<string, never>;
-                                /** @description torch class name of the nested scheduler. */
-                                type: string;
-                            }[] | {
-                                /** @description Its torch keyword arguments. */
-                                options?: Record<string, never>;
-                                /** @description torch class name of the nested scheduler. */
-                                type: string;
-                            }[][];
-                            /**
-                             * @description Steps several schedulers together, each multiplying in its own change. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ChainedScheduler.html
-                             * @enum {string}
-                             */
-                            type: "ChainedScheduler";
-                        } | {
-                            /**
-                             * @description Epochs to wait after a reduction before counting bad epochs again. A list sweeps its values.
-                             * @default 0
-                             */
-                            cooldown?: number | number[];
-                            /**
-                             * @description Reductions smaller than eps are skipped. A list sweeps its values.
-                             * @default 1e-8
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Factor the lr is multiplied by on a plateau. A list sweeps its values.
-                             * @default 0.1
-                             */
-                            factor?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /**
-                             * @description Lower bound of the learning rate. One number for all param groups, or a list with one per group. A list of lists sweeps.
-                             * @default 0
-                             */
-                            min_lr?: (number | number[]) | (number | number[])[];
-                            /**
-                             * @description Whether the metric should decrease (min) or increase (max). A list sweeps its values.
-                             * @default min
-                             */
-                            mode?: ("min" | "max") | ("min" | "max")[];
-                            /**
-                             * @description Epochs without improvement before the lr is reduced. A list sweeps its values.
-                             * @default 10
-                             */
-                            patience?: number | number[];
-                            /**
-                             * @description Threshold for measuring a new optimum. A list sweeps its values.
-                             * @default 0.0001
-                             */
-                            threshold?: number | number[];
-                            /**
-                             * @description rel: best x (1 -/+ threshold); abs: best -/+ threshold. A list sweeps its values.
-                             * @default rel
-                             */
-                            threshold_mode?: ("rel" | "abs") | ("rel" | "abs")[];
-                            /**
-                             * @description Multiplies the lr by factor when the monitored metric stops improving for patience epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
-                             * @enum {string}
-                             */
-                            type: "ReduceLROnPlateau";
-                        } | {
-                            /** @description Lower lr boundary of the cycle (also the initial lr). One number for all param groups, or a list with one per group. A list of lists sweeps. */
-                            base_lr: (number | number[]) | (number | number[])[];
-                            /**
-                             * @description Lower momentum boundary of the cycle (reached at max_lr). One number for all param groups, or a list with one per group. A list of lists sweeps.
-                             * @default 0.8
-                             */
-                            base_momentum?: (number | number[]) | (number | number[])[];
-                            /**
-                             * @description Cycle momentum (SGD's momentum, or beta1 of Adam-like optimizers' betas) inversely to the learning rate. A list sweeps its values.
-                             * @default true
-                             */
-                            cycle_momentum?: boolean | boolean[];
-                            /**
-                             * @description Constant of the 'exp_range' policy: gamma ** iterations. A list sweeps its values.
-                             * @default 1
-                             */
-                            gamma?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Upper lr boundary of the cycle. One number for all param groups, or a list with one per group. A list of lists sweeps. */
-                            max_lr: (number | number[]) | (number | number[])[];
-                            /**
-                             * @description Upper momentum boundary of the cycle (reached at the lowest lr). One number for all param groups, or a list with one per group. A list of lists sweeps.
-                             * @default 0.9
-                             */
-                            max_momentum?: (number | number[]) | (number | number[])[];
-                            /**
-                             * @description Amplitude policy: constant, halved every cycle, or scaled by gamma ** iterations. Ignored when scale_fn is given. A list sweeps its values.
-                             * @default triangular
-                             */
-                            mode?: ("triangular" | "triangular2" | "exp_range") | ("triangular" | "triangular2" | "exp_range")[];
-                            /**
-                             * @description Custom amplitude scaling as an expression in `x` (the cycle number or the iteration, per scale_mode), in [0, 1]; overrides mode. A list sweeps its values.
-                             * @default null
-                             */
-                            scale_fn?: (string | null) | (string | null)[];
-                            /**
-                             * @description Whether scale_fn is evaluated on the cycle number or on the iteration count. A list sweeps its values.
-                             * @default cycle
-                             */
-                            scale_mode?: ("cycle" | "iterations") | ("cycle" | "iterations")[];
-                            /**
-                             * @description Iterations in the decreasing half of a cycle; null means step_size_up. A list sweeps its values.
-                             * @default null
-                             */
-                            step_size_down?: (number | null) | (number | null)[];
-                            /**
-                             * @description Iterations in the increasing half of a cycle. A list sweeps its values.
-                             * @default 2000
-                             */
-                            step_size_up?: number | number[];
-                            /**
-                             * @description Cycles the lr between base_lr and max_lr (Smith, 2017: triangular, triangular2, exp_range). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.CyclicLR.html
-                             * @enum {string}
-                             */
-                            type: "CyclicLR";
-                        } | {
-                            /**
-                             * @description Minimum learning rate. A list sweeps its values.
-                             * @default 0
-                             */
-                            eta_min?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Epochs until the first restart. A list sweeps its values. */
-                            T_0: number | number[];
-                            /**
-                             * @description Factor T_i grows by after a restart. A list sweeps its values.
-                             * @default 1
-                             */
-                            T_mult?: number | number[];
-                            /**
-                             * @description Cosine annealing restarted every T_i epochs, T_i growing by T_mult after each restart (SGDR). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.html
-                             * @enum {string}
-                             */
-                            type: "CosineAnnealingWarmRestarts";
-                        } | {
-                            /**
-                             * @description Cosine or linear annealing between the phase boundaries. A list sweeps its values.
-                             * @default cos
-                             */
-                            anneal_strategy?: ("cos" | "linear") | ("cos" | "linear")[];
-                            /**
-                             * @description Lower momentum boundary of the cycle (reached at max_lr). One number for all param groups, or a list with one per group. A list of lists sweeps.
-                             * @default 0.85
-                             */
-                            base_momentum?: (number | number[]) | (number | number[])[];
-                            /**
-                             * @description Cycle momentum (SGD's momentum, or beta1 of Adam-like optimizers' betas) inversely to the learning rate. A list sweeps its values.
-                             * @default true
-                             */
-                            cycle_momentum?: boolean | boolean[];
-                            /**
-                             * @description initial_lr = max_lr / div_factor. A list sweeps its values.
-                             * @default 25
-                             */
-                            div_factor?: number | number[];
-                            /**
-                             * @description Epochs to train for (with steps_per_epoch, when total_steps is null). A list sweeps its values.
-                             * @default null
-                             */
-                            epochs?: (number | null) | (number | null)[];
-                            /**
-                             * @description min_lr = initial_lr / final_div_factor. A list sweeps its values.
-                             * @default 10000
-                             */
-                            final_div_factor?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Peak learning rate. One number for all param groups, or a list with one per group. A list of lists sweeps. */
-                            max_lr: (number | number[]) | (number | number[])[];
-                            /**
-                             * @description Upper momentum boundary of the cycle (reached at the lowest lr). One number for all param groups, or a list with one per group. A list of lists sweeps.
-                             * @default 0.95
-                             */
-                            max_momentum?: (number | number[]) | (number | number[])[];
-                            /**
-                             * @description Fraction of the cycle spent increasing the lr. A list sweeps its values.
-                             * @default 0.3
-                             */
-                            pct_start?: number | number[];
-                            /**
-                             * @description Steps per epoch (with epochs, when total_steps is null). A list sweeps its values.
-                             * @default null
-                             */
-                            steps_per_epoch?: (number | null) | (number | null)[];
-                            /**
-                             * @description Three phases (up, symmetric down, annihilate) as in the paper instead of fastai's two. A list sweeps its values.
-                             * @default false
-                             */
-                            three_phase?: boolean | boolean[];
-                            /**
-                             * @description Steps in the cycle. If null, epochs x steps_per_epoch; the service derives it from the trial (epochs x batches per epoch) when neither is given. A list sweeps its values.
-                             * @default null
-                             */
-                            total_steps?: (number | null) | (number | null)[];
-                            /**
-                             * @description The 1cycle policy: lr up from max_lr/div_factor to max_lr, then down far below (Smith & Topin, 2017). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.OneCycleLR.html
-                             * @enum {string}
-                             */
-                            type: "OneCycleLR";
-                        } | {
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /**
-                             * @description Power of the polynomial. A list sweeps its values.
-                             * @default 1
-                             */
-                            power?: number | number[];
-                            /**
-                             * @description Epochs over which the lr decays. A list sweeps its values.
-                             * @default 5
-                             */
-                            total_iters?: number | number[];
-                            /**
-                             * @description Decays the lr polynomially to zero over total_iters epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.PolynomialLR.html
-                             * @enum {string}
-                             */
-                            type: "PolynomialLR";
-                        })[];
-                        /** @description How configs are chosen. grid (default): every combination of the lists. random / tpe: `trials` configs sampled from the distributions ({"uniform": [low, high]}, {"loguniform": [low, high]}, {"int": [low, high]}, {"logint": [low, high]}, {"choice": [...]}) and lists (a categorical choice) written as option values; each config runs once per seed. tpe is Optuna 3.1's TPESampler and creates configs as results arrive. */
-                        search?: {
-                            /** @description TPESampler options, Optuna's names and defaults. */
-                            options?: {
-                                /** @default false */
-                                consider_endpoints?: boolean;
-                                /** @default true */
-                                consider_magic_clip?: boolean;
-                                /** @default true */
-                                consider_prior?: boolean;
-                                /** @default 24 */
-                                n_ei_candidates?: number;
-                                /** @default 10 */
-                                n_startup_trials?: number;
-                                /** @default 1 */
-                                prior_weight?: number;
-                            };
-                            /** @description Configs running at once (tpe: default 4; grid and random: all). */
-                            parallelism?: number;
-                            /** @description Sampler seed: the same seed gives the same configs in the same order. */
-                            seed?: number;
-                            /** @description Configs to sample (random, tpe). */
-                            trials?: number;
-                            /**
-                             * @default grid
-                             * @enum {unknown}
-                             */
-                            type?: "grid" | "random" | "tpe";
-                        };
-                        /** @description Seeds to run every configuration with (default [0]). */
-                        seeds?: number | number[];
-                        training?: {
-                            /**
-                             * @description Examples per optimizer step; the last batch of an epoch may be smaller.
-                             * @default 64
-                             */
-                            batchSize?: number;
-                            /**
-                             * @description Passes over the training set.
-                             * @default 1
-                             */
-                            epochs?: number;
-                            /** @description Stop after this many optimizer steps even if epochs remain. */
-                            maxSteps?: number;
-                        };
-                        /** @description The model and data: a workload name, or {name, options}. */
-                        workload: ("mnist-mlp" | "two-layer-regression" | "rosenbrock" | "logistic") | {
-                            /** @enum {string} */
-                            name: "mnist-mlp";
-                            options?: {
-                                /**
-                                 * @description Width of the hidden layer.
-                                 * @default 200
-                                 */
-                                hidden?: number;
-                                /**
-                                 * @description Training digits (trainSize + valSize <= 10000).
-                                 * @default 8000
-                                 */
-                                trainSize?: number;
-                                /**
-                                 * @description Validation digits.
-                                 * @default 2000
-                                 */
-                                valSize?: number;
-                            };
-                        } | {
-                            /** @enum {string} */
-                            name: "two-layer-regression";
-                            options?: {
-                                /**
-                                 * @description H: hidden units.
-                                 * @default 100
-                                 */
-                                hidden?: number;
-                                /**
-                                 * @description D_in: input features.
-                                 * @default 1000
-                                 */
-                                inputSize?: number;
-                                /**
-                                 * @description D_out: regression targets.
-                                 * @default 10
-                                 */
-                                outputSize?: number;
-                                /**
-                                 * @description N: number of examples.
-                                 * @default 64
-                                 */
-                                samples?: number;
-                            };
-                        } | {
-                            /** @enum {string} */
-                            name: "rosenbrock";
-                            options?: {
-                                /**
-                                 * @description Initial x.
-                                 * @default -1.5
-                                 */
-                                x0?: number;
-                                /**
-                                 * @description Initial y.
-                                 * @default 2
-                                 */
-                                y0?: number;
-                            };
-                        } | {
-                            /** @enum {string} */
-                            name: "logistic";
-                            options?: {
-                                /**
-                                 * @description Input dimension.
-                                 * @default 10
-                                 */
-                                features?: number;
-                                /**
-                                 * @description Distance between the two class means.
-                                 * @default 2
-                                 */
-                                separation?: number;
-                                /**
-                                 * @description Training examples.
-                                 * @default 1000
-                                 */
-                                trainSize?: number;
-                                /**
-                                 * @description Validation examples.
-                                 * @default 500
-                                 */
-                                valSize?: number;
-                            };
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Whether the jobs and events this change owes the trial queue (Redis) were sent before the answer. false: the change is stored and they are in the outbox, sent as soon as Redis takes them (by this API or any worker); nothing is lost or undone */
-                            enqueued: boolean;
-                            /** Format: uuid */
-                            id: string;
-                            name: string;
-                            /** @description Why enqueued is false */
-                            note?: string;
-                            /**
-                             * @description queued, running, completed, failed, cancelled
-                             * @enum {string}
-                             */
-                            status: "queued" | "running" | "completed" | "failed" | "cancelled";
-                            /** @description Trials after expansion and merging of equal configs; for random / tpe, every trial the sweep will run (configs x seeds) */
-                            trialCount: number;
-                        };
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-            };
-        };
+        post: operations["createSweep"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2138,25 +121,485 @@ export interface paths {
             cookie?: never;
         };
         /** A sweep: status, trial counts per status, the best trial, timestamps */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    id: string;
+        get: operations["getSweep"];
+        put?: never;
+        post?: never;
+        /** Delete a sweep with its trials and metrics (running trials are stopped first) */
+        delete: operations["deleteSweep"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a sweep: waiting trials never start, running ones stop within a few steps */
+        post: operations["cancelSweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{id}/configs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The leaderboard by configuration: trials that differ only in seed as one row, best mean first
+         * @description Statistics over each configuration's completed trials: mean, sample std, min, max of the objective's best value, the 95% t-interval of the mean, and the mean final loss. format=csv answers text/csv with one column per swept option.
+         */
+        get: operations["listSweepConfigs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{id}/curves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Learning curves per configuration (mean and band over seeds) or per trial, in one query
+         * @description loss and lr per optimizer step, val_loss, val_accuracy and train_loss per epoch. Without ids: the best `limit` groups (configurations by mean objective, or trials by best value). maxPoints downsamples each group on the server, keeping the first, last, lowest and highest mean of each range.
+         */
+        get: operations["getSweepCurves"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{id}/effects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How much each swept setting matters: levels with mean objective, share of variance explained
+         * @description Over completed trials. A complete grid gets the exact functional ANOVA (main effects and two-way interactions); searches and incomplete grids get per-factor correlation ratios with numeric values binned. `method` says which.
+         */
+        get: operations["getSweepEffects"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live events (Server-Sent Events): trial started / progress / finished, sweep status changes
+         * @description Events: `sweep` (status; sent first as a snapshot and on every change), `trial.started`, `trial.progress` (a few per second per running trial at most), `trial.finished`. Each `data:` line is one JSON object with a `type`. Comment lines keep the connection alive. When the server loses its event feed (a Redis restart) it ends the stream; clients reconnect (`retry: 3000`) and get a fresh `sweep` snapshot.
+         */
+        get: operations["streamSweepEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{id}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grow a sweep: more seeds, optimizers or schedulers; only new cells become trials
+         * @description A grid: the fields are added to the sweep's spec (seeds joined, optimizer and scheduler entries appended) and the grid expanded again; a trial equal to one the sweep has (same config hash) is reused, never rerun; the new trials are created and enqueued by this request (`added`). Validation and MAX_TRIALS as for POST /v1/sweeps, on the grown grid. A random or TPE search: only `trials` (seeds, optimizers and schedulers are refused, 400), the number of samples to add; the budget (`trialCount` = samples x seeds) grows by trials x seeds, within MAX_TRIALS, and the stored search settings' `trials` grows by `trials`. Existing samples are kept, never rerun; the new trials are proposed after them by the workers (within RECONCILE_EVERY_MS, as trials of the sweep end), so `added` is empty, `grownBy` says how many trials are to come and `createdBy` is `workers`. Random sample k is the same whether the budget was there from the start or added later. Either way a completed sweep runs again (an SSE `sweep` event tells the dashboard); a cancelled or failed one cannot grow (409). The new trials' jobs and the event are stored with the change (the outbox): with Redis down the answer is still 200, with `enqueued` false, and they are sent when it is back.
+         */
+        post: operations["extendSweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{id}/trials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The leaderboard: trials sorted by the sweep's objective, best first */
+        get: operations["listTrials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trials/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One trial: config, status, best value and step, final loss, steps done, duration, backend */
+        get: operations["getTrial"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trials/{id}/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A trial's per-step loss and lr as columns, plus per-epoch validation metrics
+         * @description maxPoints downsamples on the server, keeping each bucket's first, last, lowest-loss and highest-loss steps. format=csv answers text/csv with one row per step.
+         */
+        get: operations["getTrialMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @description Every error: what is wrong and where (JSON pointers into the request) */
+        ErrorResponse: {
+            details: {
+                message: string;
+                path: string;
+            }[];
+            error: string;
+            message: string;
+            statusCode: number;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
                     };
-                    content: {
-                        "application/json": {
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format 0.0.4 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Postgres and Redis answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        postgres: {
+                            error?: string;
+                            ok: boolean;
+                        };
+                        redis: {
+                            error?: string;
+                            ok: boolean;
+                        };
+                        status: "ready" | "unavailable";
+                    };
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A store does not answer: its check says why */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        postgres: {
+                            error?: string;
+                            ok: boolean;
+                        };
+                        redis: {
+                            error?: string;
+                            ok: boolean;
+                        };
+                        status: "ready" | "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    getCatalog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        optimizers: {
+                            [key: string]: unknown;
+                        };
+                        schedulers: {
+                            [key: string]: unknown;
+                        };
+                        workloads: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    previewSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description ReduceLROnPlateau: the metric passed to step(metric) each step */
+                    metrics?: number[];
+                    optimizer: {
+                        /** @description Initial lr of each param group */
+                        group_lrs?: number[];
+                        options?: {
+                            [key: string]: unknown;
+                        };
+                        /**
+                         * @description torch.optim class name
+                         * @example SGD
+                         */
+                        type: string;
+                    };
+                    scheduler: {
+                        options?: {
+                            [key: string]: unknown;
+                        };
+                        /**
+                         * @description torch.optim.lr_scheduler class name
+                         * @example OneCycleLR
+                         */
+                        type: string;
+                    } | null;
+                    /** @description Scheduler steps to show */
+                    steps: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description One row per step, one value per param group */
+                        beta1?: number[][];
+                        /** @description One row per step, one value per param group */
+                        lrs: number[][];
+                        /** @description One row per step, one value per param group */
+                        momentum?: number[][];
+                    };
+                };
+            };
+            /** @description The body is invalid, or torch would refuse the optimizer or scheduler: `details` points at the option */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body has a content type the API does not read (send application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listSweeps: {
+        parameters: {
+            query: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit: number;
+                /** @description queued, running, completed, failed, cancelled */
+                status?: "queued" | "running" | "completed" | "failed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
                             /** Format: date-time */
                             createdAt: string;
                             error: string | null;
@@ -2198,945 +641,669 @@ export interface paths {
                              */
                             status: "queued" | "running" | "completed" | "failed" | "cancelled";
                             trialCount: number;
-                        } & {
-                            /** @description The best trial so far by the objective */
-                            best: {
-                                attempts: number;
-                                backend: string | null;
-                                bestStep: number | null;
-                                bestValue: number | null;
-                                /** @description workload, training, optimizer (type, options with defaults, param_groups), scheduler, seed */
-                                config: {
-                                    [key: string]: unknown;
-                                };
-                                durationMs: number | null;
-                                error: string | null;
-                                finalLoss: number | null;
-                                finishedAt: string | null;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                id: string;
-                                /** @description Position in the expanded grid */
-                                index: number;
-                                /** @description Times the trial was taken over from a worker that stopped without handing it back (crashed, killed, lost its lock); past the workers' TRIAL_MAX_LOST it fails */
-                                lost: number;
-                                /** @description A random / tpe trial's sampled parameters by JSON pointer into the spec (numbers; a choice is its index), null for a grid trial */
-                                params: {
-                                    [key: string]: number;
-                                } | null;
-                                /** @description Why a rung pruner (SuccessiveHalvingPruner, HyperbandPruner, ASHAScheduler) stopped the trial: the rung, the trial's objective value there and the cutoff it missed; null otherwise (MedianPruner gives its reason in error) */
-                                prune: {
-                                    cutoff: number | null;
-                                    /** @description SuccessiveHalving / Hyperband: the rung index; ASHAScheduler: the milestone epoch */
-                                    rung: number;
-                                    value: number | null;
-                                } | null;
-                                startedAt: string | null;
-                                /**
-                                 * @description queued, running, completed, failed, cancelled, pruned
-                                 * @enum {string}
-                                 */
-                                status: "queued" | "running" | "completed" | "failed" | "cancelled" | "pruned";
-                                stepsDone: number;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                sweepId: string;
-                                workerId: string | null;
-                            } | null;
-                            /** @description Trials per status */
-                            counts: {
-                                [key: string]: number;
-                            };
-                            /** @description The submitted spec, verbatim */
-                            spec: unknown;
-                        };
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
+                        }[];
+                        nextCursor: string | null;
                     };
                 };
             };
-        };
-        put?: never;
-        post?: never;
-        /** Delete a sweep with its trials and metrics (running trials are stopped first) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    id: string;
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/sweeps/{id}/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Cancel a sweep: waiting trials never start, running ones stop within a few steps */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Waiting trials cancelled now */
-                            cancelledTrials: number;
-                            /** @description Whether the jobs and events this change owes the trial queue (Redis) were sent before the answer. false: the change is stored and they are in the outbox, sent as soon as Redis takes them (by this API or any worker); nothing is lost or undone */
-                            enqueued: boolean;
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Why enqueued is false */
-                            note?: string;
-                            /**
-                             * @description queued, running, completed, failed, cancelled
-                             * @enum {string}
-                             */
-                            status: "queued" | "running" | "completed" | "failed" | "cancelled";
-                            /** @description Running trials told to stop; each turns cancelled once its worker has stopped it */
-                            stoppingTrials: number;
-                        };
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/sweeps/{id}/configs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The leaderboard by configuration: trials that differ only in seed as one row, best mean first
-         * @description Statistics over each configuration's completed trials: mean, sample std, min, max of the objective's best value, the 95% t-interval of the mean, and the mean final loss. format=csv answers text/csv with one column per swept option.
-         */
-        get: {
-            parameters: {
-                query: {
-                    format: "json" | "csv";
-                    limit: number;
-                    offset: number;
-                };
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: {
-                                /** @description workload, training, optimizer, scheduler (the trial config without its seed) */
-                                config: {
-                                    [key: string]: unknown;
-                                };
-                                /** @description 95% interval of the mean (Student's t, n - 1 df) */
-                                interval: {
-                                    high: number;
-                                    level: number;
-                                    low: number;
-                                } | null;
-                                /** @description Stable id of the configuration (curves?by=config&ids=) */
-                                key: string;
-                                max: number | null;
-                                mean: number | null;
-                                meanFinalLoss: number | null;
-                                min: number | null;
-                                /** @description Completed trials behind the statistics */
-                                n: number;
-                                /** @description null until a seed has completed */
-                                rank: number | null;
-                                seeds: number[];
-                                /** @description Trials of the group per status */
-                                status: {
-                                    cancelled: number;
-                                    completed: number;
-                                    failed: number;
-                                    pruned: number;
-                                    queued: number;
-                                    running: number;
-                                };
-                                /** @description Sample standard deviation (n - 1) */
-                                std: number | null;
-                                /** @description In seed order */
-                                trialIds: string[];
-                            }[];
-                            objective: {
-                                /**
-                                 * @description val_loss, val_accuracy, train_loss
-                                 * @enum {string}
-                                 */
-                                metric: "val_loss" | "val_accuracy" | "train_loss";
-                                /** @enum {string} */
-                                mode: "min" | "max";
-                            };
-                            total: number;
-                        };
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/sweeps/{id}/curves": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Learning curves per configuration (mean and band over seeds) or per trial, in one query
-         * @description loss and lr per optimizer step, val_loss, val_accuracy and train_loss per epoch. Without ids: the best `limit` groups (configurations by mean objective, or trials by best value). maxPoints downsamples each group on the server, keeping the first, last, lowest and highest mean of each range.
-         */
-        get: {
-            parameters: {
-                query: {
-                    by: "config" | "trial";
-                    /** @description Comma-separated config keys (by=config) or trial ids (by=trial) */
-                    ids?: string;
-                    limit: number;
-                    maxPoints: number;
-                    metric: "loss" | "lr" | "val_loss" | "val_accuracy" | "train_loss";
-                };
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            by: "config" | "trial";
-                            groups: {
-                                /** @description workload, training, optimizer, scheduler (the trial config without its seed) */
-                                config: {
-                                    [key: string]: unknown;
-                                };
-                                downsampled: boolean;
-                                /** @description Config key (by=config) or trial id (by=trial) */
-                                key: string;
-                                mean: number | null;
-                                seeds: number[];
-                                /** @description Steps (or epochs) with a value, before downsampling */
-                                totalPoints: number;
-                                trialIds: string[];
-                                x: number[];
-                                y: {
-                                    max: (number | null)[];
-                                    mean: (number | null)[];
-                                    min: (number | null)[];
-                                    /** @description Trials with a value at this x */
-                                    n: number[];
-                                    /** @description Sample std over the trials at this x; null for one */
-                                    std: (number | null)[];
-                                };
-                            }[];
-                            /** @enum {string} */
-                            metric: "loss" | "lr" | "val_loss" | "val_accuracy" | "train_loss";
-                            objective: {
-                                /**
-                                 * @description val_loss, val_accuracy, train_loss
-                                 * @enum {string}
-                                 */
-                                metric: "val_loss" | "val_accuracy" | "train_loss";
-                                /** @enum {string} */
-                                mode: "min" | "max";
-                            };
-                            /** @enum {string} */
-                            x: "step" | "epoch";
-                        };
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/sweeps/{id}/effects": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * How much each swept setting matters: levels with mean objective, share of variance explained
-         * @description Over completed trials. A complete grid gets the exact functional ANOVA (main effects and two-way interactions); searches and incomplete grids get per-factor correlation ratios with numeric values binned. `method` says which.
-         */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            factors: {
-                                levels: {
-                                    high?: number;
-                                    label: string;
-                                    low?: number;
-                                    mean: number;
-                                    n: number;
-                                    /** @description The level (null for n/a and for bins) */
-                                    value: unknown;
-                                }[];
-                                /** @description optimizer.type, optimizer.lr, scheduler.gamma, seed, ... */
-                                name: string;
-                                /** @description Fraction of the objective variance explained */
-                                share: number;
-                            }[];
-                            interactions: {
-                                factors: string[];
-                                share: number;
-                            }[];
-                            mean: number | null;
-                            /**
-                             * @description functional-anova: exact, on a complete grid (shares of main effects, pairs and residual add to 1). binned-marginal: each factor alone (correlation ratio), numeric factors binned; for searches and incomplete grids
-                             * @enum {string}
-                             */
-                            method: "functional-anova" | "binned-marginal";
-                            /** @description Completed trials used */
-                            n: number;
-                            objective: {
-                                /**
-                                 * @description val_loss, val_accuracy, train_loss
-                                 * @enum {string}
-                                 */
-                                metric: "val_loss" | "val_accuracy" | "train_loss";
-                                /** @enum {string} */
-                                mode: "min" | "max";
-                            };
-                            residualShare: number | null;
-                            variance: number | null;
-                        };
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/sweeps/{id}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Live events (Server-Sent Events): trial started / progress / finished, sweep status changes
-         * @description Events: `sweep` (status; sent first as a snapshot and on every change), `trial.started`, `trial.progress` (a few per second per running trial at most), `trial.finished`. Each `data:` line is one JSON object with a `type`. Comment lines keep the connection alive. When the server loses its event feed (a Redis restart) it ends the stream; clients reconnect (`retry: 3000`) and get a fresh `sweep` snapshot.
-         */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description text/event-stream: each `data:` line is one of these events as JSON */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "text/event-stream": {
-                            /**
-                             * Format: date-time
-                             * @description When the event was published
-                             */
-                            at: string;
-                            /**
-                             * @description queued, running, completed, failed, cancelled
-                             * @enum {string}
-                             */
-                            status: "queued" | "running" | "completed" | "failed" | "cancelled";
-                            /** Format: uuid */
-                            sweepId: string;
-                            /** @enum {string} */
-                            type: "sweep";
-                        } | {
-                            /**
-                             * Format: date-time
-                             * @description When the event was published
-                             */
-                            at: string;
-                            backend?: string;
-                            index: number;
-                            /** Format: uuid */
-                            sweepId: string;
-                            /** Format: uuid */
-                            trialId: string;
-                            /** @enum {string} */
-                            type: "trial.started";
-                            workerId: string;
-                        } | {
-                            /**
-                             * Format: date-time
-                             * @description When the event was published
-                             */
-                            at: string;
-                            bestValue: number | null;
-                            loss: number | null;
-                            lr: number | null;
-                            stepsDone: number;
-                            /** Format: uuid */
-                            sweepId: string;
-                            /** Format: uuid */
-                            trialId: string;
-                            /** @enum {string} */
-                            type: "trial.progress";
-                        } | {
-                            /**
-                             * Format: date-time
-                             * @description When the event was published
-                             */
-                            at: string;
-                            bestValue: number | null;
-                            error?: string | null;
-                            finalLoss: number | null;
-                            /** @enum {string} */
-                            status: "completed" | "failed" | "cancelled" | "pruned";
-                            stepsDone: number;
-                            /** Format: uuid */
-                            sweepId: string;
-                            /** Format: uuid */
-                            trialId: string;
-                            /** @enum {string} */
-                            type: "trial.finished";
-                        };
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/sweeps/{id}/extend": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Grow a sweep: more seeds, optimizers or schedulers; only new cells become trials
-         * @description A grid: the fields are added to the sweep's spec (seeds joined, optimizer and scheduler entries appended) and the grid expanded again; a trial equal to one the sweep has (same config hash) is reused, never rerun; the new trials are created and enqueued by this request (`added`). Validation and MAX_TRIALS as for POST /v1/sweeps, on the grown grid. A random or TPE search: only `trials` (seeds, optimizers and schedulers are refused, 400), the number of samples to add; the budget (`trialCount` = samples x seeds) grows by trials x seeds, within MAX_TRIALS, and the stored search settings' `trials` grows by `trials`. Existing samples are kept, never rerun; the new trials are proposed after them by the workers (within RECONCILE_EVERY_MS, as trials of the sweep end), so `added` is empty, `grownBy` says how many trials are to come and `createdBy` is `workers`. Random sample k is the same whether the budget was there from the start or added later. Either way a completed sweep runs again (an SSE `sweep` event tells the dashboard); a cancelled or failed one cannot grow (409). The new trials' jobs and the event are stored with the change (the outbox): with Redis down the answer is still 200, with `enqueued` false, and they are sent when it is back.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
                 content: {
-                    "application/json": {
-                        optimizers?: ({
-                            /**
-                             * @description Dampening for momentum: buf = momentum * buf + (1 - dampening) * grad. A list sweeps its values.
-                             * @default 0
-                             */
-                            dampening?: number | number[];
-                            /** @description Learning rate. A list sweeps its values. */
-                            lr: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /**
-                             * @description Momentum factor. A list sweeps its values.
-                             * @default 0
-                             */
-                            momentum?: number | number[];
-                            /**
-                             * @description Use Nesterov momentum (requires momentum > 0 and dampening = 0). A list sweeps its values.
-                             * @default false
-                             */
-                            nesterov?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Dampening for momentum: buf = momentum * buf + (1 - dampening) * grad. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                dampening?: number | number[];
-                                /** @description Learning rate. A list sweeps its values. */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /**
-                                 * @description Momentum factor. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                momentum?: number | number[];
-                                /**
-                                 * @description Use Nesterov momentum (requires momentum > 0 and dampening = 0). A list sweeps its values.
-                                 * @default false
-                                 */
-                                nesterov?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
-                            /**
-                             * @description Stochastic gradient descent, optionally with (Nesterov) momentum. https://pytorch.org/docs/1.13/generated/torch.optim.SGD.html
-                             * @enum {string}
-                             */
-                            type: "SGD";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                             * @default 0
-                             */
-                            weight_decay?: number | number[];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A hyperparameter sweep: the grid is the union over optimizer entries of the cartesian product of their listed values, times the union of scheduler entries, times the seeds. Option names are PyTorch 1.13's. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A name for people; defaults to the workload and optimizer types. */
+                    name?: string;
+                    /** @description What the leaderboard ranks by. Default {"metric": "val_loss", "mode": "min"}. */
+                    objective?: {
+                        /**
+                         * @description What the leaderboard ranks by and ReduceLROnPlateau monitors; train_loss is the default for workloads without a validation set.
+                         * @default val_loss
+                         * @enum {string}
+                         */
+                        metric?: "val_loss" | "val_accuracy" | "train_loss";
+                        /**
+                         * @description Whether smaller or larger is better; defaults to max for accuracy, min for losses.
+                         * @enum {string}
+                         */
+                        mode?: "min" | "max";
+                    };
+                    optimizers: ({
+                        /**
+                         * @description Dampening for momentum: buf = momentum * buf + (1 - dampening) * grad. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        dampening?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /** @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        lr: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /**
+                         * @description Momentum factor. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        momentum?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Use Nesterov momentum (requires momentum > 0 and dampening = 0). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        nesterov?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
                             /**
-                             * @description Power for the eta update. A list sweeps its values.
+                             * @description Dampening for momentum: buf = momentum * buf + (1 - dampening) * grad. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            dampening?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            lr?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Momentum factor. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            momentum?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Use Nesterov momentum (requires momentum > 0 and dampening = 0). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default false
+                             */
+                            nesterov?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                        }[];
+                        /**
+                         * @description Stochastic gradient descent, optionally with (Nesterov) momentum. https://pytorch.org/docs/1.13/generated/torch.optim.SGD.html
+                         * @enum {string}
+                         */
+                        type: "SGD";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                    } | {
+                        /**
+                         * @description Power for the eta update. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.75
+                         */
+                        alpha?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Decay term. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.0001
+                         */
+                        lambd?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.01
+                         */
+                        lr?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Power for the eta update. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0.75
                              */
-                            alpha?: number | number[];
+                            alpha?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Decay term. A list sweeps its values.
+                             * @description Decay term. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0.0001
                              */
-                            lambd?: number | number[];
+                            lambd?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Learning rate. A list sweeps its values.
+                             * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0.01
                              */
-                            lr?: number | number[];
+                            lr?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default false
                              */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Power for the eta update. A list sweeps its values.
-                                 * @default 0.75
-                                 */
-                                alpha?: number | number[];
-                                /**
-                                 * @description Decay term. A list sweeps its values.
-                                 * @default 0.0001
-                                 */
-                                lambd?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.01
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Step at which averaging starts. A list sweeps its values.
-                                 * @default 1000000
-                                 */
-                                t0?: number | number[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
+                            maximize?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
                             /**
-                             * @description Step at which averaging starts. A list sweeps its values.
+                             * @description Step at which averaging starts. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 1000000
                              */
-                            t0?: number | number[];
+                            t0?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Averaged stochastic gradient descent (Polyak & Juditsky, 1992). https://pytorch.org/docs/1.13/generated/torch.optim.ASGD.html
-                             * @enum {string}
-                             */
-                            type: "ASGD";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0
                              */
-                            weight_decay?: number | number[];
+                            weight_decay?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                        }[];
+                        /**
+                         * @description Step at which averaging starts. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1000000
+                         */
+                        t0?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Averaged stochastic gradient descent (Polyak & Juditsky, 1992). https://pytorch.org/docs/1.13/generated/torch.optim.ASGD.html
+                         * @enum {string}
+                         */
+                        type: "ASGD";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                    } | {
+                        /**
+                         * @description (etaminus, etaplus): multiplicative decrease and increase factors, 0 < etaminus < 1 < etaplus. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default [
+                         *       0.5,
+                         *       1.2
+                         *     ]
+                         */
+                        etas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][] | {
+                            choice: [
+                                number,
+                                number
+                            ][];
+                        };
+                        /**
+                         * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.01
+                         */
+                        lr?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
                             /**
-                             * @description (etaminus, etaplus): multiplicative decrease and increase factors, 0 < etaminus < 1 < etaplus. A list of lists sweeps.
+                             * @description (etaminus, etaplus): multiplicative decrease and increase factors, 0 < etaminus < 1 < etaplus. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default [
                              *       0.5,
                              *       1.2
@@ -3148,62 +1315,50 @@ export interface paths {
                             ] | [
                                 number,
                                 number
-                            ][];
+                            ][] | {
+                                choice: [
+                                    number,
+                                    number
+                                ][];
+                            };
                             /**
-                             * @description Learning rate. A list sweeps its values.
+                             * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0.01
                              */
-                            lr?: number | number[];
+                            lr?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default false
                              */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description (etaminus, etaplus): multiplicative decrease and increase factors, 0 < etaminus < 1 < etaplus. A list of lists sweeps.
-                                 * @default [
-                                 *       0.5,
-                                 *       1.2
-                                 *     ]
-                                 */
-                                etas?: [
-                                    number,
-                                    number
-                                ] | [
-                                    number,
-                                    number
-                                ][];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.01
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description (min, max) allowed step sizes. A list of lists sweeps.
-                                 * @default [
-                                 *       0.000001,
-                                 *       50
-                                 *     ]
-                                 */
-                                step_sizes?: [
-                                    number,
-                                    number
-                                ] | [
-                                    number,
-                                    number
-                                ][];
-                            }[];
+                            maximize?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
                             /**
-                             * @description (min, max) allowed step sizes. A list of lists sweeps.
+                             * @description (min, max) allowed step sizes. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default [
                              *       0.000001,
                              *       50
@@ -3215,233 +1370,981 @@ export interface paths {
                             ] | [
                                 number,
                                 number
+                            ][] | {
+                                choice: [
+                                    number,
+                                    number
+                                ][];
+                            };
+                        }[];
+                        /**
+                         * @description (min, max) allowed step sizes. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default [
+                         *       0.000001,
+                         *       50
+                         *     ]
+                         */
+                        step_sizes?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][] | {
+                            choice: [
+                                number,
+                                number
                             ][];
-                            /**
-                             * @description Resilient backpropagation: per-element step sizes adapted from gradient signs. https://pytorch.org/docs/1.13/generated/torch.optim.Rprop.html
-                             * @enum {string}
-                             */
-                            type: "Rprop";
+                        };
+                        /**
+                         * @description Resilient backpropagation: per-element step sizes adapted from gradient signs. https://pytorch.org/docs/1.13/generated/torch.optim.Rprop.html
+                         * @enum {string}
+                         */
+                        type: "Rprop";
+                    } | {
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1e-10
+                         */
+                        eps?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Initial value of the squared-gradient accumulator. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        initial_accumulator_value?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.01
+                         */
+                        lr?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Learning rate decay: clr = lr / (1 + (step - 1) * lr_decay). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        lr_decay?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
                             /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 1e-10
                              */
-                            eps?: number | number[];
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Initial value of the squared-gradient accumulator. A list sweeps its values.
+                             * @description Initial value of the squared-gradient accumulator. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0
                              */
-                            initial_accumulator_value?: number | number[];
+                            initial_accumulator_value?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Learning rate. A list sweeps its values.
+                             * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0.01
                              */
-                            lr?: number | number[];
+                            lr?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Learning rate decay: clr = lr / (1 + (step - 1) * lr_decay). A list sweeps its values.
+                             * @description Learning rate decay: clr = lr / (1 + (step - 1) * lr_decay). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0
                              */
-                            lr_decay?: number | number[];
+                            lr_decay?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default false
                              */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-10
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Initial value of the squared-gradient accumulator. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                initial_accumulator_value?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.01
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Learning rate decay: clr = lr / (1 + (step - 1) * lr_decay). A list sweeps its values.
-                                 * @default 0
-                                 */
-                                lr_decay?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
+                            maximize?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
                             /**
-                             * @description Adagrad: per-element learning rates from accumulated squared gradients. https://pytorch.org/docs/1.13/generated/torch.optim.Adagrad.html
-                             * @enum {string}
-                             */
-                            type: "Adagrad";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0
                              */
-                            weight_decay?: number | number[];
+                            weight_decay?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                        }[];
+                        /**
+                         * @description Adagrad: per-element learning rates from accumulated squared gradients. https://pytorch.org/docs/1.13/generated/torch.optim.Adagrad.html
+                         * @enum {string}
+                         */
+                        type: "Adagrad";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                    } | {
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.000001
+                         */
+                        eps?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1
+                         */
+                        lr?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
                             /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0.000001
                              */
-                            eps?: number | number[];
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Learning rate. A list sweeps its values.
+                             * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 1
                              */
-                            lr?: number | number[];
+                            lr?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default false
                              */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 0.000001
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 1
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Coefficient of the running average of squared gradients. A list sweeps its values.
-                                 * @default 0.9
-                                 */
-                                rho?: number | number[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
+                            maximize?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
                             /**
-                             * @description Coefficient of the running average of squared gradients. A list sweeps its values.
+                             * @description Coefficient of the running average of squared gradients. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0.9
                              */
-                            rho?: number | number[];
+                            rho?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Adadelta: an adaptive learning rate method (Zeiler, 2012). https://pytorch.org/docs/1.13/generated/torch.optim.Adadelta.html
-                             * @enum {string}
-                             */
-                            type: "Adadelta";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0
                              */
-                            weight_decay?: number | number[];
+                            weight_decay?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                        }[];
+                        /**
+                         * @description Coefficient of the running average of squared gradients. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.9
+                         */
+                        rho?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Adadelta: an adaptive learning rate method (Zeiler, 2012). https://pytorch.org/docs/1.13/generated/torch.optim.Adadelta.html
+                         * @enum {string}
+                         */
+                        type: "Adadelta";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                    } | {
+                        /**
+                         * @description Smoothing constant of the squared-gradient average. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.99
+                         */
+                        alpha?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Normalize by the estimated variance of the gradient instead of its second moment. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        centered?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.01
+                         */
+                        lr?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /**
+                         * @description Momentum factor. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        momentum?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
                             /**
-                             * @description Smoothing constant of the squared-gradient average. A list sweeps its values.
+                             * @description Smoothing constant of the squared-gradient average. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0.99
                              */
-                            alpha?: number | number[];
+                            alpha?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Normalize by the estimated variance of the gradient instead of its second moment. A list sweeps its values.
+                             * @description Normalize by the estimated variance of the gradient instead of its second moment. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default false
                              */
-                            centered?: boolean | boolean[];
+                            centered?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
                             /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 1e-8
                              */
-                            eps?: number | number[];
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Learning rate. A list sweeps its values.
+                             * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0.01
                              */
-                            lr?: number | number[];
+                            lr?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default false
                              */
-                            maximize?: boolean | boolean[];
+                            maximize?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
                             /**
-                             * @description Momentum factor. A list sweeps its values.
+                             * @description Momentum factor. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0
                              */
-                            momentum?: number | number[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Smoothing constant of the squared-gradient average. A list sweeps its values.
-                                 * @default 0.99
-                                 */
-                                alpha?: number | number[];
-                                /**
-                                 * @description Normalize by the estimated variance of the gradient instead of its second moment. A list sweeps its values.
-                                 * @default false
-                                 */
-                                centered?: boolean | boolean[];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.01
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /**
-                                 * @description Momentum factor. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                momentum?: number | number[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
+                            momentum?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
                             /**
-                             * @description RMSprop: gradients divided by a running root mean square (Hinton). https://pytorch.org/docs/1.13/generated/torch.optim.RMSprop.html
-                             * @enum {string}
-                             */
-                            type: "RMSprop";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0
                              */
-                            weight_decay?: number | number[];
+                            weight_decay?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                        }[];
+                        /**
+                         * @description RMSprop: gradients divided by a running root mean square (Hinton). https://pytorch.org/docs/1.13/generated/torch.optim.RMSprop.html
+                         * @enum {string}
+                         */
+                        type: "RMSprop";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                    } | {
+                        /**
+                         * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        amsgrad?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][] | {
+                            choice: [
+                                number,
+                                number
+                            ][];
+                        };
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.001
+                         */
+                        lr?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
                             /**
-                             * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
+                             * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default false
                              */
-                            amsgrad?: boolean | boolean[];
+                            amsgrad?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
                             /**
-                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default [
                              *       0.9,
                              *       0.999
@@ -3453,84 +2356,234 @@ export interface paths {
                             ] | [
                                 number,
                                 number
-                            ][];
-                            /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                             * @default 1e-8
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.001
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
-                                 * @default false
-                                 */
-                                amsgrad?: boolean | boolean[];
-                                /**
-                                 * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                                 * @default [
-                                 *       0.9,
-                                 *       0.999
-                                 *     ]
-                                 */
-                                betas?: [
-                                    number,
-                                    number
-                                ] | [
+                            ][] | {
+                                choice: [
                                     number,
                                     number
                                 ][];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.001
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
+                            };
                             /**
-                             * @description Adam (Kingma & Ba, 2014), optionally AMSGrad. https://pytorch.org/docs/1.13/generated/torch.optim.Adam.html
-                             * @enum {string}
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1e-8
                              */
-                            type: "Adam";
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                             * @default 0
+                             * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.001
                              */
-                            weight_decay?: number | number[];
-                        } | {
+                            lr?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default false
                              */
-                            amsgrad?: boolean | boolean[];
+                            maximize?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
                             /**
-                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                        }[];
+                        /**
+                         * @description Adam (Kingma & Ba, 2014), optionally AMSGrad. https://pytorch.org/docs/1.13/generated/torch.optim.Adam.html
+                         * @enum {string}
+                         */
+                        type: "Adam";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                    } | {
+                        /**
+                         * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        amsgrad?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][] | {
+                            choice: [
+                                number,
+                                number
+                            ][];
+                        };
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.001
+                         */
+                        lr?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default false
+                             */
+                            amsgrad?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default [
                              *       0.9,
                              *       0.999
@@ -3542,79 +2595,220 @@ export interface paths {
                             ] | [
                                 number,
                                 number
-                            ][];
-                            /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                             * @default 1e-8
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.001
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
-                                 * @default false
-                                 */
-                                amsgrad?: boolean | boolean[];
-                                /**
-                                 * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                                 * @default [
-                                 *       0.9,
-                                 *       0.999
-                                 *     ]
-                                 */
-                                betas?: [
-                                    number,
-                                    number
-                                ] | [
+                            ][] | {
+                                choice: [
                                     number,
                                     number
                                 ][];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.001
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Decoupled weight decay coefficient: param *= 1 - lr * weight_decay before the update. A list sweeps its values.
-                                 * @default 0.01
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
+                            };
                             /**
-                             * @description Adam with decoupled weight decay (Loshchilov & Hutter, 2017). https://pytorch.org/docs/1.13/generated/torch.optim.AdamW.html
-                             * @enum {string}
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1e-8
                              */
-                            type: "AdamW";
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Decoupled weight decay coefficient: param *= 1 - lr * weight_decay before the update. A list sweeps its values.
+                             * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.001
+                             */
+                            lr?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Decoupled weight decay coefficient: param *= 1 - lr * weight_decay before the update. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0.01
                              */
-                            weight_decay?: number | number[];
+                            weight_decay?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                        }[];
+                        /**
+                         * @description Adam with decoupled weight decay (Loshchilov & Hutter, 2017). https://pytorch.org/docs/1.13/generated/torch.optim.AdamW.html
+                         * @enum {string}
+                         */
+                        type: "AdamW";
+                        /**
+                         * @description Decoupled weight decay coefficient: param *= 1 - lr * weight_decay before the update. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.01
+                         */
+                        weight_decay?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                    } | {
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][] | {
+                            choice: [
+                                number,
+                                number
+                            ][];
+                        };
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.002
+                         */
+                        lr?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
                             /**
-                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default [
                              *       0.9,
                              *       0.999
@@ -3626,74 +2820,240 @@ export interface paths {
                             ] | [
                                 number,
                                 number
-                            ][];
-                            /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                             * @default 1e-8
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.002
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                             * @default false
-                             */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                                 * @default [
-                                 *       0.9,
-                                 *       0.999
-                                 *     ]
-                                 */
-                                betas?: [
-                                    number,
-                                    number
-                                ] | [
+                            ][] | {
+                                choice: [
                                     number,
                                     number
                                 ][];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.002
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
+                            };
                             /**
-                             * @description Adamax: Adam with the infinity norm. https://pytorch.org/docs/1.13/generated/torch.optim.Adamax.html
-                             * @enum {string}
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1e-8
                              */
-                            type: "Adamax";
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.002
+                             */
+                            lr?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0
                              */
-                            weight_decay?: number | number[];
+                            weight_decay?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                        }[];
+                        /**
+                         * @description Adamax: Adam with the infinity norm. https://pytorch.org/docs/1.13/generated/torch.optim.Adamax.html
+                         * @enum {string}
+                         */
+                        type: "Adamax";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                    } | {
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][] | {
+                            choice: [
+                                number,
+                                number
+                            ][];
+                        };
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.002
+                         */
+                        lr?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Momentum decay psi of the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi)). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.004
+                         */
+                        momentum_decay?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
                             /**
-                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default [
                              *       0.9,
                              *       0.999
@@ -3705,74 +3065,233 @@ export interface paths {
                             ] | [
                                 number,
                                 number
-                            ][];
+                            ][] | {
+                                choice: [
+                                    number,
+                                    number
+                                ][];
+                            };
                             /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 1e-8
                              */
-                            eps?: number | number[];
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Learning rate. A list sweeps its values.
+                             * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0.002
                              */
-                            lr?: number | number[];
+                            lr?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Momentum decay psi of the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi)). A list sweeps its values.
+                             * @description Momentum decay psi of the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi)). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0.004
                              */
-                            momentum_decay?: number | number[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                                 * @default [
-                                 *       0.9,
-                                 *       0.999
-                                 *     ]
-                                 */
-                                betas?: [
+                            momentum_decay?: number | number[] | {
+                                uniform: [
                                     number,
                                     number
-                                ] | [
+                                ];
+                            } | {
+                                loguniform: [
                                     number,
                                     number
-                                ][];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.002
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Momentum decay psi of the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi)). A list sweeps its values.
-                                 * @default 0.004
-                                 */
-                                momentum_decay?: number | number[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
                             /**
-                             * @description NAdam: Adam with Nesterov momentum (Dozat, 2016). https://pytorch.org/docs/1.13/generated/torch.optim.NAdam.html
-                             * @enum {string}
-                             */
-                            type: "NAdam";
-                            /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0
                              */
-                            weight_decay?: number | number[];
+                            weight_decay?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                        }[];
+                        /**
+                         * @description NAdam: Adam with Nesterov momentum (Dozat, 2016). https://pytorch.org/docs/1.13/generated/torch.optim.NAdam.html
+                         * @enum {string}
+                         */
+                        type: "NAdam";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                    } | {
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][] | {
+                            choice: [
+                                number,
+                                number
+                            ][];
+                        };
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.001
+                         */
+                        lr?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
                             /**
-                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default [
                              *       0.9,
                              *       0.999
@@ -3784,64 +3303,213 @@ export interface paths {
                             ] | [
                                 number,
                                 number
-                            ][];
-                            /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                             * @default 1e-8
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 0.001
-                             */
-                            lr?: number | number[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                                 * @default [
-                                 *       0.9,
-                                 *       0.999
-                                 *     ]
-                                 */
-                                betas?: [
-                                    number,
-                                    number
-                                ] | [
+                            ][] | {
+                                choice: [
                                     number,
                                     number
                                 ][];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.001
-                                 */
-                                lr?: number | number[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                                /**
-                                 * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
-                                 * @default 0
-                                 */
-                                weight_decay?: number | number[];
-                            }[];
+                            };
                             /**
-                             * @description RAdam: Adam with a rectified adaptive learning rate (Liu et al., 2019). https://pytorch.org/docs/1.13/generated/torch.optim.RAdam.html
-                             * @enum {string}
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1e-8
                              */
-                            type: "RAdam";
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.001
+                             */
+                            lr?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0
                              */
-                            weight_decay?: number | number[];
+                            weight_decay?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                        }[];
+                        /**
+                         * @description RAdam: Adam with a rectified adaptive learning rate (Liu et al., 2019). https://pytorch.org/docs/1.13/generated/torch.optim.RAdam.html
+                         * @enum {string}
+                         */
+                        type: "RAdam";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                    } | {
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][] | {
+                            choice: [
+                                number,
+                                number
+                            ][];
+                        };
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.001
+                         */
+                        lr?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
                             /**
-                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default [
                              *       0.9,
                              *       0.999
@@ -3853,785 +3521,1922 @@ export interface paths {
                             ] | [
                                 number,
                                 number
-                            ][];
+                            ][] | {
+                                choice: [
+                                    number,
+                                    number
+                                ][];
+                            };
                             /**
-                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 1e-8
                              */
-                            eps?: number | number[];
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Learning rate. A list sweeps its values.
+                             * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default 0.001
                              */
-                            lr?: number | number[];
+                            lr?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
                             /**
-                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                              * @default false
                              */
-                            maximize?: boolean | boolean[];
-                            /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
-                            param_groups?: {
-                                /**
-                                 * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
-                                 * @default [
-                                 *       0.9,
-                                 *       0.999
-                                 *     ]
-                                 */
-                                betas?: [
-                                    number,
-                                    number
-                                ] | [
-                                    number,
-                                    number
-                                ][];
-                                /**
-                                 * @description Term added to the denominator for numerical stability. A list sweeps its values.
-                                 * @default 1e-8
-                                 */
-                                eps?: number | number[];
-                                /**
-                                 * @description Learning rate. A list sweeps its values.
-                                 * @default 0.001
-                                 */
-                                lr?: number | number[];
-                                /**
-                                 * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
-                                 * @default false
-                                 */
-                                maximize?: boolean | boolean[];
-                                /** @description Workload parameter group(s) this entry covers. */
-                                params: string | string[];
-                            }[];
-                            /**
-                             * @description Lazy Adam for sparse gradients: only rows that receive a gradient are updated and carry state. https://pytorch.org/docs/1.13/generated/torch.optim.SparseAdam.html
-                             * @enum {string}
-                             */
-                            type: "SparseAdam";
+                            maximize?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                        }[];
+                        /**
+                         * @description Lazy Adam for sparse gradients: only rows that receive a gradient are updated and carry state. https://pytorch.org/docs/1.13/generated/torch.optim.SparseAdam.html
+                         * @enum {string}
+                         */
+                        type: "SparseAdam";
+                    } | {
+                        /**
+                         * @description Update history size. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 100
+                         */
+                        history_size?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
-                            /**
-                             * @description Update history size. A list sweeps its values.
-                             * @default 100
-                             */
-                            history_size?: number | number[];
-                            /**
-                             * @description Line search: null (fixed step lr) or "strong_wolfe". A list sweeps its values.
-                             * @default null
-                             */
-                            line_search_fn?: ("strong_wolfe" | null) | ("strong_wolfe" | null)[];
-                            /**
-                             * @description Learning rate. A list sweeps its values.
-                             * @default 1
-                             */
-                            lr?: number | number[];
-                            /**
-                             * @description Maximal number of function evaluations per step; null means max_iter * 5 / 4 (floored). A list sweeps its values.
-                             * @default null
-                             */
-                            max_eval?: (number | null) | (number | null)[];
-                            /**
-                             * @description Maximal number of iterations per optimization step. A list sweeps its values.
-                             * @default 20
-                             */
-                            max_iter?: number | number[];
-                            /**
-                             * @description Termination tolerance on function value/parameter changes. A list sweeps its values.
-                             * @default 1e-9
-                             */
-                            tolerance_change?: number | number[];
-                            /**
-                             * @description Termination tolerance on first-order optimality (max |grad|). A list sweeps its values.
-                             * @default 1e-7
-                             */
-                            tolerance_grad?: number | number[];
-                            /**
-                             * @description L-BFGS (limited-memory BFGS); step() needs a closure; one param group. https://pytorch.org/docs/1.13/generated/torch.optim.LBFGS.html
-                             * @enum {string}
-                             */
-                            type: "LBFGS";
-                        })[];
-                        schedulers?: (null | {
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Multiplicative factor of the initial lr as a function of the epoch. An expression in `epoch` (+ - * / // % **, min max abs exp log sqrt cos sin floor ceil, pi, e; Python's meaning), or a list with one per param group. A list of lists sweeps. */
-                            lr_lambda: (string | string[]) | (string | string[])[];
-                            /**
-                             * @description lr = initial lr x lr_lambda(epoch). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.LambdaLR.html
-                             * @enum {string}
-                             */
-                            type: "LambdaLR";
+                            loguniform: [
+                                number,
+                                number
+                            ];
                         } | {
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Factor the current lr is multiplied by at each epoch. An expression in `epoch` (+ - * / // % **, min max abs exp log sqrt cos sin floor ceil, pi, e; Python's meaning), or a list with one per param group. A list of lists sweeps. */
-                            lr_lambda: (string | string[]) | (string | string[])[];
-                            /**
-                             * @description Multiplies the lr by lr_lambda(epoch) every epoch after the first. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.MultiplicativeLR.html
-                             * @enum {string}
-                             */
-                            type: "MultiplicativeLR";
+                            int: [
+                                number,
+                                number
+                            ];
                         } | {
-                            /**
-                             * @description Multiplicative factor of learning rate decay. A list sweeps its values.
-                             * @default 0.1
-                             */
-                            gamma?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Period of learning rate decay, in epochs. A list sweeps its values. */
-                            step_size: number | number[];
-                            /**
-                             * @description Multiplies the lr by gamma every step_size epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.StepLR.html
-                             * @enum {string}
-                             */
-                            type: "StepLR";
+                            logint: [
+                                number,
+                                number
+                            ];
                         } | {
-                            /**
-                             * @description Multiplicative factor of learning rate decay. A list sweeps its values.
-                             * @default 0.1
-                             */
-                            gamma?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Epoch indices at which the lr decays (increasing). A list of lists sweeps. */
-                            milestones: number[] | number[][];
-                            /**
-                             * @description Multiplies the lr by gamma at each milestone (a repeated milestone multiplies once per repetition). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.MultiStepLR.html
-                             * @enum {string}
-                             */
-                            type: "MultiStepLR";
+                            choice: number[];
+                        };
+                        /**
+                         * @description Line search: null (fixed step lr) or "strong_wolfe". A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default null
+                         */
+                        line_search_fn?: ("strong_wolfe" | null) | ("strong_wolfe" | null)[] | {
+                            choice: ("strong_wolfe" | null)[];
+                        };
+                        /**
+                         * @description Learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1
+                         */
+                        lr?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
-                            /**
-                             * @description Factor applied until the milestone. A list sweeps its values.
-                             * @default 0.3333333333333333
-                             */
-                            factor?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /**
-                             * @description Number of epochs the factor applies for. A list sweeps its values.
-                             * @default 5
-                             */
-                            total_iters?: number | number[];
-                            /**
-                             * @description Multiplies the lr by factor until epoch total_iters. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ConstantLR.html
-                             * @enum {string}
-                             */
-                            type: "ConstantLR";
+                            loguniform: [
+                                number,
+                                number
+                            ];
                         } | {
-                            /**
-                             * @description Factor reached at total_iters. A list sweeps its values.
-                             * @default 1
-                             */
-                            end_factor?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /**
-                             * @description Factor of the first epoch. A list sweeps its values.
-                             * @default 0.3333333333333333
-                             */
-                            start_factor?: number | number[];
-                            /**
-                             * @description Number of epochs until end_factor is reached. A list sweeps its values.
-                             * @default 5
-                             */
-                            total_iters?: number | number[];
-                            /**
-                             * @description Multiplies the lr by a factor changing linearly from start_factor to end_factor over total_iters epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.LinearLR.html
-                             * @enum {string}
-                             */
-                            type: "LinearLR";
+                            int: [
+                                number,
+                                number
+                            ];
                         } | {
-                            /** @description Multiplicative factor of learning rate decay. A list sweeps its values. */
-                            gamma: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /**
-                             * @description Multiplies the lr by gamma every epoch. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ExponentialLR.html
-                             * @enum {string}
-                             */
-                            type: "ExponentialLR";
+                            logint: [
+                                number,
+                                number
+                            ];
                         } | {
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Epochs at which the next scheduler takes over (one fewer than schedulers). A list of lists sweeps. */
-                            milestones: number[] | number[][];
-                            /** @description The schedulers to combine, each {type, options} on the same optimizer; not ReduceLROnPlateau (SequentialLR also takes no SequentialLR or ChainedScheduler). A list of lists sweeps. */
-                            schedulers: {
-                                /** @description Its torch keyword arguments. */
-                                options?: Record<string, never>;
-                                /** @description torch class name of the nested scheduler. */
-                                type: string;
-                            }[] | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Maximal number of function evaluations per step; null means max_iter * 5 / 4 (floored). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default null
+                         */
+                        max_eval?: (number | null) | (number | null)[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: (number | null)[];
+                        };
+                        /**
+                         * @description Maximal number of iterations per optimization step. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 20
+                         */
+                        max_iter?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Termination tolerance on function value/parameter changes. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1e-9
+                         */
+                        tolerance_change?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Termination tolerance on first-order optimality (max |grad|). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1e-7
+                         */
+                        tolerance_grad?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description L-BFGS (limited-memory BFGS); step() needs a closure; one param group. https://pytorch.org/docs/1.13/generated/torch.optim.LBFGS.html
+                         * @enum {string}
+                         */
+                        type: "LBFGS";
+                    })[];
+                    /** @description Early stopping (a step is an epoch): Optuna's MedianPruner, SuccessiveHalvingPruner or HyperbandPruner, or Ray Tune's ASHAScheduler, with their libraries' option names and defaults. Default null: no pruning. */
+                    pruner?: null | {
+                        /**
+                         * @description Epochs between pruning checks, counted from n_warmup_steps.
+                         * @default 1
+                         */
+                        interval_steps?: number;
+                        /**
+                         * @description No trial is pruned until this many trials of the sweep have completed.
+                         * @default 5
+                         */
+                        n_startup_trials?: number;
+                        /**
+                         * @description A trial is not pruned before this epoch (epochs count from 0).
+                         * @default 0
+                         */
+                        n_warmup_steps?: number;
+                        /**
+                         * @description The pruning rule.
+                         * @enum {string}
+                         */
+                        type: "MedianPruner";
+                    } | {
+                        /**
+                         * @description Values a rung needs before it promotes.
+                         * @default 0
+                         */
+                        bootstrap_count?: number;
+                        /**
+                         * @description Rungs skipped.
+                         * @default 0
+                         */
+                        min_early_stopping_rate?: number;
+                        /** @default auto */
+                        min_resource?: "auto" | number;
+                        /**
+                         * @description Keep the best 1/reduction_factor at each rung.
+                         * @default 4
+                         */
+                        reduction_factor?: number;
+                        /** @enum {string} */
+                        type: "SuccessiveHalvingPruner";
+                    } | {
+                        /**
+                         * @description Values a rung needs before it promotes.
+                         * @default 0
+                         */
+                        bootstrap_count?: number;
+                        /** @default auto */
+                        max_resource?: "auto" | number;
+                        /**
+                         * @description Epochs before the first rung.
+                         * @default 1
+                         */
+                        min_resource?: number;
+                        /**
+                         * @description Keep the best 1/reduction_factor at each rung.
+                         * @default 3
+                         */
+                        reduction_factor?: number;
+                        /** @enum {string} */
+                        type: "HyperbandPruner";
+                    } | {
+                        /**
+                         * @description Brackets.
+                         * @default 1
+                         */
+                        brackets?: number;
+                        /**
+                         * @description Epochs before the first milestone.
+                         * @default 1
+                         */
+                        grace_period?: number;
+                        /**
+                         * @description Epochs at most.
+                         * @default 100
+                         */
+                        max_t?: number;
+                        /** @default 4 */
+                        reduction_factor?: number;
+                        /** @enum {string} */
+                        type: "ASHAScheduler";
+                    };
+                    /** @description Schedulers to sweep over (default [null]: constant lr). */
+                    schedulers?: (null | {
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Multiplicative factor of the initial lr as a function of the epoch. An expression in `epoch` (+ - * / // % **, min max abs exp log sqrt cos sin floor ceil, pi, e; Python's meaning), or a list with one per param group. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        lr_lambda: (string | string[]) | (string | string[])[] | {
+                            choice: (string | string[])[];
+                        };
+                        /**
+                         * @description lr = initial lr x lr_lambda(epoch). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.LambdaLR.html
+                         * @enum {string}
+                         */
+                        type: "LambdaLR";
+                    } | {
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Factor the current lr is multiplied by at each epoch. An expression in `epoch` (+ - * / // % **, min max abs exp log sqrt cos sin floor ceil, pi, e; Python's meaning), or a list with one per param group. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        lr_lambda: (string | string[]) | (string | string[])[] | {
+                            choice: (string | string[])[];
+                        };
+                        /**
+                         * @description Multiplies the lr by lr_lambda(epoch) every epoch after the first. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.MultiplicativeLR.html
+                         * @enum {string}
+                         */
+                        type: "MultiplicativeLR";
+                    } | {
+                        /**
+                         * @description Multiplicative factor of learning rate decay. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.1
+                         */
+                        gamma?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Period of learning rate decay, in epochs. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        step_size: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Multiplies the lr by gamma every step_size epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.StepLR.html
+                         * @enum {string}
+                         */
+                        type: "StepLR";
+                    } | {
+                        /**
+                         * @description Multiplicative factor of learning rate decay. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.1
+                         */
+                        gamma?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Epoch indices at which the lr decays (increasing). A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        milestones: number[] | number[][] | {
+                            choice: number[][];
+                        };
+                        /**
+                         * @description Multiplies the lr by gamma at each milestone (a repeated milestone multiplies once per repetition). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.MultiStepLR.html
+                         * @enum {string}
+                         */
+                        type: "MultiStepLR";
+                    } | {
+                        /**
+                         * @description Factor applied until the milestone. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.3333333333333333
+                         */
+                        factor?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /**
+                         * @description Number of epochs the factor applies for. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 5
+                         */
+                        total_iters?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Multiplies the lr by factor until epoch total_iters. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ConstantLR.html
+                         * @enum {string}
+                         */
+                        type: "ConstantLR";
+                    } | {
+                        /**
+                         * @description Factor reached at total_iters. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1
+                         */
+                        end_factor?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /**
+                         * @description Factor of the first epoch. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.3333333333333333
+                         */
+                        start_factor?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Number of epochs until end_factor is reached. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 5
+                         */
+                        total_iters?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Multiplies the lr by a factor changing linearly from start_factor to end_factor over total_iters epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.LinearLR.html
+                         * @enum {string}
+                         */
+                        type: "LinearLR";
+                    } | {
+                        /** @description Multiplicative factor of learning rate decay. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        gamma: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /**
+                         * @description Multiplies the lr by gamma every epoch. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ExponentialLR.html
+                         * @enum {string}
+                         */
+                        type: "ExponentialLR";
+                    } | {
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Epochs at which the next scheduler takes over (one fewer than schedulers). A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        milestones: number[] | number[][] | {
+                            choice: number[][];
+                        };
+                        /** @description The schedulers to combine, each {type, options} on the same optimizer; not ReduceLROnPlateau (SequentialLR also takes no SequentialLR or ChainedScheduler). A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        schedulers: {
+                            /** @description Its torch keyword arguments. */
+                            options?: Record<string, never>;
+                            /** @description torch class name of the nested scheduler. */
+                            type: string;
+                        }[] | {
+                            /** @description Its torch keyword arguments. */
+                            options?: Record<string, never>;
+                            /** @description torch class name of the nested scheduler. */
+                            type: string;
+                        }[][] | {
+                            choice: {
                                 /** @description Its torch keyword arguments. */
                                 options?: Record<string, never>;
                                 /** @description torch class name of the nested scheduler. */
                                 type: string;
                             }[][];
-                            /**
-                             * @description Runs one scheduler after another, switching at the milestones. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.SequentialLR.html
-                             * @enum {string}
-                             */
-                            type: "SequentialLR";
+                        };
+                        /**
+                         * @description Runs one scheduler after another, switching at the milestones. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.SequentialLR.html
+                         * @enum {string}
+                         */
+                        type: "SequentialLR";
+                    } | {
+                        /**
+                         * @description Minimum learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        eta_min?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
-                            /**
-                             * @description Minimum learning rate. A list sweeps its values.
-                             * @default 0
-                             */
-                            eta_min?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Half period of the cosine, in epochs. A list sweeps its values. */
-                            T_max: number | number[];
-                            /**
-                             * @description Cosine annealing from the initial lr to eta_min over T_max epochs, and back up after (torch recursive form). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.CosineAnnealingLR.html
-                             * @enum {string}
-                             */
-                            type: "CosineAnnealingLR";
+                            loguniform: [
+                                number,
+                                number
+                            ];
                         } | {
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description The schedulers to combine, each {type, options} on the same optimizer; not ReduceLROnPlateau (SequentialLR also takes no SequentialLR or ChainedScheduler). A list of lists sweeps. */
-                            schedulers: {
-                                /** @description Its torch keyword arguments. */
-                                options?: Record<string, never>;
-                                /** @description torch class name of the nested scheduler. */
-                                type: string;
-                            }[] | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Half period of the cosine, in epochs. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        T_max: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Cosine annealing from the initial lr to eta_min over T_max epochs, and back up after (torch recursive form). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.CosineAnnealingLR.html
+                         * @enum {string}
+                         */
+                        type: "CosineAnnealingLR";
+                    } | {
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description The schedulers to combine, each {type, options} on the same optimizer; not ReduceLROnPlateau (SequentialLR also takes no SequentialLR or ChainedScheduler). A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        schedulers: {
+                            /** @description Its torch keyword arguments. */
+                            options?: Record<string, never>;
+                            /** @description torch class name of the nested scheduler. */
+                            type: string;
+                        }[] | {
+                            /** @description Its torch keyword arguments. */
+                            options?: Record<string, never>;
+                            /** @description torch class name of the nested scheduler. */
+                            type: string;
+                        }[][] | {
+                            choice: {
                                 /** @description Its torch keyword arguments. */
                                 options?: Record<string, never>;
                                 /** @description torch class name of the nested scheduler. */
                                 type: string;
                             }[][];
-                            /**
-                             * @description Steps several schedulers together, each multiplying in its own change. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ChainedScheduler.html
-                             * @enum {string}
-                             */
-                            type: "ChainedScheduler";
+                        };
+                        /**
+                         * @description Steps several schedulers together, each multiplying in its own change. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ChainedScheduler.html
+                         * @enum {string}
+                         */
+                        type: "ChainedScheduler";
+                    } | {
+                        /**
+                         * @description Epochs to wait after a reduction before counting bad epochs again. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        cooldown?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
                         } | {
-                            /**
-                             * @description Epochs to wait after a reduction before counting bad epochs again. A list sweeps its values.
-                             * @default 0
-                             */
-                            cooldown?: number | number[];
-                            /**
-                             * @description Reductions smaller than eps are skipped. A list sweeps its values.
-                             * @default 1e-8
-                             */
-                            eps?: number | number[];
-                            /**
-                             * @description Factor the lr is multiplied by on a plateau. A list sweeps its values.
-                             * @default 0.1
-                             */
-                            factor?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /**
-                             * @description Lower bound of the learning rate. One number for all param groups, or a list with one per group. A list of lists sweeps.
-                             * @default 0
-                             */
-                            min_lr?: (number | number[]) | (number | number[])[];
-                            /**
-                             * @description Whether the metric should decrease (min) or increase (max). A list sweeps its values.
-                             * @default min
-                             */
-                            mode?: ("min" | "max") | ("min" | "max")[];
-                            /**
-                             * @description Epochs without improvement before the lr is reduced. A list sweeps its values.
-                             * @default 10
-                             */
-                            patience?: number | number[];
-                            /**
-                             * @description Threshold for measuring a new optimum. A list sweeps its values.
-                             * @default 0.0001
-                             */
-                            threshold?: number | number[];
-                            /**
-                             * @description rel: best x (1 -/+ threshold); abs: best -/+ threshold. A list sweeps its values.
-                             * @default rel
-                             */
-                            threshold_mode?: ("rel" | "abs") | ("rel" | "abs")[];
-                            /**
-                             * @description Multiplies the lr by factor when the monitored metric stops improving for patience epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
-                             * @enum {string}
-                             */
-                            type: "ReduceLROnPlateau";
+                            loguniform: [
+                                number,
+                                number
+                            ];
                         } | {
-                            /** @description Lower lr boundary of the cycle (also the initial lr). One number for all param groups, or a list with one per group. A list of lists sweeps. */
-                            base_lr: (number | number[]) | (number | number[])[];
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Reductions smaller than eps are skipped. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Factor the lr is multiplied by on a plateau. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.1
+                         */
+                        factor?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /**
+                         * @description Lower bound of the learning rate. One number for all param groups, or a list with one per group. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        min_lr?: (number | number[]) | (number | number[])[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: (number | number[])[];
+                        };
+                        /**
+                         * @description Whether the metric should decrease (min) or increase (max). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default min
+                         */
+                        mode?: ("min" | "max") | ("min" | "max")[] | {
+                            choice: ("min" | "max")[];
+                        };
+                        /**
+                         * @description Epochs without improvement before the lr is reduced. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 10
+                         */
+                        patience?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Threshold for measuring a new optimum. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.0001
+                         */
+                        threshold?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description rel: best x (1 -/+ threshold); abs: best -/+ threshold. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default rel
+                         */
+                        threshold_mode?: ("rel" | "abs") | ("rel" | "abs")[] | {
+                            choice: ("rel" | "abs")[];
+                        };
+                        /**
+                         * @description Multiplies the lr by factor when the monitored metric stops improving for patience epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
+                         * @enum {string}
+                         */
+                        type: "ReduceLROnPlateau";
+                    } | {
+                        /** @description Lower lr boundary of the cycle (also the initial lr). One number for all param groups, or a list with one per group. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        base_lr: (number | number[]) | (number | number[])[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: (number | number[])[];
+                        };
+                        /**
+                         * @description Lower momentum boundary of the cycle (reached at max_lr). One number for all param groups, or a list with one per group. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.8
+                         */
+                        base_momentum?: (number | number[]) | (number | number[])[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: (number | number[])[];
+                        };
+                        /**
+                         * @description Cycle momentum (SGD's momentum, or beta1 of Adam-like optimizers' betas) inversely to the learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default true
+                         */
+                        cycle_momentum?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /**
+                         * @description Constant of the 'exp_range' policy: gamma ** iterations. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1
+                         */
+                        gamma?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Upper lr boundary of the cycle. One number for all param groups, or a list with one per group. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        max_lr: (number | number[]) | (number | number[])[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: (number | number[])[];
+                        };
+                        /**
+                         * @description Upper momentum boundary of the cycle (reached at the lowest lr). One number for all param groups, or a list with one per group. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.9
+                         */
+                        max_momentum?: (number | number[]) | (number | number[])[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: (number | number[])[];
+                        };
+                        /**
+                         * @description Amplitude policy: constant, halved every cycle, or scaled by gamma ** iterations. Ignored when scale_fn is given. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default triangular
+                         */
+                        mode?: ("triangular" | "triangular2" | "exp_range") | ("triangular" | "triangular2" | "exp_range")[] | {
+                            choice: ("triangular" | "triangular2" | "exp_range")[];
+                        };
+                        /**
+                         * @description Custom amplitude scaling as an expression in `x` (the cycle number or the iteration, per scale_mode), in [0, 1]; overrides mode. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default null
+                         */
+                        scale_fn?: (string | null) | (string | null)[] | {
+                            choice: (string | null)[];
+                        };
+                        /**
+                         * @description Whether scale_fn is evaluated on the cycle number or on the iteration count. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default cycle
+                         */
+                        scale_mode?: ("cycle" | "iterations") | ("cycle" | "iterations")[] | {
+                            choice: ("cycle" | "iterations")[];
+                        };
+                        /**
+                         * @description Iterations in the decreasing half of a cycle; null means step_size_up. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default null
+                         */
+                        step_size_down?: (number | null) | (number | null)[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: (number | null)[];
+                        };
+                        /**
+                         * @description Iterations in the increasing half of a cycle. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 2000
+                         */
+                        step_size_up?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Cycles the lr between base_lr and max_lr (Smith, 2017: triangular, triangular2, exp_range). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.CyclicLR.html
+                         * @enum {string}
+                         */
+                        type: "CyclicLR";
+                    } | {
+                        /**
+                         * @description Minimum learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0
+                         */
+                        eta_min?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Epochs until the first restart. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        T_0: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Factor T_i grows by after a restart. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1
+                         */
+                        T_mult?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Cosine annealing restarted every T_i epochs, T_i growing by T_mult after each restart (SGDR). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.html
+                         * @enum {string}
+                         */
+                        type: "CosineAnnealingWarmRestarts";
+                    } | {
+                        /**
+                         * @description Cosine or linear annealing between the phase boundaries. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default cos
+                         */
+                        anneal_strategy?: ("cos" | "linear") | ("cos" | "linear")[] | {
+                            choice: ("cos" | "linear")[];
+                        };
+                        /**
+                         * @description Lower momentum boundary of the cycle (reached at max_lr). One number for all param groups, or a list with one per group. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.85
+                         */
+                        base_momentum?: (number | number[]) | (number | number[])[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: (number | number[])[];
+                        };
+                        /**
+                         * @description Cycle momentum (SGD's momentum, or beta1 of Adam-like optimizers' betas) inversely to the learning rate. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default true
+                         */
+                        cycle_momentum?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /**
+                         * @description initial_lr = max_lr / div_factor. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 25
+                         */
+                        div_factor?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Epochs to train for (with steps_per_epoch, when total_steps is null). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default null
+                         */
+                        epochs?: (number | null) | (number | null)[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: (number | null)[];
+                        };
+                        /**
+                         * @description min_lr = initial_lr / final_div_factor. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 10000
+                         */
+                        final_div_factor?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Peak learning rate. One number for all param groups, or a list with one per group. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                        max_lr: (number | number[]) | (number | number[])[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: (number | number[])[];
+                        };
+                        /**
+                         * @description Upper momentum boundary of the cycle (reached at the lowest lr). One number for all param groups, or a list with one per group. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.95
+                         */
+                        max_momentum?: (number | number[]) | (number | number[])[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: (number | number[])[];
+                        };
+                        /**
+                         * @description Fraction of the cycle spent increasing the lr. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 0.3
+                         */
+                        pct_start?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Steps per epoch (with epochs, when total_steps is null). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default null
+                         */
+                        steps_per_epoch?: (number | null) | (number | null)[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: (number | null)[];
+                        };
+                        /**
+                         * @description Three phases (up, symmetric down, annihilate) as in the paper instead of fastai's two. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default false
+                         */
+                        three_phase?: boolean | boolean[] | {
+                            choice: boolean[];
+                        };
+                        /**
+                         * @description Steps in the cycle. If null, epochs x steps_per_epoch; the service derives it from the trial (epochs x batches per epoch) when neither is given. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default null
+                         */
+                        total_steps?: (number | null) | (number | null)[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: (number | null)[];
+                        };
+                        /**
+                         * @description The 1cycle policy: lr up from max_lr/div_factor to max_lr, then down far below (Smith & Topin, 2017). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.OneCycleLR.html
+                         * @enum {string}
+                         */
+                        type: "OneCycleLR";
+                    } | {
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /**
+                         * @description Power of the polynomial. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 1
+                         */
+                        power?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Epochs over which the lr decays. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                         * @default 5
+                         */
+                        total_iters?: number | number[] | {
+                            uniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            loguniform: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            int: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            logint: [
+                                number,
+                                number
+                            ];
+                        } | {
+                            choice: number[];
+                        };
+                        /**
+                         * @description Decays the lr polynomially to zero over total_iters epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.PolynomialLR.html
+                         * @enum {string}
+                         */
+                        type: "PolynomialLR";
+                    })[];
+                    /** @description How configs are chosen. grid (default): every combination of the lists. random / tpe: `trials` configs sampled from the distributions ({"uniform": [low, high]}, {"loguniform": [low, high]}, {"int": [low, high]}, {"logint": [low, high]}, {"choice": [...]}) and lists (a categorical choice) written as option values; each config runs once per seed. tpe is Optuna 3.1's TPESampler and creates configs as results arrive. A sampled config whose options are invalid together is a 400 when it is among the first `parallelism`, later skipped. */
+                    search?: {
+                        /** @description Unused by a grid. */
+                        seed?: number;
+                        /**
+                         * @default grid
+                         * @enum {string}
+                         */
+                        type?: "grid";
+                    } | {
+                        /** @description Configs running at once (default all). */
+                        parallelism?: number;
+                        /** @description Sampler seed: the same seed gives the same configs in the same order. */
+                        seed?: number;
+                        /** @description Configs to sample; each runs once per seed. */
+                        trials: number;
+                        /** @enum {string} */
+                        type: "random";
+                    } | {
+                        /** @description TPESampler options, Optuna's names and defaults. */
+                        options?: {
+                            /** @default false */
+                            consider_endpoints?: boolean;
+                            /** @default true */
+                            consider_magic_clip?: boolean;
+                            /** @default true */
+                            consider_prior?: boolean;
+                            /** @default 24 */
+                            n_ei_candidates?: number;
+                            /** @default 10 */
+                            n_startup_trials?: number;
+                            /** @default 1 */
+                            prior_weight?: number;
+                        };
+                        /** @description Configs running at once (default 4). */
+                        parallelism?: number;
+                        /** @description Sampler seed: the same seed gives the same configs in the same order. */
+                        seed?: number;
+                        /** @description Configs to sample; each runs once per seed. */
+                        trials: number;
+                        /** @enum {string} */
+                        type: "tpe";
+                    };
+                    /** @description Seeds to run every configuration with (default [0]). */
+                    seeds?: number | number[];
+                    training?: {
+                        /**
+                         * @description Examples per optimizer step; the last batch of an epoch may be smaller.
+                         * @default 64
+                         */
+                        batchSize?: number;
+                        /**
+                         * @description Passes over the training set.
+                         * @default 1
+                         */
+                        epochs?: number;
+                        /** @description Stop after this many optimizer steps even if epochs remain. */
+                        maxSteps?: number;
+                    };
+                    /** @description The model and data: a workload name, or {name, options}. */
+                    workload: ("mnist-mlp" | "two-layer-regression" | "rosenbrock" | "logistic") | {
+                        /** @enum {string} */
+                        name: "mnist-mlp";
+                        options?: {
                             /**
-                             * @description Lower momentum boundary of the cycle (reached at max_lr). One number for all param groups, or a list with one per group. A list of lists sweeps.
-                             * @default 0.8
+                             * @description Width of the hidden layer.
+                             * @default 200
                              */
-                            base_momentum?: (number | number[]) | (number | number[])[];
+                            hidden?: number;
                             /**
-                             * @description Cycle momentum (SGD's momentum, or beta1 of Adam-like optimizers' betas) inversely to the learning rate. A list sweeps its values.
-                             * @default true
+                             * @description Training digits (trainSize + valSize <= 10000).
+                             * @default 8000
                              */
-                            cycle_momentum?: boolean | boolean[];
+                            trainSize?: number;
                             /**
-                             * @description Constant of the 'exp_range' policy: gamma ** iterations. A list sweeps its values.
-                             * @default 1
-                             */
-                            gamma?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Upper lr boundary of the cycle. One number for all param groups, or a list with one per group. A list of lists sweeps. */
-                            max_lr: (number | number[]) | (number | number[])[];
-                            /**
-                             * @description Upper momentum boundary of the cycle (reached at the lowest lr). One number for all param groups, or a list with one per group. A list of lists sweeps.
-                             * @default 0.9
-                             */
-                            max_momentum?: (number | number[]) | (number | number[])[];
-                            /**
-                             * @description Amplitude policy: constant, halved every cycle, or scaled by gamma ** iterations. Ignored when scale_fn is given. A list sweeps its values.
-                             * @default triangular
-                             */
-                            mode?: ("triangular" | "triangular2" | "exp_range") | ("triangular" | "triangular2" | "exp_range")[];
-                            /**
-                             * @description Custom amplitude scaling as an expression in `x` (the cycle number or the iteration, per scale_mode), in [0, 1]; overrides mode. A list sweeps its values.
-                             * @default null
-                             */
-                            scale_fn?: (string | null) | (string | null)[];
-                            /**
-                             * @description Whether scale_fn is evaluated on the cycle number or on the iteration count. A list sweeps its values.
-                             * @default cycle
-                             */
-                            scale_mode?: ("cycle" | "iterations") | ("cycle" | "iterations")[];
-                            /**
-                             * @description Iterations in the decreasing half of a cycle; null means step_size_up. A list sweeps its values.
-                             * @default null
-                             */
-                            step_size_down?: (number | null) | (number | null)[];
-                            /**
-                             * @description Iterations in the increasing half of a cycle. A list sweeps its values.
+                             * @description Validation digits.
                              * @default 2000
                              */
-                            step_size_up?: number | number[];
+                            valSize?: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        name: "two-layer-regression";
+                        options?: {
                             /**
-                             * @description Cycles the lr between base_lr and max_lr (Smith, 2017: triangular, triangular2, exp_range). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.CyclicLR.html
-                             * @enum {string}
+                             * @description H: hidden units.
+                             * @default 100
                              */
-                            type: "CyclicLR";
-                        } | {
+                            hidden?: number;
                             /**
-                             * @description Minimum learning rate. A list sweeps its values.
-                             * @default 0
+                             * @description D_in: input features.
+                             * @default 1000
                              */
-                            eta_min?: number | number[];
+                            inputSize?: number;
                             /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
+                             * @description D_out: regression targets.
+                             * @default 10
                              */
-                            interval?: "step" | "epoch";
-                            /** @description Epochs until the first restart. A list sweeps its values. */
-                            T_0: number | number[];
+                            outputSize?: number;
                             /**
-                             * @description Factor T_i grows by after a restart. A list sweeps its values.
-                             * @default 1
+                             * @description N: number of examples.
+                             * @default 64
                              */
-                            T_mult?: number | number[];
+                            samples?: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        name: "rosenbrock";
+                        options?: {
                             /**
-                             * @description Cosine annealing restarted every T_i epochs, T_i growing by T_mult after each restart (SGDR). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.html
-                             * @enum {string}
+                             * @description Initial x.
+                             * @default -1.5
                              */
-                            type: "CosineAnnealingWarmRestarts";
-                        } | {
+                            x0?: number;
                             /**
-                             * @description Cosine or linear annealing between the phase boundaries. A list sweeps its values.
-                             * @default cos
+                             * @description Initial y.
+                             * @default 2
                              */
-                            anneal_strategy?: ("cos" | "linear") | ("cos" | "linear")[];
+                            y0?: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        name: "logistic";
+                        options?: {
                             /**
-                             * @description Lower momentum boundary of the cycle (reached at max_lr). One number for all param groups, or a list with one per group. A list of lists sweeps.
-                             * @default 0.85
+                             * @description Input dimension.
+                             * @default 10
                              */
-                            base_momentum?: (number | number[]) | (number | number[])[];
+                            features?: number;
                             /**
-                             * @description Cycle momentum (SGD's momentum, or beta1 of Adam-like optimizers' betas) inversely to the learning rate. A list sweeps its values.
-                             * @default true
+                             * @description Distance between the two class means.
+                             * @default 2
                              */
-                            cycle_momentum?: boolean | boolean[];
+                            separation?: number;
                             /**
-                             * @description initial_lr = max_lr / div_factor. A list sweeps its values.
-                             * @default 25
+                             * @description Training examples.
+                             * @default 1000
                              */
-                            div_factor?: number | number[];
+                            trainSize?: number;
                             /**
-                             * @description Epochs to train for (with steps_per_epoch, when total_steps is null). A list sweeps its values.
-                             * @default null
+                             * @description Validation examples.
+                             * @default 500
                              */
-                            epochs?: (number | null) | (number | null)[];
-                            /**
-                             * @description min_lr = initial_lr / final_div_factor. A list sweeps its values.
-                             * @default 10000
-                             */
-                            final_div_factor?: number | number[];
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /** @description Peak learning rate. One number for all param groups, or a list with one per group. A list of lists sweeps. */
-                            max_lr: (number | number[]) | (number | number[])[];
-                            /**
-                             * @description Upper momentum boundary of the cycle (reached at the lowest lr). One number for all param groups, or a list with one per group. A list of lists sweeps.
-                             * @default 0.95
-                             */
-                            max_momentum?: (number | number[]) | (number | number[])[];
-                            /**
-                             * @description Fraction of the cycle spent increasing the lr. A list sweeps its values.
-                             * @default 0.3
-                             */
-                            pct_start?: number | number[];
-                            /**
-                             * @description Steps per epoch (with epochs, when total_steps is null). A list sweeps its values.
-                             * @default null
-                             */
-                            steps_per_epoch?: (number | null) | (number | null)[];
-                            /**
-                             * @description Three phases (up, symmetric down, annihilate) as in the paper instead of fastai's two. A list sweeps its values.
-                             * @default false
-                             */
-                            three_phase?: boolean | boolean[];
-                            /**
-                             * @description Steps in the cycle. If null, epochs x steps_per_epoch; the service derives it from the trial (epochs x batches per epoch) when neither is given. A list sweeps its values.
-                             * @default null
-                             */
-                            total_steps?: (number | null) | (number | null)[];
-                            /**
-                             * @description The 1cycle policy: lr up from max_lr/div_factor to max_lr, then down far below (Smith & Topin, 2017). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.OneCycleLR.html
-                             * @enum {string}
-                             */
-                            type: "OneCycleLR";
-                        } | {
-                            /**
-                             * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
-                             * @enum {string}
-                             */
-                            interval?: "step" | "epoch";
-                            /**
-                             * @description Power of the polynomial. A list sweeps its values.
-                             * @default 1
-                             */
-                            power?: number | number[];
-                            /**
-                             * @description Epochs over which the lr decays. A list sweeps its values.
-                             * @default 5
-                             */
-                            total_iters?: number | number[];
-                            /**
-                             * @description Decays the lr polynomially to zero over total_iters epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.PolynomialLR.html
-                             * @enum {string}
-                             */
-                            type: "PolynomialLR";
-                        })[];
-                        /** @description Seeds to run every configuration with (default [0]). */
-                        seeds?: number | number[];
-                        /** @description Random/TPE searches only: this many more samples */
-                        trials?: number;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The new trials, in grid order */
-                            added: {
-                                /** @description workload, training, optimizer, scheduler (the trial config without its seed) */
-                                config: {
-                                    [key: string]: unknown;
-                                };
-                                /** Format: uuid */
-                                id: string;
-                                index: number;
-                            }[];
-                            /**
-                             * @description `request`: the new trials are in `added`; `workers`: a search, whose workers create the new trials (within RECONCILE_EVERY_MS)
-                             * @enum {string}
-                             */
-                            createdBy: "request" | "workers";
-                            /** @description Whether the jobs and events this change owes the trial queue (Redis) were sent before the answer. false: the change is stored and they are in the outbox, sent as soon as Redis takes them (by this API or any worker); nothing is lost or undone */
-                            enqueued: boolean;
-                            /** @description Trials the sweep grew by (for a search: samples added x seeds) */
-                            grownBy: number;
-                            /** Format: uuid */
-                            id: string;
-                            /** @description Why enqueued is false */
-                            note?: string;
-                            /** @description Cells of the grown grid the sweep already had */
-                            reused: number;
-                            /**
-                             * @description queued, running, completed, failed, cancelled
-                             * @enum {string}
-                             */
-                            status: "queued" | "running" | "completed" | "failed" | "cancelled";
-                            /** @description The grown budget: trials the sweep has or will have */
-                            trialCount: number;
+                            valSize?: number;
                         };
                     };
                 };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
+            };
+        };
+        responses: {
+            /** @description The sweep is stored with its trials; their jobs are sent or in the outbox */
+            201: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
+                content: {
+                    "application/json": {
+                        /** @description Whether the jobs and events this change owes the trial queue (Redis) were sent before the answer. false: the change is stored and they are in the outbox, sent as soon as Redis takes them (by this API or any worker); nothing is lost or undone */
+                        enqueued: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @description Why enqueued is false */
+                        note?: string;
+                        /**
+                         * @description queued, running, completed, failed, cancelled
+                         * @enum {string}
+                         */
+                        status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                        /** @description Trials after expansion and merging of equal configs; for random / tpe, every trial the sweep will run (configs x seeds) */
+                        trialCount: number;
                     };
                 };
             };
+            /** @description The spec is invalid: `details` names every problem with a JSON pointer (a misspelt option: the closest valid name). Also what the schema cannot say: torch's rules between options, a grid larger than MAX_TRIALS, a distribution without a random or tpe search, a sampled config among the first `parallelism` that torch would refuse */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body has a content type the API does not read (send application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/sweeps/{id}/trials": {
+    getSweep: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
             cookie?: never;
         };
-        /** The leaderboard: trials sorted by the sweep's objective, best first */
-        get: {
-            parameters: {
-                query: {
-                    /** @description csv: the same rows with one column per swept option */
-                    format: "json" | "csv";
-                    limit: number;
-                    offset: number;
-                    /** @description queued, running, completed, failed, cancelled, pruned */
-                    status?: "queued" | "running" | "completed" | "failed" | "cancelled" | "pruned";
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: {
-                                attempts: number;
-                                backend: string | null;
-                                bestStep: number | null;
-                                bestValue: number | null;
-                                /** @description workload, training, optimizer (type, options with defaults, param_groups), scheduler, seed */
-                                config: {
-                                    [key: string]: unknown;
-                                };
-                                durationMs: number | null;
-                                error: string | null;
-                                finalLoss: number | null;
-                                finishedAt: string | null;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                id: string;
-                                /** @description Position in the expanded grid */
-                                index: number;
-                                /** @description Times the trial was taken over from a worker that stopped without handing it back (crashed, killed, lost its lock); past the workers' TRIAL_MAX_LOST it fails */
-                                lost: number;
-                                /** @description A random / tpe trial's sampled parameters by JSON pointer into the spec (numbers; a choice is its index), null for a grid trial */
-                                params: {
-                                    [key: string]: number;
-                                } | null;
-                                /** @description Why a rung pruner (SuccessiveHalvingPruner, HyperbandPruner, ASHAScheduler) stopped the trial: the rung, the trial's objective value there and the cutoff it missed; null otherwise (MedianPruner gives its reason in error) */
-                                prune: {
-                                    cutoff: number | null;
-                                    /** @description SuccessiveHalving / Hyperband: the rung index; ASHAScheduler: the milestone epoch */
-                                    rung: number;
-                                    value: number | null;
-                                } | null;
-                                startedAt: string | null;
-                                /**
-                                 * @description queued, running, completed, failed, cancelled, pruned
-                                 * @enum {string}
-                                 */
-                                status: "queued" | "running" | "completed" | "failed" | "cancelled" | "pruned";
-                                stepsDone: number;
-                                /**
-                                 * Format: uuid
-                                 * @description UUID
-                                 */
-                                sweepId: string;
-                                workerId: string | null;
-                            }[];
-                            objective: {
-                                /**
-                                 * @description val_loss, val_accuracy, train_loss
-                                 * @enum {string}
-                                 */
-                                metric: "val_loss" | "val_accuracy" | "train_loss";
-                                /** @enum {string} */
-                                mode: "min" | "max";
-                            };
-                            total: number;
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        error: string | null;
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        objective: {
+                            /**
+                             * @description val_loss, val_accuracy, train_loss
+                             * @enum {string}
+                             */
+                            metric: "val_loss" | "val_accuracy" | "train_loss";
+                            /** @enum {string} */
+                            mode: "min" | "max";
                         };
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/trials/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One trial: config, status, best value and step, final loss, steps done, duration, backend */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
+                        /** @description The early-stopping rule with its defaults, or null */
+                        pruner: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description The search settings of a random / tpe sweep with their defaults; null for a grid */
+                        search: {
+                            /** @description TPESampler options (Optuna's names), tpe only */
+                            options: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description Configs in flight at once; the next are created as trials end (null: all at once) */
+                            parallelism: number | null;
+                            seed: number;
+                            /** @description Configs sampled in all (each runs once per seed) */
+                            trials: number;
+                            /** @enum {string} */
+                            type: "random" | "tpe";
+                        } | null;
+                        startedAt: string | null;
+                        /**
+                         * @description queued, running, completed, failed, cancelled
+                         * @enum {string}
+                         */
+                        status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                        trialCount: number;
+                    } & {
+                        /** @description The best trial so far by the objective */
+                        best: {
                             attempts: number;
                             backend: string | null;
                             bestStep: number | null;
@@ -4677,184 +5482,2465 @@ export interface paths {
                              */
                             sweepId: string;
                             workerId: string | null;
+                        } | null;
+                        /** @description Trials per status */
+                        counts: {
+                            [key: string]: number;
                         };
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
+                        /** @description The submitted spec, verbatim */
+                        spec: unknown;
                     };
                 };
             };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No sweep has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
     };
-    "/v1/trials/{id}/metrics": {
+    deleteSweep: {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
             cookie?: never;
         };
-        /**
-         * A trial's per-step loss and lr as columns, plus per-epoch validation metrics
-         * @description maxPoints downsamples on the server, keeping each bucket's first, last, lowest-loss and highest-loss steps. format=csv answers text/csv with one row per step.
-         */
-        get: {
-            parameters: {
-                query: {
-                    format: "json" | "csv";
-                    /** @description First step (inclusive) */
-                    from?: number;
-                    maxPoints?: number;
-                    /** @description Last step (inclusive) */
-                    to?: number;
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
                 };
-                header?: never;
-                path: {
-                    /** @description UUID */
-                    id: string;
-                };
-                cookie?: never;
+                content?: never;
             };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No sweep has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    cancelSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sweep is cancelled; running trials stop within a few steps */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Waiting trials cancelled now */
+                        cancelledTrials: number;
+                        /** @description Whether the jobs and events this change owes the trial queue (Redis) were sent before the answer. false: the change is stored and they are in the outbox, sent as soon as Redis takes them (by this API or any worker); nothing is lost or undone */
+                        enqueued: boolean;
+                        /** Format: uuid */
+                        id: string;
+                        /** @description Why enqueued is false */
+                        note?: string;
+                        /**
+                         * @description queued, running, completed, failed, cancelled
+                         * @enum {string}
+                         */
+                        status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                        /** @description Running trials told to stop; each turns cancelled once its worker has stopped it */
+                        stoppingTrials: number;
                     };
-                    content: {
-                        "application/json": {
-                            downsampled: boolean;
-                            epoch: number[];
-                            epochs: {
-                                epoch: number[];
-                                lr: (number | null)[];
-                                trainLoss: (number | null)[];
-                                valAccuracy: (number | null)[];
-                                valLoss: (number | null)[];
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No sweep has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The sweep has already ended (completed, failed or cancelled): nothing to cancel */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listSweepConfigs: {
+        parameters: {
+            query: {
+                format: "json" | "csv";
+                limit: number;
+                offset: number;
+            };
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON; with format=csv the answer is text/csv instead (format=csv: one row per configuration, one column per swept option) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description workload, training, optimizer, scheduler (the trial config without its seed) */
+                            config: {
+                                [key: string]: unknown;
                             };
-                            from: number | null;
-                            loss: (number | null)[];
-                            lr: (number | null)[];
-                            /** @description Every param group lr per point */
-                            lrs: (number | null)[][];
-                            step: number[];
-                            to: number | null;
-                            /** @description Steps stored in [from, to] */
-                            totalPoints: number;
-                            /** Format: uuid */
-                            trialId: string;
+                            /** @description 95% interval of the mean (Student's t, n - 1 df) */
+                            interval: {
+                                high: number;
+                                level: number;
+                                low: number;
+                            } | null;
+                            /** @description Stable id of the configuration (curves?by=config&ids=) */
+                            key: string;
+                            max: number | null;
+                            mean: number | null;
+                            meanFinalLoss: number | null;
+                            min: number | null;
+                            /** @description Completed trials behind the statistics */
+                            n: number;
+                            /** @description null until a seed has completed */
+                            rank: number | null;
+                            seeds: number[];
+                            /** @description Trials of the group per status */
+                            status: {
+                                cancelled: number;
+                                completed: number;
+                                failed: number;
+                                pruned: number;
+                                queued: number;
+                                running: number;
+                            };
+                            /** @description Sample standard deviation (n - 1) */
+                            std: number | null;
+                            /** @description In seed order */
+                            trialIds: string[];
+                        }[];
+                        objective: {
+                            /**
+                             * @description val_loss, val_accuracy, train_loss
+                             * @enum {string}
+                             */
+                            metric: "val_loss" | "val_accuracy" | "train_loss";
+                            /** @enum {string} */
+                            mode: "min" | "max";
                         };
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
-                    };
-                };
-                /** @description Every error: what is wrong and where (JSON pointers into the request) */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["def-0"];
+                        total: number;
                     };
                 };
             };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No sweep has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
+    };
+    getSweepCurves: {
+        parameters: {
+            query: {
+                by: "config" | "trial";
+                /** @description Comma-separated config keys (by=config) or trial ids (by=trial) */
+                ids?: string;
+                limit: number;
+                maxPoints: number;
+                metric: "loss" | "lr" | "val_loss" | "val_accuracy" | "train_loss";
+            };
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        by: "config" | "trial";
+                        groups: {
+                            /** @description workload, training, optimizer, scheduler (the trial config without its seed) */
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            downsampled: boolean;
+                            /** @description Config key (by=config) or trial id (by=trial) */
+                            key: string;
+                            mean: number | null;
+                            seeds: number[];
+                            /** @description Steps (or epochs) with a value, before downsampling */
+                            totalPoints: number;
+                            trialIds: string[];
+                            x: number[];
+                            y: {
+                                max: (number | null)[];
+                                mean: (number | null)[];
+                                min: (number | null)[];
+                                /** @description Trials with a value at this x */
+                                n: number[];
+                                /** @description Sample std over the trials at this x; null for one */
+                                std: (number | null)[];
+                            };
+                        }[];
+                        /** @enum {string} */
+                        metric: "loss" | "lr" | "val_loss" | "val_accuracy" | "train_loss";
+                        objective: {
+                            /**
+                             * @description val_loss, val_accuracy, train_loss
+                             * @enum {string}
+                             */
+                            metric: "val_loss" | "val_accuracy" | "train_loss";
+                            /** @enum {string} */
+                            mode: "min" | "max";
+                        };
+                        /** @enum {string} */
+                        x: "step" | "epoch";
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No sweep has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSweepEffects: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        factors: {
+                            levels: {
+                                high?: number;
+                                label: string;
+                                low?: number;
+                                mean: number;
+                                n: number;
+                                /** @description The level (null for n/a and for bins) */
+                                value: unknown;
+                            }[];
+                            /** @description optimizer.type, optimizer.lr, scheduler.gamma, seed, ... */
+                            name: string;
+                            /** @description Fraction of the objective variance explained */
+                            share: number;
+                        }[];
+                        interactions: {
+                            factors: string[];
+                            share: number;
+                        }[];
+                        mean: number | null;
+                        /**
+                         * @description functional-anova: exact, on a complete grid (shares of main effects, pairs and residual add to 1). binned-marginal: each factor alone (correlation ratio), numeric factors binned; for searches and incomplete grids
+                         * @enum {string}
+                         */
+                        method: "functional-anova" | "binned-marginal";
+                        /** @description Completed trials used */
+                        n: number;
+                        objective: {
+                            /**
+                             * @description val_loss, val_accuracy, train_loss
+                             * @enum {string}
+                             */
+                            metric: "val_loss" | "val_accuracy" | "train_loss";
+                            /** @enum {string} */
+                            mode: "min" | "max";
+                        };
+                        residualShare: number | null;
+                        variance: number | null;
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No sweep has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    streamSweepEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream: each `data:` line is one of these events as JSON */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        /**
+                         * Format: date-time
+                         * @description When the event was published
+                         */
+                        at: string;
+                        /**
+                         * @description queued, running, completed, failed, cancelled
+                         * @enum {string}
+                         */
+                        status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                        /** Format: uuid */
+                        sweepId: string;
+                        /** @enum {string} */
+                        type: "sweep";
+                    } | {
+                        /**
+                         * Format: date-time
+                         * @description When the event was published
+                         */
+                        at: string;
+                        backend?: string;
+                        index: number;
+                        /** Format: uuid */
+                        sweepId: string;
+                        /** Format: uuid */
+                        trialId: string;
+                        /** @enum {string} */
+                        type: "trial.started";
+                        workerId: string;
+                    } | {
+                        /**
+                         * Format: date-time
+                         * @description When the event was published
+                         */
+                        at: string;
+                        bestValue: number | null;
+                        loss: number | null;
+                        lr: number | null;
+                        stepsDone: number;
+                        /** Format: uuid */
+                        sweepId: string;
+                        /** Format: uuid */
+                        trialId: string;
+                        /** @enum {string} */
+                        type: "trial.progress";
+                    } | {
+                        /**
+                         * Format: date-time
+                         * @description When the event was published
+                         */
+                        at: string;
+                        bestValue: number | null;
+                        error?: string | null;
+                        finalLoss: number | null;
+                        /** @enum {string} */
+                        status: "completed" | "failed" | "cancelled" | "pruned";
+                        stepsDone: number;
+                        /** Format: uuid */
+                        sweepId: string;
+                        /** Format: uuid */
+                        trialId: string;
+                        /** @enum {string} */
+                        type: "trial.finished";
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No sweep has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres, or the live event feed (Redis), is unavailable: retry (the dashboard and the client do, with backoff) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    extendSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    optimizers?: ({
+                        /**
+                         * @description Dampening for momentum: buf = momentum * buf + (1 - dampening) * grad. A list sweeps its values.
+                         * @default 0
+                         */
+                        dampening?: number | number[];
+                        /** @description Learning rate. A list sweeps its values. */
+                        lr: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /**
+                         * @description Momentum factor. A list sweeps its values.
+                         * @default 0
+                         */
+                        momentum?: number | number[];
+                        /**
+                         * @description Use Nesterov momentum (requires momentum > 0 and dampening = 0). A list sweeps its values.
+                         * @default false
+                         */
+                        nesterov?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Dampening for momentum: buf = momentum * buf + (1 - dampening) * grad. A list sweeps its values.
+                             * @default 0
+                             */
+                            dampening?: number | number[];
+                            /** @description Learning rate. A list sweeps its values. */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /**
+                             * @description Momentum factor. A list sweeps its values.
+                             * @default 0
+                             */
+                            momentum?: number | number[];
+                            /**
+                             * @description Use Nesterov momentum (requires momentum > 0 and dampening = 0). A list sweeps its values.
+                             * @default false
+                             */
+                            nesterov?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Stochastic gradient descent, optionally with (Nesterov) momentum. https://pytorch.org/docs/1.13/generated/torch.optim.SGD.html
+                         * @enum {string}
+                         */
+                        type: "SGD";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Power for the eta update. A list sweeps its values.
+                         * @default 0.75
+                         */
+                        alpha?: number | number[];
+                        /**
+                         * @description Decay term. A list sweeps its values.
+                         * @default 0.0001
+                         */
+                        lambd?: number | number[];
+                        /**
+                         * @description Learning rate. A list sweeps its values.
+                         * @default 0.01
+                         */
+                        lr?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Power for the eta update. A list sweeps its values.
+                             * @default 0.75
+                             */
+                            alpha?: number | number[];
+                            /**
+                             * @description Decay term. A list sweeps its values.
+                             * @default 0.0001
+                             */
+                            lambd?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.01
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Step at which averaging starts. A list sweeps its values.
+                             * @default 1000000
+                             */
+                            t0?: number | number[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Step at which averaging starts. A list sweeps its values.
+                         * @default 1000000
+                         */
+                        t0?: number | number[];
+                        /**
+                         * @description Averaged stochastic gradient descent (Polyak & Juditsky, 1992). https://pytorch.org/docs/1.13/generated/torch.optim.ASGD.html
+                         * @enum {string}
+                         */
+                        type: "ASGD";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description (etaminus, etaplus): multiplicative decrease and increase factors, 0 < etaminus < 1 < etaplus. A list of lists sweeps.
+                         * @default [
+                         *       0.5,
+                         *       1.2
+                         *     ]
+                         */
+                        etas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Learning rate. A list sweeps its values.
+                         * @default 0.01
+                         */
+                        lr?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description (etaminus, etaplus): multiplicative decrease and increase factors, 0 < etaminus < 1 < etaplus. A list of lists sweeps.
+                             * @default [
+                             *       0.5,
+                             *       1.2
+                             *     ]
+                             */
+                            etas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.01
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description (min, max) allowed step sizes. A list of lists sweeps.
+                             * @default [
+                             *       0.000001,
+                             *       50
+                             *     ]
+                             */
+                            step_sizes?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                        }[];
+                        /**
+                         * @description (min, max) allowed step sizes. A list of lists sweeps.
+                         * @default [
+                         *       0.000001,
+                         *       50
+                         *     ]
+                         */
+                        step_sizes?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Resilient backpropagation: per-element step sizes adapted from gradient signs. https://pytorch.org/docs/1.13/generated/torch.optim.Rprop.html
+                         * @enum {string}
+                         */
+                        type: "Rprop";
+                    } | {
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-10
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Initial value of the squared-gradient accumulator. A list sweeps its values.
+                         * @default 0
+                         */
+                        initial_accumulator_value?: number | number[];
+                        /**
+                         * @description Learning rate. A list sweeps its values.
+                         * @default 0.01
+                         */
+                        lr?: number | number[];
+                        /**
+                         * @description Learning rate decay: clr = lr / (1 + (step - 1) * lr_decay). A list sweeps its values.
+                         * @default 0
+                         */
+                        lr_decay?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-10
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Initial value of the squared-gradient accumulator. A list sweeps its values.
+                             * @default 0
+                             */
+                            initial_accumulator_value?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.01
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Learning rate decay: clr = lr / (1 + (step - 1) * lr_decay). A list sweeps its values.
+                             * @default 0
+                             */
+                            lr_decay?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Adagrad: per-element learning rates from accumulated squared gradients. https://pytorch.org/docs/1.13/generated/torch.optim.Adagrad.html
+                         * @enum {string}
+                         */
+                        type: "Adagrad";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 0.000001
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Learning rate. A list sweeps its values.
+                         * @default 1
+                         */
+                        lr?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 0.000001
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 1
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Coefficient of the running average of squared gradients. A list sweeps its values.
+                             * @default 0.9
+                             */
+                            rho?: number | number[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Coefficient of the running average of squared gradients. A list sweeps its values.
+                         * @default 0.9
+                         */
+                        rho?: number | number[];
+                        /**
+                         * @description Adadelta: an adaptive learning rate method (Zeiler, 2012). https://pytorch.org/docs/1.13/generated/torch.optim.Adadelta.html
+                         * @enum {string}
+                         */
+                        type: "Adadelta";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Smoothing constant of the squared-gradient average. A list sweeps its values.
+                         * @default 0.99
+                         */
+                        alpha?: number | number[];
+                        /**
+                         * @description Normalize by the estimated variance of the gradient instead of its second moment. A list sweeps its values.
+                         * @default false
+                         */
+                        centered?: boolean | boolean[];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Learning rate. A list sweeps its values.
+                         * @default 0.01
+                         */
+                        lr?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /**
+                         * @description Momentum factor. A list sweeps its values.
+                         * @default 0
+                         */
+                        momentum?: number | number[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Smoothing constant of the squared-gradient average. A list sweeps its values.
+                             * @default 0.99
+                             */
+                            alpha?: number | number[];
+                            /**
+                             * @description Normalize by the estimated variance of the gradient instead of its second moment. A list sweeps its values.
+                             * @default false
+                             */
+                            centered?: boolean | boolean[];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.01
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /**
+                             * @description Momentum factor. A list sweeps its values.
+                             * @default 0
+                             */
+                            momentum?: number | number[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description RMSprop: gradients divided by a running root mean square (Hinton). https://pytorch.org/docs/1.13/generated/torch.optim.RMSprop.html
+                         * @enum {string}
+                         */
+                        type: "RMSprop";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
+                         * @default false
+                         */
+                        amsgrad?: boolean | boolean[];
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Learning rate. A list sweeps its values.
+                         * @default 0.001
+                         */
+                        lr?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
+                             * @default false
+                             */
+                            amsgrad?: boolean | boolean[];
+                            /**
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @default [
+                             *       0.9,
+                             *       0.999
+                             *     ]
+                             */
+                            betas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.001
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Adam (Kingma & Ba, 2014), optionally AMSGrad. https://pytorch.org/docs/1.13/generated/torch.optim.Adam.html
+                         * @enum {string}
+                         */
+                        type: "Adam";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
+                         * @default false
+                         */
+                        amsgrad?: boolean | boolean[];
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Learning rate. A list sweeps its values.
+                         * @default 0.001
+                         */
+                        lr?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
+                             * @default false
+                             */
+                            amsgrad?: boolean | boolean[];
+                            /**
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @default [
+                             *       0.9,
+                             *       0.999
+                             *     ]
+                             */
+                            betas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.001
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Decoupled weight decay coefficient: param *= 1 - lr * weight_decay before the update. A list sweeps its values.
+                             * @default 0.01
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Adam with decoupled weight decay (Loshchilov & Hutter, 2017). https://pytorch.org/docs/1.13/generated/torch.optim.AdamW.html
+                         * @enum {string}
+                         */
+                        type: "AdamW";
+                        /**
+                         * @description Decoupled weight decay coefficient: param *= 1 - lr * weight_decay before the update. A list sweeps its values.
+                         * @default 0.01
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Learning rate. A list sweeps its values.
+                         * @default 0.002
+                         */
+                        lr?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @default [
+                             *       0.9,
+                             *       0.999
+                             *     ]
+                             */
+                            betas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.002
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Adamax: Adam with the infinity norm. https://pytorch.org/docs/1.13/generated/torch.optim.Adamax.html
+                         * @enum {string}
+                         */
+                        type: "Adamax";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Learning rate. A list sweeps its values.
+                         * @default 0.002
+                         */
+                        lr?: number | number[];
+                        /**
+                         * @description Momentum decay psi of the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi)). A list sweeps its values.
+                         * @default 0.004
+                         */
+                        momentum_decay?: number | number[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @default [
+                             *       0.9,
+                             *       0.999
+                             *     ]
+                             */
+                            betas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.002
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Momentum decay psi of the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi)). A list sweeps its values.
+                             * @default 0.004
+                             */
+                            momentum_decay?: number | number[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description NAdam: Adam with Nesterov momentum (Dozat, 2016). https://pytorch.org/docs/1.13/generated/torch.optim.NAdam.html
+                         * @enum {string}
+                         */
+                        type: "NAdam";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Learning rate. A list sweeps its values.
+                         * @default 0.001
+                         */
+                        lr?: number | number[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @default [
+                             *       0.9,
+                             *       0.999
+                             *     ]
+                             */
+                            betas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.001
+                             */
+                            lr?: number | number[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description RAdam: Adam with a rectified adaptive learning rate (Liu et al., 2019). https://pytorch.org/docs/1.13/generated/torch.optim.RAdam.html
+                         * @enum {string}
+                         */
+                        type: "RAdam";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Learning rate. A list sweeps its values.
+                         * @default 0.001
+                         */
+                        lr?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @default [
+                             *       0.9,
+                             *       0.999
+                             *     ]
+                             */
+                            betas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.001
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                        }[];
+                        /**
+                         * @description Lazy Adam for sparse gradients: only rows that receive a gradient are updated and carry state. https://pytorch.org/docs/1.13/generated/torch.optim.SparseAdam.html
+                         * @enum {string}
+                         */
+                        type: "SparseAdam";
+                    } | {
+                        /**
+                         * @description Update history size. A list sweeps its values.
+                         * @default 100
+                         */
+                        history_size?: number | number[];
+                        /**
+                         * @description Line search: null (fixed step lr) or "strong_wolfe". A list sweeps its values.
+                         * @default null
+                         */
+                        line_search_fn?: ("strong_wolfe" | null) | ("strong_wolfe" | null)[];
+                        /**
+                         * @description Learning rate. A list sweeps its values.
+                         * @default 1
+                         */
+                        lr?: number | number[];
+                        /**
+                         * @description Maximal number of function evaluations per step; null means max_iter * 5 / 4 (floored). A list sweeps its values.
+                         * @default null
+                         */
+                        max_eval?: (number | null) | (number | null)[];
+                        /**
+                         * @description Maximal number of iterations per optimization step. A list sweeps its values.
+                         * @default 20
+                         */
+                        max_iter?: number | number[];
+                        /**
+                         * @description Termination tolerance on function value/parameter changes. A list sweeps its values.
+                         * @default 1e-9
+                         */
+                        tolerance_change?: number | number[];
+                        /**
+                         * @description Termination tolerance on first-order optimality (max |grad|). A list sweeps its values.
+                         * @default 1e-7
+                         */
+                        tolerance_grad?: number | number[];
+                        /**
+                         * @description L-BFGS (limited-memory BFGS); step() needs a closure; one param group. https://pytorch.org/docs/1.13/generated/torch.optim.LBFGS.html
+                         * @enum {string}
+                         */
+                        type: "LBFGS";
+                    })[];
+                    schedulers?: (null | {
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Multiplicative factor of the initial lr as a function of the epoch. An expression in `epoch` (+ - * / // % **, min max abs exp log sqrt cos sin floor ceil, pi, e; Python's meaning), or a list with one per param group. A list of lists sweeps. */
+                        lr_lambda: (string | string[]) | (string | string[])[];
+                        /**
+                         * @description lr = initial lr x lr_lambda(epoch). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.LambdaLR.html
+                         * @enum {string}
+                         */
+                        type: "LambdaLR";
+                    } | {
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Factor the current lr is multiplied by at each epoch. An expression in `epoch` (+ - * / // % **, min max abs exp log sqrt cos sin floor ceil, pi, e; Python's meaning), or a list with one per param group. A list of lists sweeps. */
+                        lr_lambda: (string | string[]) | (string | string[])[];
+                        /**
+                         * @description Multiplies the lr by lr_lambda(epoch) every epoch after the first. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.MultiplicativeLR.html
+                         * @enum {string}
+                         */
+                        type: "MultiplicativeLR";
+                    } | {
+                        /**
+                         * @description Multiplicative factor of learning rate decay. A list sweeps its values.
+                         * @default 0.1
+                         */
+                        gamma?: number | number[];
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Period of learning rate decay, in epochs. A list sweeps its values. */
+                        step_size: number | number[];
+                        /**
+                         * @description Multiplies the lr by gamma every step_size epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.StepLR.html
+                         * @enum {string}
+                         */
+                        type: "StepLR";
+                    } | {
+                        /**
+                         * @description Multiplicative factor of learning rate decay. A list sweeps its values.
+                         * @default 0.1
+                         */
+                        gamma?: number | number[];
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Epoch indices at which the lr decays (increasing). A list of lists sweeps. */
+                        milestones: number[] | number[][];
+                        /**
+                         * @description Multiplies the lr by gamma at each milestone (a repeated milestone multiplies once per repetition). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.MultiStepLR.html
+                         * @enum {string}
+                         */
+                        type: "MultiStepLR";
+                    } | {
+                        /**
+                         * @description Factor applied until the milestone. A list sweeps its values.
+                         * @default 0.3333333333333333
+                         */
+                        factor?: number | number[];
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /**
+                         * @description Number of epochs the factor applies for. A list sweeps its values.
+                         * @default 5
+                         */
+                        total_iters?: number | number[];
+                        /**
+                         * @description Multiplies the lr by factor until epoch total_iters. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ConstantLR.html
+                         * @enum {string}
+                         */
+                        type: "ConstantLR";
+                    } | {
+                        /**
+                         * @description Factor reached at total_iters. A list sweeps its values.
+                         * @default 1
+                         */
+                        end_factor?: number | number[];
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /**
+                         * @description Factor of the first epoch. A list sweeps its values.
+                         * @default 0.3333333333333333
+                         */
+                        start_factor?: number | number[];
+                        /**
+                         * @description Number of epochs until end_factor is reached. A list sweeps its values.
+                         * @default 5
+                         */
+                        total_iters?: number | number[];
+                        /**
+                         * @description Multiplies the lr by a factor changing linearly from start_factor to end_factor over total_iters epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.LinearLR.html
+                         * @enum {string}
+                         */
+                        type: "LinearLR";
+                    } | {
+                        /** @description Multiplicative factor of learning rate decay. A list sweeps its values. */
+                        gamma: number | number[];
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /**
+                         * @description Multiplies the lr by gamma every epoch. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ExponentialLR.html
+                         * @enum {string}
+                         */
+                        type: "ExponentialLR";
+                    } | {
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Epochs at which the next scheduler takes over (one fewer than schedulers). A list of lists sweeps. */
+                        milestones: number[] | number[][];
+                        /** @description The schedulers to combine, each {type, options} on the same optimizer; not ReduceLROnPlateau (SequentialLR also takes no SequentialLR or ChainedScheduler). A list of lists sweeps. */
+                        schedulers: {
+                            /** @description Its torch keyword arguments. */
+                            options?: Record<string, never>;
+                            /** @description torch class name of the nested scheduler. */
+                            type: string;
+                        }[] | {
+                            /** @description Its torch keyword arguments. */
+                            options?: Record<string, never>;
+                            /** @description torch class name of the nested scheduler. */
+                            type: string;
+                        }[][];
+                        /**
+                         * @description Runs one scheduler after another, switching at the milestones. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.SequentialLR.html
+                         * @enum {string}
+                         */
+                        type: "SequentialLR";
+                    } | {
+                        /**
+                         * @description Minimum learning rate. A list sweeps its values.
+                         * @default 0
+                         */
+                        eta_min?: number | number[];
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Half period of the cosine, in epochs. A list sweeps its values. */
+                        T_max: number | number[];
+                        /**
+                         * @description Cosine annealing from the initial lr to eta_min over T_max epochs, and back up after (torch recursive form). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.CosineAnnealingLR.html
+                         * @enum {string}
+                         */
+                        type: "CosineAnnealingLR";
+                    } | {
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description The schedulers to combine, each {type, options} on the same optimizer; not ReduceLROnPlateau (SequentialLR also takes no SequentialLR or ChainedScheduler). A list of lists sweeps. */
+                        schedulers: {
+                            /** @description Its torch keyword arguments. */
+                            options?: Record<string, never>;
+                            /** @description torch class name of the nested scheduler. */
+                            type: string;
+                        }[] | {
+                            /** @description Its torch keyword arguments. */
+                            options?: Record<string, never>;
+                            /** @description torch class name of the nested scheduler. */
+                            type: string;
+                        }[][];
+                        /**
+                         * @description Steps several schedulers together, each multiplying in its own change. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ChainedScheduler.html
+                         * @enum {string}
+                         */
+                        type: "ChainedScheduler";
+                    } | {
+                        /**
+                         * @description Epochs to wait after a reduction before counting bad epochs again. A list sweeps its values.
+                         * @default 0
+                         */
+                        cooldown?: number | number[];
+                        /**
+                         * @description Reductions smaller than eps are skipped. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Factor the lr is multiplied by on a plateau. A list sweeps its values.
+                         * @default 0.1
+                         */
+                        factor?: number | number[];
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /**
+                         * @description Lower bound of the learning rate. One number for all param groups, or a list with one per group. A list of lists sweeps.
+                         * @default 0
+                         */
+                        min_lr?: (number | number[]) | (number | number[])[];
+                        /**
+                         * @description Whether the metric should decrease (min) or increase (max). A list sweeps its values.
+                         * @default min
+                         */
+                        mode?: ("min" | "max") | ("min" | "max")[];
+                        /**
+                         * @description Epochs without improvement before the lr is reduced. A list sweeps its values.
+                         * @default 10
+                         */
+                        patience?: number | number[];
+                        /**
+                         * @description Threshold for measuring a new optimum. A list sweeps its values.
+                         * @default 0.0001
+                         */
+                        threshold?: number | number[];
+                        /**
+                         * @description rel: best x (1 -/+ threshold); abs: best -/+ threshold. A list sweeps its values.
+                         * @default rel
+                         */
+                        threshold_mode?: ("rel" | "abs") | ("rel" | "abs")[];
+                        /**
+                         * @description Multiplies the lr by factor when the monitored metric stops improving for patience epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
+                         * @enum {string}
+                         */
+                        type: "ReduceLROnPlateau";
+                    } | {
+                        /** @description Lower lr boundary of the cycle (also the initial lr). One number for all param groups, or a list with one per group. A list of lists sweeps. */
+                        base_lr: (number | number[]) | (number | number[])[];
+                        /**
+                         * @description Lower momentum boundary of the cycle (reached at max_lr). One number for all param groups, or a list with one per group. A list of lists sweeps.
+                         * @default 0.8
+                         */
+                        base_momentum?: (number | number[]) | (number | number[])[];
+                        /**
+                         * @description Cycle momentum (SGD's momentum, or beta1 of Adam-like optimizers' betas) inversely to the learning rate. A list sweeps its values.
+                         * @default true
+                         */
+                        cycle_momentum?: boolean | boolean[];
+                        /**
+                         * @description Constant of the 'exp_range' policy: gamma ** iterations. A list sweeps its values.
+                         * @default 1
+                         */
+                        gamma?: number | number[];
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Upper lr boundary of the cycle. One number for all param groups, or a list with one per group. A list of lists sweeps. */
+                        max_lr: (number | number[]) | (number | number[])[];
+                        /**
+                         * @description Upper momentum boundary of the cycle (reached at the lowest lr). One number for all param groups, or a list with one per group. A list of lists sweeps.
+                         * @default 0.9
+                         */
+                        max_momentum?: (number | number[]) | (number | number[])[];
+                        /**
+                         * @description Amplitude policy: constant, halved every cycle, or scaled by gamma ** iterations. Ignored when scale_fn is given. A list sweeps its values.
+                         * @default triangular
+                         */
+                        mode?: ("triangular" | "triangular2" | "exp_range") | ("triangular" | "triangular2" | "exp_range")[];
+                        /**
+                         * @description Custom amplitude scaling as an expression in `x` (the cycle number or the iteration, per scale_mode), in [0, 1]; overrides mode. A list sweeps its values.
+                         * @default null
+                         */
+                        scale_fn?: (string | null) | (string | null)[];
+                        /**
+                         * @description Whether scale_fn is evaluated on the cycle number or on the iteration count. A list sweeps its values.
+                         * @default cycle
+                         */
+                        scale_mode?: ("cycle" | "iterations") | ("cycle" | "iterations")[];
+                        /**
+                         * @description Iterations in the decreasing half of a cycle; null means step_size_up. A list sweeps its values.
+                         * @default null
+                         */
+                        step_size_down?: (number | null) | (number | null)[];
+                        /**
+                         * @description Iterations in the increasing half of a cycle. A list sweeps its values.
+                         * @default 2000
+                         */
+                        step_size_up?: number | number[];
+                        /**
+                         * @description Cycles the lr between base_lr and max_lr (Smith, 2017: triangular, triangular2, exp_range). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.CyclicLR.html
+                         * @enum {string}
+                         */
+                        type: "CyclicLR";
+                    } | {
+                        /**
+                         * @description Minimum learning rate. A list sweeps its values.
+                         * @default 0
+                         */
+                        eta_min?: number | number[];
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Epochs until the first restart. A list sweeps its values. */
+                        T_0: number | number[];
+                        /**
+                         * @description Factor T_i grows by after a restart. A list sweeps its values.
+                         * @default 1
+                         */
+                        T_mult?: number | number[];
+                        /**
+                         * @description Cosine annealing restarted every T_i epochs, T_i growing by T_mult after each restart (SGDR). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.html
+                         * @enum {string}
+                         */
+                        type: "CosineAnnealingWarmRestarts";
+                    } | {
+                        /**
+                         * @description Cosine or linear annealing between the phase boundaries. A list sweeps its values.
+                         * @default cos
+                         */
+                        anneal_strategy?: ("cos" | "linear") | ("cos" | "linear")[];
+                        /**
+                         * @description Lower momentum boundary of the cycle (reached at max_lr). One number for all param groups, or a list with one per group. A list of lists sweeps.
+                         * @default 0.85
+                         */
+                        base_momentum?: (number | number[]) | (number | number[])[];
+                        /**
+                         * @description Cycle momentum (SGD's momentum, or beta1 of Adam-like optimizers' betas) inversely to the learning rate. A list sweeps its values.
+                         * @default true
+                         */
+                        cycle_momentum?: boolean | boolean[];
+                        /**
+                         * @description initial_lr = max_lr / div_factor. A list sweeps its values.
+                         * @default 25
+                         */
+                        div_factor?: number | number[];
+                        /**
+                         * @description Epochs to train for (with steps_per_epoch, when total_steps is null). A list sweeps its values.
+                         * @default null
+                         */
+                        epochs?: (number | null) | (number | null)[];
+                        /**
+                         * @description min_lr = initial_lr / final_div_factor. A list sweeps its values.
+                         * @default 10000
+                         */
+                        final_div_factor?: number | number[];
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /** @description Peak learning rate. One number for all param groups, or a list with one per group. A list of lists sweeps. */
+                        max_lr: (number | number[]) | (number | number[])[];
+                        /**
+                         * @description Upper momentum boundary of the cycle (reached at the lowest lr). One number for all param groups, or a list with one per group. A list of lists sweeps.
+                         * @default 0.95
+                         */
+                        max_momentum?: (number | number[]) | (number | number[])[];
+                        /**
+                         * @description Fraction of the cycle spent increasing the lr. A list sweeps its values.
+                         * @default 0.3
+                         */
+                        pct_start?: number | number[];
+                        /**
+                         * @description Steps per epoch (with epochs, when total_steps is null). A list sweeps its values.
+                         * @default null
+                         */
+                        steps_per_epoch?: (number | null) | (number | null)[];
+                        /**
+                         * @description Three phases (up, symmetric down, annihilate) as in the paper instead of fastai's two. A list sweeps its values.
+                         * @default false
+                         */
+                        three_phase?: boolean | boolean[];
+                        /**
+                         * @description Steps in the cycle. If null, epochs x steps_per_epoch; the service derives it from the trial (epochs x batches per epoch) when neither is given. A list sweeps its values.
+                         * @default null
+                         */
+                        total_steps?: (number | null) | (number | null)[];
+                        /**
+                         * @description The 1cycle policy: lr up from max_lr/div_factor to max_lr, then down far below (Smith & Topin, 2017). https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.OneCycleLR.html
+                         * @enum {string}
+                         */
+                        type: "OneCycleLR";
+                    } | {
+                        /**
+                         * @description When scheduler.step() runs: after every optimizer step or after every epoch. Default "step" for OneCycleLR and CyclicLR, else "epoch".
+                         * @enum {string}
+                         */
+                        interval?: "step" | "epoch";
+                        /**
+                         * @description Power of the polynomial. A list sweeps its values.
+                         * @default 1
+                         */
+                        power?: number | number[];
+                        /**
+                         * @description Epochs over which the lr decays. A list sweeps its values.
+                         * @default 5
+                         */
+                        total_iters?: number | number[];
+                        /**
+                         * @description Decays the lr polynomially to zero over total_iters epochs. https://pytorch.org/docs/1.13/generated/torch.optim.lr_scheduler.PolynomialLR.html
+                         * @enum {string}
+                         */
+                        type: "PolynomialLR";
+                    })[];
+                    /** @description Seeds to run every configuration with (default [0]). */
+                    seeds?: number | number[];
+                    /** @description Random/TPE searches only: this many more samples */
+                    trials?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The sweep has grown */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The new trials, in grid order */
+                        added: {
+                            /** @description workload, training, optimizer, scheduler (the trial config without its seed) */
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            index: number;
+                        }[];
+                        /**
+                         * @description `request`: the new trials are in `added`; `workers`: a search, whose workers create the new trials (within RECONCILE_EVERY_MS)
+                         * @enum {string}
+                         */
+                        createdBy: "request" | "workers";
+                        /** @description Whether the jobs and events this change owes the trial queue (Redis) were sent before the answer. false: the change is stored and they are in the outbox, sent as soon as Redis takes them (by this API or any worker); nothing is lost or undone */
+                        enqueued: boolean;
+                        /** @description Trials the sweep grew by (for a search: samples added x seeds) */
+                        grownBy: number;
+                        /** Format: uuid */
+                        id: string;
+                        /** @description Why enqueued is false */
+                        note?: string;
+                        /** @description Cells of the grown grid the sweep already had */
+                        reused: number;
+                        /**
+                         * @description queued, running, completed, failed, cancelled
+                         * @enum {string}
+                         */
+                        status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                        /** @description The grown budget: trials the sweep has or will have */
+                        trialCount: number;
+                    };
+                };
+            };
+            /** @description The additions are invalid (as for POST /v1/sweeps, on the grown grid), or do not fit the sweep: `trials` on a grid, seeds, optimizers or schedulers on a search */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No sweep has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A cancelled or failed sweep cannot grow */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body has a content type the API does not read (send application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listTrials: {
+        parameters: {
+            query: {
+                /** @description csv: the same rows with one column per swept option */
+                format: "json" | "csv";
+                limit: number;
+                offset: number;
+                /** @description queued, running, completed, failed, cancelled, pruned */
+                status?: "queued" | "running" | "completed" | "failed" | "cancelled" | "pruned";
+            };
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON; with format=csv the answer is text/csv instead (format=csv: one row per trial, one column per swept option (and the seed)) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            attempts: number;
+                            backend: string | null;
+                            bestStep: number | null;
+                            bestValue: number | null;
+                            /** @description workload, training, optimizer (type, options with defaults, param_groups), scheduler, seed */
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            durationMs: number | null;
+                            error: string | null;
+                            finalLoss: number | null;
+                            finishedAt: string | null;
+                            /**
+                             * Format: uuid
+                             * @description UUID
+                             */
+                            id: string;
+                            /** @description Position in the expanded grid */
+                            index: number;
+                            /** @description Times the trial was taken over from a worker that stopped without handing it back (crashed, killed, lost its lock); past the workers' TRIAL_MAX_LOST it fails */
+                            lost: number;
+                            /** @description A random / tpe trial's sampled parameters by JSON pointer into the spec (numbers; a choice is its index), null for a grid trial */
+                            params: {
+                                [key: string]: number;
+                            } | null;
+                            /** @description Why a rung pruner (SuccessiveHalvingPruner, HyperbandPruner, ASHAScheduler) stopped the trial: the rung, the trial's objective value there and the cutoff it missed; null otherwise (MedianPruner gives its reason in error) */
+                            prune: {
+                                cutoff: number | null;
+                                /** @description SuccessiveHalving / Hyperband: the rung index; ASHAScheduler: the milestone epoch */
+                                rung: number;
+                                value: number | null;
+                            } | null;
+                            startedAt: string | null;
+                            /**
+                             * @description queued, running, completed, failed, cancelled, pruned
+                             * @enum {string}
+                             */
+                            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "pruned";
+                            stepsDone: number;
+                            /**
+                             * Format: uuid
+                             * @description UUID
+                             */
+                            sweepId: string;
+                            workerId: string | null;
+                        }[];
+                        objective: {
+                            /**
+                             * @description val_loss, val_accuracy, train_loss
+                             * @enum {string}
+                             */
+                            metric: "val_loss" | "val_accuracy" | "train_loss";
+                            /** @enum {string} */
+                            mode: "min" | "max";
+                        };
+                        total: number;
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No sweep has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getTrial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attempts: number;
+                        backend: string | null;
+                        bestStep: number | null;
+                        bestValue: number | null;
+                        /** @description workload, training, optimizer (type, options with defaults, param_groups), scheduler, seed */
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        durationMs: number | null;
+                        error: string | null;
+                        finalLoss: number | null;
+                        finishedAt: string | null;
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        id: string;
+                        /** @description Position in the expanded grid */
+                        index: number;
+                        /** @description Times the trial was taken over from a worker that stopped without handing it back (crashed, killed, lost its lock); past the workers' TRIAL_MAX_LOST it fails */
+                        lost: number;
+                        /** @description A random / tpe trial's sampled parameters by JSON pointer into the spec (numbers; a choice is its index), null for a grid trial */
+                        params: {
+                            [key: string]: number;
+                        } | null;
+                        /** @description Why a rung pruner (SuccessiveHalvingPruner, HyperbandPruner, ASHAScheduler) stopped the trial: the rung, the trial's objective value there and the cutoff it missed; null otherwise (MedianPruner gives its reason in error) */
+                        prune: {
+                            cutoff: number | null;
+                            /** @description SuccessiveHalving / Hyperband: the rung index; ASHAScheduler: the milestone epoch */
+                            rung: number;
+                            value: number | null;
+                        } | null;
+                        startedAt: string | null;
+                        /**
+                         * @description queued, running, completed, failed, cancelled, pruned
+                         * @enum {string}
+                         */
+                        status: "queued" | "running" | "completed" | "failed" | "cancelled" | "pruned";
+                        stepsDone: number;
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        sweepId: string;
+                        workerId: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No trial has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getTrialMetrics: {
+        parameters: {
+            query: {
+                format: "json" | "csv";
+                /** @description First step (inclusive) */
+                from?: number;
+                maxPoints?: number;
+                /** @description Last step (inclusive) */
+                to?: number;
+            };
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON; with format=csv the answer is text/csv instead (format=csv: one row per step) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        downsampled: boolean;
+                        epoch: number[];
+                        epochs: {
+                            epoch: number[];
+                            lr: (number | null)[];
+                            trainLoss: (number | null)[];
+                            valAccuracy: (number | null)[];
+                            valLoss: (number | null)[];
+                        };
+                        from: number | null;
+                        loss: (number | null)[];
+                        lr: (number | null)[];
+                        /** @description Every param group lr per point */
+                        lrs: (number | null)[][];
+                        step: number[];
+                        to: number | null;
+                        /** @description Steps stored in [from, to] */
+                        totalPoints: number;
+                        /** Format: uuid */
+                        trialId: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No trial has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
     };
 }
-export type webhooks = Record<string, never>;
-export interface components {
-    schemas: {
-        /**
-         * ErrorResponse
-         * @description Every error: what is wrong and where (JSON pointers into the request)
-         */
-        "def-0": {
-            details: {
-                message: string;
-                path: string;
-            }[];
-            error: string;
-            message: string;
-            statusCode: number;
-        };
-    };
-    responses: never;
-    parameters: never;
-    requestBodies: never;
-    headers: never;
-    pathItems: never;
-}
-export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
