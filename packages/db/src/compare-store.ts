@@ -1,8 +1,8 @@
 import { objectiveMetrics } from '@hypersweep/core';
 import type { TrialStatus } from './generated/prisma/enums.js';
-import { inTransaction, type Queryable, type Transactional } from './queryable.js';
+import type { Queryable } from './queryable.js';
 
-// Statements behind the comparison routes (/configs, /effects, /curves, /extend, the leaderboard CSV).
+// Statements behind the comparison routes (/configs, /effects, /curves, the leaderboard CSV).
 
 /** What the comparison reads of every trial of a sweep, besides its (immutable) config. */
 export interface TrialResultRow {

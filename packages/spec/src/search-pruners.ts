@@ -7,7 +7,7 @@ import {
   successiveHalvingDefaults,
 } from '@hypersweep/search';
 import type { SpecError } from './error-report.js';
-import { describeValue, isJsonObject } from './json-value.js';
+import { describeValue } from './json-value.js';
 import type { PrunerConfig } from './validate-sweep-spec.js';
 
 /** The pruners of @hypersweep/search, with Optuna's / Ray Tune's option names and defaults. */
