@@ -207,7 +207,7 @@ describe('OpenAPI', () => {
   const documented = async () => {
     const { createSweepSpecSchema, withSearchSchema } = await import('../src/index.js');
     const schema = withSearchSchema(createSweepSpecSchema({ workloads }));
-    const check = Schema.Compile(schema as Parameters<typeof Schema.Compile>[0]);
+    const check = Schema.Compile(schema as unknown as Parameters<typeof Schema.Compile>[0]);
     return { schema: schema as unknown as DocumentedSpec, accepts: (spec: unknown) => check.Check(spec) };
   };
   type DocumentedSpec = {
