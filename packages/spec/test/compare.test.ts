@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
   type ComparedTrial,
@@ -180,7 +181,8 @@ describe('effects', () => {
   const u = [1, -1];
   const v = [1, -2, 1]; // u·v: variance 1 · 2 = 2
   const d = [-0.5, 0.5]; // seed: variance 0.25
-  const configs = trialsOf({ optimizers: [{ type: 'SGD', lr: lrs, momentum: momenta }], seeds: [0, 1] });
+  const spec = { optimizers: [{ type: 'SGD', lr: lrs, momentum: momenta }], seeds: [0, 1] };
+  const configs = trialsOf(spec);
   const y = (c: TrialConfig) => {
     const i = lrs.indexOf(c.optimizer.options['lr'] as number);
     const j = momenta.indexOf(c.optimizer.options['momentum'] as number);
@@ -189,7 +191,10 @@ describe('effects', () => {
   const total = 1 + 2 / 3 + 2 + 0.25;
 
   test('on a complete grid: exact functional ANOVA shares of main effects and two-way interactions', () => {
-    const effects = computeEffects(configs.map((config) => ({ config, value: y(config) })));
+    const effects = computeEffects(
+      configs.map((config) => ({ config, value: y(config) })),
+      spec,
+    );
     expect(effects.method).toBe('functional-anova');
     expect(effects.n).toBe(12);
     expect(effects.mean).toBeCloseTo(10, 12);
@@ -197,12 +202,12 @@ describe('effects', () => {
     const share = (name: string) => effects.factors.find((f) => f.name === name)!.share;
     expect(share('optimizer.lr')).toBeCloseTo(1 / total, 12);
     expect(share('optimizer.momentum')).toBeCloseTo(2 / 3 / total, 12);
-    expect(share('seed')).toBeCloseTo(0.25 / total, 12);
     const pair = (x: string, z: string) =>
       effects.interactions.find((p) => p.factors.includes(x) && p.factors.includes(z))!.share;
     expect(pair('optimizer.lr', 'optimizer.momentum')).toBeCloseTo(2 / total, 12);
-    expect(pair('optimizer.lr', 'seed')).toBeCloseTo(0, 12);
-    expect(effects.residualShare).toBeCloseTo(0, 12);
+    // seeds are replicates, not a factor: their variance is the residual (replicate noise)
+    expect(effects.residualShare).toBeCloseTo(0.25 / total, 12);
+    expect(effects.factors.every((f) => f.within === null && f.n === 12)).toBe(true);
     // levels: mean objective and n, numbers ascending
     const momentum = effects.factors.find((f) => f.name === 'optimizer.momentum')!;
     expect(momentum.levels.map((l) => [l.value, l.n])).toEqual([
@@ -212,18 +217,21 @@ describe('effects', () => {
     ]);
     expect(momentum.levels.map((l) => l.mean)).toEqual(b.map((x) => expect.closeTo(10 + x, 12)));
     // factors largest share first
-    expect(effects.factors.map((f) => f.name)).toEqual(['optimizer.lr', 'optimizer.momentum', 'seed']);
+    expect(effects.factors.map((f) => f.name)).toEqual(['optimizer.lr', 'optimizer.momentum']);
   });
 
-  test('a three-way interaction is left in the residual', () => {
+  test('an interaction with the seed is replicate noise, left in the residual', () => {
     const w = (c: TrialConfig) => {
       const i = lrs.indexOf(c.optimizer.options['lr'] as number);
       const j = momenta.indexOf(c.optimizer.options['momentum'] as number);
       return u[i]! * v[j]! * (c.seed === 0 ? 1 : -1); // variance 2, zero on every margin and pair
     };
-    const effects = computeEffects(configs.map((config) => ({ config, value: y(config) + w(config) })));
+    const effects = computeEffects(
+      configs.map((config) => ({ config, value: y(config) + w(config) })),
+      spec,
+    );
     expect(effects.method).toBe('functional-anova');
-    expect(effects.residualShare).toBeCloseTo(2 / (total + 2), 12);
+    expect(effects.residualShare).toBeCloseTo((0.25 + 2) / (total + 2), 12);
     const shares =
       effects.factors.reduce((s, f) => s + f.share, 0) +
       effects.interactions.reduce((s, p) => s + p.share, 0);
@@ -232,7 +240,7 @@ describe('effects', () => {
 
   test('an incomplete grid: correlation ratios per factor, say so', () => {
     const partial = configs.slice(1).map((config) => ({ config, value: y(config) }));
-    const effects = computeEffects(partial);
+    const effects = computeEffects(partial, spec);
     expect(effects.method).toBe('binned-marginal');
     expect(effects.interactions).toEqual([]);
     // η² of lr recomputed by hand
@@ -256,7 +264,8 @@ describe('effects', () => {
       config: { ...one, optimizer: { ...one.optimizer, options: { ...one.optimizer.options, lr } } },
       value: Math.log10(lr),
     }));
-    const effects = computeEffects(obs, { maxBins: 6, design: 'search' });
+    const searchSpec = { optimizers: [{ type: 'SGD', lr: { loguniform: [1e-4, 0.1] } }] };
+    const effects = computeEffects(obs, searchSpec, { maxBins: 6, design: 'search' });
     expect(effects.method).toBe('binned-marginal');
     const lr = effects.factors[0]!;
     expect(lr.name).toBe('optimizer.lr');
@@ -270,6 +279,202 @@ describe('effects', () => {
   });
 
   test('nothing completed: no factors, no variance', () => {
-    expect(computeEffects([])).toMatchObject({ n: 0, factors: [], variance: null });
+    expect(computeEffects([], spec)).toMatchObject({ n: 0, factors: [], variance: null });
+  });
+
+  describe('the factors are what the spec sweeps, nested where they apply', () => {
+    // The README's example grid: SGD lr × momentum, Adam amsgrad × classifier lr (lr 0.001 fixed),
+    // schedulers none and StepLR gamma 0.5 / 0.1, seeds 0 and 1: 8 optimizer × 3 scheduler configs × 2 = 48.
+    const readme = {
+      optimizers: [
+        { type: 'SGD', lr: [0.01, 0.1], momentum: [0, 0.9] },
+        {
+          type: 'Adam',
+          lr: 0.001,
+          amsgrad: [false, true],
+          param_groups: [{ params: 'classifier', lr: [0.0001, 0.001] }],
+        },
+      ],
+      schedulers: [null, { type: 'StepLR', step_size: 1, gamma: [0.5, 0.1] }],
+      seeds: [0, 1],
+    };
+    const trials = trialsOf(readme);
+    const opt = (c: TrialConfig) => c.optimizer.options;
+    const classifierLr = (c: TrialConfig) => c.optimizer.param_groups?.[0]?.['lr'];
+    // Every component is zero-mean within the trials it applies to, so they are orthogonal and the
+    // variance of a set of trials is the sum of the variances of the components that vary there:
+    //   type: SGD +1, Adam -1 (24 trials each)                     variance 1 over all
+    //   SGD lr: 0.01 +0.5, 0.1 -0.5; momentum: no effect           variance 0.25 within SGD
+    //   Adam classifier lr: 1e-4 +1, 1e-3 -1; amsgrad: no effect   variance 1 within Adam
+    //   scheduler none +0.4 (16 trials), StepLR -0.2 (32 trials)   variance (16·0.16 + 32·0.04)/48 = 0.08
+    //   StepLR gamma: 0.5 +0.3, 0.1 -0.3                           variance 0.09 within StepLR, 0.06 over all
+    //   seed: 0 -0.1, 1 +0.1                                       variance 0.01 everywhere
+    const y = (c: TrialConfig) =>
+      10 +
+      (c.optimizer.type === 'SGD'
+        ? 1 + (opt(c)['lr'] === 0.01 ? 0.5 : -0.5)
+        : -1 + (classifierLr(c) === 0.0001 ? 1 : -1)) +
+      (c.scheduler === null ? 0.4 : -0.2 + (c.scheduler.options['gamma'] === 0.5 ? 0.3 : -0.3)) +
+      (c.seed === 0 ? -0.1 : 0.1);
+    // all trials: 1 + 0.25/2 (SGD's half) + 1/2 (Adam's half) + 0.08 + 0.06 + 0.01 = 1.775
+    // SGD's trials: 0.25 + 0.08 + 0.06 + 0.01 = 0.40; Adam's: 1 + 0.08 + 0.06 + 0.01 = 1.15
+    // StepLR's trials: 1 + 0.125 + 0.5 + 0.09 + 0.01 = 1.725
+    const total = 1.775;
+
+    test("the README's grid is complete: exact shares, each within the trials it applies to", () => {
+      expect(trials).toHaveLength(48);
+      const effects = computeEffects(
+        trials.map((config) => ({ config, value: y(config) })),
+        readme,
+      );
+      expect(effects.method).toBe('functional-anova');
+      expect(effects.variance).toBeCloseTo(total, 12);
+      const byName = new Map(effects.factors.map((f) => [f.name, f]));
+      // seeds, Adam's fixed lr, and the options whose defaults merely differ (eps, betas, ...) are no factors
+      expect([...byName.keys()].sort()).toEqual(
+        [
+          'optimizer.type',
+          'optimizer.lr',
+          'optimizer.momentum',
+          'optimizer.amsgrad',
+          'optimizer.param_groups.classifier.lr',
+          'scheduler.type',
+          'scheduler.gamma',
+        ].sort(),
+      );
+      const expected: Array<[string, number, string | null, number]> = [
+        ['optimizer.type', 1 / total, null, 48],
+        ['optimizer.lr', 0.25 / 0.4, 'SGD', 24],
+        ['optimizer.momentum', 0, 'SGD', 24],
+        ['optimizer.amsgrad', 0, 'Adam', 24],
+        ['optimizer.param_groups.classifier.lr', 1 / 1.15, 'Adam', 24],
+        ['scheduler.type', 0.08 / total, null, 48],
+        ['scheduler.gamma', 0.09 / 1.725, 'StepLR', 32],
+      ];
+      for (const [name, share, within, n] of expected) {
+        const f = byName.get(name)!;
+        expect(f.share, name).toBeCloseTo(share, 12);
+        expect(f.within?.label ?? null, name).toBe(within);
+        expect(f.n, name).toBe(n);
+        // never a level for "does not apply"
+        expect(
+          f.levels.reduce((s, l) => s + l.n, 0),
+          name,
+        ).toBe(n);
+      }
+      expect(byName.get('optimizer.amsgrad')!.within).toEqual({
+        part: 'optimizer',
+        type: 'Adam',
+        entries: [1],
+        wholeType: true,
+        label: 'Adam',
+      });
+      expect(byName.get('optimizer.amsgrad')!.levels.map((l) => l.label)).toEqual(['false', 'true']);
+      // no interactions built in: every nested pair is ~0 (lr within SGD × scheduler.type, ...)
+      expect(effects.interactions.length).toBeGreaterThan(0);
+      for (const p of effects.interactions) expect(p.share, p.factors.join(' × ')).toBeCloseTo(0, 12);
+      expect(
+        effects.interactions.find(
+          (p) => p.factors.includes('optimizer.lr') && p.factors.includes('scheduler.type'),
+        )!.within?.label,
+      ).toBe('SGD');
+      // the residual is the seeds' noise
+      expect(effects.residualShare).toBeCloseTo(0.01 / total, 12);
+    });
+
+    test('one hole makes it incomplete: per-scope correlation ratios instead', () => {
+      const effects = computeEffects(
+        trials.slice(1).map((config) => ({ config, value: y(config) })),
+        readme,
+      );
+      expect(effects.method).toBe('binned-marginal');
+      expect(effects.interactions).toEqual([]);
+      expect(effects.factors.find((f) => f.name === 'optimizer.amsgrad')!.n).toBe(24);
+    });
+
+    test('a level whose seeds all failed leaves no hole among the others, but the grid is incomplete', () => {
+      const spec = { optimizers: [{ type: 'SGD', lr: [0.01, 0.1], momentum: [0, 0.9] }], seeds: [0, 1] };
+      const done = trialsOf(spec).filter((c) => opt(c)['lr'] === 0.01);
+      const observations = done.map((config) => ({
+        config,
+        value: config.seed + (opt(config)['momentum'] as number),
+      }));
+      // what is left (momentum at lr 0.01) is complete on its own, not as the sweep's 8 trials
+      expect(computeEffects(observations, spec).method).toBe('functional-anova');
+      expect(computeEffects(observations, spec, { trialCount: 8 }).method).toBe('binned-marginal');
+    });
+
+    test('an option one entry sweeps is analysed within that entry; one that differs between entries, within the type', () => {
+      const spec = {
+        optimizers: [
+          { type: 'SGD', lr: [0.1, 0.01] },
+          { type: 'SGD', lr: 0.05, momentum: 0.9 },
+        ],
+      };
+      const configs = trialsOf(spec);
+      const value = (c: TrialConfig) => ({ 0.1: 1, 0.01: 3, 0.05: 8 })[opt(c)['lr'] as 0.1 | 0.01 | 0.05];
+      const effects = computeEffects(
+        configs.map((config) => ({ config, value: value(config) })),
+        spec,
+      );
+      // momentum 0 for lr 0.1 and 0.01, 0.9 for 0.05 only: not a grid
+      expect(effects.method).toBe('binned-marginal');
+      const lr = effects.factors.find((f) => f.name === 'optimizer.lr')!;
+      // within /optimizers/0 only: values 1 and 3, each its own level: η² = 1
+      expect(lr.within).toEqual({
+        part: 'optimizer',
+        type: 'SGD',
+        entries: [0],
+        wholeType: false,
+        label: 'SGD /optimizers/0',
+      });
+      expect(lr.n).toBe(2);
+      expect(lr.share).toBeCloseTo(1, 12);
+      expect(lr.levels.map((l) => l.value)).toEqual([0.01, 0.1]);
+      // momentum over all three trials: levels 0 (mean 2, n 2) and 0.9 (8, n 1), grand mean 4;
+      // between 2·(2-4)² + (8-4)² = 24, total (1-4)² + (3-4)² + (8-4)² = 26: 12/13
+      const momentum = effects.factors.find((f) => f.name === 'optimizer.momentum')!;
+      expect(momentum.within).toBeNull();
+      expect(momentum.share).toBeCloseTo(12 / 13, 12);
+    });
+
+    test('on the optimizers-mnist example only the type, momentum, nesterov and amsgrad are factors', () => {
+      const spec = JSON.parse(
+        readFileSync(new URL('../../../examples/optimizers-mnist.json', import.meta.url), 'utf8'),
+      ) as Record<string, unknown>;
+      const configs = trialsOf(spec);
+      // SGD without momentum 0.5, with momentum (Nesterov or not) 0.3, Adam 0.6456 / 0.6457 with amsgrad,
+      // the rest 0.6; seeds 0, 1, 2 add -0.001, 0, +0.001
+      const value = (c: TrialConfig) =>
+        (c.optimizer.type === 'SGD'
+          ? opt(c)['momentum'] === 0
+            ? 0.5
+            : 0.3
+          : c.optimizer.type === 'Adam'
+            ? opt(c)['amsgrad']
+              ? 0.6457
+              : 0.6456
+            : 0.6) +
+        (c.seed - 1) * 0.001;
+      const effects = computeEffects(
+        configs.map((config) => ({ config, value: value(config) })),
+        spec,
+      );
+      expect(effects.method).toBe('binned-marginal');
+      expect(effects.factors.map((f) => `${f.name} ${f.within?.label ?? 'all'}`).sort()).toEqual([
+        'optimizer.amsgrad Adam',
+        'optimizer.momentum SGD',
+        'optimizer.nesterov SGD',
+        'optimizer.type all',
+      ]);
+      // amsgrad within Adam's 6 trials: level means 0.6456 and 0.6457, 3 trials each, grand mean 0.64565:
+      // between 6·0.00005² = 1.5e-8; within (seeds) 2·(0.001² + 0 + 0.001²) = 4e-6
+      const amsgrad = effects.factors.find((f) => f.name === 'optimizer.amsgrad')!;
+      expect(amsgrad.share).toBeCloseTo(1.5e-8 / (1.5e-8 + 4e-6), 9);
+      expect(amsgrad.levels.map((l) => [l.label, l.n])).toEqual([
+        ['false', 3],
+        ['true', 3],
+      ]);
+    });
   });
 });

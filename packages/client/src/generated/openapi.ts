@@ -197,7 +197,7 @@ export interface paths {
         };
         /**
          * How much each swept setting matters: levels with mean objective, share of variance explained
-         * @description Over completed trials. A complete grid gets the exact functional ANOVA (main effects and two-way interactions); searches and incomplete grids get per-factor correlation ratios with numeric values binned. `method` says which.
+         * @description Over completed trials. The factors are what the stored spec sweeps: the optimizer (scheduler) type, and within each type the options its entries give more than one value, each analysed within the trials of that type (or of the entries that sweep it), named by `within`. A complete grid gets the exact functional ANOVA (main effects and two-way interactions); searches and incomplete grids get per-factor correlation ratios with numeric values binned. `method` says which.
          */
         get: operations["getSweepEffects"];
         put?: never;
@@ -5931,21 +5931,49 @@ export interface operations {
                                 low?: number;
                                 mean: number;
                                 n: number;
-                                /** @description The level (null for n/a and for bins) */
+                                /** @description The level (null for a bin) */
                                 value: unknown;
                             }[];
-                            /** @description optimizer.type, optimizer.lr, scheduler.gamma, seed, ... */
+                            /** @description Completed trials analysed (those within its scope) */
+                            n: number;
+                            /** @description What the spec sweeps: optimizer.type, optimizer.lr, optimizer.param_groups.classifier.lr, scheduler.type, scheduler.gamma, ... (seeds are replicates, never a factor) */
                             name: string;
-                            /** @description Fraction of the objective variance explained */
+                            /** @description Fraction of the objective's variance among the trials it was analysed within that it explains */
                             share: number;
+                            /** @description The trials it was analysed within: null for all; else those of one type (or some of its entries) */
+                            within: {
+                                /** @description Indices of the spec's optimizers (schedulers) entries whose trials were analysed */
+                                entries: number[];
+                                /** @description Adam, or SGD /optimizers/0 when only some entries of the type sweep it */
+                                label: string;
+                                /** @enum {string} */
+                                part: "optimizer" | "scheduler";
+                                /** @description The optimizer (scheduler) type; none for no scheduler */
+                                type: string;
+                                /** @description Every entry of the type (else only those that sweep the option) */
+                                wholeType: boolean;
+                            } | null;
                         }[];
                         interactions: {
                             factors: string[];
                             share: number;
+                            /** @description The trials it was analysed within: null for all; else those of one type (or some of its entries) */
+                            within: {
+                                /** @description Indices of the spec's optimizers (schedulers) entries whose trials were analysed */
+                                entries: number[];
+                                /** @description Adam, or SGD /optimizers/0 when only some entries of the type sweep it */
+                                label: string;
+                                /** @enum {string} */
+                                part: "optimizer" | "scheduler";
+                                /** @description The optimizer (scheduler) type; none for no scheduler */
+                                type: string;
+                                /** @description Every entry of the type (else only those that sweep the option) */
+                                wholeType: boolean;
+                            } | null;
                         }[];
                         mean: number | null;
                         /**
-                         * @description functional-anova: exact, on a complete grid (shares of main effects, pairs and residual add to 1). binned-marginal: each factor alone (correlation ratio), numeric factors binned; for searches and incomplete grids
+                         * @description functional-anova: exact, on a complete grid (each share is a main effect within its trials; pairs of nested factors get their interaction; the residual is the seeds' noise). binned-marginal: each factor alone (correlation ratio within its trials), numeric factors binned; for searches and incomplete grids
                          * @enum {string}
                          */
                         method: "functional-anova" | "binned-marginal";
@@ -5960,6 +5988,7 @@ export interface operations {
                             /** @enum {string} */
                             mode: "min" | "max";
                         };
+                        /** @description functional-anova: the variance among seeds of the same configuration, as a share of all; else null */
                         residualShare: number | null;
                         variance: number | null;
                     };

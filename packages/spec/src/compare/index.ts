@@ -13,9 +13,10 @@ export {
   type EffectsMethod,
   type EffectsOptions,
   type FactorEffect,
+  type FactorInteraction,
   type FactorLevel,
 } from './effects.js';
 export { type Factor, factorValues, sweptFactors } from './factors.js';
-export { type GridAnova, gridAnova } from './functional-anova.js';
+export { type FactorScope, type SpecFactor, type SpecPart, specFactors } from './spec-factors.js';
 export { meanOf, summarize, type ValueSummary } from './summary.js';
 export { regularizedBeta, studentTCdf, studentTQuantile } from './t-distribution.js';

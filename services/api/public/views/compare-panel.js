@@ -358,11 +358,18 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
       fill(effectsBox, h('div', { class: 'empty' }, 'No completed trials to compare yet'));
       return;
     }
-    const bar = (label, share, title, cls = '') =>
+    // a nested factor names the trials it was analysed within: "optimizer.amsgrad (within Adam)"
+    const withinText = (within) => (within ? ` (within ${within.label})` : '');
+    const bar = (name, within, share, title, cls = '') =>
       h(
         'div',
         { class: `effect-row ${cls}`, title },
-        h('span', { class: 'effect-name mono' }, label),
+        h(
+          'span',
+          { class: 'effect-label', style: 'overflow: hidden; text-overflow: ellipsis; white-space: nowrap' },
+          h('span', { class: 'effect-name mono' }, name),
+          within ? h('span', { class: 'effect-within muted' }, withinText(within)) : null,
+        ),
         h(
           'span',
           { class: 'bar' },
@@ -372,30 +379,32 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
       );
     const levelsText = (f) =>
       f.levels.map((l) => `${l.label}: ${formatNumber(l.mean)} (n ${l.n})`).join(' · ');
+    const scopeText = (f) =>
+      f.within ? `share of the variance among the ${f.n} trials of ${f.within.label} · ` : '';
     fill(
       effectsBox,
       h(
         'div',
         { class: 'muted', style: 'margin-bottom: 6px' },
         effects.method === 'functional-anova'
-          ? `Exact functional ANOVA over ${effects.n} completed trials of a complete grid.`
-          : `Per-factor correlation ratio over ${effects.n} completed trials (incomplete grid or search; numeric values binned); shares may overlap.`,
+          ? `Exact functional ANOVA over ${effects.n} completed trials of a complete grid; an option only some optimizers (schedulers) have is analysed within their trials.`
+          : `Per-factor correlation ratio over ${effects.n} completed trials (incomplete grid or search; numeric values binned); an option only some optimizers (schedulers) have is analysed within their trials; shares may overlap.`,
       ),
       effects.factors.map((f) =>
         h(
           'div',
           { class: 'effect' },
-          bar(f.name, f.share, levelsText(f)),
-          h('div', { class: 'levels muted' }, levelsText(f)),
+          bar(f.name, f.within, f.share, `${f.name}${withinText(f.within)}: ${levelsText(f)}`),
+          h('div', { class: 'levels muted' }, scopeText(f) + levelsText(f)),
         ),
       ),
       effects.interactions
         .filter((p) => p.share >= 0.005)
         .slice(0, 5)
-        .map((p) => bar(p.factors.join(' × '), p.share, 'two-way interaction', 'interaction')),
+        .map((p) => bar(p.factors.join(' × '), p.within, p.share, 'two-way interaction', 'interaction')),
       effects.residualShare === null
         ? null
-        : bar('residual (higher order, noise)', effects.residualShare, '', 'residual'),
+        : bar('residual (seed noise)', null, effects.residualShare, '', 'residual'),
     );
   }
 

@@ -89,6 +89,10 @@ export async function sweepEffects(context: ApiContext, id: string) {
   const observations = rows.flatMap((r) =>
     r.status === 'completed' && r.bestValue !== null ? [{ config: r.config, value: r.bestValue }] : [],
   );
-  const effects = computeEffects(observations, { design: isSearch(sweep) ? 'search' : 'grid' });
+  // what was swept is read from the stored spec (extensions included), not from the configs' differences
+  const effects = computeEffects(observations, sweep.spec, {
+    design: isSearch(sweep) ? 'search' : 'grid',
+    trialCount: rows.length,
+  });
   return { objective: sweep.objective, ...effects };
 }

@@ -43,33 +43,71 @@ const ConfigRow = Type.Object({
 
 const Level = Type.Object({
   label: Type.String(),
-  value: Type.Unknown({ description: 'The level (null for n/a and for bins)' }),
+  value: Type.Unknown({ description: 'The level (null for a bin)' }),
   low: Type.Optional(Type.Number()),
   high: Type.Optional(Type.Number()),
   n: Type.Integer(),
   mean: Type.Number(),
 });
 
+const Within = Type.Union(
+  [
+    Type.Object({
+      part: StringEnum(['optimizer', 'scheduler'] as const),
+      type: Type.String({ description: 'The optimizer (scheduler) type; none for no scheduler' }),
+      entries: Type.Array(Type.Integer({ minimum: 0 }), {
+        description: "Indices of the spec's optimizers (schedulers) entries whose trials were analysed",
+      }),
+      wholeType: Type.Boolean({
+        description: 'Every entry of the type (else only those that sweep the option)',
+      }),
+      label: Type.String({
+        description: 'Adam, or SGD /optimizers/0 when only some entries of the type sweep it',
+      }),
+    }),
+    Type.Null(),
+  ],
+  {
+    description:
+      'The trials it was analysed within: null for all; else those of one type (or some of its entries)',
+  },
+);
+
 const EffectsResponse = Type.Object({
   objective: Objective,
   method: StringEnum(['functional-anova', 'binned-marginal'] as const, {
     description:
-      'functional-anova: exact, on a complete grid (shares of main effects, pairs and residual add to 1). binned-marginal: each factor alone (correlation ratio), numeric factors binned; for searches and incomplete grids',
+      "functional-anova: exact, on a complete grid (each share is a main effect within its trials; pairs of nested factors get their interaction; the residual is the seeds' noise). binned-marginal: each factor alone (correlation ratio within its trials), numeric factors binned; for searches and incomplete grids",
   }),
   n: Type.Integer({ description: 'Completed trials used' }),
   mean: NullableNumber,
   variance: NullableNumber,
   factors: Type.Array(
     Type.Object({
-      name: Type.String({ description: 'optimizer.type, optimizer.lr, scheduler.gamma, seed, ...' }),
-      share: Type.Number({ description: 'Fraction of the objective variance explained' }),
+      name: Type.String({
+        description:
+          'What the spec sweeps: optimizer.type, optimizer.lr, optimizer.param_groups.classifier.lr, scheduler.type, scheduler.gamma, ... (seeds are replicates, never a factor)',
+      }),
+      within: Within,
+      n: Type.Integer({ description: 'Completed trials analysed (those within its scope)' }),
+      share: Type.Number({
+        description:
+          "Fraction of the objective's variance among the trials it was analysed within that it explains",
+      }),
       levels: Type.Array(Level),
     }),
   ),
   interactions: Type.Array(
-    Type.Object({ factors: Type.Array(Type.String(), { minItems: 2, maxItems: 2 }), share: Type.Number() }),
+    Type.Object({
+      factors: Type.Array(Type.String(), { minItems: 2, maxItems: 2 }),
+      within: Within,
+      share: Type.Number(),
+    }),
   ),
-  residualShare: NullableNumber,
+  residualShare: Type.Union([Type.Number(), Type.Null()], {
+    description:
+      'functional-anova: the variance among seeds of the same configuration, as a share of all; else null',
+  }),
 });
 
 const CurveGroup = Type.Object({
@@ -116,7 +154,7 @@ export const effectsSchema = {
   tags: ['sweeps'],
   summary: 'How much each swept setting matters: levels with mean objective, share of variance explained',
   description:
-    'Over completed trials. A complete grid gets the exact functional ANOVA (main effects and two-way interactions); searches and incomplete grids get per-factor correlation ratios with numeric values binned. `method` says which.',
+    'Over completed trials. The factors are what the stored spec sweeps: the optimizer (scheduler) type, and within each type the options its entries give more than one value, each analysed within the trials of that type (or of the entries that sweep it), named by `within`. A complete grid gets the exact functional ANOVA (main effects and two-way interactions); searches and incomplete grids get per-factor correlation ratios with numeric values binned. `method` says which.',
   params: IdParams,
   response: {
     200: EffectsResponse,
