@@ -9,14 +9,19 @@ export function formatNumber(value) {
   return String(Number(value.toPrecision(4)));
 }
 
+/**
+ * A duration at the precision it is read at: ms, then seconds to a tenth, then min + s, then h + min. Each
+ * form rounds the whole duration once, before it is split (so 539.6 s is "9 min 0 s", never "8 min 60 s").
+ */
 export function formatDuration(ms) {
   if (ms === null || ms === undefined) return '—';
   if (ms < 1000) return `${ms} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${Math.round(s - m * 60)} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+  const minutes = Math.round(ms / 60_000);
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** "3 min ago" style time; the exact time goes in a title attribute. */
