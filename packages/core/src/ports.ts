@@ -134,8 +134,8 @@ export interface TrialStore {
   failLost(ref: TrialRef, maxLost: number): Promise<({ stepsDone: number; error: string } & Written) | null>;
   /** A trial left queued or running in a cancelled sweep ends cancelled. */
   cancelIfSweepCancelled(trialId: string): Promise<boolean>;
-  /** A queued sweep becomes running (its event in the outbox); null when it was not queued. */
-  markSweepRunning(sweepId: string): Promise<Written | null>;
+  /** A queued sweep becomes running, its event in the outbox; true when this call changed it. */
+  markSweepRunning(sweepId: string): Promise<boolean>;
   recordProgress(
     trialId: string,
     workerId: string,

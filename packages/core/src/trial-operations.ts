@@ -34,11 +34,6 @@ export type ProgressAnswer = 'held' | 'lost' | 'cancelled';
 
 export function trialOperations(ports: TrialPorts) {
   const { store, relay } = ports;
-  /** After a commit that wrote outbox messages: send them now. */
-  const sent = <T>(value: T): T => {
-    relay.kick();
-    return value;
-  };
 
   return {
     async claim(ref: TrialRef, workerId: string): Promise<Claim> {
@@ -46,7 +41,7 @@ export function trialOperations(ports: TrialPorts) {
       if (trial === null) {
         const lost = ports.maxLost === undefined ? null : await store.failLost(ref, ports.maxLost);
         if (lost !== null) {
-          sent(lost);
+          relay.kick();
           await ports.settle(ref.sweepId);
           return { kind: 'failed', error: lost.error };
         }
@@ -56,7 +51,7 @@ export function trialOperations(ports: TrialPorts) {
         await ports.settle(ref.sweepId);
         return { kind: 'skipped', reason: 'trial cancelled, finished or deleted' };
       }
-      if ((await store.markSweepRunning(ref.sweepId)) !== null) relay.kick();
+      if (await store.markSweepRunning(ref.sweepId)) relay.kick();
       ports.publishLive({
         type: 'trial.started',
         sweepId: ref.sweepId,
@@ -96,7 +91,7 @@ export function trialOperations(ports: TrialPorts) {
     async finish(ref: TrialRef, workerId: string, outcome: TrialOutcome): Promise<boolean> {
       const written = await store.finish(ref, workerId, outcome);
       if (written === null) return false;
-      sent(written);
+      relay.kick();
       await ports.settle(ref.sweepId);
       return true;
     },
@@ -110,7 +105,7 @@ export function trialOperations(ports: TrialPorts) {
       const written = await store.fail(ref, workerId, failure);
       if (written === null) return null;
       if (failure.final) {
-        sent(written);
+        relay.kick();
         await ports.settle(ref.sweepId);
       }
       return { stepsDone: written.stepsDone };

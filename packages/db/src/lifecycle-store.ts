@@ -124,11 +124,7 @@ export function createTrialStore(pool: Transactional, run: StatementRunner = onc
     cancelIfSweepCancelled: (trialId) => run(() => cancelTrialOfCancelledSweep(pool, trialId)),
     markSweepRunning: (sweepId) =>
       run(() =>
-        withMessages(
-          pool,
-          async (db) => ((await markSweepRunning(db, sweepId)) ? {} : null),
-          () => [{ kind: 'event', event: sweepStatusEvent(sweepId, 'running') }],
-        ),
+        markSweepRunning(pool, sweepId, [{ kind: 'event', event: sweepStatusEvent(sweepId, 'running') }]),
       ),
     recordProgress: (trialId, workerId, progress) =>
       run(() =>

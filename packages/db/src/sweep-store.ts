@@ -1,4 +1,10 @@
-import { canSweepMove, extendableSweepStatuses, type OutboxMessage, type TrialRef } from '@hypersweep/core';
+import {
+  canSweepMove,
+  extendableSweepStatuses,
+  type NewTrial,
+  type OutboxMessage,
+  type TrialRef,
+} from '@hypersweep/core';
 import type { SweepStatus, TrialStatus } from './generated/prisma/enums.js';
 import { appendOutbox } from './outbox-store.js';
 import { inTransaction, type Queryable, type Transactional } from './queryable.js';
@@ -42,12 +48,7 @@ export interface NewSweep {
   trials: readonly NewTrial[];
 }
 
-export interface NewTrial {
-  config: unknown;
-  configHash: string;
-  /** Sampled parameters of a random / tpe trial (internal representations). */
-  params?: Record<string, number> | null;
-}
+export type { NewTrial };
 
 /**
  * Inserts trials numbered from `firstIndex` on in one statement; returns their ids in order. Every trial
@@ -198,13 +199,29 @@ export async function deleteSweep(db: Queryable, id: string): Promise<boolean> {
   return (rowCount ?? 0) > 0;
 }
 
-/** A queued sweep becomes running when its first trial starts. True when this call changed it. */
-export async function markSweepRunning(db: Queryable, id: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE sweeps SET status = 'running', started_at = COALESCE(started_at, now()) WHERE id = $1 AND status = 'queued'`,
-    [id],
+/**
+ * A queued sweep becomes running when its first trial starts, with `messages` in the outbox: one statement,
+ * as it runs at every claim and almost always finds the sweep running already. True when this call
+ * changed it.
+ */
+export async function markSweepRunning(
+  db: Queryable,
+  id: string,
+  messages: readonly OutboxMessage[] = [],
+): Promise<boolean> {
+  const { rows } = await db.query<{ started: boolean }>(
+    `WITH started AS (
+       UPDATE sweeps SET status = 'running', started_at = COALESCE(started_at, now())
+       WHERE id = $1 AND status = 'queued' RETURNING id
+     ), written AS (
+       INSERT INTO outbox (message)
+       SELECT m.value FROM started, jsonb_array_elements($2::jsonb) WITH ORDINALITY AS m ORDER BY m.ordinality
+       RETURNING id::text AS id
+     )
+     SELECT true AS started FROM started, (SELECT count(*) FROM written) AS w`,
+    [id, JSON.stringify(messages)],
   );
-  return (rowCount ?? 0) > 0;
+  return rows.length > 0;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { TrialRef } from '@hypersweep/core';
+import type { TrialOutcome, TrialRef } from '@hypersweep/core';
 import type { SweepStatus, TrialStatus } from './generated/prisma/enums.js';
 import type { Queryable } from './queryable.js';
 import { LIVE_SWEEP, UNFINISHED_TRIAL } from './sql-statuses.js';
@@ -216,22 +216,12 @@ export async function requeueTrial(db: Queryable, trialId: string, workerId: str
   return (rowCount ?? 0) > 0;
 }
 
-export type FinishedStatus = Extract<TrialStatus, 'completed' | 'failed' | 'cancelled' | 'pruned'>;
-
 /** The trial's outcome; its checkpoint is dropped. False when the trial is no longer this worker's. */
 export async function finishTrial(
   db: Queryable,
   trialId: string,
   workerId: string,
-  outcome: {
-    status: FinishedStatus;
-    stepsDone: number;
-    bestValue: number | null;
-    bestStep: number | null;
-    finalLoss: number | null;
-    backend: string;
-    error: string | null;
-  },
+  outcome: TrialOutcome,
 ): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE trials SET status = $3::"TrialStatus", steps_done = $4, best_value = $5, best_step = $6, final_loss = $7,

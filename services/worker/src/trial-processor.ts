@@ -10,6 +10,7 @@ import {
 import {
   type Queryable,
   retryWhileUnreachable,
+  type StatementRunner,
   type Transactional,
   writeEpochMetrics,
   writeStepMetrics,
@@ -67,6 +68,21 @@ type JobResult =
   | { failed: string };
 
 /**
+ * Runs each statement until Postgres answers (the trial pauses; no BullMQ attempt is spent), logging the
+ * first retry and every tenth; stops waiting once `signal` aborts (shutdown). The worker's one retry rule.
+ */
+export function retryRunner(signal: AbortSignal, log: Pick<Logger, 'warn'>): StatementRunner {
+  return (statement) =>
+    retryWhileUnreachable(statement, {
+      signal,
+      onRetry: (error, attempt, delayMs) => {
+        if (attempt === 1 || attempt % 10 === 0)
+          log.warn({ err: error, attempt, delayMs }, 'Postgres unreachable; waiting to retry');
+      },
+    });
+}
+
+/**
  * The BullMQ processor of one trial job: an adapter from the job and the trainer's hooks to the trial's
  * lifecycle operations (claim, report, checkpoint, finish, fail, hand back), plus the metric writes.
  * A statement that fails because Postgres is unreachable is retried with backoff (the trial pauses; no
@@ -76,15 +92,8 @@ export function createTrialProcessor(deps: TrialProcessorDeps) {
   const { db, running, workerId, log, lifecycle } = deps;
   const progressInterval = deps.progressIntervalMs ?? 250;
 
-  function store<T>(statement: (db: Transactional) => Promise<T>): Promise<T> {
-    return retryWhileUnreachable(() => statement(db), {
-      signal: deps.stopping,
-      onRetry: (error, attempt, delayMs) => {
-        if (attempt === 1 || attempt % 10 === 0)
-          log.warn({ err: error, attempt, delayMs }, 'Postgres unreachable; waiting to retry');
-      },
-    });
-  }
+  const retry = retryRunner(deps.stopping, log);
+  const store = <T>(statement: (db: Transactional) => Promise<T>): Promise<T> => retry(() => statement(db));
 
   return async function processTrial(job: TrialJob, token?: string): Promise<JobResult> {
     const ref: TrialRef = { trialId: job.data.trialId, sweepId: job.data.sweepId };

@@ -5,7 +5,6 @@ import {
   createTrialStore,
   heartbeat,
   retryWhileUnreachable,
-  type StatementRunner,
 } from '@hypersweep/db';
 import {
   cancelChannel,
@@ -25,7 +24,7 @@ import { startReconciler } from './reconciler.js';
 import { RunningTrials, StopReason } from './running-trials.js';
 import { settleOrLeave, sweepSettler } from './search-proposer.js';
 import { TrainerPool } from './trainer-pool.js';
-import { createTrialProcessor } from './trial-processor.js';
+import { createTrialProcessor, retryRunner } from './trial-processor.js';
 
 export interface RunningWorker {
   close(): Promise<void>;
@@ -77,14 +76,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     onError: (error) => log.debug({ err: error }, 'outbox relay: Redis or Postgres unavailable; retrying'),
   });
   /** Every lifecycle statement waits out a Postgres restart (no BullMQ attempt is spent). */
-  const retry: StatementRunner = (statement) =>
-    retryWhileUnreachable(statement, {
-      signal: stopping.signal,
-      onRetry: (error, attempt, delayMs) => {
-        if (attempt === 1 || attempt % 10 === 0)
-          log.warn({ err: error, attempt, delayMs }, 'Postgres unreachable; waiting to retry');
-      },
-    });
+  const retry = retryRunner(stopping.signal, log);
   // Random / tpe sweeps create their next trials as trials end; every sweep completes when nothing is left.
   const settle = sweepSettler({ pool, relay, log, run: retry });
   const lifecycle = trialOperations({

@@ -1,17 +1,9 @@
-import type { JsonSchema } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../rng.js';
+import { logisticMetadata } from '../workload-metadata.js';
 import { linear, linearParameters } from './layers.js';
-import { examplesFromOption, integerOption, numberOption } from './options.js';
 import { supervisedWorkload } from './supervised.js';
 import type { WorkloadDefinition } from './types.js';
-
-const LOGISTIC_OPTIONS: Record<string, JsonSchema> = {
-  features: integerOption('Input dimension.', 10, 1, 10_000),
-  trainSize: integerOption('Training examples.', 1000, 1, 1_000_000),
-  valSize: integerOption('Validation examples.', 500, 1, 1_000_000),
-  separation: numberOption('Distance between the two class means.', 2, 0),
-};
 
 /**
  * Binary logistic regression on two Gaussian classes: x ~ N(±(separation / 2) * u, I) with u the
@@ -19,13 +11,8 @@ const LOGISTIC_OPTIONS: Record<string, JsonSchema> = {
  * BCEWithLogitsLoss) is convex, so optimizers can be compared on one well-defined minimum.
  */
 export const logistic: WorkloadDefinition = {
-  name: 'logistic',
-  description: 'Binary logistic regression on two Gaussian classes (convex), mean BCE-with-logits loss.',
-  options: LOGISTIC_OPTIONS,
-  paramGroups: ['weight', 'bias'],
-  hasValidation: true,
+  ...logisticMetadata,
   packable: true,
-  trainExamples: examplesFromOption(LOGISTIC_OPTIONS, 'trainSize'),
   create(options, seed, datasets) {
     const { features, trainSize, valSize, separation } = options as Record<
       'features' | 'trainSize' | 'valSize' | 'separation',

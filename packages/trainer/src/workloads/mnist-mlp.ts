@@ -1,20 +1,11 @@
-import type { JsonSchema } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainerError } from '../errors.js';
 import { Rng } from '../rng.js';
+import { MNIST_DIGITS, mnistMlpMetadata } from '../workload-metadata.js';
 import { argMaxAccuracy, linear, linearParameters, softmaxCrossEntropy } from './layers.js';
 import { loadMnistDigits, MNIST_CLASSES, MNIST_PIXELS, mnistExamples } from './mnist-data.js';
-import { examplesFromOption, integerOption } from './options.js';
 import { supervisedWorkload } from './supervised.js';
 import type { WorkloadDefinition } from './types.js';
-
-const MNIST_DIGITS = 10_000;
-
-const MNIST_OPTIONS: Record<string, JsonSchema> = {
-  hidden: integerOption('Width of the hidden layer.', 200, 1, 4096),
-  trainSize: integerOption('Training digits (trainSize + valSize <= 10000).', 8000, 1, MNIST_DIGITS),
-  valSize: integerOption('Validation digits.', 2000, 1, MNIST_DIGITS - 1),
-};
 
 /**
  * The network of the classic optimizer tutorials: 784 -> hidden -> ReLU -> 10 with softmax
@@ -22,14 +13,8 @@ const MNIST_OPTIONS: Record<string, JsonSchema> = {
  * 10,000 digits, so every trial with the same seed sees the same split whatever its other options.
  */
 export const mnistMlp: WorkloadDefinition = {
-  name: 'mnist-mlp',
-  description:
-    'MNIST digits, 784-hidden-10 MLP with ReLU and softmax cross-entropy (the classic optimizer tutorial).',
-  options: MNIST_OPTIONS,
-  paramGroups: ['base', 'classifier'],
-  hasValidation: true,
+  ...mnistMlpMetadata,
   packable: true,
-  trainExamples: examplesFromOption(MNIST_OPTIONS, 'trainSize'),
   create(options, seed, datasets) {
     const { hidden, trainSize, valSize } = options as { hidden: number; trainSize: number; valSize: number };
     if (trainSize + valSize > MNIST_DIGITS) {

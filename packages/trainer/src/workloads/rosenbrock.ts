@@ -1,6 +1,6 @@
 import { Parameter } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
-import { numberOption } from './options.js';
+import { rosenbrockMetadata } from '../workload-metadata.js';
 import type { WorkloadDefinition } from './types.js';
 
 /**
@@ -8,17 +8,8 @@ import type { WorkloadDefinition } from './types.js';
  * torch's optimizer tests use it, and it has no data, so one epoch is one step.
  */
 export const rosenbrock: WorkloadDefinition = {
-  name: 'rosenbrock',
-  description:
-    'The 2-D Rosenbrock function from (-1.5, 2); no data, one step per epoch (smoke tests, LBFGS).',
-  options: {
-    x0: numberOption('Initial x.', -1.5, -1e6),
-    y0: numberOption('Initial y.', 2, -1e6),
-  },
-  paramGroups: ['base'],
-  hasValidation: false,
+  ...rosenbrockMetadata,
   packable: false,
-  trainExamples: () => 1,
   create(options) {
     const xy = new Parameter('xy', [options['x0']!, options['y0']!]);
     // Constant selectors instead of slicing: their gradients are plain products on every backend.

@@ -1,17 +1,9 @@
-import type { JsonSchema } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../rng.js';
+import { twoLayerRegressionMetadata } from '../workload-metadata.js';
 import { linear, linearParameters } from './layers.js';
-import { examplesFromOption, integerOption } from './options.js';
 import { supervisedWorkload } from './supervised.js';
 import type { WorkloadDefinition } from './types.js';
-
-const REGRESSION_OPTIONS: Record<string, JsonSchema> = {
-  samples: integerOption('N: number of examples.', 64, 1, 100_000),
-  inputSize: integerOption('D_in: input features.', 1000, 1, 100_000),
-  hidden: integerOption('H: hidden units.', 100, 1, 10_000),
-  outputSize: integerOption('D_out: regression targets.', 10, 1, 10_000),
-};
 
 /**
  * The TwoLayerNet of torch's examples (N=64, D_in=1000, H=100, D_out=10; x and y standard
@@ -20,13 +12,8 @@ const REGRESSION_OPTIONS: Record<string, JsonSchema> = {
  * https://pytorch.org/tutorials/beginner/examples_nn/two_layer_net_module.html
  */
 export const twoLayerRegression: WorkloadDefinition = {
-  name: 'two-layer-regression',
-  description: "torch's TwoLayerNet: random regression, 1000-100-10 ReLU network, MSE with reduction sum.",
-  options: REGRESSION_OPTIONS,
-  paramGroups: ['base', 'head'],
-  hasValidation: false,
+  ...twoLayerRegressionMetadata,
   packable: true,
-  trainExamples: examplesFromOption(REGRESSION_OPTIONS, 'samples'),
   create(options, seed, datasets) {
     const { samples, inputSize, hidden, outputSize } = options as Record<
       'samples' | 'inputSize' | 'hidden' | 'outputSize',

@@ -1,7 +1,7 @@
+import { withTimeout } from '@hypersweep/queue';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ApiContext, sweepOr404 } from '../context.js';
 import { HttpError } from '../errors.js';
-import { withTimeout } from '../with-timeout.js';
 
 const HEARTBEAT_MS = 15_000;
 const SUBSCRIBE_TIMEOUT_MS = 2_000;

@@ -1,7 +1,6 @@
 import { pingPostgres } from '@hypersweep/db';
-import { redisReady } from '@hypersweep/queue';
+import { redisReady, withTimeout } from '@hypersweep/queue';
 import type { ApiContext } from '../context.js';
-import { withTimeout } from '../with-timeout.js';
 
 async function probe(
   run: () => Promise<unknown>,
