@@ -210,6 +210,23 @@ describe('the dashboard', () => {
       await page.waitForSelector(`${chart} canvas`);
       expect(await paintedPixels(page, `${chart} canvas`), chart).toBeGreaterThan(1000);
     }
+    // each axis names its metric; the lr axis is a log one exactly when the charted lrs span more than a decade
+    await page.waitForSelector('.val-chart[data-y-label="val_loss"]');
+    expect(await page.getAttribute('.lr-sensitivity', 'data-y-label')).toBe('val_loss (min)');
+    const lrCurves = (await stack.app.inject(`/v1/sweeps/${id}/curves?metric=lr&by=config&limit=5`)).json() as {
+      groups: { y: { mean: (number | null)[] } }[];
+    };
+    const lrs = lrCurves.groups.flatMap((g) => g.y.mean).filter((v): v is number => v !== null && v > 0);
+    const spansDecade = Math.max(...lrs) / Math.min(...lrs) > 10;
+    expect(await page.getAttribute('.config-lr-chart', 'data-log-y')).toBe(String(spansDecade));
+    // both boards show their default columns at 1400 px without scrolling sideways
+    for (const table of ['.config-board', '.leaderboard']) {
+      const overflow = await page.evaluate(`(() => {
+        const box = document.querySelector(${JSON.stringify(table)}).parentElement;
+        return box.scrollWidth - box.clientWidth;
+      })()`);
+      expect(overflow, `${table} scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
+    }
     expect(await page.getAttribute('.lr-sensitivity', 'data-groups')).toBe('2'); // SGD and Adam
     expect((await page.locator('.lr-sensitivity ul.legend li').allTextContents()).sort()).toEqual([
       'Adam',
@@ -268,6 +285,19 @@ describe('the dashboard', () => {
     await page.waitForSelector('.extend-panel ul.errors li');
     expect(await page.textContent('.extend-panel ul.errors li')).toMatch(/^\/optimizers\/0\/lr: /);
     await page.screenshot({ path: join(SCREENSHOTS, 'compare-extended.png'), fullPage: true });
+  });
+
+  it('says plainly that an unknown or shortened sweep id is no sweep, with nothing to cancel or delete', async () => {
+    for (const [id, text] of [
+      ['00000000-0000-4000-8000-000000000000', 'There is no sweep with the id'],
+      ['d6ba85ee', 'is not a sweep id'],
+    ]) {
+      await page.goto(`${base}/#/sweeps/${id}`);
+      await page.waitForSelector('.not-found');
+      expect(await page.textContent('.not-found')).toContain(text);
+      expect(await page.locator('button:text-is("Delete")').count()).toBe(0);
+      expect(await page.locator('button:text-is("Cancel")').count()).toBe(0);
+    }
   });
 
   it('shows every error of a bad spec as "path: message" next to the editor', async () => {

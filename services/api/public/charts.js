@@ -25,6 +25,24 @@ export const colorAt = (i) => PALETTE[i % PALETTE.length];
 // Steps and epochs are whole numbers: x ticks at 1, 2, 5, 10, 20, ... never at 0.25.
 const WHOLE_INCREMENTS = Array.from({ length: 10 }, (_, i) => [1, 2, 5].map((m) => m * 10 ** i)).flat();
 
+/** Whether the positive values span more than a decade: a linear axis would flatten the small ones to zero. */
+export function spansDecade(values) {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  for (const v of values) {
+    if (v === null || !(v > 0)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return hi > 0 && hi / lo > 10;
+}
+
+/**
+ * Epoch records count epochs from 0 (the API's `epoch`); the charts and tables number them from 1, as steps
+ * are: "epoch 1" is the first, whose record is written when it ends.
+ */
+export const epochsFromOne = (groups) => groups.map((g) => ({ ...g, x: g.x.map((epoch) => epoch + 1) }));
+
 // A log axis cannot show zero or negative values; such points become gaps instead of breaking the scale.
 const positiveOnly = (values) => values.map((v) => (v !== null && v > 0 ? v : null));
 
@@ -33,16 +51,16 @@ const positiveOnly = (values) => values.map((v) => (v !== null && v > 0 ? v : nu
  * are at different steps): uPlot wants one shared x column, so uPlot.join aligns them and lines span the
  * gaps the alignment leaves.
  *
- * `spec`: { title, xLabel, yLabel, y2Label?, logY?, height? }; each series: { label, color, x, y,
- * scale?: 'y' | 'y2', dash? }. Returns { update(series), setLogY(bool), destroy() }.
+ * `spec`: { title, xLabel, yLabel, y2Label?, logY?, logY2?, height? }; each series: { label, color, x, y,
+ * scale?: 'y' | 'y2', dash? }. Returns { update(series), setLogY(bool), setLogY2(bool), destroy() }.
  */
 export function lineChart(container, spec) {
   let plot;
   let shape = '';
   let current = [];
   const height = spec.height ?? 280;
-  const aligned = (series) =>
-    uPlot.join(series.map((s) => [s.x, spec.logY && (s.scale ?? 'y') === 'y' ? positiveOnly(s.y) : s.y]));
+  const logScale = (s) => ((s.scale ?? 'y') === 'y' ? spec.logY : spec.logY2);
+  const aligned = (series) => uPlot.join(series.map((s) => [s.x, logScale(s) ? positiveOnly(s.y) : s.y]));
   const shapeOf = (series) => JSON.stringify(series.map((s) => [s.label, s.color, s.scale]));
   const width = () => Math.max(300, container.clientWidth || 600);
 
@@ -65,7 +83,7 @@ export function lineChart(container, spec) {
         scales: {
           x: { time: false },
           y: { distr: spec.logY ? 3 : 1 },
-          ...(hasY2 ? { y2: {} } : {}),
+          ...(hasY2 ? { y2: { distr: spec.logY2 ? 3 : 1 } } : {}),
         },
         axes: [
           { label: spec.xLabel ?? 'step', incrs: WHOLE_INCREMENTS },
@@ -118,7 +136,15 @@ export function lineChart(container, spec) {
       build();
     },
     setLogY(logY) {
+      if (Boolean(spec.logY) === logY) return;
       spec.logY = logY;
+      container.dataset.logY = String(logY);
+      build();
+    },
+    setLogY2(logY2) {
+      if (Boolean(spec.logY2) === logY2) return;
+      spec.logY2 = logY2;
+      container.dataset.logY2 = String(logY2);
       build();
     },
     destroy() {

@@ -92,6 +92,7 @@ export function bandChart(container, spec) {
   function update(groups, view) {
     const drawable = groups.filter((g) => g.x.length > 0);
     container.dataset.groups = String(drawable.length);
+    container.dataset.logY = String(Boolean(view.logY));
     container.dataset.smoothing = String(view.smoothing ?? 0);
     if (drawable.length === 0) {
       frame.empty(spec.emptyText ?? 'No points yet');
@@ -145,7 +146,21 @@ export function bandChart(container, spec) {
     );
   }
 
-  return { update, destroy: () => frame.destroy() };
+  return {
+    update,
+    /** Names the y axis (the metric it shows) from the next update on. */
+    setYLabel: yLabelSetter(container, spec),
+    destroy: () => frame.destroy(),
+  };
+}
+
+/** `setYLabel` of both charts: the axis names the metric it shows (tests read data-y-label). */
+function yLabelSetter(container, spec) {
+  container.dataset.yLabel = spec.yLabel;
+  return (label) => {
+    spec.yLabel = label;
+    container.dataset.yLabel = label;
+  };
 }
 
 /**
@@ -186,6 +201,7 @@ export function logXChart(container, spec) {
         drawable,
       );
     },
+    setYLabel: yLabelSetter(container, spec),
     destroy: () => frame.destroy(),
   };
 }

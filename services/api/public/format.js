@@ -63,6 +63,39 @@ export function optionSummary(options, catalogEntry, always = ['lr']) {
     .join(' ');
 }
 
+/**
+ * A trial without a scheduler, as the API's effects and the CLI name it ("constant" would read as
+ * torch's ConstantLR, which is a scheduler of its own).
+ */
+export const NO_SCHEDULER = 'none';
+
+const isSwept = (value) =>
+  (Array.isArray(value) && value.length > 1) ||
+  (typeof value === 'object' && value !== null && !Array.isArray(value) && 'distribution' in value);
+
+/**
+ * The options a sweep spec gives more than one value (a list of two or more, or a distribution), by part and
+ * type: 'optimizer.SGD' -> ['momentum', 'lr']. Labels always show them, even where a trial's value is the
+ * catalog's default (a swept gamma=0.1 must not read as plain "StepLR step_size=1").
+ */
+export function sweptOptions(spec) {
+  const swept = new Map();
+  const add = (part, entries) => {
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      if (entry === null || typeof entry !== 'object' || typeof entry.type !== 'string') continue;
+      const key = `${part}.${entry.type}`;
+      const names = Object.keys(entry).filter((name) => name !== 'type' && isSwept(entry[name]));
+      swept.set(key, [...new Set([...(swept.get(key) ?? []), ...names])]);
+    }
+  };
+  add('optimizer', spec?.optimizers);
+  add('scheduler', spec?.schedulers);
+  return swept;
+}
+
+/** The catalog as labels read it on a sweep's pages: its defaults, and the options that sweep sweeps. */
+export const withSwept = (catalog, spec) => (catalog ? { ...catalog, swept: sweptOptions(spec) } : catalog);
+
 /** One-line summaries of a trial config's optimizer (with param groups), scheduler and seed. */
 export function configSummary(config, catalog) {
   const optimizer = config?.optimizer ?? {};
@@ -72,13 +105,23 @@ export function configSummary(config, catalog) {
   const scheduler = config?.scheduler;
   return {
     optimizerType: optimizer.type ?? '?',
-    optimizerOptions: [optionSummary(optimizer.options, catalog?.optimizers?.[optimizer.type]), ...groups]
+    optimizerOptions: [
+      optionSummary(optimizer.options, catalog?.optimizers?.[optimizer.type], [
+        'lr',
+        ...(catalog?.swept?.get(`optimizer.${optimizer.type}`) ?? []),
+      ]),
+      ...groups,
+    ]
       .filter(Boolean)
       .join(' · '),
-    schedulerType: scheduler ? scheduler.type : 'constant',
+    schedulerType: scheduler ? scheduler.type : NO_SCHEDULER,
     schedulerOptions: scheduler
       ? [
-          optionSummary(scheduler.options, catalog?.schedulers?.[scheduler.type], []),
+          optionSummary(
+            scheduler.options,
+            catalog?.schedulers?.[scheduler.type],
+            catalog?.swept?.get(`scheduler.${scheduler.type}`) ?? [],
+          ),
           scheduler.interval ? `per ${scheduler.interval}` : '',
         ]
           .filter(Boolean)
@@ -88,9 +131,9 @@ export function configSummary(config, catalog) {
   };
 }
 
-/** A short label for a trial in chart legends. */
+/** A short label for a trial in chart legends: its seed too, or two seeds of one config read the same. */
 export function trialLabel(trial, catalog) {
   const c = configSummary(trial.config, catalog);
-  const scheduler = c.schedulerType === 'constant' ? '' : ` · ${c.schedulerType}`;
-  return `#${trial.index} ${c.optimizerType} ${c.optimizerOptions}${scheduler}`;
+  const scheduler = c.schedulerType === NO_SCHEDULER ? '' : ` · ${c.schedulerType}`;
+  return `#${trial.index} ${c.optimizerType} ${c.optimizerOptions}${scheduler} · seed ${c.seed}`;
 }

@@ -1,8 +1,8 @@
 import { api } from '../api.js';
-import { colorAt } from '../charts.js';
+import { colorAt, epochsFromOne, spansDecade } from '../charts.js';
 import { bandChart, logXChart } from '../compare-charts.js';
 import { errorList, fill, h, notify, submitWith } from '../dom.js';
-import { configSummary, formatNumber } from '../format.js';
+import { configSummary, formatNumber, NO_SCHEDULER } from '../format.js';
 import { configLeaderboard } from '../leaderboard.js';
 import { extendableSweepStatuses, objectiveMetrics } from '../statuses.js';
 import { throttle } from '../throttle.js';
@@ -14,7 +14,7 @@ const canGrow = (status) => extendableSweepStatuses.includes(status);
 
 const configLabel = (config, catalog) => {
   const c = configSummary(config, catalog);
-  const scheduler = c.schedulerType === 'constant' ? '' : ` · ${c.schedulerType} ${c.schedulerOptions}`;
+  const scheduler = c.schedulerType === NO_SCHEDULER ? '' : ` · ${c.schedulerType} ${c.schedulerOptions}`;
   return `${c.optimizerType} ${c.optimizerOptions}${scheduler}`;
 };
 
@@ -86,9 +86,17 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
   });
   const smoothingValue = h('span', { class: 'mono' }, '0.00');
   const logY = h('input', { type: 'checkbox', checked: true, onchange: () => draw() });
+  // Follows the sweep's objective (val_accuracy when it ranks by it) until the user picks another.
+  let valMetricPicked = false;
   const valMetric = h(
     'select',
-    { 'aria-label': 'validation metric', onchange: () => refreshNow() },
+    {
+      'aria-label': 'validation metric',
+      onchange: () => {
+        valMetricPicked = true;
+        refreshNow();
+      },
+    },
     objectiveMetrics
       .filter((metric) => metric.startsWith('val_'))
       .map((metric) => h('option', { value: metric, selected: metric === 'val_loss' }, metric)),
@@ -140,7 +148,7 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
   const valChart = bandChart(valBox, {
     title: 'Validation per epoch',
     xLabel: 'epoch',
-    yLabel: 'value',
+    yLabel: 'val_loss',
     emptyText: 'No validation metrics (yet, or the workload has no validation set)',
   });
   const sensitivityChart = logXChart(sensitivityBox, {
@@ -148,6 +156,11 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
     xLabel: 'lr',
     yLabel: 'objective',
   });
+  /** The two charts whose y axis is a metric the user or the sweep picks: named after it. */
+  function nameMetricAxes() {
+    valChart.setYLabel(valMetric.value);
+    if (sweep) sensitivityChart.setYLabel(`${sweep.objective.metric} (${sweep.objective.mode})`);
+  }
 
   // ---- extend
   const extendErrors = h('ul', { class: 'errors' });
@@ -235,8 +248,11 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
   function draw() {
     const view = { band: band.value, smoothing: Number(smoothing.value), logY: logY.checked };
     lossChart.update(groupsOf(data.curves.loss), view);
-    lrChart.update(groupsOf(data.curves.lr), { ...view, smoothing: 0, logY: false });
-    valChart.update(groupsOf(data.curves.val), { ...view, logY: false });
+    // Learning rates a decade or more apart (lr 1 against 1e-3) are read on a log axis, or the small ones sit on zero.
+    const lrGroups = groupsOf(data.curves.lr);
+    lrChart.update(lrGroups, { ...view, smoothing: 0, logY: spansDecade(lrGroups.flatMap((g) => g.mean)) });
+    nameMetricAxes();
+    valChart.update(epochsFromOne(groupsOf(data.curves.val)), { ...view, logY: false });
     const picks = by.value === 'config' ? pickedConfigs.size : pickedTrials.size;
     clearPicks.hidden = picks === 0;
     pickNote.textContent =
@@ -285,7 +301,7 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
     for (const row of configs.items) {
       if (row.mean === null) continue;
       const o = row.config.optimizer?.type ?? '?';
-      const s = row.config.scheduler?.type ?? 'constant';
+      const s = row.config.scheduler?.type ?? NO_SCHEDULER;
       if (!optimizers.includes(o)) optimizers.push(o);
       if (!schedulers.includes(s)) schedulers.push(s);
       const cell = cells.get(`${o}\u0000${s}`) ?? { sum: 0, n: 0 };
@@ -456,6 +472,11 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
     /** The sweep page's refresh: re-read at most every REFRESH_MS. */
     refresh(next) {
       sweep = next;
+      const metric = sweep.objective.metric;
+      if (!valMetricPicked && metric.startsWith('val_') && valMetric.value !== metric) {
+        valMetric.value = metric;
+        refreshNow();
+      }
       extendButton.disabled = !canGrow(sweep.status);
       extendButton.title = extendButton.disabled ? `a ${sweep.status} sweep cannot grow` : '';
       refresh();

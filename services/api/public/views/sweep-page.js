@@ -1,7 +1,15 @@
 import { api, getCatalog } from '../api.js';
-import { colorAt, lineChart } from '../charts.js';
+import { colorAt, lineChart, spansDecade } from '../charts.js';
 import { errorList, fill, h, notify, statusBadge } from '../dom.js';
-import { configSummary, formatAgo, formatDuration, formatNumber, formatTime, trialLabel } from '../format.js';
+import {
+  configSummary,
+  formatAgo,
+  formatDuration,
+  formatNumber,
+  formatTime,
+  trialLabel,
+  withSwept,
+} from '../format.js';
 import { trialLeaderboard } from '../leaderboard.js';
 import { NEW_SWEEP_HREF, SWEEPS_HREF, sweepHref, trialHref } from '../routes.js';
 import { endedSweepStatuses, trialStatuses } from '../statuses.js';
@@ -52,11 +60,20 @@ export function sweepPage(root, params) {
   );
   const logY = h('input', { type: 'checkbox', checked: true, onchange: () => setLogY(logY.checked) });
   // Exponential and cyclic schedules span decades: a log axis shows their shape.
-  const logLr = h('input', { type: 'checkbox', onchange: () => lrChart.setLogY(logLr.checked) });
+  let logLrPicked = false;
+  const logLr = h('input', {
+    type: 'checkbox',
+    onchange: () => {
+      logLrPicked = true;
+      lrChart.setLogY(logLr.checked);
+    },
+  });
   const lossBox = h('div', { class: 'chart loss-chart' });
   const lrBox = h('div', { class: 'chart lr-chart' });
   const boardNote = h('div', { class: 'muted', style: 'margin-top: 8px' });
   const trialRoot = h('div', { class: 'panel trial-panel', hidden: true });
+  /** The catalog, and as labels read it here: with the options this sweep sweeps (renderSweep). */
+  let baseCatalog;
   let catalog;
   const compare = comparePanel({
     sweepId: id,
@@ -166,12 +183,39 @@ export function sweepPage(root, params) {
       if (ENDED.has(sweep.status)) closeStream('finished');
     } catch (error) {
       if (destroyed) return;
+      // No such sweep (404), or an id the API cannot read (400: a short prefix): nothing here will ever load.
+      if (error.status === 404 || error.status === 400) {
+        closeStream('not found');
+        showMissing(error);
+        return;
+      }
       errorList(errors, error);
-      if (error.status === 404) closeStream('not found');
     }
   }, REFRESH_MS);
 
+  /** The page of an id that is no sweep: what the API said, and the way back (no Cancel, no Delete). */
+  function showMissing(error) {
+    destroyed = true;
+    refresh.cancel();
+    document.title = 'Sweep not found · hypersweep';
+    const message =
+      error.status === 404
+        ? `There is no sweep with the id ${id}: it was deleted, or the link is wrong.`
+        : `"${id}" is not a sweep id. Sweep links carry the full id (36 characters), as the sweep list shows it.`;
+    fill(
+      root,
+      h(
+        'div',
+        { class: 'panel not-found' },
+        h('h1', null, 'Sweep not found'),
+        h('p', null, message),
+        h('p', null, h('a', { href: SWEEPS_HREF }, '← All sweeps')),
+      ),
+    );
+  }
+
   function renderSweep(sweep) {
+    catalog = withSwept(baseCatalog, sweep.spec);
     document.title = `${sweep.name} · hypersweep`;
     fill(title, sweep.name, ' ', statusBadge(sweep.status));
     title.dataset.status = sweep.status;
@@ -266,6 +310,11 @@ export function sweepPage(root, params) {
         y: metrics[i][column],
       }));
     lossChart.update(series('loss'));
+    // Until the user sets it: a log lr axis when the rates span more than a decade (lr 1 against 1e-3).
+    if (!logLrPicked) {
+      logLr.checked = spansDecade(metrics.flatMap((m) => m.lr));
+      lrChart.setLogY(logLr.checked);
+    }
     lrChart.update(series('lr'));
   }
 
@@ -334,7 +383,11 @@ export function sweepPage(root, params) {
   }
 
   async function remove() {
-    if (!confirm(`Delete this sweep with all its trials and metrics?`)) return;
+    const running = title.dataset.status && !ENDED.has(title.dataset.status);
+    const question = running
+      ? 'This sweep is still running: its running trials are stopped first, then the sweep is deleted with all its trials and metrics. Delete it?'
+      : 'Delete this sweep with all its trials and metrics?';
+    if (!confirm(question)) return;
     try {
       await api(`/v1/sweeps/${enc}`, { method: 'DELETE' });
       notify('Sweep deleted.');
@@ -348,6 +401,7 @@ export function sweepPage(root, params) {
     .catch(() => undefined)
     .then((value) => {
       if (destroyed) return;
+      baseCatalog = value;
       catalog = value;
       openStream();
       refresh();

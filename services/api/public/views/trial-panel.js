@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { colorAt, lineChart } from '../charts.js';
+import { colorAt, lineChart, spansDecade } from '../charts.js';
 import { errorList, fill, h, statusBadge } from '../dom.js';
 import { configSummary, formatDuration, formatNumber } from '../format.js';
 import { epochTable } from '../leaderboard.js';
@@ -91,11 +91,13 @@ export function trialPanel(root, { catalog, logY, closeHref }) {
     config.textContent = JSON.stringify(trial.config, null, 2);
     csv.href = `/v1/trials/${encodeURIComponent(trial.id)}/metrics?format=csv`;
     const sampled = metrics.downsampled ? ` (${metrics.step.length} of ${metrics.totalPoints} steps)` : '';
+    chart.setLogY2(spansDecade(metrics.lr));
     chart.update([
       { label: `loss${sampled}`, color: colorAt(0), x: metrics.step, y: metrics.loss },
       { label: 'lr', color: colorAt(1), x: metrics.step, y: metrics.lr, scale: 'y2', dash: [6, 3] },
     ]);
-    const e = metrics.epochs;
+    // Numbered from 1 like the steps (the API's epoch counts from 0).
+    const e = { ...metrics.epochs, epoch: metrics.epochs.epoch.map((epoch) => epoch + 1) };
     const columns = [
       ['train loss', e.trainLoss],
       ['val loss', e.valLoss],
