@@ -213,7 +213,9 @@ describe('the dashboard', () => {
     // each axis names its metric; the lr axis is a log one exactly when the charted lrs span more than a decade
     await page.waitForSelector('.val-chart[data-y-label="val_loss"]');
     expect(await page.getAttribute('.lr-sensitivity', 'data-y-label')).toBe('val_loss (min)');
-    const lrCurves = (await stack.app.inject(`/v1/sweeps/${id}/curves?metric=lr&by=config&limit=5`)).json() as {
+    const lrCurves = (
+      await stack.app.inject(`/v1/sweeps/${id}/curves?metric=lr&by=config&limit=5`)
+    ).json() as {
       groups: { y: { mean: (number | null)[] } }[];
     };
     const lrs = lrCurves.groups.flatMap((g) => g.y.mean).filter((v): v is number => v !== null && v > 0);
@@ -285,12 +287,17 @@ describe('the dashboard', () => {
     await page.waitForSelector('.extend-panel ul.errors li');
     expect(await page.textContent('.extend-panel ul.errors li')).toMatch(/^\/optimizers\/0\/lr: /);
     await page.screenshot({ path: join(SCREENSHOTS, 'compare-extended.png'), fullPage: true });
+
+    // the short id the CLI prints opens the sweep it belongs to
+    await page.goto(`${base}/#/sweeps/${id.slice(0, 8)}`);
+    await page.waitForFunction(`location.hash === ${JSON.stringify(`#/sweeps/${id}`)}`);
+    await page.waitForSelector('h1[data-status="completed"]');
   });
 
   it('says plainly that an unknown or shortened sweep id is no sweep, with nothing to cancel or delete', async () => {
     for (const [id, text] of [
       ['00000000-0000-4000-8000-000000000000', 'There is no sweep with the id'],
-      ['d6ba85ee', 'is not a sweep id'],
+      ['d6ba85ee', 'nor the start of exactly one'],
     ]) {
       await page.goto(`${base}/#/sweeps/${id}`);
       await page.waitForSelector('.not-found');

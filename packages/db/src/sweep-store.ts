@@ -116,17 +116,27 @@ export async function findSweep(db: Queryable, id: string): Promise<SweepRow | n
   return rows[0] ?? null;
 }
 
-/** Newest first over (created_at, id); `after` is the last row of the previous page. */
+/**
+ * Newest first over (created_at, id); `after` is the last row of the previous page. `idPrefix` (lower-case hex
+ * and dashes, as ids print) keeps the sweeps whose id starts with it: how a short id is resolved.
+ */
 export async function listSweeps(
   db: Queryable,
-  query: { status?: SweepStatus; limit: number; after?: { createdAt: Date; id: string } },
+  query: { status?: SweepStatus; limit: number; after?: { createdAt: Date; id: string }; idPrefix?: string },
 ): Promise<SweepRow[]> {
   const { rows } = await db.query<SweepRow>(
     `SELECT ${SWEEP_COLUMNS} FROM sweeps
      WHERE ($1::"SweepStatus" IS NULL OR status = $1::"SweepStatus")
        AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+       AND ($5::text IS NULL OR starts_with(id::text, $5::text))
      ORDER BY created_at DESC, id DESC LIMIT $4`,
-    [query.status ?? null, query.after?.createdAt ?? null, query.after?.id ?? null, query.limit],
+    [
+      query.status ?? null,
+      query.after?.createdAt ?? null,
+      query.after?.id ?? null,
+      query.limit,
+      query.idPrefix?.toLowerCase() ?? null,
+    ],
   );
   return rows;
 }

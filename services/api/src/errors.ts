@@ -42,7 +42,11 @@ export const notFound = (what: string, id: string) =>
  */
 export function invalidRequest(what: string, errors: ErrorDetail[]): HttpError {
   const first = errors[0]!;
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  // Not "(and 2 more)": after a list of valid names it read as part of the list.
+  const more =
+    errors.length > 1
+      ? `; ${errors.length - 1} more ${errors.length === 2 ? 'problem' : 'problems'} in details`
+      : '';
   return new HttpError(400, `${what}: ${first.path || '/'}: ${first.message}${more}`, errors);
 }
 
@@ -60,14 +64,37 @@ function ajvDetails(errors: AjvError[], context: string): ErrorDetail[] {
     let path = `${prefix}${error.instancePath}`;
     if (error.keyword === 'required') path += `/${String(error.params.missingProperty)}`;
     if (error.keyword === 'additionalProperties') path += `/${String(error.params.additionalProperty)}`;
-    const message =
-      error.keyword === 'additionalProperties'
-        ? `unknown property "${String(error.params.additionalProperty)}"`
-        : error.keyword === 'required'
-          ? 'is required'
-          : (error.message ?? 'is invalid');
-    return { path, message };
+    return { path, message: ajvMessage(error) };
   });
+}
+
+/** Ajv's message, saying what would be valid where Ajv does not (the allowed values, what a full id is). */
+function ajvMessage(error: AjvError): string {
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `unknown property "${String(error.params.additionalProperty)}"`;
+    case 'required':
+      return 'is required';
+    case 'enum': {
+      const allowed = error.params.allowedValues;
+      return Array.isArray(allowed)
+        ? `must be one of ${allowed.map((value) => JSON.stringify(value)).join(', ')}`
+        : (error.message ?? 'is invalid');
+    }
+    case 'format':
+      if (error.params.format === 'uuid') {
+        return 'must be a full id, a uuid of 36 characters (a sweep whose id starts with some characters: GET /v1/sweeps?idPrefix=...)';
+      }
+      return error.message ?? 'is invalid';
+    default:
+      return error.message ?? 'is invalid';
+  }
+}
+
+/** A 415 that says what was sent and what to send instead (Fastify's says only "Unsupported Media Type"). */
+function unsupportedMediaType(contentType: string | undefined): string {
+  const sent = contentType ? `Content-Type ${contentType} is` : 'a body without a Content-Type header is';
+  return `${sent} not accepted here; send JSON with Content-Type: application/json`;
 }
 
 /**
@@ -114,7 +141,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       const message =
         error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
           ? `body is not valid JSON: ${error.message}`
-          : error.message;
+          : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? unsupportedMediaType(request.headers['content-type'])
+            : error.message;
       return reply
         .status(status)
         .send({ statusCode: status, error: reason(status), message, details: [{ path: '', message }] });

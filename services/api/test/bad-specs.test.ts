@@ -309,6 +309,36 @@ describe('bad sweep specs', () => {
     });
     expect(res.statusCode).toBe(415);
     expect(res.json()).toMatchObject({ statusCode: 415, details: [{ path: '' }] });
+    expect(res.json().message).toBe(
+      'Content-Type application/x-www-form-urlencoded is not accepted here; send JSON with Content-Type: application/json',
+    );
+  });
+
+  it('says which values a query parameter takes, and what a full id is; a short id resolves through ?idPrefix=', async () => {
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      payload: withSpec(() => {}),
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json() as { id: string };
+    const metric = await stack.app.inject(`/v1/sweeps/${id}/curves?metric=accuracy`);
+    expect(metric.statusCode).toBe(400);
+    expect(metric.json().details[0]).toMatchObject({ path: '/query/metric' });
+    expect(metric.json().details[0].message).toMatch(/^must be one of "loss", "lr", /);
+    const short = await stack.app.inject(`/v1/sweeps/${id.slice(0, 8)}`);
+    expect(short.statusCode).toBe(400);
+    expect(short.json().details[0]).toMatchObject({ path: '/params/id' });
+    expect(short.json().details[0].message).toContain('idPrefix');
+    const found = await stack.app.inject(`/v1/sweeps?idPrefix=${id.slice(0, 8).toUpperCase()}&limit=2`);
+    expect(found.json().items.map((s: { id: string }) => s.id)).toEqual([id]);
+    const none = await stack.app.inject(
+      `/v1/sweeps?idPrefix=${id.startsWith('0') ? 'f' : '0'}${id.slice(1, 8)}`,
+    );
+    expect(none.json().items).toEqual([]);
+    expect((await stack.app.inject('/v1/sweeps?idPrefix=xyz')).statusCode).toBe(400);
+    // the last test checks that no bad request stored anything: this good one goes
+    expect((await stack.app.inject({ method: 'DELETE', url: `/v1/sweeps/${id}` })).statusCode).toBe(204);
   });
 
   it('a body over the 1 MiB limit is refused with 413 in the same error format', async () => {

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../src/testing.js';
 
+const FULL_ID =
+  'must be a full id, a uuid of 36 characters (a sweep whose id starts with some characters: GET /v1/sweeps?idPrefix=...)';
+
 const grid = {
   name: 'grid',
   workload: 'rosenbrock',
@@ -38,8 +41,8 @@ describe('POST /v1/sweeps/:id/extend validation', () => {
     expect(res.json()).toEqual({
       statusCode: 400,
       error: 'Bad Request',
-      message: '/params/id: must match format "uuid"',
-      details: [{ path: '/params/id', message: 'must match format "uuid"' }],
+      message: `/params/id: ${FULL_ID}`,
+      details: [{ path: '/params/id', message: FULL_ID }],
     });
   });
 
@@ -59,7 +62,7 @@ describe('POST /v1/sweeps/:id/extend validation', () => {
       statusCode: 400,
       error: 'Bad Request',
       message:
-        'invalid extension: /foo: unknown property "foo"; an extension has seeds, optimizers, schedulers, trials (and 2 more)',
+        'invalid extension: /foo: unknown property "foo"; an extension has seeds, optimizers, schedulers, trials; 2 more problems in details',
       details: [
         {
           path: '/foo',

@@ -186,12 +186,22 @@ export function sweepPage(root, params) {
       // No such sweep (404), or an id the API cannot read (400: a short prefix): nothing here will ever load.
       if (error.status === 404 || error.status === 400) {
         closeStream('not found');
+        if (error.status === 400 && (await openByPrefix())) return;
         showMissing(error);
         return;
       }
       errorList(errors, error);
     }
   }, REFRESH_MS);
+
+  /** A short id (the CLI prints 8 characters): the one sweep whose id starts with it, if exactly one does. */
+  async function openByPrefix() {
+    if (!/^[0-9a-f-]{1,35}$/i.test(id)) return false;
+    const { items } = await api(`/v1/sweeps?idPrefix=${enc}&limit=2`).catch(() => ({ items: [] }));
+    if (items.length !== 1 || destroyed) return false;
+    location.hash = sweepHref(items[0].id);
+    return true;
+  }
 
   /** The page of an id that is no sweep: what the API said, and the way back (no Cancel, no Delete). */
   function showMissing(error) {
@@ -201,7 +211,7 @@ export function sweepPage(root, params) {
     const message =
       error.status === 404
         ? `There is no sweep with the id ${id}: it was deleted, or the link is wrong.`
-        : `"${id}" is not a sweep id. Sweep links carry the full id (36 characters), as the sweep list shows it.`;
+        : `"${id}" is no sweep's id, nor the start of exactly one: sweep links carry the full id (36 characters), as the sweep list shows it.`;
     fill(
       root,
       h(

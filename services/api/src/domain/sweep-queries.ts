@@ -58,13 +58,19 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 /** GET /v1/sweeps: a page of sweeps, newest first, and the cursor of the next page (null on the last). */
 export async function sweepsPage(
   context: ApiContext,
-  query: { status?: SweepStatus | undefined; limit: number; cursor?: string | undefined },
+  query: {
+    status?: SweepStatus | undefined;
+    limit: number;
+    cursor?: string | undefined;
+    idPrefix?: string | undefined;
+  },
 ) {
-  const { status, limit, cursor } = query;
+  const { status, limit, cursor, idPrefix } = query;
   const after = cursor ? decodeCursor(cursor) : undefined;
   const rows = await listSweeps(context.pool, {
     limit: limit + 1,
     ...(status ? { status } : {}),
+    ...(idPrefix ? { idPrefix } : {}),
     ...(after ? { after } : {}),
   });
   const page = rows.slice(0, limit);

@@ -74,7 +74,7 @@ export const invalidSpecExamples: Record<string, Example> = {
     value: {
       statusCode: 400,
       error: 'Bad Request',
-      message: 'invalid sweep spec: /optimizers/0/lr: Invalid learning rate: -1 (and 2 more)',
+      message: 'invalid sweep spec: /optimizers/0/lr: Invalid learning rate: -1; 2 more problems in details',
       details: [
         { path: '/optimizers/0/lr', message: 'Invalid learning rate: -1' },
         {

@@ -114,6 +114,14 @@ export const listSweepsSchema = {
     status: Type.Optional(SweepStatus),
     limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
     cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
+    idPrefix: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-fA-F-]{1,36}$',
+        description:
+          'Only sweeps whose id starts with this (the first characters of an id, as the CLI prints it short): ask with limit=2 to tell one match from several',
+        examples: ['d6ba85ee'],
+      }),
+    ),
   }),
   response: {
     200: Type.Object({
