@@ -20,6 +20,7 @@ import { packedByDefault } from '@hypersweep/trainer';
 import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { AUTO_PACK_SIZE, type WorkerConfig } from './config.js';
+import { foreignJobs, sharingWarning } from './queue-sharing.js';
 import { startReconciler } from './reconciler.js';
 import { RunningTrials, StopReason } from './running-trials.js';
 import { settleOrLeave, sweepSettler } from './search-proposer.js';
@@ -67,6 +68,13 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
 
   const queue = createTrialQueue(producer, config.queuePrefix);
   queue.on('error', () => {});
+  // Best effort, before taking jobs: a neighbour on the same Redis and QUEUE_PREFIX would lose its jobs to us.
+  await foreignJobs(queue, pool)
+    .then((found) => {
+      const warning = sharingWarning(config.queuePrefix, found);
+      if (warning !== null) log.warn({ queuePrefix: config.queuePrefix, ...found }, warning);
+    })
+    .catch((error: unknown) => log.debug({ err: error }, 'could not look at the queue at start-up'));
 
   // The jobs and events of every change of state go through the outbox; this worker's relay sends them
   // (and those any other process left behind).
