@@ -71,7 +71,7 @@ describe('the hypersweep CLI', () => {
     const deadUrl = `http://127.0.0.1:${port}`;
     for (const args of [
       ['ls'],
-      ['--url', deadUrl, 'status', 'x'],
+      ['--url', deadUrl, 'status', '0123abcd'],
       ['submit', jsonFile('s.json', smallSpec)],
     ]) {
       const result = await runCli(args, { HYPERSWEEP_URL: deadUrl });
@@ -115,8 +115,10 @@ describe('the hypersweep CLI', () => {
     const id = /submitted sweep ([0-9a-f-]{36}) "cli small": 4 trials/.exec(result.stderr)?.[1];
     expect(id).toBeDefined();
     // not a terminal: plain progress lines, the last one at 4/4
-    const progress = lines(result.stderr).filter((line) => line.includes('trials done'));
-    expect(progress.at(-1)).toMatch(/: 4\/4 trials done, best train_loss [0-9.e-]+, ETA 0s, completed$/);
+    const progress = lines(result.stderr).filter((line) => line.includes('trials ended'));
+    expect(progress.at(-1)).toMatch(
+      /: 4\/4 trials ended, 4 completed, best train_loss [0-9.e-]+, ETA -, completed$/,
+    );
     expect(result.stdout).toMatch(
       new RegExp(`^sweep ${id} completed, best train_loss [0-9.e-]+ \\(trial \\d+, `),
     );
@@ -128,6 +130,17 @@ describe('the hypersweep CLI', () => {
     // --json on read commands: the API's own objects
     const status = await cli('status', id!, '--json');
     expect(JSON.parse(status.stdout)).toEqual(detail);
+    // the 8 characters ls and the bars print stand for the id; watch follows a sweep again (ended: at once)
+    expect(JSON.parse((await cli('status', id!.slice(0, 8), '--json')).stdout)).toEqual(detail);
+    const watched = await cli('watch', id!.slice(0, 8));
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(watched.stdout).toMatch(new RegExp(`^sweep ${id} completed, best train_loss`));
+    const nobody = await cli('status', id!.startsWith('f') ? '0000000' : 'fffffff');
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/^hypersweep: no sweep's id starts with (0000000|fffffff)\n$/);
+    const notAnId = await cli('status', 'nope');
+    expect(notAnId.code).toBe(2);
+    expect(notAnId.stderr).toContain('is not a sweep id (36 characters) nor the start of one');
     const plainStatus = await cli('status', id!);
     expect(plainStatus.stdout).toMatch(/^status:\s+completed$/m);
     expect(plainStatus.stdout).toMatch(/^trials:\s+4 \(4 completed\)$/m);
@@ -212,8 +225,10 @@ describe('the hypersweep CLI', () => {
       const screen = await terminal.waitFor(/EXIT=\d+/, 'the exit status');
       expect(screen).toContain('EXIT=0');
       // the bar's last frame: full, 4/4 trials, the best value and the status
-      expect(screen).toMatch(/cli tty █+ 4\/4 trials \| best train_loss [0-9.e-]+ \| ETA 0s \| completed/);
-      expect(screen).not.toContain('trials done'); // the plain lines are for pipes only
+      expect(screen).toMatch(
+        /cli tty █+ 4\/4 trials ended, 4 completed \| best train_loss [0-9.e-]+ \| ETA - \| completed/,
+      );
+      expect(screen).not.toContain('trials ended, 4 completed, best'); // the plain lines are for pipes only
     } finally {
       terminal.close();
     }
@@ -221,7 +236,11 @@ describe('the hypersweep CLI', () => {
 
   it('Ctrl-C during submit --wait asks whether to cancel; "y" cancels and exits 1', async () => {
     const file = jsonFile('long.json', { ...longSpec, name: 'cli ctrl-c' });
-    const terminal = new Terminal(`node ${CLI_BIN} submit ${file} --wait`, { HYPERSWEEP_URL: url });
+    // not under npx, whatever ran this test (`npx vitest` sets npm_command=exec for everything below it)
+    const terminal = new Terminal(`node ${CLI_BIN} submit ${file} --wait`, {
+      HYPERSWEEP_URL: url,
+      npm_command: '',
+    });
     try {
       const running = await terminal.waitFor(/\| running/, 'a running sweep');
       const id = /submitted sweep ([0-9a-f-]{36})/.exec(running)![1]!;
@@ -231,6 +250,32 @@ describe('the hypersweep CLI', () => {
       const screen = await terminal.waitFor(/EXIT=\d+/, 'the exit status');
       expect(screen).toContain(`sweep ${id} cancelled`);
       expect(screen).toContain('EXIT=1');
+      expect((await waitForSweepToEnd(stack.app, id)).status).toBe('cancelled');
+    } finally {
+      terminal.close();
+    }
+  });
+
+  // npx exits 130 the moment Ctrl-C is pressed (seen with npm 11: `npx node script.js` in a terminal gives its
+  // status before the script has handled the signal) and gives the terminal back to the shell, so under npx
+  // (npm_command=exec) the CLI asks nothing: the sweep is left running, and the CLI says how to go on.
+  it('Ctrl-C under npx leaves the sweep running, says how to follow or cancel it, and exits 130', async () => {
+    const file = jsonFile('long.json', { ...longSpec, name: 'cli ctrl-c npx' });
+    const terminal = new Terminal(`node ${CLI_BIN} submit ${file} --wait`, {
+      HYPERSWEEP_URL: url,
+      npm_command: 'exec',
+    });
+    try {
+      const running = await terminal.waitFor(/\| running/, 'a running sweep');
+      const id = /submitted sweep ([0-9a-f-]{36})/.exec(running)![1]!;
+      terminal.keys('C-c');
+      const screen = await terminal.waitFor(/EXIT=\d+/, 'the exit status');
+      expect(screen).toContain('EXIT=130');
+      expect(screen.replace(/\n/g, '')).toContain(`Follow again with: hypersweep watch ${id}`);
+      expect(screen).not.toContain('[y/N]');
+      const left = await injectClient(stack.app).GET('/v1/sweeps/{id}', { params: { path: { id } } });
+      expect(['queued', 'running']).toContain(left.data?.status);
+      await stack.app.inject({ method: 'POST', url: `/v1/sweeps/${id}/cancel` });
       expect((await waitForSweepToEnd(stack.app, id)).status).toBe('cancelled');
     } finally {
       terminal.close();

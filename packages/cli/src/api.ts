@@ -7,6 +7,7 @@ import {
   unwrap,
 } from '@hypersweep/client';
 import type { Command } from 'commander';
+import { CliError, EXIT } from './errors.js';
 
 export interface GlobalOptions {
   url: string;
@@ -17,6 +18,30 @@ export interface GlobalOptions {
 export function clientFor(command: Command): HypersweepClient {
   const { url, apiKey } = command.optsWithGlobals<GlobalOptions>();
   return createHypersweepClient({ baseUrl: url, ...(apiKey ? { apiKey } : {}) });
+}
+
+const FULL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A sweep id as the user typed it: a full id as it is, or the first characters of one (the 8 that `ls`,
+ * the progress bars and the dashboard show) resolved through GET /v1/sweeps?idPrefix= when exactly one
+ * sweep's id starts with them.
+ */
+export async function resolveSweepId(client: HypersweepClient, given: string): Promise<string> {
+  if (FULL_ID.test(given)) return given;
+  if (!/^[0-9a-f-]{1,35}$/i.test(given)) {
+    throw new CliError(`"${given}" is not a sweep id (36 characters) nor the start of one`, EXIT.badInput);
+  }
+  const page = await unwrap(client.GET('/v1/sweeps', { params: { query: { idPrefix: given, limit: 2 } } }));
+  const [first, second] = page.items;
+  if (first === undefined) throw new CliError(`no sweep's id starts with ${given}`, EXIT.failed);
+  if (second !== undefined) {
+    throw new CliError(
+      `${given} starts the ids of several sweeps (${first.id}, ${second.id}, ...): give more of the id`,
+      EXIT.badInput,
+    );
+  }
+  return first.id;
 }
 
 export const getSweep = (client: HypersweepClient, id: string): Promise<SweepDetail> =>

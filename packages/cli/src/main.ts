@@ -35,7 +35,8 @@ Exit status: 0 ok, 1 failed (sweep failed or cancelled, not found, conflict), 2 
 spec: one "path: message" line per problem), 3 the API cannot be reached, 130 interrupted.
 
 Examples:
-  hypersweep submit examples/sweep.json --wait
+  hypersweep submit examples/optimizers-mnist.json --wait
+  hypersweep watch d6ba85ee          (a sweep by the first characters of its id)
   hypersweep ls --status running
   hypersweep top <sweep-id> --by config -n 5
   hypersweep export <sweep-id> --format csv > trials.csv`,

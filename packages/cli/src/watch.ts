@@ -15,6 +15,8 @@ export interface SweepProgress {
   total: number;
   /** Trials that have ended, whatever their status. */
   done: number;
+  /** Of those, the ones that completed (a cancelled sweep's bar must not read as trials done). */
+  completed: number;
   metric: string;
   /** The best objective value so far, running trials included. */
   best: number | null;
@@ -37,6 +39,7 @@ function progressOf(detail: SweepDetail, liveBest: number | null, now: number): 
     status: detail.status,
     total: detail.trialCount,
     done,
+    completed: detail.counts.completed ?? 0,
     metric: detail.objective.metric,
     best: better(detail.objective.mode, detail.best?.bestValue ?? null, liveBest),
     etaMs,
@@ -91,13 +94,17 @@ export interface ProgressView {
 }
 
 const short = (id: string) => id.slice(0, 8);
-const eta = (p: SweepProgress) => (p.etaMs === null ? '?' : formatDuration(p.etaMs));
+const eta = (p: SweepProgress) =>
+  FINISHED.has(p.status) ? '-' : p.etaMs === null ? '?' : formatDuration(p.etaMs);
+/** Columns the rest of a bar's line takes (bar, counts, best, ETA, status): the name gets what is left. */
+const BAR_LINE_REST = 115;
 
 export function barView(stream: NodeJS.WriteStream): ProgressView {
   const multibar = new cliProgress.MultiBar(
     {
       stream,
-      format: '{name} {bar} {value}/{total} trials | best {metric} {best} | ETA {left} | {status}',
+      format:
+        '{name} {bar} {value}/{total} trials ended, {completed} completed | best {metric} {best} | ETA {left} | {status}',
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,
@@ -110,7 +117,8 @@ export function barView(stream: NodeJS.WriteStream): ProgressView {
   return {
     update(p) {
       const payload = {
-        name: `${short(p.id)} ${p.name}`.slice(0, 32),
+        name: `${short(p.id)} ${p.name}`.slice(0, Math.max(24, (stream.columns ?? 80) - BAR_LINE_REST)),
+        completed: p.completed,
         metric: p.metric,
         best: formatNumber(p.best),
         left: eta(p),
@@ -133,11 +141,11 @@ export function lineView(write: (line: string) => void): ProgressView {
   const last = new Map<string, string>();
   return {
     update(p) {
-      const key = `${p.done}/${p.total} ${p.status}`;
+      const key = `${p.done}/${p.total} ${p.completed} ${p.status}`;
       if (last.get(p.id) === key) return; // a line per change, not per event
       last.set(p.id, key);
       write(
-        `${short(p.id)} ${p.name}: ${p.done}/${p.total} trials done, best ${p.metric} ${formatNumber(p.best)}, ETA ${eta(p)}, ${p.status}`,
+        `${short(p.id)} ${p.name}: ${p.done}/${p.total} trials ended, ${p.completed} completed, best ${p.metric} ${formatNumber(p.best)}, ETA ${eta(p)}, ${p.status}`,
       );
     },
     stop() {},

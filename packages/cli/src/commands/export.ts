@@ -1,7 +1,8 @@
 import type { TrialSummary } from '@hypersweep/client';
 import { type Command, Option } from 'commander';
-import { clientFor, getAllTrials } from '../api.js';
+import { clientFor, getAllTrials, resolveSweepId } from '../api.js';
 import { flattenConfig, sweptColumns } from '../config-columns.js';
+import { SWEEP_ID } from './sweeps.js';
 
 const RESULT_COLUMNS = [
   'best_value',
@@ -51,11 +52,12 @@ export function registerExportCommand(program: Command): void {
     .description(
       'Every trial of a sweep, one row each, swept options as columns (for pandas, R, spreadsheets)',
     )
-    .argument('<id>', 'sweep id')
+    .argument('<id>', SWEEP_ID)
     .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'))
     .option('--json', 'the same as --format json')
-    .action(async (id: string, options: { format: 'csv' | 'json'; json?: boolean }, command: Command) => {
-      const board = await getAllTrials(clientFor(command), id);
+    .action(async (given: string, options: { format: 'csv' | 'json'; json?: boolean }, command: Command) => {
+      const client = clientFor(command);
+      const board = await getAllTrials(client, await resolveSweepId(client, given));
       // in grid order, the order the spec lists its values
       const trials = [...board.items].sort((a, b) => a.index - b.index);
       const { columns, rows } = trialRows(trials);

@@ -9,10 +9,11 @@ import {
   unwrap,
 } from '@hypersweep/client';
 import type { Command } from 'commander';
-import { clientFor } from '../api.js';
+import { clientFor, resolveSweepId } from '../api.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatNumber, printJson } from '../format.js';
 import { barView, FINISHED, followSweep, lineView } from '../watch.js';
+import { SWEEP_ID } from './sweeps.js';
 
 interface SubmitOptions {
   wait?: boolean;
@@ -84,11 +85,40 @@ With --wait, Ctrl-C asks whether to cancel the sweeps or leave them running.`,
         return;
       }
       for (const c of created) console.error(`submitted sweep ${c.id} "${c.name}": ${c.trialCount} trials`);
-      const finished = await waitForSweeps(client, created);
-      if (options.json) printJson(finished);
-      else for (const sweep of finished) console.log(resultLine(sweep));
-      process.exitCode = finished.every((s) => s.status === 'completed') ? EXIT.ok : EXIT.failed;
+      await follow(client, created, options);
     });
+
+  program
+    .command('watch')
+    .description('Follow sweeps until they finish, as submit --wait does (after Ctrl-C left them running)')
+    .argument('<ids...>', SWEEP_ID)
+    .option('--json', 'print the finished sweeps as JSON')
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 every sweep completed, 1 a sweep failed or was cancelled. Ctrl-C asks whether to cancel them.`,
+    )
+    .action(async (given: string[], options: { json?: boolean }, command: Command) => {
+      const client = clientFor(command);
+      const ids = await Promise.all(given.map((id) => resolveSweepId(client, id)));
+      await follow(
+        client,
+        ids.map((id) => ({ id })),
+        options,
+      );
+    });
+}
+
+/** submit --wait and watch: the sweeps followed to their end, their result lines, the exit status. */
+async function follow(
+  client: HypersweepClient,
+  sweeps: ReadonlyArray<Pick<SweepCreated, 'id'>>,
+  options: { json?: boolean },
+): Promise<void> {
+  const finished = await waitForSweeps(client, sweeps);
+  if (options.json) printJson(finished);
+  else for (const sweep of finished) console.log(resultLine(sweep));
+  process.exitCode = finished.every((s) => s.status === 'completed') ? EXIT.ok : EXIT.failed;
 }
 
 function resultLine(sweep: SweepDetail): string {
@@ -105,13 +135,27 @@ function resultLine(sweep: SweepDetail): string {
  * sweeps that are still running: yes cancels them and waits for their final status, no leaves them
  * running and exits 130, as does a second Ctrl-C.
  */
-async function waitForSweeps(client: HypersweepClient, created: SweepCreated[]): Promise<SweepDetail[]> {
+async function waitForSweeps(
+  client: HypersweepClient,
+  created: ReadonlyArray<Pick<SweepCreated, 'id'>>,
+): Promise<SweepDetail[]> {
   const lines = lineView((line) => console.error(line));
   let view = process.stderr.isTTY ? barView(process.stderr) : lines;
   const unfinished = new Set(created.map((c) => c.id));
   let interrupted: Promise<void> | undefined;
   const onSigint = () => {
     if (interrupted) process.exit(EXIT.interrupted); // second Ctrl-C: leave at once
+    if (process.env.npm_command === 'exec') {
+      // npx exits 130 the moment Ctrl-C is pressed, without waiting for its command: the shell has the terminal
+      // back, so there is nobody to ask and no exit status but npx's to give. Leave the sweeps running, say how to
+      // follow or cancel them, and end as npx did.
+      view.stop();
+      const ids = [...unfinished].join(' ');
+      console.error(
+        `\ninterrupted under npx, which has exited already; the sweeps are left running. Follow again with: hypersweep watch ${ids}; cancel with: hypersweep cancel <id>`,
+      );
+      process.exit(EXIT.interrupted);
+    }
     interrupted = (async () => {
       view.stop();
       view = { update() {}, stop() {} }; // quiet while the question waits for its answer
@@ -120,7 +164,7 @@ async function waitForSweeps(client: HypersweepClient, created: SweepCreated[]):
         `\nCancel ${ids.length === 1 ? `sweep ${ids[0]}` : `${ids.length} sweeps`}? [y/N] `,
       );
       if (!cancel) {
-        console.error(`left running; follow with: hypersweep status ${ids.join(' ')}`);
+        console.error(`left running; follow again with: hypersweep watch ${ids.join(' ')}`);
         process.exit(EXIT.interrupted);
       }
       view = lines; // what happens after the prompt is told in lines

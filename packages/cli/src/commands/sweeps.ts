@@ -1,10 +1,13 @@
 import { type SweepDetail, type SweepPage, type SweepStatus, unwrap } from '@hypersweep/client';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { clientFor, getAllTrials, getSweep } from '../api.js';
+import { clientFor, getAllTrials, getSweep, resolveSweepId } from '../api.js';
 import { flattenConfig, sweptColumns } from '../config-columns.js';
 import { formatAge, formatNumber, formatTable, formatValue, printJson } from '../format.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'];
+
+/** Every command's `<id>`: the full id, or its first characters when only one sweep's id starts with them. */
+export const SWEEP_ID = 'sweep id, or its first characters (as `ls` prints them)';
 
 /** `ls`, `status`, `cancel`, `delete`: one sweep or all of them. */
 export function registerSweepCommands(program: Command): void {
@@ -54,10 +57,11 @@ export function registerSweepCommands(program: Command): void {
   program
     .command('status')
     .description('Show a sweep: status, trials per status, the best trial')
-    .argument('<id>', 'sweep id')
+    .argument('<id>', SWEEP_ID)
     .option('--json', 'print JSON')
-    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+    .action(async (given: string, options: { json?: boolean }, command: Command) => {
       const client = clientFor(command);
+      const id = await resolveSweepId(client, given);
       const sweep = await getSweep(client, id);
       if (options.json) return printJson(sweep);
       console.log(await describeSweep(sweep, () => getAllTrials(client, id)));
@@ -66,12 +70,12 @@ export function registerSweepCommands(program: Command): void {
   program
     .command('cancel')
     .description('Cancel a sweep: waiting trials never start, running ones stop within a few steps')
-    .argument('<id>', 'sweep id')
+    .argument('<id>', SWEEP_ID)
     .option('--json', 'print JSON')
-    .action(async (id: string, options: { json?: boolean }, command: Command) => {
-      const result = await unwrap(
-        clientFor(command).POST('/v1/sweeps/{id}/cancel', { params: { path: { id } } }),
-      );
+    .action(async (given: string, options: { json?: boolean }, command: Command) => {
+      const client = clientFor(command);
+      const id = await resolveSweepId(client, given);
+      const result = await unwrap(client.POST('/v1/sweeps/{id}/cancel', { params: { path: { id } } }));
       if (options.json) return printJson(result);
       console.log(
         `sweep ${id} cancelled: ${result.cancelledTrials} waiting trials cancelled, ${result.stoppingTrials} running trials stopping`,
@@ -81,9 +85,11 @@ export function registerSweepCommands(program: Command): void {
   program
     .command('delete')
     .description('Delete a sweep with its trials and metrics (running trials are stopped first)')
-    .argument('<id>', 'sweep id')
-    .action(async (id: string, _options: unknown, command: Command) => {
-      await unwrap(clientFor(command).DELETE('/v1/sweeps/{id}', { params: { path: { id } } }));
+    .argument('<id>', SWEEP_ID)
+    .action(async (given: string, _options: unknown, command: Command) => {
+      const client = clientFor(command);
+      const id = await resolveSweepId(client, given);
+      await unwrap(client.DELETE('/v1/sweeps/{id}', { params: { path: { id } } }));
       console.log(`sweep ${id} deleted`);
     });
 }

@@ -582,6 +582,11 @@ export interface operations {
             query: {
                 /** @description nextCursor of the previous page */
                 cursor?: string;
+                /**
+                 * @description Only sweeps whose id starts with this (the first characters of an id, as the CLI prints it short): ask with limit=2 to tell one match from several
+                 * @example d6ba85ee
+                 */
+                idPrefix?: string;
                 limit: number;
                 /** @description queued, running, completed, failed, cancelled */
                 status?: "queued" | "running" | "completed" | "failed" | "cancelled";
