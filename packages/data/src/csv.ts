@@ -9,11 +9,6 @@ const NON_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
 /** The longest record csv-parse assembles (a line without its end would otherwise grow without bound). */
 const MAX_RECORD = 4 * 1024 * 1024;
 
-interface Parsed {
-  record: string[];
-  info: { lines: number };
-}
-
 /**
  * A CSV upload: a header row of unique names, then rows of numbers, every row as wide as the header.
  * Streams through csv-parse; lines are numbered as an editor shows them (the header is line 1, a quoted
@@ -24,8 +19,7 @@ export async function parseCsv<R>(chunks: AsyncIterable<Uint8Array>, sink: Datas
   let columns: SeriesSink[] = [];
   let rows = 0;
   let headerLine = 1;
-  const take = ({ record, info }: Parsed) => {
-    const line = info.lines;
+  const take = (record: string[], line: number) => {
     if (names === undefined) {
       headerLine = line;
       record.forEach((name, k) => {
@@ -74,12 +68,16 @@ export async function parseCsv<R>(chunks: AsyncIterable<Uint8Array>, sink: Datas
     trim: true,
     skip_empty_lines: true,
     relax_column_count: true,
-    info: true,
     max_record_size: MAX_RECORD,
+    // Each record is checked and handed on here, then dropped (null): nothing queues in the stream.
+    on_record: (record: string[], context: { lines: number }) => {
+      take(record, context.lines);
+      return null;
+    },
   });
   try {
-    await pipeline(Readable.from(chunks), parser, async (records: AsyncIterable<Parsed>) => {
-      for await (const parsed of records) take(parsed);
+    await pipeline(Readable.from(chunks), parser, async (records: AsyncIterable<unknown>) => {
+      for await (const _ of records);
     });
   } catch (error) {
     if (error instanceof CsvError) {
