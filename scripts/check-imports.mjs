@@ -17,7 +17,10 @@ import { fileURLToPath } from 'node:url';
 
 /** Bottom to top. A folder listed here that does not exist (yet) is skipped. */
 export const LAYERS = [
-  { name: 'I/O-free libraries', dirs: ['packages/optim', 'packages/search', 'packages/core'] },
+  {
+    name: 'I/O-free libraries',
+    dirs: ['packages/optim', 'packages/search', 'packages/core', 'packages/data'],
+  },
   { name: 'stores and domain', dirs: ['packages/db', 'packages/queue', 'packages/spec', 'packages/trainer'] },
   { name: 'services', dirs: ['services/api', 'services/worker'] },
   { name: 'clients', dirs: ['packages/client', 'packages/cli'] },

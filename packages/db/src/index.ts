@@ -2,6 +2,7 @@ export * from './client.js';
 export * from './compare-store.js';
 export * from './config.js';
 export * from './create-database.js';
+export * from './dataset-store.js';
 export * from './lifecycle-store.js';
 export * from './metric-reader.js';
 export * from './metric-writer.js';

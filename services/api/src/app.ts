@@ -10,6 +10,7 @@ import { dashboardRoutes } from './plugins/dashboard.js';
 import { installMetrics } from './plugins/metrics.js';
 import { catalogRoutes } from './routes/catalog/index.js';
 import { comparisonRoutes } from './routes/comparisons/index.js';
+import { datasetRoutes } from './routes/datasets/index.js';
 import { eventRoutes } from './routes/events/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { sweepRoutes } from './routes/sweeps/index.js';
@@ -67,6 +68,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       tags: [
         { name: 'sweeps', description: 'Submit, list, inspect, cancel and delete sweeps' },
         { name: 'trials', description: 'Trials and their per-step metrics' },
+        {
+          name: 'datasets',
+          description: 'Upload, list, inspect and delete datasets for sweeps of your own model',
+        },
         { name: 'catalog', description: 'Optimizers, schedulers, workloads; schedule previews' },
         { name: 'health', description: 'Liveness, readiness and Prometheus metrics' },
       ],
@@ -95,6 +100,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(trialRoutes);
   await app.register(comparisonRoutes);
   await app.register(eventRoutes);
+  await app.register(datasetRoutes);
   await app.register(dashboardRoutes);
   return app;
 }

@@ -12,6 +12,8 @@ export interface ApiConfig {
   apiKeys: string[];
   bodyLimit: number;
   maxTrials: number;
+  /** The largest dataset upload, in bytes (for NPZ also what its members inflate to in all). */
+  datasetMaxBytes: number;
   logLevel: string;
 }
 
@@ -28,6 +30,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       .filter(Boolean),
     bodyLimit: positiveIntegerFromEnv(env, 'BODY_LIMIT', 1024 * 1024),
     maxTrials: positiveIntegerFromEnv(env, 'MAX_TRIALS', 10_000),
+    datasetMaxBytes: positiveIntegerFromEnv(env, 'DATASET_MAX_BYTES', 1024 * 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -1,8 +1,10 @@
 import { type OutboxRelay, type SweepPorts, startOutboxRelay } from '@hypersweep/core';
 import {
+  createDatasetStore,
   createOutboxStore,
   createPool,
   createSweepStore,
+  type DatasetStore,
   findSweep,
   findTrial,
   type SweepRow,
@@ -36,6 +38,8 @@ export interface ApiContext {
   /** What @hypersweep/core's sweep operations run against. */
   sweeps: SweepPorts;
   workloads: WorkloadInfo[];
+  /** Uploaded datasets (routes/datasets). */
+  datasets: DatasetStore;
   close(): Promise<void>;
 }
 
@@ -72,6 +76,7 @@ export function createApiContext(config: ApiConfig, log?: FastifyBaseLogger): Ap
     // An answer waits this long for its jobs and events to reach Redis, then says whether they did.
     sweeps: { store: createSweepStore(pool), relay, deliveryMs: DELIVERY_MS },
     workloads: workloadInfos(),
+    datasets: createDatasetStore(pool),
     async close() {
       events.close();
       await relay.close();

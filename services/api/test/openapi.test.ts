@@ -42,7 +42,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
  */
 const ACCEPTED_WARNINGS: Record<string, { pointers: string[]; reason: string }> = {
   'operation-4xx-response': {
-    pointers: ['/health', '/ready', '/metrics', '/v1/catalog'].map(
+    pointers: ['/health', '/ready', '/metrics', '/v1/catalog', '/v1/datasets'].map(
       (path) => `#/paths/${path.replaceAll('/', '~1')}/get/responses`,
     ),
     reason:
@@ -136,7 +136,7 @@ describe('the OpenAPI document', () => {
 
   it('gives every operation a camelCase operationId, a summary, its security, a 4xx where it takes input, a 5xx', () => {
     const ops = operations(doc);
-    expect(ops.length).toBe(18);
+    expect(ops.length).toBe(22);
     const ids = ops.map(({ op }) => op.operationId);
     expect(new Set(ids).size).toBe(ops.length);
     for (const { path, method, op } of ops) {
@@ -161,9 +161,11 @@ describe('the OpenAPI document', () => {
       [
         'cancelSweep',
         'createSweep',
+        'deleteDataset',
         'deleteSweep',
         'extendSweep',
         'getCatalog',
+        'getDataset',
         'getHealth',
         'getMetrics',
         'getReadiness',
@@ -172,11 +174,13 @@ describe('the OpenAPI document', () => {
         'getSweepEffects',
         'getTrial',
         'getTrialMetrics',
+        'listDatasets',
         'listSweepConfigs',
         'listSweeps',
         'listTrials',
         'previewSchedule',
         'streamSweepEvents',
+        'uploadDataset',
       ].sort(),
     );
   });
@@ -222,8 +226,9 @@ describe('the OpenAPI document', () => {
         }
       }
     }
-    // createSweep 5 + 201 2 + 400 1, previewSchedule 2, getSweep 404 1, cancel 1, extend 3 + 2.
-    expect(checked).toBe(17);
+    // createSweep 5 + 201 2 + 400 1, previewSchedule 2, getSweep 404 1, cancel 1, extend 3 + 2,
+    // uploadDataset 1 + 201 2 + 400 3, listDatasets 1.
+    expect(checked).toBe(24);
   });
 
   it('every JSON Schema `examples` value inside the schemas validates against its schema', () => {
@@ -286,19 +291,43 @@ describe('the OpenAPI document', () => {
       expect(status, `${name}: ${JSON.stringify(body)}`).toBe(200);
     }
 
+    // A dataset from the upload's example (its body is the file, not JSON).
+    const uploadOp = ops.find((o) => o.op.operationId === 'uploadDataset')!;
+    const csvExample = uploadOp.op.requestBody!.content['text/csv']!.examples!['csv']!.value as string;
+    const uploaded = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/datasets?name=openapi-example',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      payload: csvExample,
+    });
+    answers.push({
+      label: 'post /v1/datasets',
+      path: uploadOp.path,
+      method: 'post',
+      status: uploaded.statusCode,
+      body: uploaded.json(),
+    });
+    expect(uploaded.statusCode, uploaded.body).toBe(201);
+    const datasetId = uploaded.json()['id'] as string;
+
     // Every read, on the README's sweep and one of its trials (the event stream never ends: left out).
     const sweepId = created['readme']!;
     const trials = await send('/v1/sweeps/{id}/trials', 'get', `/v1/sweeps/${sweepId}/trials`);
     const trialId = (trials.body['items'] as Json[])[0]!['id'] as string;
     for (const { path, method } of ops) {
       if (method !== 'get' || path.endsWith('/events') || path === '/v1/sweeps/{id}/trials') continue;
-      const id = path.startsWith('/v1/trials/') ? trialId : sweepId;
+      const id = path.startsWith('/v1/trials/')
+        ? trialId
+        : path.startsWith('/v1/datasets/')
+          ? datasetId
+          : sweepId;
       expect((await send(path, method, path.replace('{id}', id))).status, path).toBe(200);
     }
     const cancel = await send('/v1/sweeps/{id}/cancel', 'post', `/v1/sweeps/${created['tpe']}/cancel`);
     expect(cancel.status).toBe(202);
     expect((await send('/v1/sweeps/{id}', 'delete', `/v1/sweeps/${created['tpe']}`)).status).toBe(204);
     expect((await send('/v1/sweeps/{id}', 'get', `/v1/sweeps/${created['tpe']}`)).status).toBe(404);
+    expect((await send('/v1/datasets/{id}', 'delete', `/v1/datasets/${datasetId}`)).status).toBe(204);
 
     for (const { label, path, method, status, body } of answers) {
       const responses = (ops.find((o) => o.path === path && o.method === method)!.op.responses ?? {}) as Json;

@@ -1,4 +1,5 @@
-import { availableParallelism, hostname } from 'node:os';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { databaseUrlFromEnv } from '@hypersweep/db';
 import {
   nonNegativeIntegerFromEnv,
@@ -37,6 +38,10 @@ export interface WorkerConfig {
   packSize: number | 'auto';
   /** How long a trial that can pack waits for others like it before training (WORKER_PACK_WAIT_MS). */
   packWaitMs: number;
+  /** Where uploaded datasets are cached on this machine, one file per sha256 (DATASET_CACHE_DIR). */
+  datasetCacheDir: string;
+  /** Bytes the dataset cache keeps before it removes the least recently used files (DATASET_CACHE_MAX_BYTES). */
+  datasetCacheMaxBytes: number;
   logLevel: string;
 }
 
@@ -58,6 +63,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     maxLost: nonNegativeIntegerFromEnv(env, 'TRIAL_MAX_LOST', 5),
     packSize: packSizeFromEnv(env),
     packWaitMs: nonNegativeIntegerFromEnv(env, 'WORKER_PACK_WAIT_MS', 200),
+    datasetCacheDir: datasetCacheDirFromEnv(env),
+    datasetCacheMaxBytes: positiveIntegerFromEnv(env, 'DATASET_CACHE_MAX_BYTES', 10 * 1024 ** 3),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }
@@ -79,4 +86,12 @@ function packSizeFromEnv(env: NodeJS.ProcessEnv): number | 'auto' {
   if (!Number.isInteger(value) || value < 1)
     throw new Error(`WORKER_PACK_SIZE must be auto or a positive integer, got "${raw}"`);
   return value;
+}
+
+/** DATASET_CACHE_DIR: an absolute path; default hypersweep-datasets under the OS temporary folder. */
+function datasetCacheDirFromEnv(env: NodeJS.ProcessEnv): string {
+  const raw = env.DATASET_CACHE_DIR;
+  if (raw === undefined || raw === '') return join(tmpdir(), 'hypersweep-datasets');
+  if (!isAbsolute(raw)) throw new Error(`DATASET_CACHE_DIR must be an absolute path, got "${raw}"`);
+  return raw;
 }

@@ -1,4 +1,5 @@
 export * from './config.js';
+export * from './dataset-files.js';
 export * from './reconciler.js';
 export * from './running-trials.js';
 export * from './trial-processor.js';

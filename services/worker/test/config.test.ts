@@ -20,10 +20,17 @@ describe('worker configuration', () => {
       packWaitMs: 0,
     });
     expect(loadWorkerConfig({ WORKER_PACK_SIZE: 'auto' }).packSize).toBe('auto');
+    expect(config.datasetCacheDir).toMatch(/hypersweep-datasets$/);
+    expect(config.datasetCacheMaxBytes).toBe(10 * 1024 ** 3);
+    expect(
+      loadWorkerConfig({ DATASET_CACHE_DIR: '/var/cache/hs', DATASET_CACHE_MAX_BYTES: '1048576' }),
+    ).toMatchObject({ datasetCacheDir: '/var/cache/hs', datasetCacheMaxBytes: 1048576 });
   });
 
   it.each([
     [{ WORKER_CONCURRENCY: '0' }, 'WORKER_CONCURRENCY must be a positive integer, got "0"'],
+    [{ DATASET_CACHE_MAX_BYTES: '10GB' }, 'DATASET_CACHE_MAX_BYTES must be a positive integer, got "10GB"'],
+    [{ DATASET_CACHE_DIR: 'cache' }, 'DATASET_CACHE_DIR must be an absolute path, got "cache"'],
     [{ CHECKPOINT_EVERY: '1.5' }, 'CHECKPOINT_EVERY must be a positive integer, got "1.5"'],
     [{ WORKER_PACK_SIZE: '0' }, 'WORKER_PACK_SIZE must be auto or a positive integer, got "0"'],
     [{ WORKER_PACK_SIZE: 'max' }, 'WORKER_PACK_SIZE must be auto or a positive integer, got "max"'],

@@ -1,0 +1,5 @@
+export { concatBytes, limitBytes } from './bytes.js';
+export { formatFromFileName, inspectDataset, readDataset } from './dataset.js';
+export { DatasetError, type DatasetWhere } from './errors.js';
+export { MAX_INFLATION_RATIO } from './npz.js';
+export * from './types.js';

@@ -1,0 +1,123 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DatasetError, type DatasetFormat } from '@hypersweep/data';
+import { DatasetNameTakenError } from '@hypersweep/db';
+import type { FastifyRequest } from 'fastify';
+import { HttpError, invalidRequest, notFound } from '../../errors.js';
+import {
+  DATASET_CONTENT_TYPES,
+  deleteDatasetSchema,
+  getDatasetSchema,
+  listDatasetsSchema,
+  uploadDatasetSchema,
+} from './schemas.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const accepted = DATASET_CONTENT_TYPES.join(' or ');
+
+/** The answer to an upload that failed: the file's fault (400, 413), the name's (409), the client leaving. */
+function uploadError(error: unknown, request: FastifyRequest): unknown {
+  if (error instanceof DatasetError) {
+    const detail = [{ path: '/body', message: error.message }];
+    return error.status === 413
+      ? new HttpError(413, error.message, detail)
+      : invalidRequest('invalid dataset', detail);
+  }
+  if (error instanceof DatasetNameTakenError) {
+    const { existing } = error;
+    return new HttpError(409, error.message, [
+      { path: '/query/name', message: `taken by dataset ${existing.id} (sha256 ${existing.sha256})` },
+    ]);
+  }
+  // The client went away mid-upload: nobody reads this answer; it is not the server's failure either.
+  if (request.raw.destroyed || (error as { code?: string }).code === 'ECONNRESET')
+    return new HttpError(400, 'the upload was interrupted before its end', [
+      { path: '/body', message: 'the connection closed before the whole file arrived' },
+    ]);
+  return error;
+}
+
+/**
+ * POST /v1/datasets (the file's bytes as the body, streamed into Postgres while they are validated),
+ * GET /v1/datasets, GET and DELETE /v1/datasets/:id (a uuid or a name). The body parsers here hand the
+ * request stream to the handler and hold for this plugin only: the rest of the API keeps its JSON bodies
+ * and BODY_LIMIT; an upload is bounded by DATASET_MAX_BYTES, counted as it streams.
+ */
+export const datasetRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const context = app.hypersweep;
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser([...DATASET_CONTENT_TYPES], (_request, payload, done) => done(null, payload));
+  app.addContentTypeParser('*', (request, _payload, done) => {
+    const type = request.headers['content-type'];
+    done(
+      new HttpError(
+        415,
+        `a dataset is uploaded as ${accepted}, not ${type ?? 'a body without a content type'}`,
+        [{ path: '/headers/content-type', message: `send ${accepted}` }],
+      ),
+      undefined,
+    );
+  });
+
+  app.post('/v1/datasets', { schema: uploadDatasetSchema }, async (request, reply) => {
+    const { name, format: asked } = request.query;
+    if (UUID.test(name))
+      throw invalidRequest('invalid query', [
+        { path: '/query/name', message: 'a name may not be a uuid: ids are' },
+      ]);
+    const csv = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'text/csv';
+    if (csv && asked !== undefined && asked !== 'csv')
+      throw invalidRequest('invalid query', [
+        { path: '/query/format', message: `the body is text/csv; format says ${asked}` },
+      ]);
+    const format: DatasetFormat | undefined = csv ? 'csv' : asked;
+    if (format === undefined)
+      throw invalidRequest('invalid query', [
+        {
+          path: '/query/format',
+          message: 'is required with application/octet-stream: npy, npz, parquet or csv',
+        },
+      ]);
+    const body = request.body as AsyncIterable<Uint8Array> | undefined;
+    if (body === undefined || body === null)
+      throw invalidRequest('invalid dataset', [
+        { path: '/body', message: "is empty: send the file's bytes" },
+      ]);
+    try {
+      const { dataset, created } = await context.datasets.upload({
+        name,
+        format,
+        body,
+        maxBytes: context.config.datasetMaxBytes,
+      });
+      return reply.status(created ? 201 : 200).send(dataset);
+    } catch (error) {
+      // Refused before the end of the body: close the connection rather than read the rest of it.
+      if (!request.raw.complete) reply.header('connection', 'close');
+      throw uploadError(error, request);
+    }
+  });
+
+  app.get('/v1/datasets', { schema: listDatasetsSchema }, async () => ({
+    items: await context.datasets.list(),
+  }));
+
+  app.get('/v1/datasets/:id', { schema: getDatasetSchema }, async (request) => {
+    const dataset = await context.datasets.get(request.params.id);
+    if (!dataset) throw notFound('dataset', request.params.id);
+    return dataset;
+  });
+
+  app.delete('/v1/datasets/:id', { schema: deleteDatasetSchema }, async (request, reply) => {
+    const { id } = request.params;
+    const outcome = await context.datasets.delete(id);
+    if ('notFound' in outcome) throw notFound('dataset', id);
+    if ('inUseBy' in outcome) {
+      const sweeps = outcome.inUseBy.join(', ');
+      throw new HttpError(409, `dataset ${id} is used by queued or running sweeps: ${sweeps}`, [
+        { path: '/params/id', message: `used by sweeps ${sweeps}` },
+      ]);
+    }
+    return reply.status(204).send(null);
+  });
+};
