@@ -1,4 +1,4 @@
-import { unknownNameMessage } from '../closest-name.js';
+import { closestName, unknownNameMessage } from '../closest-name.js';
 import type { ErrorReport } from '../error-report.js';
 import { childPointer } from '../json-pointer.js';
 import { describeValue, isJsonObject, type JsonObject, ownValue } from '../json-value.js';
@@ -197,6 +197,23 @@ interface Selection {
   missingIn(other: DatasetInfo): string | undefined;
 }
 
+/** Names listed in a message before the rest are counted. */
+const LISTED_NAMES = 12;
+
+const listNames = (names: readonly string[]) =>
+  names.length <= LISTED_NAMES
+    ? names.join(', ')
+    : `${names.slice(0, LISTED_NAMES).join(', ')}, ... (${names.length} in all)`;
+
+/** `unknown column "lable"; did you mean "label"? The columns: ...` with a long list shortened. */
+function unknownColumnMessage(name: string, known: readonly string[]): string {
+  const suggestion = closestName(name, known);
+  const head = `unknown column ${JSON.stringify(name)}`;
+  return suggestion === undefined
+    ? `${head}; the columns: ${listNames(known)}`
+    : `${head}; did you mean ${JSON.stringify(suggestion)}? The columns: ${listNames(known)}`;
+}
+
 function readNames(
   value: unknown,
   path: string,
@@ -217,7 +234,7 @@ function readNames(
   list.forEach((name: string, index) => {
     const at = typeof value === 'string' ? path : childPointer(path, index);
     if (!known.includes(name)) {
-      report.add(at, unknownNameMessage({ what: 'column', name, valid: known, validLabel: 'the columns' }));
+      report.add(at, unknownColumnMessage(name, known));
       valid = false;
     } else if (seen.has(name)) {
       report.add(at, `column ${JSON.stringify(name)} is listed twice`);
@@ -272,7 +289,7 @@ function readColumns(value: JsonObject, info: DatasetInfo, report: ErrorReport):
     features,
     target,
     featureCount: features.length,
-    featureText: `${features.length} feature column${features.length === 1 ? '' : 's'}`,
+    featureText: `there ${features.length === 1 ? 'is 1 feature column' : `are ${features.length} feature columns`}`,
     defaultShape: [features.length],
     targetShape: [target.length],
     own: sources(info),
@@ -283,7 +300,7 @@ function readColumns(value: JsonObject, info: DatasetInfo, report: ErrorReport):
       const missing = [...features, ...target].filter((name) => !have.includes(name));
       return missing.length === 0
         ? undefined
-        : `it has no column ${missing.map((m) => JSON.stringify(m)).join(', ')}`;
+        : `it has no column ${listNames(missing.map((m) => JSON.stringify(m)))}`;
     },
   };
 }
@@ -399,7 +416,7 @@ function readShape(
   if (product(shape) !== count) {
     report.add(
       path,
-      `shape ${formatShape(shape)} holds ${product(shape)} values per example, but ${featureText} (${count})`,
+      `shape ${formatShape(shape)} holds ${product(shape)} values per example, but ${featureText}`,
     );
     return undefined;
   }

@@ -69,9 +69,9 @@ export function carryShape(layer: ResolvedLayer, input: readonly number[], sourc
       layer[option] = actual;
       return undefined;
     }
-    return given === actual
-      ? undefined
-      : problem(`${source}: ${actual} ${what}; ${option} is ${given}`, option);
+    if (given === actual) return undefined;
+    const noun = actual === 1 ? what.replace(/s$/, '') : what;
+    return problem(`${source}: ${actual} ${noun}; ${option} is ${given}`, option);
   };
   switch (layer.type) {
     case 'Linear': {
@@ -96,7 +96,7 @@ export function carryShape(layer: ResolvedLayer, input: readonly number[], sourc
     case 'BatchNorm2d': {
       const ok = layer.type === 'BatchNorm1d' ? input.length === 1 || input.length === 2 : input.length === 3;
       if (!ok) return needs(layer.type === 'BatchNorm1d' ? '[C] or [C, L]' : '[C, H, W]');
-      const bad = inferred('num_features', input[0]!, 'channels (C)');
+      const bad = inferred('num_features', input[0]!, 'channels');
       return bad ?? { layer, output: [...input] };
     }
     case 'LayerNorm': {
