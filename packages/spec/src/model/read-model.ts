@@ -216,9 +216,8 @@ function readEntry(value: unknown, path: string, owner: number, report: ErrorRep
       valid = false;
     }
   }
-  const rank = SPATIAL_RANK[type as 'Conv1d'];
   const axes = readEntryOptions(
-    rank === 1 ? rankOneSweeps(value) : value,
+    rankOneSweeps(value),
     path,
     catalog.options,
     owner < 0 ? LOSS_KEYS : LAYER_KEYS,
@@ -253,16 +252,23 @@ function readEntry(value: unknown, path: string, owner: number, report: ErrorRep
 
 /**
  * A Conv1d tuple option given as a list of numbers that is not a 1-tuple (`kernel_size: [3, 5]`)
- * sweeps those numbers: written as 1-tuples so the sweep rule reads it as a sweep.
+ * sweeps those numbers: written as 1-tuples so the sweep rule reads it as a sweep. Other values as given.
  */
+export function rankOneSweep(type: unknown, option: string, value: unknown): unknown {
+  const sweeps =
+    typeof type === 'string' &&
+    SPATIAL_RANK[type as 'Conv1d'] === 1 &&
+    TUPLE_OPTIONS.has(option) &&
+    Array.isArray(value) &&
+    value.length !== 1 &&
+    value.every((v) => !Array.isArray(v));
+  return sweeps ? (value as unknown[]).map((v) => [v]) : value;
+}
+
 function rankOneSweeps(entry: JsonObject): JsonObject {
-  const out = { ...entry };
-  for (const option of TUPLE_OPTIONS) {
-    const value = out[option];
-    if (Array.isArray(value) && value.length !== 1 && value.every((v) => !Array.isArray(v)))
-      out[option] = value.map((v) => [v]);
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(entry).map(([option, value]) => [option, rankOneSweep(entry['type'], option, value)]),
+  );
 }
 
 /** The entry with every option the spec leaves out at its default (inferred sizes stay out). */
