@@ -3,6 +3,23 @@ export * from './compare/index.js';
 export type { SpecError } from './error-report.js';
 export { sweepSpecExamples } from './examples.js';
 export { pointer } from './json-pointer.js';
+export { layerCatalog, lossCatalog, type ModelCatalogEntry } from './model/catalog.js';
+export { type DatasetLookup, datasetReferences, splitCounts } from './model/dataset.js';
+export type { DatasetArray, DatasetColumn, DatasetInfo, ValueStats } from './model/dataset-info.js';
+export { modelWorkloadSchema } from './model/model-schema.js';
+export { type ModelSummary, type ModelSummaryRow, summarizeModel } from './model/shapes.js';
+export {
+  type DatasetFileRef,
+  LAYER_TYPES,
+  type LayerType,
+  LOSS_TYPES,
+  type LossType,
+  MODEL_WORKLOAD,
+  type ModelWorkloadOptions,
+  type ResolvedDataset,
+  type ResolvedLayer,
+  type ResolvedLoss,
+} from './model/types.js';
 export {
   defaultObjectiveMetric,
   isObjectiveMetric,
@@ -57,6 +74,7 @@ export type {
   TrialConfig,
 } from './trial-config.js';
 export {
+  type ModelWorkloadSpec,
   type NormalizedSweepSpec,
   type PrunerConfig,
   type SpecEntry,

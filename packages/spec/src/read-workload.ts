@@ -1,27 +1,58 @@
+import { canonicalJson } from './canonical-json.js';
 import { unknownNameMessage } from './closest-name.js';
 import type { ErrorReport } from './error-report.js';
 import { childPointer } from './json-pointer.js';
 import { describeValue, isJsonObject, ownValue } from './json-value.js';
+import type { DatasetLookup } from './model/dataset.js';
+import { expandModelPlan, isModelWorkload, readModelWorkload } from './model/read-model.js';
+import { MODEL_WORKLOAD } from './model/types.js';
+import type { ObjectiveMetric } from './objective.js';
 import { readObjectFields } from './read-object-fields.js';
 import type { WorkloadInfo } from './workload-info.js';
+
+/** A trial's workload: a built-in's name and options, or MODEL_WORKLOAD and the resolved model. */
+export interface WorkloadConfig {
+  name: string;
+  options: Record<string, unknown>;
+}
 
 export interface ResolvedWorkload {
   info: WorkloadInfo;
   name: string;
-  /** Options with the workload's defaults filled in. */
-  options: Record<string, unknown>;
+  /** For people (a sweep's default name): the workload's name, or `model on "digits"`. */
+  label: string;
+  /**
+   * As the normalized spec writes it: a built-in's `{name, options}` with its defaults filled, or the
+   * model form `{dataset, model, loss}` with defaults filled and swept lists kept.
+   */
+  normalized: Record<string, unknown>;
+  /** Variants before they are resolved: the grid-size limit counts them (a built-in has one). */
+  combinations: bigint;
+  /** Every variant's config with its canonical text, reporting the variants that fail. */
+  expand(report: ErrorReport): Array<{ config: WorkloadConfig; key: string }>;
   trainExamples: number;
+  /** The objective metrics a trial of this workload measures. */
+  metrics: readonly ObjectiveMetric[];
+}
+
+export interface WorkloadContext {
+  workloads: readonly WorkloadInfo[];
+  datasets?: DatasetLookup | undefined;
 }
 
 const WORKLOAD_KEYS = ['name', 'options'];
 
-/** Reads `"workload": "mnist-mlp"` or `"workload": {"name": "mnist-mlp", "options": {...}}`. */
+/**
+ * Reads `"workload": "mnist-mlp"`, `"workload": {"name": "mnist-mlp", "options": {...}}` or a model on an
+ * uploaded dataset, `"workload": {"dataset": {...}, "model": [...], "loss": {...}}`.
+ */
 export function readWorkload(
   value: unknown,
-  workloads: readonly WorkloadInfo[],
+  { workloads, datasets }: WorkloadContext,
   report: ErrorReport,
 ): ResolvedWorkload | undefined {
   const path = '/workload';
+  if (isModelWorkload(value)) return readModel(value, datasets, report);
   const names = workloads.map((workload) => workload.name);
   if (value === undefined) {
     report.add('', `missing "workload": one of ${names.join(', ')}`);
@@ -88,7 +119,50 @@ export function readWorkload(
     report.add(optionsPath, `workload ${info.name} has no training examples with these options`);
     return undefined;
   }
-  return { info, name: info.name, options: resolved, trainExamples };
+  const config = { name: info.name, options: resolved };
+  return {
+    info,
+    name: info.name,
+    label: info.name,
+    normalized: config,
+    combinations: 1n,
+    expand: () => [{ config, key: canonicalJson(config) }],
+    trainExamples,
+    metrics: info.hasValidation ? ['val_loss', 'val_accuracy', 'train_loss'] : ['train_loss'],
+  };
+}
+
+function readModel(
+  value: Record<string, unknown>,
+  datasets: DatasetLookup | undefined,
+  report: ErrorReport,
+): ResolvedWorkload | undefined {
+  const plan = readModelWorkload(value, datasets, report);
+  if (plan === undefined) return undefined;
+  const trainExamples = plan.dataset.trainExamples;
+  const info: WorkloadInfo = {
+    name: MODEL_WORKLOAD,
+    description: `A torch.nn model on dataset ${JSON.stringify(plan.dataset.info.name)}.`,
+    options: {},
+    paramGroups: plan.paramGroups,
+    hasValidation: plan.dataset.val !== null,
+    trainExamples: () => trainExamples,
+  };
+  return {
+    info,
+    name: MODEL_WORKLOAD,
+    label: `model on ${JSON.stringify(plan.dataset.info.name)}`,
+    normalized: plan.normalized,
+    combinations: plan.combinations,
+    // A trial config's workload options are plain JSON objects (TrialConfig); the model's are that too.
+    expand: (expansionReport) =>
+      expandModelPlan(plan, expansionReport).map(({ config, key }) => ({
+        config: { name: config.name, options: config.options as unknown as Record<string, unknown> },
+        key,
+      })),
+    trainExamples,
+    metrics: plan.metrics,
+  };
 }
 
 function countTrainExamples(info: WorkloadInfo, options: Record<string, unknown>): number | undefined {

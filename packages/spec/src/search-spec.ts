@@ -1,4 +1,4 @@
-import { optimizerCatalog, schedulerCatalog } from '@hypersweep/optim';
+import { type JsonSchema, optimizerCatalog, schedulerCatalog } from '@hypersweep/optim';
 import {
   categoricalDistribution,
   type Distribution,
@@ -15,6 +15,8 @@ import {
 import { ErrorReport, type SpecError } from './error-report.js';
 import { childPointer } from './json-pointer.js';
 import { describeValue, isJsonObject, type JsonObject } from './json-value.js';
+import { layerEntries, lossEntries } from './model/catalog.js';
+import { isModelWorkload, LOSS_PATH, MODEL_PATH, rankOneSweep } from './model/read-model.js';
 import { type AnyPrunerConfig, isSearchPrunerType, readSearchPruner } from './search-pruners.js';
 import { readSweptOption } from './sweep-values.js';
 import type { TrialConfig } from './trial-config.js';
@@ -57,6 +59,8 @@ interface EntrySpace {
 export interface SearchSpace {
   /** The spec without `search` and `pruner`; sampled values are written into a copy of it. */
   base: JsonObject;
+  /** A model workload's sampled layer and loss options (pointers into `base`). */
+  workload: SearchAxis[];
   optimizers: EntrySpace[];
   schedulers: Array<EntrySpace | null>;
 }
@@ -177,9 +181,10 @@ function sampleSearchTrials(
   suggestions: TrialSuggestions,
   context: ValidationContext,
 ): { ok: true; trials: TrialConfig[] } | { ok: false; errors: SpecError[] } {
+  const base = withWorkloadValues(space, (axis) => suggestions.suggest(axis.path, axis.distribution));
   const optimizer = pickEntry(space.optimizers, '/optimizers', suggestions)!;
   const scheduler = pickEntry(space.schedulers, '/schedulers', suggestions);
-  const spec: JsonObject = { ...space.base, optimizers: [sampleEntry(optimizer, suggestions)] };
+  const spec: JsonObject = { ...base, optimizers: [sampleEntry(optimizer, suggestions)] };
   if (space.schedulers.length > 0)
     spec['schedulers'] = [scheduler === null ? null : sampleEntry(scheduler, suggestions)];
   const result = validateSweepSpec(spec, context);
@@ -198,9 +203,25 @@ function sampleEntry(space: EntrySpace, suggestions: TrialSuggestions): JsonObje
   return entry;
 }
 
-/** Writes a sampled value at `/optimizers/0/lr` or `/optimizers/0/param_groups/1/lr` inside its entry. */
-function setAt(entry: JsonObject, path: string, value: unknown): void {
-  const keys = path.split('/').slice(3);
+/** The base spec with a value (sampled, or the first) at each of the model workload's axes. */
+function withWorkloadValues(space: SearchSpace, value: (axis: SearchAxis) => unknown): JsonObject {
+  if (space.workload.length === 0) return space.base;
+  const base = { ...space.base, workload: structuredClone(space.base['workload']) };
+  for (const axis of space.workload) setAt(base, axis.path, value(axis), 1);
+  return base;
+}
+
+const firstValue = (axis: SearchAxis) => {
+  const d = axis.distribution;
+  return d.kind === 'categorical' ? d.choices[0] : d.low;
+};
+
+/**
+ * Writes a sampled value at `/optimizers/0/lr` or `/optimizers/0/param_groups/1/lr` inside its entry
+ * (`skip` 3), or at `/workload/model/0/out_channels` inside the spec (`skip` 1).
+ */
+function setAt(entry: JsonObject, path: string, value: unknown, skip = 3): void {
+  const keys = path.split('/').slice(skip);
   let target: Record<string, unknown> | unknown[] = entry;
   for (const key of keys.slice(0, -1))
     target = (target as Record<string, unknown>)[key] as Record<string, unknown>;
@@ -210,13 +231,13 @@ function setAt(entry: JsonObject, path: string, value: unknown): void {
 function firstValues(space: SearchSpace): JsonObject {
   const first = (s: EntrySpace) => {
     const entry = structuredClone(s.entry);
-    for (const axis of s.axes) {
-      const d = axis.distribution;
-      setAt(entry, axis.path, d.kind === 'categorical' ? d.choices[0] : d.low);
-    }
+    for (const axis of s.axes) setAt(entry, axis.path, firstValue(axis));
     return entry;
   };
-  const spec: JsonObject = { ...space.base, optimizers: space.optimizers.map(first) };
+  const spec: JsonObject = {
+    ...withWorkloadValues(space, firstValue),
+    optimizers: space.optimizers.map(first),
+  };
   if (space.schedulers.length > 0)
     spec['schedulers'] = space.schedulers.map((s) => (s === null ? null : first(s)));
   return spec;
@@ -358,10 +379,36 @@ function fromGrid(
   };
 }
 
-/** Where option values are: optimizer options, param-group options, scheduler options. */
+type SlotKind = 'optimizer' | 'scheduler' | 'layer' | 'loss';
+
+/** Where option values are: optimizer options, param-group options, scheduler options, a model's layer and loss options. */
 function* optionSlots(
   spec: JsonObject,
-): Generator<{ path: string; type: unknown; kind: 'optimizer' | 'scheduler'; value: unknown }> {
+): Generator<{ path: string; type: unknown; kind: SlotKind; value: unknown }> {
+  const workload = spec['workload'];
+  if (isModelWorkload(workload)) {
+    const layers = Array.isArray(workload['model']) ? workload['model'] : [];
+    const entries = [
+      ...layers.map((layer, i) => ({
+        path: childPointer(MODEL_PATH, i),
+        entry: layer,
+        kind: 'layer' as const,
+      })),
+      { path: LOSS_PATH, entry: workload['loss'], kind: 'loss' as const },
+    ];
+    for (const { path, entry, kind } of entries) {
+      if (!isJsonObject(entry)) continue;
+      for (const [key, value] of Object.entries(entry)) {
+        if (key === 'type' || key === 'name') continue;
+        yield {
+          path: childPointer(path, key),
+          type: entry['type'],
+          kind,
+          value: rankOneSweep(entry['type'], key, value),
+        };
+      }
+    }
+  }
   for (const kind of ['optimizers', 'schedulers'] as const) {
     const list = spec[kind];
     if (!Array.isArray(list)) continue;
@@ -396,17 +443,29 @@ function distributionPaths(spec: JsonObject): string[] {
   return [...optionSlots(spec)].filter((slot) => isDistributionObject(slot.value)).map((slot) => slot.path);
 }
 
+/** The options each kind of slot is checked against. */
+const SLOT_CATALOGS: Record<SlotKind, Record<string, { options: Record<string, JsonSchema> }>> = {
+  optimizer: optimizerCatalog,
+  scheduler: schedulerCatalog,
+  layer: layerEntries,
+  loss: lossEntries,
+};
+
 /**
  * The parameters of a random / tpe search: each distribution, and each list the grid would sweep
  * (a categorical choice), with every endpoint and choice checked against the option's schema.
  */
 function readSearchSpace(spec: JsonObject, report: ErrorReport): SearchSpace | undefined {
   const axesByEntry = new Map<string, SearchAxis[]>();
+  const workload: SearchAxis[] = [];
   for (const slot of optionSlots(spec)) {
     const entryPath = slot.path.split('/').slice(0, 3).join('/');
-    const catalog = slot.kind === 'optimizer' ? optimizerCatalog : schedulerCatalog;
+    const catalog = SLOT_CATALOGS[slot.kind];
     const option = slot.path.split('/').at(-1)!;
-    const schema = typeof slot.type === 'string' ? catalog[slot.type]?.options[option] : undefined;
+    const schema =
+      typeof slot.type === 'string' && Object.hasOwn(catalog, slot.type)
+        ? catalog[slot.type]?.options[option]
+        : undefined;
     let distribution: Distribution | undefined;
     if (isDistributionObject(slot.value)) {
       const read = readDistribution(slot.value);
@@ -430,6 +489,10 @@ function readSearchSpace(spec: JsonObject, report: ErrorReport): SearchSpace | u
         distribution = categoricalDistribution(swept.values);
     }
     if (distribution === undefined) continue;
+    if (slot.kind === 'layer' || slot.kind === 'loss') {
+      workload.push({ path: slot.path, distribution });
+      continue;
+    }
     axesByEntry.set(entryPath, [...(axesByEntry.get(entryPath) ?? []), { path: slot.path, distribution }]);
   }
   if (report.count > 0) return undefined;
@@ -445,7 +508,7 @@ function readSearchSpace(spec: JsonObject, report: ErrorReport): SearchSpace | u
   const { optimizers: _o, schedulers: _s, ...base } = spec;
   const optimizers = entries('optimizers');
   if (optimizers.length === 0 || optimizers.some((e) => e === null)) return undefined;
-  return { base, optimizers: optimizers as EntrySpace[], schedulers: entries('schedulers') };
+  return { base, workload, optimizers: optimizers as EntrySpace[], schedulers: entries('schedulers') };
 }
 
 function checkValues(

@@ -2,6 +2,7 @@ import { type CatalogEntry, type JsonSchema, optimizerCatalog, schedulerCatalog 
 import Type, { type Static, type TSchema } from 'typebox';
 import { distributionSchemas, SAMPLED_OPTION_NOTE } from './distribution-schema.js';
 import { sweepSpecExamples } from './examples.js';
+import { modelWorkloadSchema } from './model/model-schema.js';
 import type { ObjectiveMetric, ObjectiveMode } from './objective.js';
 import {
   intervalSchema,
@@ -24,7 +25,10 @@ import type { WorkloadInfo } from './workload-info.js';
 /** The static type of a submitted spec (what the schema admits, before validateSweepSpec). */
 export interface SweepSpecInput {
   name?: string;
-  workload: string | { name: string; options?: Record<string, unknown> };
+  workload:
+    | string
+    | { name: string; options?: Record<string, unknown> }
+    | { dataset: Record<string, unknown>; model: Array<Record<string, unknown>>; loss: unknown };
   training?: { epochs?: number; batchSize?: number; maxSteps?: number };
   optimizers: Array<{
     type: string;
@@ -206,7 +210,8 @@ export const SeedsSchema = Type.Unsafe<NonNullable<SweepSpecInput['seeds']>>({
 });
 
 function workloadSchema(workloads: readonly WorkloadInfo[] | undefined): TSchema {
-  const description = 'The model and data: a workload name, or {name, options}.';
+  const description =
+    'The model and data: a built-in workload name, or {name, options}, or a torch.nn model on an uploaded dataset {dataset, model, loss}.';
   if (workloads === undefined) {
     return Type.Unsafe<SweepSpecInput['workload']>({
       description,
@@ -218,6 +223,7 @@ function workloadSchema(workloads: readonly WorkloadInfo[] | undefined): TSchema
           properties: { name: { type: 'string' }, options: { type: 'object' } },
           additionalProperties: false,
         },
+        modelWorkloadSchema,
       ],
     });
   }
@@ -242,6 +248,7 @@ function workloadSchema(workloads: readonly WorkloadInfo[] | undefined): TSchema
         },
         additionalProperties: false,
       })),
+      modelWorkloadSchema,
     ],
   });
 }

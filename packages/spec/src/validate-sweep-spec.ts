@@ -4,6 +4,8 @@ import { expandGrid } from './expand-grid.js';
 import { childPointer, existingPointer } from './json-pointer.js';
 import { checkJsonShape } from './json-shape.js';
 import { describeValue, formatCount, isJsonObject, type JsonObject, ownValue } from './json-value.js';
+import type { DatasetLookup } from './model/dataset.js';
+import { CLASSIFYING_LOSSES } from './model/read-model.js';
 import {
   defaultObjectiveMetric,
   isValidationMetric,
@@ -38,6 +40,11 @@ import { batchesPerEpoch, type WorkloadInfo } from './workload-info.js';
 
 export interface ValidationContext {
   workloads: readonly WorkloadInfo[];
+  /**
+   * The uploaded datasets a model workload may train on, by id or name (the API fetches those that
+   * datasetReferences lists). Without it a model workload is a 400.
+   */
+  datasets?: DatasetLookup | undefined;
   /** Largest grid accepted (before equal trials are merged). Default 10,000. */
   maxTrials?: number;
 }
@@ -49,9 +56,16 @@ export type SpecEntry = { type: string } & Record<string, unknown>;
  * The submitted spec with defaults filled in. It is itself a valid spec that expands to the
  * same trials.
  */
+/** A model workload as the normalized spec writes it: defaults filled, swept lists kept. */
+export interface ModelWorkloadSpec {
+  dataset: Record<string, unknown>;
+  model: Array<Record<string, unknown>>;
+  loss: Record<string, unknown>;
+}
+
 export interface NormalizedSweepSpec {
   name: string;
-  workload: { name: string; options: Record<string, unknown> };
+  workload: { name: string; options: Record<string, unknown> } | ModelWorkloadSpec;
   training: TrainingConfig;
   optimizers: SpecEntry[];
   schedulers: Array<(SpecEntry & { interval: SchedulerInterval }) | null>;
@@ -93,7 +107,7 @@ export function validateSweepSpec(input: unknown, context: ValidationContext): S
       );
     }
   }
-  const workload = readWorkload(ownValue(input, 'workload'), context.workloads, report);
+  const workload = readWorkload(ownValue(input, 'workload'), context, report);
   const training = readTraining(ownValue(input, 'training'), report);
   const objective = readObjective(ownValue(input, 'objective'), workload, report);
   const seeds = readSeeds(ownValue(input, 'seeds'), report);
@@ -111,7 +125,7 @@ export function validateSweepSpec(input: unknown, context: ValidationContext): S
         );
   const limit = context.maxTrials ?? DEFAULT_MAX_TRIALS;
   if (optimizers !== undefined && schedulers !== undefined && seeds !== undefined) {
-    const size = gridSize(optimizers, schedulers, seeds.length);
+    const size = gridSize(optimizers, schedulers, seeds.length) * (workload?.combinations ?? 1n);
     if (size > BigInt(limit)) {
       report.add('', `the grid has ${formatCount(size)} trials; the limit is ${formatCount(limit)}`);
     }
@@ -151,8 +165,9 @@ export function validateSweepSpec(input: unknown, context: ValidationContext): S
     }
     return ok;
   };
+  const workloads = workload.expand(report);
   const trials = expandGrid({
-    workload: { name: workload.name, options: workload.options },
+    workloads,
     training,
     optimizers: optimizerConfigs,
     schedulers: schedulerConfigs,
@@ -161,8 +176,8 @@ export function validateSweepSpec(input: unknown, context: ValidationContext): S
   });
   if (report.count > 0) return failure(input, report);
   const spec: NormalizedSweepSpec = {
-    name: name ?? defaultName(workload.name, optimizers),
-    workload: { name: workload.name, options: workload.options },
+    name: name ?? defaultName(workload.label, optimizers),
+    workload: workload.normalized as NormalizedSweepSpec['workload'],
     training,
     optimizers: (input['optimizers'] as SpecEntry[]).map((entry) => structuredClone(entry)),
     schedulers: schedulers.map((plan, index) =>
@@ -248,10 +263,12 @@ function readObjective(
   const hasValidation = workload?.info.hasValidation ?? true;
   let metric = fields['metric'] as ObjectiveMetric;
   if (!Object.hasOwn(value, 'metric')) metric = defaultObjectiveMetric(hasValidation);
-  if (isValidationMetric(metric) && !hasValidation) {
+  if (workload !== undefined && !workload.metrics.includes(metric)) {
     report.add(
       '/objective/metric',
-      `workload ${workload?.name} has no validation set, so ${metric} is never measured; use "train_loss"`,
+      isValidationMetric(metric) && !hasValidation
+        ? `workload ${workload.label} has no validation set, so ${metric} is never measured; use "train_loss"`
+        : `${metric} is measured for a classifying loss (${CLASSIFYING_LOSSES.join(', ')}) only; use one of ${workload.metrics.join(', ')}`,
     );
     return undefined;
   }

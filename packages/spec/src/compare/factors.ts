@@ -1,4 +1,5 @@
 import { canonicalJson } from '../canonical-json.js';
+import { MODEL_WORKLOAD, type ModelWorkloadOptions } from '../model/types.js';
 import type { TrialConfig } from '../trial-config.js';
 
 /** A factor's value in one trial: a JSON value, or undefined where the factor does not apply (Adam has no momentum). */
@@ -6,14 +7,35 @@ export type FactorValue = unknown;
 
 /** A swept factor: a readable path and the value each trial has for it. */
 export interface Factor {
-  /** `optimizer.type`, `optimizer.lr`, `optimizer.param_groups.classifier.lr`, `scheduler.gamma`, `seed`. */
+  /**
+   * `optimizer.type`, `optimizer.lr`, `optimizer.param_groups.classifier.lr`, `scheduler.gamma`, a model's
+   * `model.features.out_channels` (`model.<index>.<option>` for a layer without a name), `loss.label_smoothing`, `seed`.
+   */
   name: string;
   values: FactorValue[];
 }
 
-/** Every setting of a trial under its readable path (workload and training are the same for the whole sweep). */
+/** The readable path of a model layer's option: by the layer's name, else its index. */
+export function layerFactorName(layer: { name?: unknown }, index: number, option: string): string {
+  return `model.${typeof layer.name === 'string' ? layer.name : index}.${option}`;
+}
+
+/**
+ * Every setting of a trial under its readable path (a built-in workload and the training are the same for
+ * the whole sweep; a model's layer and loss arguments may be swept).
+ */
 export function factorValues(config: TrialConfig): Map<string, FactorValue> {
   const out = new Map<string, FactorValue>();
+  if (config.workload.name === MODEL_WORKLOAD && config.workload.options !== undefined) {
+    const { model, loss } = config.workload.options as unknown as ModelWorkloadOptions;
+    model.forEach((layer, index) => {
+      for (const [option, value] of Object.entries(layer)) {
+        if (option !== 'type' && option !== 'name') out.set(layerFactorName(layer, index, option), value);
+      }
+    });
+    for (const [option, value] of Object.entries(loss))
+      if (option !== 'type') out.set(`loss.${option}`, value);
+  }
   const { optimizer, scheduler } = config;
   out.set('optimizer.type', optimizer.type);
   for (const [name, value] of Object.entries(optimizer.options)) out.set(`optimizer.${name}`, value);
@@ -34,14 +56,19 @@ export function factorValues(config: TrialConfig): Map<string, FactorValue> {
   return out;
 }
 
-/** Optimizer first, then its groups, the scheduler, the seed (a stable sort keeps each family's own order). */
+/**
+ * Optimizer first, then its groups, the scheduler, the model's layers and loss, the seed (a stable sort
+ * keeps each family's own order).
+ */
 function familyRank(name: string): number {
   if (name === 'optimizer.type') return 0;
   if (name.startsWith('optimizer.param_groups.')) return 2;
   if (name.startsWith('optimizer.')) return 1;
   if (name === 'scheduler.type') return 3;
   if (name.startsWith('scheduler.')) return 4;
-  return 5;
+  if (name.startsWith('model.')) return 5;
+  if (name.startsWith('loss.')) return 6;
+  return 7;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { canonicalJson } from '../canonical-json.js';
 import { isJsonObject } from '../json-value.js';
 import type { TrialConfig } from '../trial-config.js';
-import { factorValues } from './factors.js';
+import { factorValues, layerFactorName } from './factors.js';
 
-/** Which part of the spec a factor belongs to: its `optimizers` or its `schedulers` entries. */
+/** Which part of the spec a factor belongs to: its `optimizers` or its `schedulers` entries (a model's layers and loss are always analysed over every trial). */
 export type SpecPart = 'optimizer' | 'scheduler';
 
 /** The trials a nested factor is analysed within: those of some entries of one optimizer (scheduler) type. */
@@ -167,5 +167,29 @@ export function specFactors(spec: unknown, configs: readonly TrialConfig[]): Spe
       }
     }
   }
+  factors.push(...modelFactors(spec, perTrial));
   return factors;
+}
+
+/**
+ * A model workload's factors: each layer or loss argument the spec gives whose values differ among the
+ * trials (a list or a distribution), over every trial. Sizes the spec leaves to inference are no factor.
+ */
+function modelFactors(spec: unknown, perTrial: ReadonlyArray<Map<string, unknown>>): SpecFactor[] {
+  const workload = isJsonObject(spec) ? spec['workload'] : undefined;
+  if (!isJsonObject(workload)) return [];
+  const names: string[] = [];
+  const layers = Array.isArray(workload['model']) ? workload['model'] : [];
+  layers.forEach((layer, index) => {
+    if (!isJsonObject(layer)) return;
+    for (const option of Object.keys(layer))
+      if (option !== 'type' && option !== 'name') names.push(layerFactorName(layer, index, option));
+  });
+  const loss = workload['loss'];
+  if (isJsonObject(loss))
+    for (const option of Object.keys(loss)) if (option !== 'type') names.push(`loss.${option}`);
+  return names.flatMap((name) => {
+    const values = perTrial.map((v) => v.get(name));
+    return new Set(values.map((v) => canonicalJson(v))).size > 1 ? [{ name, within: null, values }] : [];
+  });
 }
