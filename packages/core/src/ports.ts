@@ -29,6 +29,8 @@ export interface NewSweep {
   trialCount: number;
   /** The expanded grid (or a sampled sweep's first configs), in order: a trial's index is its position. */
   trials: readonly NewTrial[];
+  /** The uploaded datasets its trials read (recorded with it: none can be deleted while it is live). */
+  datasetIds?: readonly string[];
 }
 
 /** What a state change wrote to the outbox. */
@@ -165,6 +167,11 @@ export interface LockedSearch {
   objective: Objective;
   budget: SearchBudget;
   progress: SearchProgress;
+  /**
+   * The uploaded datasets the sweep was created with (descriptions as the store keeps them): a model's
+   * spec names its dataset, and every proposal must resolve that name to the same one.
+   */
+  datasets: readonly unknown[];
 }
 
 /** The finished trials a TPE search learns from (completed and pruned, in trial order). */

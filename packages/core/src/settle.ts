@@ -14,6 +14,7 @@ export type Proposer = (
   spec: unknown,
   history: readonly SearchObservation[],
   sample: number,
+  datasets: readonly unknown[],
 ) => { ok: true; trials: NewTrial[] } | { ok: false; errors: unknown };
 
 export interface SettlePorts {
@@ -75,7 +76,7 @@ export async function settleSweep(ports: SettlePorts, sweepId: string): Promise<
           : [];
       let index = search.progress.created;
       while (owed > 0) {
-        const proposal = ports.propose(search.spec, history, sample);
+        const proposal = ports.propose(search.spec, history, sample, search.datasets);
         sample += 1;
         if (!proposal.ok) {
           // Not in flight after all: the next sample takes its place now.

@@ -318,3 +318,16 @@ export async function linkSweepDatasets(
     [sweepId, datasetIds],
   );
 }
+
+/**
+ * The datasets a sweep was created with (sweep_datasets): what its later trials must read too. A search's
+ * proposer and a grid's extension resolve the spec's dataset names against these, never against a dataset
+ * uploaded since under the same name. A dataset deleted since is missing here.
+ */
+export async function datasetsOfSweep(db: Queryable, sweepId: string): Promise<StoredDataset[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM datasets WHERE id IN (SELECT dataset_id FROM sweep_datasets WHERE sweep_id = $1)`,
+    [sweepId],
+  );
+  return rows.map(toDataset);
+}

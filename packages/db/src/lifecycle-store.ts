@@ -10,6 +10,7 @@ import {
   type TrialStore,
   trialFinishedEvent,
 } from '@hypersweep/core';
+import { datasetsOfSweep } from './dataset-store.js';
 import { appendOutbox } from './outbox-store.js';
 import { inTransaction, type Queryable, type Transactional, withTryAdvisoryLock } from './queryable.js';
 import {
@@ -200,6 +201,7 @@ export function createSettleStore(pool: Transactional, run: StatementRunner = on
                   unfinished: sweep.unfinished,
                   samplesDrawn: sweep.samplesDrawn,
                 },
+                datasets: await datasetsOfSweep(db, sweepId),
               };
             },
             // Read after readSearch, which says by which metric.

@@ -5,6 +5,7 @@ import {
   type OutboxMessage,
   type TrialRef,
 } from '@hypersweep/core';
+import { linkSweepDatasets } from './dataset-store.js';
 import type { SweepStatus, TrialStatus } from './generated/prisma/enums.js';
 import { appendOutbox } from './outbox-store.js';
 import { inTransaction, type Queryable, type Transactional } from './queryable.js';
@@ -46,6 +47,8 @@ export interface NewSweep {
   seeds?: number;
   /** The expanded grid (or a sampled sweep's first configs), in order: a trial's index is its position. */
   trials: readonly NewTrial[];
+  /** The uploaded datasets its trials read (recorded with it: none can be deleted while it is live). */
+  datasetIds?: readonly string[];
 }
 
 export type { NewTrial };
@@ -106,6 +109,7 @@ export async function insertSweep(
     );
     const sweepId = inserted.rows[0]!.id;
     const trialIds = await insertTrials(db, sweepId, 0, sweep.trials);
+    await linkSweepDatasets(db, sweepId, sweep.datasetIds ?? []);
     const outbox = await appendOutbox(db, messages({ sweepId, trialIds }));
     return { sweepId, trialIds, outbox };
   });

@@ -6,6 +6,7 @@ export { pointer } from './json-pointer.js';
 export { layerCatalog, lossCatalog, type ModelCatalogEntry } from './model/catalog.js';
 export { type DatasetLookup, datasetReferences, splitCounts } from './model/dataset.js';
 export type { DatasetArray, DatasetColumn, DatasetInfo, ValueStats } from './model/dataset-info.js';
+export { datasetLookup } from './model/dataset-lookup.js';
 export { modelWorkloadSchema } from './model/model-schema.js';
 export { type ModelSummary, type ModelSummaryRow, summarizeModel } from './model/shapes.js';
 export {

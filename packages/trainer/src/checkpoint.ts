@@ -38,6 +38,8 @@ export interface Checkpoint {
   best: { value: number; step: number } | null;
   /** Parameter name -> shape and row-major values. */
   params: Record<string, { shape: number[]; values: PackedFloat32 | number[] }>;
+  /** Non-trainable state (BatchNorm's running statistics) by state_dict name, where the workload has any. */
+  buffers?: Record<string, { shape: number[]; values: PackedFloat32 | number[] }>;
   /** The optimizer's state dict, its float32 vectors packed. */
   optimizer: unknown;
   scheduler: unknown;
@@ -106,5 +108,36 @@ export function restoreParameters(params: readonly Parameter[], saved: SavedPara
       );
     }
     tf.tidy(() => param.variable.assign(tf.tensor(entry.values, entry.shape, 'float32')));
+  }
+}
+
+/** A workload's buffers as a checkpoint keeps them (float32 values, whatever the variable's dtype). */
+export function captureBuffers(buffers: Readonly<Record<string, tf.Variable>>): SavedParameters {
+  const captured: SavedParameters = {};
+  for (const [name, variable] of Object.entries(buffers)) {
+    captured[name] = { shape: [...variable.shape], values: Float32Array.from(variable.dataSync()) };
+  }
+  return captured;
+}
+
+/** Writes checkpointed buffers back; the names must be the workload's, each with its shape. */
+export function restoreBuffers(
+  buffers: Readonly<Record<string, tf.Variable>> | undefined,
+  packed: Checkpoint['buffers'],
+): void {
+  const names = Object.keys(buffers ?? {});
+  const saved = (packed === undefined ? {} : unpackFloat32(packed)) as SavedParameters;
+  if (Object.keys(saved).length !== names.length) {
+    throw new TrainerError(
+      `checkpoint has ${Object.keys(saved).length} buffers, the workload ${names.length}`,
+    );
+  }
+  for (const name of names) {
+    const variable = buffers![name]!;
+    const entry = Object.hasOwn(saved, name) ? saved[name] : undefined;
+    if (entry === undefined || entry.shape.join('x') !== variable.shape.join('x')) {
+      throw new TrainerError(`checkpoint buffer ${name} is missing or has another shape`);
+    }
+    tf.tidy(() => variable.assign(tf.tensor(entry.values, entry.shape, variable.dtype)));
   }
 }

@@ -15,4 +15,5 @@ export { runTrial } from './run-trial.js';
 export type * from './types.js';
 export { workloadInfos } from './workload-infos.js';
 export { getWorkload, resolveWorkloadOptions, workloadNames, workloads } from './workloads/index.js';
-export type { WorkloadDefinition } from './workloads/types.js';
+export { datasetFilesOf } from './workloads/model.js';
+export type { DatasetFiles, WorkloadDefinition } from './workloads/types.js';

@@ -21,7 +21,9 @@ export async function runTrial(config: TrialConfig, hooks: TrialHooks): Promise<
       await nextTurn();
       const indices = await trial.beginStep();
       if (indices === false) break;
-      await trial.endStep(trainStep(trial.workload, trial.optimizer, trial.variables, indices));
+      await trial.endStep(
+        trainStep(trial.workload, trial.optimizer, trial.variables, indices, trial.stepsDone + 1),
+      );
     }
     return await trial.finish();
   } catch (error) {
@@ -38,6 +40,7 @@ function trainStep(
   optimizer: Optimizer,
   variables: tf.Variable[],
   indices: Int32Array | null,
+  step: number,
 ): tf.Scalar | number {
   const batch = workload.batch(indices);
   try {
@@ -45,7 +48,7 @@ function trainStep(
       // LBFGS calls the closure several times and, like torch, returns the first evaluation.
       let firstLoss: number | undefined;
       optimizer.step(() => {
-        const loss = computeGradients(workload.params, () => workload.loss(batch));
+        const loss = computeGradients(workload.params, () => workload.loss(batch, step));
         firstLoss ??= loss;
         return loss;
       });
@@ -54,7 +57,7 @@ function trainStep(
     }
     // Every other optimizer uses the gradients once, as `step(closure)` would, but the loss stays a
     // tensor: reading it waits for the backend, which the caller does once per several steps.
-    const { value, grads } = tf.variableGrads(() => workload.loss(batch), variables);
+    const { value, grads } = tf.variableGrads(() => workload.loss(batch, step), variables);
     for (const param of workload.params) {
       param.clearGrad();
       param.grad = grads[param.variable.name] ?? null;

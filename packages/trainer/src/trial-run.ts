@@ -3,13 +3,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, selectBackend } from './backend.js';
 import {
   type Checkpoint,
+  captureBuffers,
   captureParameters,
   packFloat32,
+  restoreBuffers,
   restoreParameters,
   type SavedParameters,
   unpackFloat32,
 } from './checkpoint.js';
 import { TrainerError } from './errors.js';
+import { loadDatasets } from './loaded-datasets.js';
 import { type Best, epochMetric, resolveObjective, updateBest } from './objective.js';
 import { toOptimizerParamGroups } from './param-groups.js';
 import { RecordBuffer, StoragePipeline } from './record-buffer.js';
@@ -107,7 +110,8 @@ export class TrialRun {
     registerGradients();
     const definition = getWorkload(config.workload.name);
     const workloadOptions = resolveWorkloadOptions(definition, config.workload.options);
-    const objective = resolveObjective(hooks.objective, definition.hasValidation);
+    const hasValidation = definition.validates?.(workloadOptions) ?? definition.hasValidation;
+    const objective = resolveObjective(hooks.objective, hasValidation);
     const lossReadEvery = hooks.lossReadEvery ?? DEFAULT_LOSS_READ_EVERY[backend];
     if (!Number.isInteger(lossReadEvery) || lossReadEvery < 1)
       throw new RangeError('lossReadEvery must be an integer >= 1');
@@ -118,7 +122,9 @@ export class TrialRun {
       hooks.flushEvery ?? DEFAULT_FLUSH,
       storage,
     );
-    const workload = definition.create(workloadOptions, config.seed, hooks.datasets);
+    const files = definition.datasetFiles?.(workloadOptions) ?? [];
+    const loaded = files.length === 0 ? undefined : await loadDatasets(files, hooks.datasetFiles);
+    const workload = definition.create(workloadOptions, config.seed, hooks.datasets, loaded);
     let optimizer: Optimizer | undefined;
     try {
       const trainSize = workload.trainSize;
@@ -127,7 +133,7 @@ export class TrialRun {
       const plan = planScheduler(config.scheduler, {
         epochs,
         totalSteps,
-        hasValidation: definition.hasValidation,
+        hasValidation,
       });
       optimizer = createOptimizer(workload.params, {
         type: config.optimizer.type,
@@ -164,6 +170,7 @@ export class TrialRun {
       throw new TrainerError(`checkpoint belongs to another trial (${saved.workload}, seed ${saved.seed})`);
     }
     restoreParameters(this.workload.params, unpackFloat32(saved.params) as SavedParameters);
+    restoreBuffers(this.workload.buffers, saved.buffers);
     // After the scheduler's constructor, as torch resumes: its initial step must not override the restored lrs.
     this.optimizer.loadStateDict(unpackFloat32(saved.optimizer) as never);
     if (this.scheduler !== null) this.scheduler.loadStateDict(saved.scheduler as never);
@@ -305,6 +312,9 @@ export class TrialRun {
       lastLoss: this.step === 0 ? null : this.lastLoss,
       best: this.best,
       params: packFloat32(captureParameters(this.workload.params)) as Checkpoint['params'],
+      ...(this.workload.buffers === undefined
+        ? {}
+        : { buffers: packFloat32(captureBuffers(this.workload.buffers)) as Checkpoint['params'] }),
       optimizer: packFloat32(this.optimizer.stateDict({ typedArrays: true })),
       scheduler: this.scheduler === null ? null : this.scheduler.stateDict(),
     };

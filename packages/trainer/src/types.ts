@@ -2,6 +2,7 @@ import type { Objective } from '@hypersweep/spec';
 import type { BackendChoice, BackendName } from './backend.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { DatasetCache } from './dataset-cache.js';
+import type { DatasetFiles } from './workloads/types.js';
 
 // The trial config and the objective are the sweep spec's (one declaration each, in @hypersweep/spec).
 export type { Objective, ObjectiveMetric, TrialConfig } from '@hypersweep/spec';
@@ -63,6 +64,8 @@ export interface TrialHooks {
   lossReadEvery?: number;
   /** Keeps workload datasets on the backend across trials (one cache per training thread). */
   datasets?: DatasetCache;
+  /** Uploaded datasets a model workload reads: sha256 -> a file on this machine (the worker fetches them). */
+  datasetFiles?: DatasetFiles;
   /** Backend to use (default: TFJS_BACKEND, else auto). */
   backend?: BackendChoice;
   /** Metric whose best epoch value becomes TrialResult.bestValue / bestStep (default val_loss, min). */

@@ -1,15 +1,18 @@
 import { type Proposer, type Settled, settleSweep as settle } from '@hypersweep/core';
 import { createSettleStore, type StatementRunner, type Transactional } from '@hypersweep/db';
 import type { ObservedTrial } from '@hypersweep/search';
-import { configHash, proposeSearchConfig } from '@hypersweep/spec';
+import { configHash, type DatasetInfo, datasetLookup, proposeSearchConfig } from '@hypersweep/spec';
 import { workloadInfos } from '@hypersweep/trainer';
 import type { Logger } from 'pino';
 
 const context = { workloads: workloadInfos() };
 
 /** packages/spec's sampler as the lifecycle's proposer: config number `sample` of a search. */
-export const proposeTrials: Proposer = (spec, history, sample) => {
-  const proposal = proposeSearchConfig(spec, history as ObservedTrial[], sample, context);
+export const proposeTrials: Proposer = (spec, history, sample, datasets) => {
+  const proposal = proposeSearchConfig(spec, history as ObservedTrial[], sample, {
+    ...context,
+    datasets: datasetLookup(datasets as readonly DatasetInfo[]),
+  });
   if (!proposal.ok) return { ok: false, errors: proposal.errors };
   return {
     ok: true,

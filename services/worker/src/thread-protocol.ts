@@ -14,6 +14,8 @@ export interface PoolRunOptions {
   resumeFrom?: Checkpoint;
   backend: string;
   objective: Objective;
+  /** Uploaded datasets the trial reads, fetched to this machine: sha256 -> file. */
+  datasetFiles?: Readonly<Record<string, string>>;
 }
 
 /** How one trial of a run ended. */

@@ -16,9 +16,10 @@ import {
   writeStepMetrics,
 } from '@hypersweep/db';
 import type { TrialJobData } from '@hypersweep/queue';
-import type { AnyPrunerConfig } from '@hypersweep/spec';
+import type { AnyPrunerConfig, DatasetFileRef } from '@hypersweep/spec';
 import {
   type Checkpoint,
+  datasetFilesOf,
   type EpochRecord,
   epochMetric,
   type TrialConfig,
@@ -53,6 +54,11 @@ export interface TrialProcessorDeps {
   /** Aborted when the worker shuts down: statements stop waiting for an unreachable Postgres. */
   stopping: AbortSignal;
   log: Logger;
+  /**
+   * Fetches the uploaded datasets a trial reads to this machine (DATASET_CACHE_DIR) and answers their files,
+   * sha256 -> path. Absent: model trials fail (a worker without a database to fetch from).
+   */
+  datasetFiles?(refs: DatasetFileRef[]): Promise<Record<string, string>>;
   /** Progress reaches Postgres and the event stream at most this often per trial (default 250 ms). */
   progressIntervalMs?: number;
 }
@@ -168,9 +174,13 @@ export function createTrialProcessor(deps: TrialProcessorDeps) {
 
     let result: TrialResult;
     try {
+      const files = datasetFilesOf(claimed.config as TrialConfig);
+      const datasetFiles =
+        files.length === 0 || deps.datasetFiles === undefined ? undefined : await deps.datasetFiles(files);
       result = await deps.trainers.run(
         claimed.config as TrialConfig,
         {
+          ...(datasetFiles ? { datasetFiles } : {}),
           checkpointEvery: deps.checkpointEvery,
           ...(checkpoint ? { resumeFrom: checkpoint } : {}),
           backend: deps.backend,

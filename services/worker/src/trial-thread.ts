@@ -40,6 +40,7 @@ function hooksOf(index: number, options: PoolRunOptions, signal: AbortSignal): T
     ...(options.resumeFrom ? { resumeFrom: options.resumeFrom } : {}),
     backend: options.backend as BackendChoice,
     datasets,
+    ...(options.datasetFiles ? { datasetFiles: options.datasetFiles } : {}),
     objective: options.objective,
   };
 }

@@ -1,5 +1,6 @@
 import { startOutboxRelay, trialOperations } from '@hypersweep/core';
 import {
+  createDatasetStore,
   createOutboxStore,
   createPool,
   createTrialStore,
@@ -20,6 +21,7 @@ import { packedByDefault } from '@hypersweep/trainer';
 import { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { AUTO_PACK_SIZE, type WorkerConfig } from './config.js';
+import { createDatasetFiles } from './dataset-files.js';
 import { foreignJobs, sharingWarning } from './queue-sharing.js';
 import { startReconciler } from './reconciler.js';
 import { RunningTrials, StopReason } from './running-trials.js';
@@ -97,8 +99,21 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     },
     ...(config.maxLost !== undefined ? { maxLost: config.maxLost } : {}),
   });
+  // Uploaded datasets cross the network once per machine: fetched from Postgres into DATASET_CACHE_DIR.
+  const datasetStore = createDatasetStore(pool);
+  const datasetFiles = createDatasetFiles({
+    dir: config.datasetCacheDir,
+    maxBytes: config.datasetCacheMaxBytes,
+    fetch: (ref) => datasetStore.readChunks(ref.id),
+  });
   const processTrial = createTrialProcessor({
     lifecycle,
+    datasetFiles: async (refs) =>
+      Object.fromEntries(
+        await Promise.all(
+          refs.map(async (ref) => [ref.sha256, await retry(() => datasetFiles.path(ref))] as const),
+        ),
+      ),
     db: pool,
     trainers,
     running,
@@ -174,6 +189,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
       await worker.close();
       await relay.close();
       await trainers.close();
+      await datasetFiles.close();
       await queue.close().catch(() => {});
       for (const redis of [subscriber, publisher, producer, connection]) redis.disconnect();
       await pool.end();

@@ -30,6 +30,8 @@ export function resolveWorkloadOptions(
   workload: WorkloadDefinition,
   options: Record<string, unknown> = {},
 ): Record<string, number> {
+  if (workload.resolveOptions !== undefined)
+    return workload.resolveOptions(options) as Record<string, number>;
   for (const name of Object.keys(options)) {
     if (!Object.hasOwn(workload.options, name)) {
       const known = Object.keys(workload.options).join(', ') || 'none';

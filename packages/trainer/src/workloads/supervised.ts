@@ -2,7 +2,7 @@ import type { Parameter } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { backendChoiceFlag } from '../backend.js';
 import type { CachedData, DatasetCache, HostMatrix } from '../dataset-cache.js';
-import type { Batch, WorkloadInstance } from './types.js';
+import type { Batch, ForwardMode, WorkloadInstance } from './types.js';
 
 /** Row-major examples: `x` is count x features, `y` is count x targets. */
 export interface Examples {
@@ -29,10 +29,14 @@ export interface SupervisedModel {
    * The network's output for `x` under `weights` (the tensors of `params`, in order): x [batch, features]
    * with each parameter's own tensor, or, packed, x [K, batch, features] with weights stacked to [K, ...].
    */
-  forward(x: tf.Tensor, weights: readonly tf.Tensor[]): tf.Tensor;
+  forward(x: tf.Tensor, weights: readonly tf.Tensor[], mode?: ForwardMode): tf.Tensor;
   /** The mean (or sum) over the batch: a scalar, or [K] for packed outputs and targets. */
   loss(output: tf.Tensor, y: tf.Tensor): tf.Tensor;
   accuracy?(output: tf.Tensor, y: tf.Tensor): tf.Scalar;
+  /** Non-trainable state (BatchNorm's running statistics) that checkpoints keep. */
+  buffers?: Readonly<Record<string, tf.Variable>>;
+  /** Frees the parameters and buffers (default: each parameter's dispose). */
+  dispose?(): void;
 }
 
 /**
@@ -80,6 +84,8 @@ function hostRows({ values, rows, columns }: HostMatrix, indices: Int32Array): t
   return tf.tensor2d(gathered, [indices.length, columns]);
 }
 
+const EVAL: ForwardMode = { training: false, step: 0 };
+
 /**
  * A workload with a dataset held for the whole trial (and, with a DatasetCache, for the next trials of the
  * same data); each batch is its rows, copied on the host or gathered on the device (BATCHES_ON_FLAG).
@@ -111,17 +117,18 @@ export function supervisedWorkload(model: SupervisedModel, cache?: DatasetCache)
         return { x: tf.gather(train.x, rows), y: tf.gather(train.y, rows) };
       });
     },
-    loss(batch) {
+    loss(batch, step = 0) {
       if (batch === null) throw new Error('a supervised workload needs a batch');
-      return model.loss(model.forward(batch.x, variables), batch.y) as tf.Scalar;
+      return model.loss(model.forward(batch.x, variables, { training: true, step }), batch.y) as tf.Scalar;
     },
+    ...(model.buffers === undefined ? {} : { buffers: model.buffers }),
     packed: { forward: model.forward, loss: model.loss },
     ...(val === undefined
       ? {}
       : {
           validate() {
             return tf.tidy(() => {
-              const output = model.forward(val.x, variables);
+              const output = model.forward(val.x, variables, EVAL);
               const loss = model.loss(output, val.y).dataSync()[0]!;
               if (model.accuracy === undefined) return { loss };
               return { loss, accuracy: model.accuracy(output, val.y).dataSync()[0]! };
@@ -130,7 +137,8 @@ export function supervisedWorkload(model: SupervisedModel, cache?: DatasetCache)
         }),
     dispose() {
       held.release();
-      for (const param of model.params) param.dispose();
+      if (model.dispose !== undefined) model.dispose();
+      else for (const param of model.params) param.dispose();
     },
   };
 }

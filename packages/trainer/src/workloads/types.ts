@@ -1,6 +1,9 @@
+import type { LoadedDataset } from '@hypersweep/data';
 import type { JsonSchema, Parameter } from '@hypersweep/optim';
+import type { DatasetFileRef } from '@hypersweep/spec';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DatasetCache } from '../dataset-cache.js';
+import type { ForwardMode } from '../nn/index.js';
 
 /**
  * A training problem a sweep can pick by name. The registry entry is plain data (the API lists it
@@ -17,6 +20,16 @@ export interface WorkloadDefinition {
   /** Whether epochs report val_loss / val_accuracy; without it only train_loss exists. */
   hasValidation: boolean;
   /**
+   * Options whose shape a JSON Schema per option does not describe (a model's dataset, layers and loss): the
+   * spec resolved and checked them, and this returns them as the workload reads them, or throws. With it
+   * `options` is not consulted and `hasValidation` means "may have" (see `validates`).
+   */
+  resolveOptions?(options: Record<string, unknown>): Record<string, unknown>;
+  /** Whether these (resolved) options give a validation set; default `hasValidation`. */
+  validates?(options: Record<string, unknown>): boolean;
+  /** The uploaded dataset files these (resolved) options read (a model's dataset and validation set). */
+  datasetFiles?(options: Record<string, unknown>): DatasetFileRef[];
+  /**
    * Whether K trials of this workload can train as one batched program (runPackedTrials): its instances
    * have `packed`. Known from the definition, so a worker can group trials without building them.
    */
@@ -31,8 +44,21 @@ export interface WorkloadDefinition {
    * every random draw comes from `seed`, so the same seed gives the same data and weights. With
    * `datasets`, the data tensors come from (and stay in) that cache instead of living for one trial.
    */
-  create(options: Record<string, number>, seed: number, datasets?: DatasetCache): WorkloadInstance;
+  create(
+    options: Record<string, number>,
+    seed: number,
+    datasets?: DatasetCache,
+    loaded?: LoadedDatasets,
+  ): WorkloadInstance;
 }
+
+/** Uploaded dataset files on this machine, by sha256 (a worker fetches them into DATASET_CACHE_DIR). */
+export type DatasetFiles = Readonly<Record<string, string>>;
+
+/** The uploaded datasets a trial reads, read from their files, by sha256. */
+export type LoadedDatasets = ReadonlyMap<string, LoadedDataset>;
+
+export type { ForwardMode } from '../nn/index.js';
 
 /** A training batch: inputs and targets, owned (and disposed) by the training loop. */
 export interface Batch {
@@ -48,8 +74,10 @@ export interface WorkloadInstance {
   readonly trainSize: number | null;
   /** The batch of these training examples (null for data-free workloads). */
   batch(indices: Int32Array | null): Batch | null;
-  /** The training loss of `batch` under the current parameters. */
-  loss(batch: Batch | null): tf.Scalar;
+  /** The training loss of `batch` under the current parameters, at optimizer step `step` (1-based). */
+  loss(batch: Batch | null, step?: number): tf.Scalar;
+  /** Non-trainable state a checkpoint keeps (BatchNorm's running statistics), by state_dict name. */
+  readonly buffers?: Readonly<Record<string, tf.Variable>>;
   /**
    * Present on workloads K trials of which can train as one program (runPackedTrials): the network and loss
    * on batches and parameters stacked along a new first axis of K (see SupervisedModel).

@@ -1,5 +1,11 @@
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import { type SearchSweepValidation, validateSearchSweepSpec } from '@hypersweep/spec';
+import {
+  type DatasetLookup,
+  datasetLookup,
+  datasetReferences,
+  type SearchSweepValidation,
+  validateSearchSweepSpec,
+} from '@hypersweep/spec';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import type { ApiContext } from '../context.js';
@@ -27,11 +33,32 @@ export type CheckedSweep = Extract<SearchSweepValidation, { ok: true }>;
 // The validator's result for each body it accepted, so the handler does not validate again.
 const checkedSweeps = new WeakMap<object, CheckedSweep>();
 
+// The uploaded datasets a body names, fetched before validation (preValidation: the check itself is synchronous).
+const fetchedDatasets = new WeakMap<object, DatasetLookup>();
+
+/**
+ * POST /v1/sweeps's preValidation hook: reads the datasets the body refers to (a model workload's dataset and
+ * validation set, by id or name) so the spec validator can check the model against their columns and stats.
+ */
+export function fetchSweepDatasets(context: ApiContext) {
+  return async (request: { body: unknown }) => {
+    const { body } = request;
+    if (typeof body !== 'object' || body === null) return;
+    const references = datasetReferences(body);
+    if (references.length === 0) return;
+    fetchedDatasets.set(body, datasetLookup(await context.datasets.findMany(references)));
+  };
+}
+
+/** The datasets fetchSweepDatasets read for this body (none: every dataset reference is unknown). */
+export const datasetsOf = (body: unknown): DatasetLookup =>
+  (typeof body === 'object' && body !== null ? fetchedDatasets.get(body) : undefined) ?? (() => undefined);
+
 /** POST /v1/sweeps: the whole spec, with the catalog's and MAX_TRIALS's rules. */
 export function sweepSpecCheck(context: ApiContext): BodyCheck {
   const limits = { workloads: context.workloads, maxTrials: context.config.maxTrials };
   return (body) => {
-    const result = validateSearchSweepSpec(body, limits);
+    const result = validateSearchSweepSpec(body, { ...limits, datasets: datasetsOf(body) });
     if (!result.ok) return { error: invalidRequest('invalid sweep spec', result.errors) };
     checkedSweeps.set(body as object, result); // an accepted spec is always an object
     return { value: body };

@@ -1,6 +1,12 @@
 import { extendableSweepStatuses, extendGrid, growSearch } from '@hypersweep/core';
-import type { SweepRow } from '@hypersweep/db';
-import { configHash, validateSweepSpec } from '@hypersweep/spec';
+import { datasetsOfSweep, type SweepRow } from '@hypersweep/db';
+import {
+  configHash,
+  type DatasetLookup,
+  datasetLookup,
+  datasetReferences,
+  validateSweepSpec,
+} from '@hypersweep/spec';
 import { type ApiContext, sweepOr404 } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { isSearch } from './compared-trials.js';
@@ -12,7 +18,8 @@ export async function extendSweep(context: ApiContext, id: string, body: ExtendI
   const sweep = await sweepOr404(context, id);
   if (isSearch(sweep)) return extendSearch(context, id, body);
   checkGridExtension(sweep, body);
-  const { grown, trials } = validateGrownGrid(context, sweep.spec as Record<string, unknown>, body);
+  const datasets = await sweepDatasets(context, sweep);
+  const { grown, trials } = validateGrownGrid(context, sweep.spec as Record<string, unknown>, body, datasets);
   const candidates = trials.map((trial) => ({ config: trial, configHash: configHash(trial) }));
   const outcome = await extendGrid(context.sweeps, id, candidates, grown);
   if (outcome.kind === 'missing') throw notFound('sweep', id);
@@ -49,9 +56,32 @@ function checkGridExtension(sweep: SweepRow, body: ExtendInput): void {
     throw cannotGrow(sweep.id, sweep.status);
 }
 
+/**
+ * The datasets the sweep was created with: its spec's dataset names resolve to these (never to a dataset
+ * uploaded since under the same name), so new trials read the data the others read. A sweep whose dataset
+ * was deleted since cannot grow (409).
+ */
+async function sweepDatasets(context: ApiContext, sweep: SweepRow): Promise<DatasetLookup> {
+  const references = datasetReferences(sweep.spec);
+  if (references.length === 0) return () => undefined;
+  const linked = await datasetsOfSweep(context.pool, sweep.id);
+  const lookup = datasetLookup(linked);
+  const missing = references.filter((reference) => lookup(reference) === undefined);
+  if (missing.length > 0) {
+    const message = `the dataset ${missing.join(', ')} this sweep trains on was deleted; the sweep cannot grow`;
+    throw new HttpError(409, message, [{ path: '/params/id', message }]);
+  }
+  return lookup;
+}
+
 /** The grown spec and its grid, validated as POST /v1/sweeps validates; every error points into the body. */
-function validateGrownGrid(context: ApiContext, stored: Record<string, unknown>, body: ExtendInput) {
-  const limits = { workloads: context.workloads, maxTrials: context.config.maxTrials };
+function validateGrownGrid(
+  context: ApiContext,
+  stored: Record<string, unknown>,
+  body: ExtendInput,
+  datasets: DatasetLookup,
+) {
+  const limits = { workloads: context.workloads, maxTrials: context.config.maxTrials, datasets };
   // The additions alone, in place of the sweep's own lists: every error points into this body.
   const alone = validateSweepSpec({ ...stored, ...body }, limits);
   if (!alone.ok) throw invalidExtension(alone.errors);

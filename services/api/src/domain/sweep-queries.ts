@@ -6,7 +6,15 @@ import {
   listTrialsByObjective,
   type SweepRow,
 } from '@hypersweep/db';
-import { configHash, type SweepStatus, type TrialStatus, trialStatuses } from '@hypersweep/spec';
+import {
+  configHash,
+  MODEL_WORKLOAD,
+  type ModelWorkloadOptions,
+  type SweepStatus,
+  type TrialConfig,
+  type TrialStatus,
+  trialStatuses,
+} from '@hypersweep/spec';
 import type { ApiContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { sweepSummaryView, trialView } from '../views.js';
@@ -33,7 +41,20 @@ export function storeSweep(context: ApiContext, submitted: unknown, checked: Che
       configHash: configHash(config),
       params: checked.params[i] ?? null,
     })),
+    datasetIds: datasetIdsOf(trials),
   });
+}
+
+/** The uploaded datasets (ids) the trials of a model workload read: its dataset and validation set. */
+function datasetIdsOf(trials: readonly TrialConfig[]): string[] {
+  const ids = new Set<string>();
+  for (const { workload } of trials) {
+    if (workload.name !== MODEL_WORKLOAD) continue;
+    const { dataset } = workload.options as unknown as ModelWorkloadOptions;
+    ids.add(dataset.id);
+    if (dataset.val !== null && 'id' in dataset.val) ids.add(dataset.val.id);
+  }
+  return [...ids];
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

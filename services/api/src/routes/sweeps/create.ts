@@ -1,6 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { handoff } from '../../domain/queue-handoff.js';
-import { bodyCheckedBy, checkedSweep, sweepSpecCheck } from '../../domain/request-validation.js';
+import {
+  bodyCheckedBy,
+  checkedSweep,
+  fetchSweepDatasets,
+  sweepSpecCheck,
+} from '../../domain/request-validation.js';
 import { storeSweep } from '../../domain/sweep-queries.js';
 import { createSweepSchema } from './schemas.js';
 
@@ -11,6 +16,7 @@ export const createSweepRoute: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/sweeps',
     {
       schema: createSweepSchema(context.workloads),
+      preValidation: fetchSweepDatasets(context),
       validatorCompiler: bodyCheckedBy(sweepSpecCheck(context)),
     },
     async (request, reply) => {
