@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ApiError, ConnectionError, DEFAULT_BASE_URL } from '@hypersweep/client';
 import { Command, CommanderError, Option } from 'commander';
 import { registerCatalogCommand } from './commands/catalog.js';
+import { registerDatasetCommands } from './commands/datasets.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerPreviewCommand } from './commands/preview.js';
 import { registerSubmitCommand } from './commands/submit.js';
@@ -39,7 +40,8 @@ Examples:
   hypersweep watch d6ba85ee          (a sweep by the first characters of its id)
   hypersweep ls --status running
   hypersweep top <sweep-id> --by config -n 5
-  hypersweep export <sweep-id> --format csv > trials.csv`,
+  hypersweep export <sweep-id> --format csv > trials.csv
+  hypersweep datasets upload examples/data/digits.csv`,
     );
   registerSubmitCommand(program);
   registerSweepCommands(program);
@@ -47,6 +49,7 @@ Examples:
   registerExportCommand(program);
   registerPreviewCommand(program);
   registerCatalogCommand(program);
+  registerDatasetCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,4 +1,5 @@
 export * from './client.js';
+export * from './datasets.js';
 export * from './errors.js';
 export * from './events.js';
 export type { components, operations, paths } from './generated/openapi.js';

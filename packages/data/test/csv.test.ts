@@ -65,6 +65,11 @@ describe('CSV', () => {
     expect((await refusal('a\n0x10\n')).message).toBe('line 2, column "a": "0x10" is not a number');
   });
 
+  it('counts lines as an editor does: blank lines, a quoted field spanning two lines, CRLF', async () => {
+    const error = await refusal('"a","b\nc"\r\n\r\n1,2\r\n3,x\r\n');
+    expect(error.message).toBe('line 5, column "b\nc": "x" is not a number');
+  });
+
   it('an empty cell', async () => {
     const error = await refusal('a,b\n1,\n');
     expect(error.message).toBe('line 2, column "b": empty cell');

@@ -72,6 +72,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List datasets, newest first */
+        get: operations["listDatasets"];
+        put?: never;
+        /**
+         * Upload a dataset: the file's bytes as the body, streamed, validated and described
+         * @description CSV (`Content-Type: text/csv`: a header row, every cell a finite number), or with `Content-Type: application/octet-stream` and `format`: NPY (a 1-D or 2-D array: columns "0", "1", ...), NPZ (as numpy.savez or savez_compressed writes it; every array shares the first axis) or Parquet (flat numeric columns). NaN and infinities are refused everywhere. At most DATASET_MAX_BYTES bytes (default 1 GiB), for NPZ also inflated. The same bytes uploaded again answer the stored dataset (200).
+         */
+        post: operations["uploadDataset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/datasets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dataset by id or name: its rows and columns or arrays with their stats */
+        get: operations["getDataset"];
+        put?: never;
+        post?: never;
+        /** Delete a dataset and its bytes, unless a queued or running sweep uses it */
+        delete: operations["deleteDataset"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/schedules/preview": {
         parameters: {
             query?: never;
@@ -474,6 +513,484 @@ export interface operations {
             };
             /** @description An unexpected failure: logged by the server, answered without internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listDatasets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description NPZ */
+                            arrays?: {
+                                /** @description NumPy's dtype: float32, float64, int8..int64, uint8..uint64, bool */
+                                dtype: string;
+                                /** @description The NPZ member without .npy */
+                                name: string;
+                                /** @description The first axis is the examples (rows) */
+                                shape: number[];
+                                /** @description Over every value of the column or array */
+                                stats: {
+                                    /** @description 0-based row of the first value that is not an integer; null when `integer` */
+                                    firstNonIntegerRow: number | null;
+                                    /** @description Whether every value is an integer */
+                                    integer: boolean;
+                                    max: number;
+                                    /** @description 0-based row (example) of the first maximum */
+                                    maxRow: number;
+                                    min: number;
+                                    /** @description 0-based row (example) of the first minimum */
+                                    minRow: number;
+                                };
+                            }[];
+                            bytes: number;
+                            /** @description CSV, Parquet and NPY */
+                            columns?: {
+                                /** @description The CSV header or Parquet column; "0", "1", ... for an NPY array */
+                                name: string;
+                                /** @description Over every value of the column or array */
+                                stats: {
+                                    /** @description 0-based row of the first value that is not an integer; null when `integer` */
+                                    firstNonIntegerRow: number | null;
+                                    /** @description Whether every value is an integer */
+                                    integer: boolean;
+                                    max: number;
+                                    /** @description 0-based row (example) of the first maximum */
+                                    maxRow: number;
+                                    min: number;
+                                    /** @description 0-based row (example) of the first minimum */
+                                    minRow: number;
+                                };
+                                /** @enum {string} */
+                                type: "integer" | "float";
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @enum {string} */
+                            format: "csv" | "npy" | "npz" | "parquet";
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @description Examples: the CSV's data rows, the arrays' first axis */
+                            rows: number;
+                            /** @description Hex sha256 of the file's bytes */
+                            sha256: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    uploadDataset: {
+        parameters: {
+            query: {
+                /** @description Required with application/octet-stream; text/csv implies csv */
+                format?: "csv" | "npy" | "npz" | "parquet";
+                /** @description Unique name (letters, digits, . _ -; not a uuid): specs name the dataset by it */
+                name: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": unknown;
+                "text/csv": unknown;
+            };
+        };
+        responses: {
+            /** @description These bytes were uploaded before: the stored dataset */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description NPZ */
+                        arrays?: {
+                            /** @description NumPy's dtype: float32, float64, int8..int64, uint8..uint64, bool */
+                            dtype: string;
+                            /** @description The NPZ member without .npy */
+                            name: string;
+                            /** @description The first axis is the examples (rows) */
+                            shape: number[];
+                            /** @description Over every value of the column or array */
+                            stats: {
+                                /** @description 0-based row of the first value that is not an integer; null when `integer` */
+                                firstNonIntegerRow: number | null;
+                                /** @description Whether every value is an integer */
+                                integer: boolean;
+                                max: number;
+                                /** @description 0-based row (example) of the first maximum */
+                                maxRow: number;
+                                min: number;
+                                /** @description 0-based row (example) of the first minimum */
+                                minRow: number;
+                            };
+                        }[];
+                        bytes: number;
+                        /** @description CSV, Parquet and NPY */
+                        columns?: {
+                            /** @description The CSV header or Parquet column; "0", "1", ... for an NPY array */
+                            name: string;
+                            /** @description Over every value of the column or array */
+                            stats: {
+                                /** @description 0-based row of the first value that is not an integer; null when `integer` */
+                                firstNonIntegerRow: number | null;
+                                /** @description Whether every value is an integer */
+                                integer: boolean;
+                                max: number;
+                                /** @description 0-based row (example) of the first maximum */
+                                maxRow: number;
+                                min: number;
+                                /** @description 0-based row (example) of the first minimum */
+                                minRow: number;
+                            };
+                            /** @enum {string} */
+                            type: "integer" | "float";
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @enum {string} */
+                        format: "csv" | "npy" | "npz" | "parquet";
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @description Examples: the CSV's data rows, the arrays' first axis */
+                        rows: number;
+                        /** @description Hex sha256 of the file's bytes */
+                        sha256: string;
+                    };
+                };
+            };
+            /** @description Stored: what the file holds */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description NPZ */
+                        arrays?: {
+                            /** @description NumPy's dtype: float32, float64, int8..int64, uint8..uint64, bool */
+                            dtype: string;
+                            /** @description The NPZ member without .npy */
+                            name: string;
+                            /** @description The first axis is the examples (rows) */
+                            shape: number[];
+                            /** @description Over every value of the column or array */
+                            stats: {
+                                /** @description 0-based row of the first value that is not an integer; null when `integer` */
+                                firstNonIntegerRow: number | null;
+                                /** @description Whether every value is an integer */
+                                integer: boolean;
+                                max: number;
+                                /** @description 0-based row (example) of the first maximum */
+                                maxRow: number;
+                                min: number;
+                                /** @description 0-based row (example) of the first minimum */
+                                minRow: number;
+                            };
+                        }[];
+                        bytes: number;
+                        /** @description CSV, Parquet and NPY */
+                        columns?: {
+                            /** @description The CSV header or Parquet column; "0", "1", ... for an NPY array */
+                            name: string;
+                            /** @description Over every value of the column or array */
+                            stats: {
+                                /** @description 0-based row of the first value that is not an integer; null when `integer` */
+                                firstNonIntegerRow: number | null;
+                                /** @description Whether every value is an integer */
+                                integer: boolean;
+                                max: number;
+                                /** @description 0-based row (example) of the first maximum */
+                                maxRow: number;
+                                min: number;
+                                /** @description 0-based row (example) of the first minimum */
+                                minRow: number;
+                            };
+                            /** @enum {string} */
+                            type: "integer" | "float";
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @enum {string} */
+                        format: "csv" | "npy" | "npz" | "parquet";
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @description Examples: the CSV's data rows, the arrays' first axis */
+                        rows: number;
+                        /** @description Hex sha256 of the file's bytes */
+                        sha256: string;
+                    };
+                };
+            };
+            /** @description The file is not a dataset the service reads: `message` and `details` say what and where (line and column, array, row) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The name is taken by a dataset with other content */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The file, or what an NPZ inflates to, is larger than DATASET_MAX_BYTES; or an NPZ member inflates more than 1000x */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is neither text/csv nor application/octet-stream */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dataset's id (uuid) or name */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description NPZ */
+                        arrays?: {
+                            /** @description NumPy's dtype: float32, float64, int8..int64, uint8..uint64, bool */
+                            dtype: string;
+                            /** @description The NPZ member without .npy */
+                            name: string;
+                            /** @description The first axis is the examples (rows) */
+                            shape: number[];
+                            /** @description Over every value of the column or array */
+                            stats: {
+                                /** @description 0-based row of the first value that is not an integer; null when `integer` */
+                                firstNonIntegerRow: number | null;
+                                /** @description Whether every value is an integer */
+                                integer: boolean;
+                                max: number;
+                                /** @description 0-based row (example) of the first maximum */
+                                maxRow: number;
+                                min: number;
+                                /** @description 0-based row (example) of the first minimum */
+                                minRow: number;
+                            };
+                        }[];
+                        bytes: number;
+                        /** @description CSV, Parquet and NPY */
+                        columns?: {
+                            /** @description The CSV header or Parquet column; "0", "1", ... for an NPY array */
+                            name: string;
+                            /** @description Over every value of the column or array */
+                            stats: {
+                                /** @description 0-based row of the first value that is not an integer; null when `integer` */
+                                firstNonIntegerRow: number | null;
+                                /** @description Whether every value is an integer */
+                                integer: boolean;
+                                max: number;
+                                /** @description 0-based row (example) of the first maximum */
+                                maxRow: number;
+                                min: number;
+                                /** @description 0-based row (example) of the first minimum */
+                                minRow: number;
+                            };
+                            /** @enum {string} */
+                            type: "integer" | "float";
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @enum {string} */
+                        format: "csv" | "npy" | "npz" | "parquet";
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @description Examples: the CSV's data rows, the arrays' first axis */
+                        rows: number;
+                        /** @description Hex sha256 of the file's bytes */
+                        sha256: string;
+                    };
+                };
+            };
+            /** @description No dataset has this id or name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    deleteDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The dataset's id (uuid) or name */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No dataset has this id or name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Queued or running sweeps use the dataset: `message` names them */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
