@@ -64,7 +64,7 @@ describe('a model of your own on a dataset of your own', () => {
     if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
   });
 
-  const run = async (spec: unknown) => {
+  const run = async (spec: object) => {
     const created = await stack.app.inject({ method: 'POST', url: '/v1/sweeps', payload: spec });
     expect(created.statusCode, created.body).toBe(201);
     const { id } = created.json() as { id: string };
