@@ -106,6 +106,25 @@ describe('a model of your own on a dataset of your own', () => {
     expect(model[0]).toMatchObject({ type: 'Conv2d', in_channels: 1, kernel_size: [3, 3], stride: [1, 1] });
     expect(model[5]).toMatchObject({ type: 'Linear', in_features: 128, out_features: 10 });
 
+    // the sweep shows the model as torchinfo does: each layer's output shape and parameters
+    const detail = (await stack.app.inject(`/v1/sweeps/${conv.id}`)).json() as {
+      model: {
+        inputShape: number[];
+        rows: { type: string; outputShape: number[]; params: number }[];
+        totalParams: number;
+      };
+    };
+    expect(detail.model.inputShape).toEqual([1, 8, 8]);
+    expect(detail.model.rows.map((r) => [r.type, r.outputShape, r.params])).toEqual([
+      ['Conv2d', [8, 8, 8], 8 * 9 + 8],
+      ['ReLU', [8, 8, 8], 0],
+      ['MaxPool2d', [8, 4, 4], 0],
+      ['Flatten', [128], 0],
+      ['Dropout', [128], 0],
+      ['Linear', [10], 128 * 10 + 10],
+    ]);
+    expect(detail.model.totalParams).toBe(80 + 1290);
+
     // a dataset in use by a live sweep cannot go; once its sweeps have ended it can
     const deleted = await stack.app.inject({ method: 'DELETE', url: '/v1/datasets/digits' });
     expect(deleted.statusCode, deleted.body).toBe(204);

@@ -331,3 +331,12 @@ export async function extendSweepTrials(
     };
   });
 }
+
+/** The config of a sweep's first trial (index 0), or null before it has one. */
+export async function firstTrialConfig(db: Queryable, sweepId: string): Promise<unknown | null> {
+  const { rows } = await db.query<{ config: unknown }>(
+    'SELECT config FROM trials WHERE sweep_id = $1 AND index = 0',
+    [sweepId],
+  );
+  return rows[0]?.config ?? null;
+}

@@ -128,6 +128,15 @@ describe('API surface', () => {
     expect(Object.keys(catalog.schedulers)).toHaveLength(15);
     expect(catalog.optimizers.Adam.options.betas.default).toEqual([0.9, 0.999]);
     expect(catalog.workloads['mnist-mlp'].paramGroups).toEqual(['base', 'classifier']);
+    // the torch.nn layers and losses a model may use, with torch's defaults and what is inferred
+    expect(Object.keys(catalog.layers)).toHaveLength(21);
+    expect(Object.keys(catalog.losses).sort()).toEqual(
+      ['BCEWithLogitsLoss', 'CrossEntropyLoss', 'HuberLoss', 'L1Loss', 'MSELoss', 'SmoothL1Loss'].sort(),
+    );
+    expect(catalog.layers.Conv2d).toMatchObject({ required: ['out_channels', 'kernel_size'] });
+    expect(catalog.layers.Conv2d.inferred).toEqual(['in_channels']);
+    expect(catalog.layers.BatchNorm2d.options.momentum.default).toBe(0.1);
+    expect(catalog.losses.CrossEntropyLoss.options.label_smoothing.default).toBe(0);
   });
 
   it('POST /v1/schedules/preview gives the curve and names a bad option', async () => {

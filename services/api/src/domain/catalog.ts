@@ -7,14 +7,22 @@ import {
   schedulerCatalog,
   validateSchedulerSpec,
 } from '@hypersweep/optim';
-import type { WorkloadInfo } from '@hypersweep/spec';
+import { layerCatalog, lossCatalog, type ModelCatalogEntry, type WorkloadInfo } from '@hypersweep/spec';
 import { HttpError } from '../errors.js';
 
-/** GET /v1/catalog: every optimizer, scheduler and workload (its plain data) by name. */
+/** The torch.nn layers and losses a model may use, by type (they never change: built once). */
+const byType = (entries: ModelCatalogEntry[]) =>
+  Object.fromEntries(entries.map((entry) => [entry.type, entry]));
+const layers = byType(layerCatalog());
+const losses = byType(lossCatalog());
+
+/** GET /v1/catalog: every optimizer, scheduler, workload, layer and loss (its plain data) by name. */
 export function catalogView(workloads: readonly WorkloadInfo[]) {
   return {
     optimizers: optimizerCatalog,
     schedulers: schedulerCatalog,
+    layers,
+    losses,
     workloads: Object.fromEntries(
       workloads.map((w) => [
         w.name,

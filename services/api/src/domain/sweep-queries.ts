@@ -2,6 +2,7 @@ import { submitSweep } from '@hypersweep/core';
 import {
   countTrials,
   countTrialsByStatus,
+  firstTrialConfig,
   listSweeps,
   listTrialsByObjective,
   type SweepRow,
@@ -11,6 +12,7 @@ import {
   MODEL_WORKLOAD,
   type ModelWorkloadOptions,
   type SweepStatus,
+  summarizeModel,
   type TrialConfig,
   type TrialStatus,
   trialStatuses,
@@ -104,13 +106,25 @@ export async function sweepsPage(
 
 /** GET /v1/sweeps/:id: the summary with trials per status, the best trial and the submitted spec. */
 export async function sweepDetail(context: ApiContext, sweep: SweepRow) {
-  const [byStatus, top] = await Promise.all([
+  const [byStatus, top, first] = await Promise.all([
     countTrialsByStatus(context.pool, sweep.id),
     listTrialsByObjective(context.pool, sweep.id, { mode: sweep.objectiveMode, limit: 1, offset: 0 }),
+    firstTrialConfig(context.pool, sweep.id),
   ]);
   const counts = Object.fromEntries(trialStatuses.map((s) => [s, byStatus[s] ?? 0]));
   const best = top[0]?.bestValue != null ? trialView(top[0]) : null;
-  return { ...sweepSummaryView(sweep), counts, best, spec: sweep.spec };
+  return { ...sweepSummaryView(sweep), counts, best, model: modelSummary(first), spec: sweep.spec };
+}
+
+/**
+ * A model workload's layers as torchinfo shows them (output shape and parameters per layer), for the first
+ * trial's model: where the spec sweeps layer options, the other trials' variants differ in those.
+ */
+function modelSummary(config: unknown) {
+  const workload = (config as TrialConfig | null)?.workload;
+  if (workload?.name !== MODEL_WORKLOAD) return null;
+  const { dataset, model } = workload.options as unknown as ModelWorkloadOptions;
+  return { inputShape: dataset.shape, ...summarizeModel(model, dataset.shape) };
 }
 
 /** GET /v1/sweeps/:id/trials as JSON: a page of the leaderboard and how many trials it has in all. */

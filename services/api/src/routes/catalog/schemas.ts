@@ -50,15 +50,31 @@ const Series = Type.Array(Type.Array(Type.Number()), {
   description: 'One row per step, one value per param group',
 });
 
+const ModelCatalogEntrySchema = Type.Object({
+  type: Type.String({ description: 'The torch.nn class name' }),
+  description: Type.String(),
+  reference: Type.String({ description: 'The PyTorch 1.13 documentation page' }),
+  options: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'Constructor argument -> JSON Schema with its default',
+  }),
+  required: Type.Array(Type.String()),
+  inferred: Type.Array(Type.String()),
+});
+
 export const catalogSchema = {
   operationId: 'getCatalog',
   tags: ['catalog'],
-  summary: 'Every optimizer, scheduler and workload with its options, defaults and parameter groups',
+  summary:
+    'Every optimizer, scheduler, workload, torch.nn layer and loss with its options, defaults and parameter groups',
+  description:
+    "`layers` and `losses`: what a model in a spec (`workload: {dataset, model, loss}`) may use, by torch.nn class name, each with its constructor arguments (JSON Schema with torch 1.13's default), the arguments that must be given (`required`) and those inferred from the shape flowing in when left out (`inferred`: in_features, in_channels, num_features).",
   response: {
     200: Type.Object({
       optimizers: Type.Record(Type.String(), Type.Unknown()),
       schedulers: Type.Record(Type.String(), Type.Unknown()),
       workloads: Type.Record(Type.String(), Type.Unknown()),
+      layers: Type.Record(Type.String(), ModelCatalogEntrySchema),
+      losses: Type.Record(Type.String(), ModelCatalogEntrySchema),
     }),
     ...errorResponses([500]),
   },

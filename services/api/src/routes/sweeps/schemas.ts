@@ -79,11 +79,29 @@ const SweepSummary = Type.Object({
   error: Type.Union([Type.String(), Type.Null()]),
 });
 
+const ModelSummary = Type.Object({
+  inputShape: Type.Array(Type.Integer(), { description: "One example's shape, without the batch axis" }),
+  rows: Type.Array(
+    Type.Object({
+      index: Type.Integer({ description: "The layer's place in the model list" }),
+      type: Type.String(),
+      name: Type.Optional(Type.String()),
+      outputShape: Type.Array(Type.Integer(), { description: 'Per example, without the batch axis' }),
+      params: Type.Integer({ description: 'Learnable parameters' }),
+    }),
+  ),
+  totalParams: Type.Integer(),
+});
+
 const SweepDetail = Type.Intersect([
   SweepSummary,
   Type.Object({
     counts: Type.Record(Type.String(), Type.Integer(), { description: 'Trials per status' }),
     best: Type.Union([TrialSummary, Type.Null()], { description: 'The best trial so far by the objective' }),
+    model: Type.Union([ModelSummary, Type.Null()], {
+      description:
+        "A model workload's layers as torchinfo lists them, for the first trial's model (where the spec sweeps layer options, other trials differ in those); null for the built-in workloads",
+    }),
     spec: Type.Unknown({ description: 'The submitted spec, verbatim' }),
   }),
 ]);
