@@ -80,6 +80,10 @@ function poolAxes(args: Args, x: tf.Tensor, dilation: number[], what: string): [
   const stride = args.ints('stride', 2);
   const padding = args.ints('padding', 2);
   const ceilMode = args.boolean('ceil_mode');
+  if (padding.some((p, i) => p < 0 || p > kernel[i]! / 2))
+    throw new TrainerError(
+      `${what}: pad should be at most half of kernel size, got padding ${JSON.stringify(padding)}`,
+    );
   return [0, 1].map((i) => {
     const out = poolOut(x.shape[2 + i]!, kernel[i]!, stride[i]!, padding[i]!, dilation[i]!, ceilMode);
     if (out < 1)
