@@ -1,9 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { backendChoiceFlag } from '../backend.js';
 import { TrainerError } from '../errors.js';
 import type { Args } from './args.js';
+import { hostMaxPool } from './host-pool.js';
 import { detached, meanKeepDims } from './matmul.js';
 import type { Module } from './types.js';
 import { poolOut, type WindowAxis, windowViews } from './windows.js';
+
+/**
+ * tfjs flag: where a max pool runs, 'auto' (by backend), 'host' or 'device'. 'auto' takes 'host' (hostMaxPool:
+ * loops over the values, exact and fast) on the backends whose tensors live in this process's memory, and
+ * 'device' (tfjs ops only: a reshape for non-overlapping windows, one slice per kernel position otherwise)
+ * elsewhere. Tests run both.
+ */
+export const MAX_POOL_ON_FLAG = 'HYPERSWEEP_MAX_POOL_ON';
+const maxPoolOn = backendChoiceFlag(MAX_POOL_ON_FLAG, 'host', 'device', ['wasm', 'cpu']);
 
 /** float32's lowest value: the padding of a max pool (never the maximum of a window, which always holds input). */
 const LOWEST = -3.4028234663852886e38;
@@ -111,9 +122,10 @@ export function maxPoolModule(args: Args): Module {
     buffers: {},
     forward(x) {
       const [h, w] = poolAxes(args, x, dilation, 'MaxPool2d');
+      if (maxPoolOn() === 'host') return hostMaxPool(x, h, w);
       const tiled = h.dilation === 1 && w.dilation === 1 && h.kernel === h.stride && w.kernel === w.stride;
       if (tiled) return tiledMaxPool(x, h, w);
-      // Overlapping or dilated windows: every kernel position's view (rank-5 slices, slow on large inputs) and a
+      // Overlapping or dilated windows: every kernel position's view (many slices: slow on large inputs) and a
       // detached one-hot of the first arg-max.
       const stacked = tf.stack(windowViews(x as tf.Tensor4D, h, w, LOWEST), 4);
       const k = h.kernel * w.kernel;
