@@ -22,6 +22,10 @@ export function linearModule(args: Args, rng: Rng): Module {
     params,
     buffers: {},
     forward(x, [weight, b]) {
+      if (x.shape[x.rank - 1] !== inFeatures)
+        throw new TrainerError(
+          `Linear(${inFeatures}, ${outFeatures}) got an input of shape ${JSON.stringify(x.shape)}`,
+        );
       const rows = tf.reshape(x, [-1, inFeatures]);
       const product = matMul(rows, tf.transpose(weight!));
       const out = b === undefined ? product : tf.add(product, b);
@@ -83,6 +87,10 @@ export function convModule(args: Args, dims: 1 | 2, rng: Rng): Module {
     params,
     buffers: {},
     forward(x, [weight, b]) {
+      if (x.rank !== dims + 2 || x.shape[1] !== inChannels)
+        throw new TrainerError(
+          `Conv${dims}d(${inChannels}, ${outChannels}) expects [N, ${inChannels}, ${dims === 1 ? 'L' : 'H, W'}], got ${JSON.stringify(x.shape)}`,
+        );
       const x4 = (dims === 1 ? tf.expandDims(x, 2) : x) as tf.Tensor4D;
       const [height, width] = [x4.shape[2], x4.shape[3]];
       const [h, w] = [axis(0), axis(1)];
