@@ -313,5 +313,38 @@ describe.each(['cpu', 'wasm'] as const)('torch.nn layers on %s', (backend) => {
     ).toThrow(TrainerError);
     x.dispose();
     network.dispose();
+    // torch's own refusals: a pool padded past half its window, a training BatchNorm over one value a channel.
+    const pool: ResolvedLayer = {
+      type: 'AvgPool2d',
+      kernel_size: [2, 2],
+      stride: [2, 2],
+      padding: [2, 0],
+      ceil_mode: false,
+      count_include_pad: true,
+      divisor_override: null,
+    };
+    const padded = buildNetwork([pool], [1, 4, 4], Rng.forStream(1, 'init'), 1);
+    const image = tf.zeros([1, 1, 4, 4]);
+    expect(() => padded.forward(image, [], { training: false, step: 0 })).toThrow(/half of kernel size/);
+    const norm = buildNetwork(
+      [
+        {
+          type: 'BatchNorm1d',
+          num_features: 2,
+          eps: 1e-5,
+          momentum: 0.1,
+          affine: false,
+          track_running_stats: true,
+        },
+      ],
+      [2],
+      Rng.forStream(1, 'init'),
+      1,
+    );
+    const row = tf.zeros([1, 2]);
+    expect(() => norm.forward(row, [], { training: true, step: 0 })).toThrow(/more than 1 value per channel/);
+    tf.dispose([image, row]);
+    padded.dispose();
+    norm.dispose();
   });
 });

@@ -2,7 +2,13 @@ import { Adam, computeGradients } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend.js';
-import { buildLoss, buildNetwork, type ResolvedLayer, type ResolvedLoss } from '../src/nn/index.js';
+import {
+  buildLoss,
+  buildNetwork,
+  MAX_POOL_ON_FLAG,
+  type ResolvedLayer,
+  type ResolvedLoss,
+} from '../src/nn/index.js';
 import { Rng } from '../src/rng.js';
 import {
   compare,
@@ -158,6 +164,19 @@ describe.each(['cpu', 'wasm'] as const)('torch.nn parity (PyTorch 1.13) on %s', 
     await selectBackend(backend);
     expect(runLayerCase(name)).toEqual([]);
   });
+
+  it.each(layerCases.filter((name) => name.startsWith('layer_maxpool')))(
+    '%s on tfjs ops only (the path of backends whose tensors are not in this process)',
+    async (name) => {
+      await selectBackend(backend);
+      tf.env().set(MAX_POOL_ON_FLAG, 'device');
+      try {
+        expect(runLayerCase(name)).toEqual([]);
+      } finally {
+        tf.env().set(MAX_POOL_ON_FLAG, 'auto');
+      }
+    },
+  );
 
   it.each(lossCases)('%s: value and gradient', async (name) => {
     await selectBackend(backend);

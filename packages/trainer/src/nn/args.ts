@@ -46,10 +46,10 @@ export class Args {
     return value;
   }
 
-  /** An array of `rank` integers (a bare integer is repeated, as torch's _pair does). */
+  /** An array of `rank` integers (a bare integer is repeated, as torch's _pair does; one of any length). */
   ints(key: string, rank?: number): number[] {
     const value = this.source[key];
-    const list = typeof value === 'number' && rank !== undefined ? new Array(rank).fill(value) : value;
+    const list = typeof value === 'number' ? new Array(rank ?? 1).fill(value) : value;
     if (
       !Array.isArray(list) ||
       (rank !== undefined && list.length !== rank) ||

@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { TrainerError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { Args } from './args.js';
+import { conv2dNhwc, dilateFilter } from './conv2d.js';
 import { uniformParam } from './init.js';
 import { matMul } from './matmul.js';
 import type { Module } from './types.js';
-import { convOut, type WindowAxis, windowViews } from './windows.js';
+import { convOut, type WindowAxis } from './windows.js';
 
 /**
  * torch.nn.Linear: weight [out, in] (torch's layout, so state_dicts map one to one), bias [out]; x [..., in].
@@ -21,6 +22,10 @@ export function linearModule(args: Args, rng: Rng): Module {
     params,
     buffers: {},
     forward(x, [weight, b]) {
+      if (x.shape[x.rank - 1] !== inFeatures)
+        throw new TrainerError(
+          `Linear(${inFeatures}, ${outFeatures}) got an input of shape ${JSON.stringify(x.shape)}`,
+        );
       const rows = tf.reshape(x, [-1, inFeatures]);
       const product = matMul(rows, tf.transpose(weight!));
       const out = b === undefined ? product : tf.add(product, b);
@@ -32,8 +37,8 @@ export function linearModule(args: Args, rng: Rng): Module {
 /**
  * torch.nn.Conv1d / Conv2d with stride, padding (integers, 'valid', or 'same' split as torch does: the odd
  * pixel of an even kernel after), dilation and groups; padding_mode 'zeros'. Weight [out, in/groups, ...kernel]
- * as torch's. Computed as im2col (windowViews) and one matmul per group on every backend: tfjs has no grouped
- * or dilated-and-strided convolution, and tfjs-backend-wasm has no Conv2DBackpropFilter kernel at all.
+ * as torch's. Runs on NHWC with tfjs's convolution kernels (conv2dNhwc, which also says how the filter
+ * gradient is taken); tfjs has no grouped convolution, so groups are sliced apart and concatenated.
  * Conv1d is Conv2d on [N, C, 1, L].
  */
 export function convModule(args: Args, dims: 1 | 2, rng: Rng): Module {
@@ -82,37 +87,43 @@ export function convModule(args: Args, dims: 1 | 2, rng: Rng): Module {
     params,
     buffers: {},
     forward(x, [weight, b]) {
+      if (x.rank !== dims + 2 || x.shape[1] !== inChannels)
+        throw new TrainerError(
+          `Conv${dims}d(${inChannels}, ${outChannels}) expects [N, ${inChannels}, ${dims === 1 ? 'L' : 'H, W'}], got ${JSON.stringify(x.shape)}`,
+        );
       const x4 = (dims === 1 ? tf.expandDims(x, 2) : x) as tf.Tensor4D;
-      const [n, , height, width] = x4.shape;
+      const [height, width] = [x4.shape[2], x4.shape[3]];
       const [h, w] = [axis(0), axis(1)];
-      const hAxis = { ...h, out: convOut(height, h) };
-      const wAxis = { ...w, out: convOut(width, w) };
-      if (hAxis.out < 1 || wAxis.out < 1)
+      if (convOut(height, h) < 1 || convOut(width, w) < 1)
         throw new TrainerError(`Conv${dims}d: input ${JSON.stringify(x.shape)} is smaller than the kernel`);
-      const views = windowViews(x4, hAxis, wAxis, 0);
-      const rows = n * hAxis.out * wAxis.out;
-      // [N, C, K, oh, ow] -> rows of [C * K] (channel-major, as torch flattens its weight).
-      const patches = tf.reshape(tf.transpose(tf.stack(views, 2), [0, 3, 4, 1, 2]), [
-        rows,
-        inChannels * kernelSize,
-      ]);
-      const weights = tf.reshape(weight!, [outChannels, perGroup * kernelSize]);
+      const nhwc = tf.transpose(x4, [0, 2, 3, 1]) as tf.Tensor4D;
+      // torch's [O, C/groups, kh, kw] -> [kh, kw, C/groups, O], dilation written in.
+      const filter = dilateFilter(
+        tf.reshape(tf.transpose(weight!, dims === 1 ? [2, 1, 0] : [2, 3, 1, 0]), [
+          h.kernel,
+          w.kernel,
+          perGroup,
+          outChannels,
+        ]) as tf.Tensor4D,
+        [h.dilation, w.dilation],
+      );
+      const stride: [number, number] = [h.stride, w.stride];
+      const pads: [[number, number], [number, number]] = [
+        [h.before, h.after],
+        [w.before, w.after],
+      ];
       const outPerGroup = outChannels / groups;
-      const products: tf.Tensor[] = [];
+      const outputs: tf.Tensor[] = [];
       for (let g = 0; g < groups; g++) {
-        const groupPatches =
+        const part = (t: tf.Tensor4D, size: number) =>
           groups === 1
-            ? patches
-            : tf.slice(patches, [0, g * perGroup * kernelSize], [rows, perGroup * kernelSize]);
-        const groupWeights =
-          groups === 1
-            ? weights
-            : tf.slice(weights, [g * outPerGroup, 0], [outPerGroup, perGroup * kernelSize]);
-        products.push(matMul(groupPatches, tf.transpose(groupWeights)));
+            ? t
+            : (tf.slice(t, [0, 0, 0, g * size], [...t.shape.slice(0, 3), size]) as tf.Tensor4D);
+        outputs.push(conv2dNhwc(part(nhwc, perGroup), part(filter, outPerGroup), stride, pads));
       }
-      const product = groups === 1 ? products[0]! : tf.concat(products, 1);
+      const product = groups === 1 ? outputs[0]! : tf.concat(outputs, 3);
       const out = b === undefined ? product : tf.add(product, b);
-      const nchw = tf.transpose(tf.reshape(out, [n, hAxis.out, wAxis.out, outChannels]), [0, 3, 1, 2]);
+      const nchw = tf.transpose(out, [0, 3, 1, 2]);
       return dims === 1 ? tf.squeeze(nchw, [2]) : nchw;
     },
   };

@@ -39,6 +39,10 @@ export function batchNormModule(args: Args, dims: 1 | 2): Module {
       const channelShape = [1, features, ...x.shape.slice(2).map(() => 1)];
       let mean: tf.Tensor;
       let variance: tf.Tensor;
+      if (mode.training && x.size / features === 1)
+        throw new TrainerError(
+          `BatchNorm${dims}d: expected more than 1 value per channel when training, got input ${JSON.stringify(x.shape)}`,
+        );
       if (mode.training || !track) {
         mean = meanKeepDims(x, axes);
         variance = meanKeepDims(tf.square(tf.sub(x, mean)), axes);
@@ -51,7 +55,7 @@ export function batchNormModule(args: Args, dims: 1 | 2): Module {
               tf.add(tf.mul(tf.sub(1, factor), buffer), tf.mul(factor, tf.reshape(batch, [features]))),
             );
           update(buffers['running_mean']!, mean);
-          update(buffers['running_var']!, tf.mul(variance, count / Math.max(count - 1, 1)));
+          update(buffers['running_var']!, tf.mul(variance, count / (count - 1)));
           nbt.assign(tf.add(nbt, tf.scalar(1, 'int32')));
         }
       } else {

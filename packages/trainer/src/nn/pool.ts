@@ -1,12 +1,89 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { backendChoiceFlag } from '../backend.js';
 import { TrainerError } from '../errors.js';
 import type { Args } from './args.js';
+import { hostMaxPool } from './host-pool.js';
 import { detached, meanKeepDims } from './matmul.js';
 import type { Module } from './types.js';
 import { poolOut, type WindowAxis, windowViews } from './windows.js';
 
+/**
+ * tfjs flag: where a max pool runs, 'auto' (by backend), 'host' or 'device'. 'auto' takes 'host' (hostMaxPool:
+ * loops over the values, exact and fast) on the backends whose tensors live in this process's memory, and
+ * 'device' (tfjs ops only: a reshape for non-overlapping windows, one slice per kernel position otherwise)
+ * elsewhere. Tests run both.
+ */
+export const MAX_POOL_ON_FLAG = 'HYPERSWEEP_MAX_POOL_ON';
+const maxPoolOn = backendChoiceFlag(MAX_POOL_ON_FLAG, 'host', 'device', ['wasm', 'cpu']);
+
 /** float32's lowest value: the padding of a max pool (never the maximum of a window, which always holds input). */
 const LOWEST = -3.4028234663852886e38;
+
+type CustomGradArgs = Array<tf.Tensor | tf.GradSaveFunc>;
+
+/**
+ * x [N, C, H, W] padded for a 'valid' pooling that yields exactly torch's windows: `before` on top and left,
+ * and after them torch's padding or whatever the last (ceil_mode) window needs. NHWC, or NCHW with `nchw`.
+ */
+function padForPooling(x: tf.Tensor, h: WindowAxis, w: WindowAxis, value: number, nchw = false): tf.Tensor4D {
+  const input = (nchw ? x : tf.transpose(x, [0, 2, 3, 1])) as tf.Tensor4D;
+  const after = (axis: WindowAxis, length: number) =>
+    Math.max(length + axis.before + axis.after, (axis.out - 1) * axis.stride + axis.kernel) -
+    length -
+    axis.before;
+  const [afterH, afterW] = [after(h, x.shape[2]!), after(w, x.shape[3]!)];
+  if (h.before === 0 && w.before === 0 && afterH === 0 && afterW === 0) return input;
+  const spatial: Array<[number, number]> = [
+    [h.before, afterH],
+    [w.before, afterW],
+  ];
+  return tf.pad(input, nchw ? [[0, 0], [0, 0], ...spatial] : [[0, 0], ...spatial, [0, 0]], value);
+}
+
+/**
+ * Max pooling over non-overlapping windows (kernel = stride, no dilation), [N, C, oh, ow]: each window's
+ * values gathered by a reshape and a transpose, times a detached one-hot of their first arg-max (the gradient
+ * goes to the first maximum in row-major order, as in torch).
+ */
+function tiledMaxPool(x: tf.Tensor, h: WindowAxis, w: WindowAxis): tf.Tensor {
+  const [n, c] = [x.shape[0]!, x.shape[1]!];
+  let padded: tf.Tensor = padForPooling(x, h, w, LOWEST, true);
+  const [tileH, tileW] = [h.out * h.kernel, w.out * w.kernel];
+  if (padded.shape[2] !== tileH || padded.shape[3] !== tileW)
+    padded = tf.slice(padded, [0, 0, 0, 0], [n, c, tileH, tileW]);
+  const windows = tf.reshape(
+    tf.transpose(tf.reshape(padded, [n, c, h.out, h.kernel, w.out, w.kernel]), [0, 1, 2, 4, 3, 5]),
+    [n, c, h.out, w.out, h.kernel * w.kernel],
+  );
+  const first = detached(windows, (v) => tf.cast(tf.oneHot(tf.argMax(v, 4), h.kernel * w.kernel), 'float32'));
+  return tf.sum(tf.mul(windows, first), 4);
+}
+
+/**
+ * tfjs's AvgPool kernel ('valid') on NHWC x, with its gradient from the AvgPoolGrad kernel (tfjs-core's Node
+ * bundle registers none). Max pooling does not use tfjs's kernels: tfjs-backend-wasm's MaxPoolGrad and
+ * MaxPoolWithArgmax start each window's maximum at FLT_MIN, so a window of negative values gets a wrong
+ * output or gradient (the nn reference cases caught it).
+ */
+function nativeAvgPool(x: tf.Tensor4D, h: WindowAxis, w: WindowAxis): tf.Tensor4D {
+  const filterSize: [number, number] = [h.kernel, w.kernel];
+  const strides: [number, number] = [h.stride, w.stride];
+  return tf.customGrad((...args: CustomGradArgs) => {
+    const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    save([input]);
+    return {
+      value: tf.avgPool(input, filterSize, strides, 'valid'),
+      gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) =>
+        tf
+          .engine()
+          .runKernel(
+            tf.AvgPoolGrad,
+            { dy, input: saved! },
+            { filterSize, strides, pad: 'valid' },
+          ) as tf.Tensor,
+    };
+  })(x) as tf.Tensor4D;
+}
 
 function poolAxes(args: Args, x: tf.Tensor, dilation: number[], what: string): [WindowAxis, WindowAxis] {
   if (x.rank !== 4) throw new TrainerError(`${what} expects [N, C, H, W], got ${JSON.stringify(x.shape)}`);
@@ -14,6 +91,10 @@ function poolAxes(args: Args, x: tf.Tensor, dilation: number[], what: string): [
   const stride = args.ints('stride', 2);
   const padding = args.ints('padding', 2);
   const ceilMode = args.boolean('ceil_mode');
+  if (padding.some((p, i) => p < 0 || p > kernel[i]! / 2))
+    throw new TrainerError(
+      `${what}: pad should be at most half of kernel size, got padding ${JSON.stringify(padding)}`,
+    );
   return [0, 1].map((i) => {
     const out = poolOut(x.shape[2 + i]!, kernel[i]!, stride[i]!, padding[i]!, dilation[i]!, ceilMode);
     if (out < 1)
@@ -41,6 +122,11 @@ export function maxPoolModule(args: Args): Module {
     buffers: {},
     forward(x) {
       const [h, w] = poolAxes(args, x, dilation, 'MaxPool2d');
+      if (maxPoolOn() === 'host') return hostMaxPool(x, h, w);
+      const tiled = h.dilation === 1 && w.dilation === 1 && h.kernel === h.stride && w.kernel === w.stride;
+      if (tiled) return tiledMaxPool(x, h, w);
+      // Overlapping or dilated windows: every kernel position's view (many slices: slow on large inputs) and a
+      // detached one-hot of the first arg-max.
       const stacked = tf.stack(windowViews(x as tf.Tensor4D, h, w, LOWEST), 4);
       const k = h.kernel * w.kernel;
       const first = detached(stacked, (s) => tf.cast(tf.oneHot(tf.argMax(s, 4), k), 'float32'));
@@ -76,7 +162,10 @@ export function avgPoolModule(args: Args): Module {
           divisor[i * w.out + j] = divisorOverride ?? (countIncludePad ? poolSize : (h1 - h0) * (w1 - w0));
         }
       }
-      return tf.div(tf.addN(windowViews(x as tf.Tensor4D, h, w, 0)), tf.tensor2d(divisor, [h.out, w.out]));
+      // The kernel's mean over the whole (zero-padded) window, rescaled to torch's divisor.
+      const scale = divisor.map((d) => (h.kernel * w.kernel) / d);
+      const mean = nativeAvgPool(padForPooling(x, h, w, 0), h, w);
+      return tf.transpose(tf.mul(mean, tf.tensor3d(scale, [h.out, w.out, 1])), [0, 3, 1, 2]);
     },
   };
 }

@@ -112,6 +112,12 @@ LAYER_CASES = [
     ('softplus', {'type': 'Softplus', 'beta': 1, 'threshold': 20}, [4, 10], 'wide', 0),
     ('softplus_beta_threshold', {'type': 'Softplus', 'beta': 2, 'threshold': 3}, [4, 10], 'wide', 0),
     ('identity', {'type': 'Identity'}, [3, 4], 'randn', 0),
+    # Added later: appended, so every earlier case keeps its seed.
+    ('maxpool2d_ties_tiled', maxpool([2, 2]), [2, 2, 6, 6], 'ties', 0),
+    ('maxpool2d_tiled_pad', maxpool([2, 2], padding=[1, 1]), [1, 2, 5, 5], 'ties', 0),
+    ('maxpool2d_tiled_remainder', maxpool([3, 2], stride=[3, 2]), [2, 2, 7, 9], 'randn', 0),
+    ('conv1d_stride_dilation', conv(1, 2, 3, [3], stride=[2], padding=[2], dilation=[3]), [2, 2, 11], 'randn', 0),
+    ('conv2d_padding_past_kernel', conv(2, 2, 3, [2, 3], stride=[2, 3], padding=[3, 4]), [2, 2, 5, 7], 'randn', 0),
 ]
 
 
