@@ -12,6 +12,13 @@ import type { Module } from './types.js';
  * momentum null being the cumulative average (factor 1 / num_batches_tracked). The update is assigned to the
  * buffers inside the forward pass: it is not on the path to the loss, so tf.variableGrads never differentiates it.
  */
+/** A non-trainable variable holding `initial`'s values (tf.variable keeps its own copy: `initial` is freed). */
+function buffer(initial: tf.Tensor): tf.Variable {
+  const variable = tf.variable(initial, false, undefined, initial.dtype);
+  initial.dispose();
+  return variable;
+}
+
 export function batchNormModule(args: Args, dims: 1 | 2): Module {
   const features = args.integer('num_features');
   const eps = args.number('eps');
@@ -21,9 +28,9 @@ export function batchNormModule(args: Args, dims: 1 | 2): Module {
   const params = affine ? [constantParam('weight', [features], 1), constantParam('bias', [features], 0)] : [];
   const buffers: Record<string, tf.Variable> = track
     ? {
-        running_mean: tf.variable(tf.zeros([features]), false),
-        running_var: tf.variable(tf.ones([features]), false),
-        num_batches_tracked: tf.variable(tf.scalar(0, 'int32'), false, undefined, 'int32'),
+        running_mean: buffer(tf.zeros([features])),
+        running_var: buffer(tf.ones([features])),
+        num_batches_tracked: buffer(tf.scalar(0, 'int32')),
       }
     : {};
   const ranks = dims === 1 ? [2, 3] : [4];
