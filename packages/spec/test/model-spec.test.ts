@@ -111,6 +111,16 @@ describe('the issue CNN', () => {
       expect(result.errors[0]!.path).toBe('/optimizers/0/param_groups/0/params');
       expect(result.errors[0]!.message).toContain('did you mean "classifier"');
     }
+    const unnamed = cnnSpec() as { workload: { model: Array<Record<string, unknown>> } };
+    for (const layer of unnamed.workload.model) delete layer['name'];
+    const refused = validate({ ...unnamed, optimizers: spec['optimizers'] });
+    expect(refused.ok === false && refused.errors).toEqual([
+      {
+        path: '/optimizers/0/param_groups',
+        message:
+          'the model has no named layers, so param_groups cannot be used; give a layer a "name" to make it a parameter group',
+      },
+    ]);
   });
 });
 
