@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { validateSweepSpec } from '../src/validate-sweep-spec.js';
-import { cnnSpec, modelContext } from './model-fixtures.js';
+import { cnnSpec, digits, modelContext } from './model-fixtures.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests mutate a spec freely
 type Workload = Record<string, any>;
@@ -348,6 +348,14 @@ describe('model workload errors', () => {
       message:
         'workload model on "digits" has no validation set, so val_loss is never measured; use "train_loss"',
     });
+  });
+
+  test('a dataset without rows', () => {
+    const empty = { ...digits, id: 'e', name: 'empty', rows: 0 };
+    const result = validateSweepSpec(cnnSpec(), { ...modelContext, datasets: () => empty });
+    expect(result.ok === false && result.errors).toEqual([
+      { path: '/workload/dataset/id', message: 'dataset "empty" has no rows' },
+    ]);
   });
 
   test('without a dataset lookup a model workload is a 400', () => {

@@ -98,6 +98,11 @@ function lookup(
         ? 'no uploaded datasets are available here'
         : `unknown dataset ${JSON.stringify(value)}: upload it first (POST /v1/datasets) and give its id or name`,
     );
+    return undefined;
+  }
+  if (!(Number.isSafeInteger(info.rows) && info.rows > 0)) {
+    report.add(path, `dataset ${JSON.stringify(info.name)} has no rows`);
+    return undefined;
   }
   return info;
 }

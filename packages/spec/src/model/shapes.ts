@@ -33,7 +33,7 @@ export function withDefaults(given: Record<string, unknown>): ResolvedLayer {
     if (rank !== undefined && TUPLE_OPTIONS.has(option) && typeof value === 'number')
       value = Array.from({ length: rank }, () => value);
     if (option === 'normalized_shape' && typeof value === 'number') value = [value];
-    layer[option] = structuredClone(value);
+    layer[option] = typeof value === 'object' && value !== null ? structuredClone(value) : value;
   }
   if ((type === 'MaxPool2d' || type === 'AvgPool2d') && layer['stride'] === null)
     layer['stride'] = [...(layer['kernel_size'] as number[])];
