@@ -4,7 +4,7 @@ export type { SpecError } from './error-report.js';
 export { sweepSpecExamples } from './examples.js';
 export { pointer } from './json-pointer.js';
 export { layerCatalog, lossCatalog, type ModelCatalogEntry } from './model/catalog.js';
-export { type DatasetLookup, datasetReferences, splitCounts } from './model/dataset.js';
+export { type DatasetLookup, datasetReferences, splitCounts, withDatasetIds } from './model/dataset.js';
 export type { DatasetArray, DatasetColumn, DatasetInfo, ValueStats } from './model/dataset-info.js';
 export { modelWorkloadSchema } from './model/model-schema.js';
 export { type ModelSummary, type ModelSummaryRow, summarizeModel } from './model/shapes.js';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { layerCatalog, lossCatalog } from '../src/model/catalog.js';
-import { datasetReferences, splitCounts } from '../src/model/dataset.js';
+import { datasetReferences, splitCounts, withDatasetIds } from '../src/model/dataset.js';
 import { summarizeModel } from '../src/model/shapes.js';
 import { LAYER_TYPES, LOSS_TYPES, type ModelWorkloadOptions } from '../src/model/types.js';
 import { validateSweepSpec } from '../src/validate-sweep-spec.js';
@@ -329,6 +329,26 @@ describe('helpers the API and trainer share', () => {
     expect(splitCounts(1797, 0.2)).toEqual({ train: 1438, val: 359 });
     expect(splitCounts(2, 0.01)).toEqual({ train: 1, val: 1 });
     expect(splitCounts(10, 0.99)).toEqual({ train: 1, val: 9 });
+  });
+
+  test('withDatasetIds pins the references to uuids', () => {
+    const body = { workload: { dataset: { id: 'digits', val: 'digits-val', target: 'label' } }, seeds: [1] };
+    const lookup = modelContext.datasets!;
+    expect(withDatasetIds(body, lookup)).toEqual({
+      workload: {
+        dataset: {
+          id: '00000000-0000-4000-8000-000000000001',
+          val: '00000000-0000-4000-8000-000000000002',
+          target: 'label',
+        },
+      },
+      seeds: [1],
+    });
+    expect(body.workload.dataset.id).toBe('digits');
+    expect(withDatasetIds({ workload: 'mnist-mlp' }, lookup)).toEqual({ workload: 'mnist-mlp' });
+    expect(withDatasetIds({ workload: { dataset: { id: 'nope', val: 0.2 } } }, lookup)).toEqual({
+      workload: { dataset: { id: 'nope', val: 0.2 } },
+    });
   });
 
   test('datasetReferences lists the dataset and a validation dataset, never throwing', () => {
