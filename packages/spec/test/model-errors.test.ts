@@ -24,6 +24,15 @@ const cases: Array<[string, (w: Workload) => void, string, string]> = [
     'layer 4 (Dropout) outputs [128]: 128 features; in_features is 100',
   ],
   [
+    'in_features of a Linear on unflattened input',
+    (w) => {
+      w.model.splice(3, 2);
+      w.model[3].in_features = 128;
+    },
+    '/workload/model/3/in_features',
+    'layer 2 (MaxPool2d) outputs [8, 4, 4]: 4 features; in_features is 128 (Linear acts on the last dimension; a Flatten before it would give 128 features)',
+  ],
+  [
     'an unknown layer type',
     (w) => {
       w.model[1].type = 'Relu';

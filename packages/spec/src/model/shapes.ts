@@ -77,6 +77,9 @@ export function carryShape(layer: ResolvedLayer, input: readonly number[], sourc
     case 'Linear': {
       const features = input.at(-1)!;
       const bad = inferred('in_features', features, 'features');
+      if (bad && 'problem' in bad && input.length > 1) {
+        bad.problem.message += ` (Linear acts on the last dimension; a Flatten before it would give ${product(input)} features)`;
+      }
       if (bad) return bad;
       return { layer, output: [...input.slice(0, -1), layer['out_features'] as number] };
     }
