@@ -6,7 +6,6 @@ export { pointer } from './json-pointer.js';
 export { layerCatalog, lossCatalog, type ModelCatalogEntry } from './model/catalog.js';
 export { type DatasetLookup, datasetReferences, splitCounts, withDatasetIds } from './model/dataset.js';
 export type { DatasetArray, DatasetColumn, DatasetInfo, ValueStats } from './model/dataset-info.js';
-export { modelWorkloadSchema } from './model/model-schema.js';
 export { type ModelSummary, type ModelSummaryRow, summarizeModel } from './model/shapes.js';
 export {
   type DatasetFileRef,
@@ -54,6 +53,7 @@ export {
 } from './statuses.js';
 export {
   createSweepSpecSchema,
+  modelWorkloadSchema,
   ObjectiveSchema,
   OptimizerSpecSchema,
   PrunerSchema,

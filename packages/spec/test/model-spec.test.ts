@@ -1,8 +1,10 @@
+import Schema from 'typebox/schema';
 import { describe, expect, test } from 'vitest';
 import { layerCatalog, lossCatalog } from '../src/model/catalog.js';
 import { datasetReferences, splitCounts, withDatasetIds } from '../src/model/dataset.js';
 import { summarizeModel } from '../src/model/shapes.js';
 import { LAYER_TYPES, LOSS_TYPES, type ModelWorkloadOptions } from '../src/model/types.js';
+import { modelWorkloadSchema, SweepSpecSchema } from '../src/sweep-spec-schema.js';
 import { validateSweepSpec } from '../src/validate-sweep-spec.js';
 import { cnnSpec, modelContext } from './model-fixtures.js';
 
@@ -372,5 +374,21 @@ describe('helpers the API and trainer share', () => {
     for (const entry of [...layers, ...lossCatalog()]) {
       for (const schema of Object.values(entry.options)) expect(schema.description).toBeTruthy();
     }
+  });
+});
+
+describe('the OpenAPI schema of a model workload', () => {
+  const check = Schema.Compile(SweepSpecSchema);
+  test('has a variant per layer and loss, accepts sweeps and distributions, refuses unknown options', () => {
+    const variants = (modelWorkloadSchema.properties.model.items as { anyOf: Array<{ title: string }> })
+      .anyOf;
+    expect(variants.map((v) => v.title)).toEqual([...LAYER_TYPES]);
+    expect(check.Check(cnnSpec())).toBe(true);
+    const swept = cnnSpec() as { workload: { model: Array<Record<string, unknown>> } };
+    swept.workload.model[0]!['out_channels'] = { int: [4, 16] };
+    swept.workload.model[4]!['p'] = [0, 0.5];
+    expect(check.Check(swept)).toBe(true);
+    swept.workload.model[0]!['out_channel'] = 8;
+    expect(check.Check(swept)).toBe(false);
   });
 });
