@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { configHash } from '../src/canonical-json.js';
 import { validateSweepSpec } from '../src/validate-sweep-spec.js';
-import { workloads } from '../test/workloads.js';
+import { modelContext } from '../test/model-fixtures.js';
 
 const range = (count: number, scale: number) =>
   Array.from({ length: count }, (_, index) => (index + 1) * scale);
@@ -58,6 +58,21 @@ const grids: Record<string, unknown> = {
     ],
     seeds: range(16, 1),
   },
+  'a model: 10,000 variants of four swept Linear widths': {
+    workload: {
+      dataset: { id: 'digits', target: 'label', val: 0.2 },
+      model: [
+        ...Array.from({ length: 4 }, () => [
+          { type: 'Linear', out_features: range(10, 8) },
+          { type: 'ReLU' },
+          { type: 'Dropout', p: 0.1 },
+        ]).flat(),
+        { type: 'Linear', out_features: 10 },
+      ],
+      loss: 'CrossEntropyLoss',
+    },
+    optimizers: [{ type: 'SGD', lr: 0.1 }],
+  },
 };
 
 for (const [name, spec] of Object.entries(grids)) {
@@ -65,13 +80,13 @@ for (const [name, spec] of Object.entries(grids)) {
   let trials = 0;
   for (let run = 0; run < 7; run++) {
     const started = performance.now();
-    const result = validateSweepSpec(spec, { workloads });
+    const result = validateSweepSpec(spec, modelContext);
     times.push(performance.now() - started);
     if (!result.ok) throw new Error(`${name}: ${JSON.stringify(result.errors)}`);
     trials = result.trials.length;
   }
   const hashStart = performance.now();
-  const result = validateSweepSpec(spec, { workloads });
+  const result = validateSweepSpec(spec, modelContext);
   if (result.ok) for (const trial of result.trials) configHash(trial);
   const hashMs = performance.now() - hashStart - Math.min(...times);
   times.sort((a, b) => a - b);

@@ -4,10 +4,9 @@ export type { SpecError } from './error-report.js';
 export { sweepSpecExamples } from './examples.js';
 export { pointer } from './json-pointer.js';
 export { layerCatalog, lossCatalog, type ModelCatalogEntry } from './model/catalog.js';
-export { type DatasetLookup, datasetReferences, splitCounts } from './model/dataset.js';
+export { type DatasetLookup, datasetReferences, splitCounts, withDatasetIds } from './model/dataset.js';
 export type { DatasetArray, DatasetColumn, DatasetInfo, ValueStats } from './model/dataset-info.js';
 export { datasetLookup } from './model/dataset-lookup.js';
-export { modelWorkloadSchema } from './model/model-schema.js';
 export { type ModelSummary, type ModelSummaryRow, summarizeModel } from './model/shapes.js';
 export {
   type DatasetFileRef,
@@ -55,6 +54,7 @@ export {
 } from './statuses.js';
 export {
   createSweepSpecSchema,
+  modelWorkloadSchema,
   ObjectiveSchema,
   OptimizerSpecSchema,
   PrunerSchema,

@@ -12,6 +12,7 @@ import {
 import type { ErrorReport } from './error-report.js';
 import { childPointer } from './json-pointer.js';
 import { describeValue, isJsonObject, type JsonObject, ownValue } from './json-value.js';
+import { MODEL_WORKLOAD } from './model/types.js';
 import type { OptimizerConfig, ParamGroupConfig } from './trial-config.js';
 
 /** A validated optimizer entry of the spec, ready to expand into its grid of configs. */
@@ -105,7 +106,9 @@ function readParamGroups(
   if (value.length > 0 && workloadGroups.length === 0) {
     report.add(
       path,
-      `workload ${JSON.stringify(workloadName)} has no parameter groups, so param_groups cannot be used`,
+      workloadName === MODEL_WORKLOAD
+        ? 'the model has no named layers, so param_groups cannot be used; give a layer a "name" to make it a parameter group'
+        : `workload ${JSON.stringify(workloadName)} has no parameter groups, so param_groups cannot be used`,
     );
     return undefined;
   }

@@ -2,7 +2,8 @@ import { type CatalogEntry, type JsonSchema, optimizerCatalog, schedulerCatalog 
 import Type, { type Static, type TSchema } from 'typebox';
 import { distributionSchemas, SAMPLED_OPTION_NOTE } from './distribution-schema.js';
 import { sweepSpecExamples } from './examples.js';
-import { modelWorkloadSchema } from './model/model-schema.js';
+import { layerEntries, lossEntries, type ModelCatalogEntry } from './model/catalog.js';
+import { LOSS_TYPES } from './model/types.js';
 import type { ObjectiveMetric, ObjectiveMode } from './objective.js';
 import {
   intervalSchema,
@@ -92,13 +93,18 @@ function sweepable(schema: JsonSchema, { sampled }: EntryOptions): Record<string
   };
 }
 
-function entryProperties(entry: CatalogEntry, options: EntryOptions): Record<string, unknown> {
+function entryProperties(
+  entry: Pick<CatalogEntry, 'options'>,
+  options: EntryOptions,
+): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(entry.options).map(([name, schema]) => [name, sweepable(schema, options)]),
   );
 }
 
-function typeProperty(entry: CatalogEntry): Record<string, unknown> {
+function typeProperty(
+  entry: Pick<CatalogEntry, 'type' | 'description' | 'reference'>,
+): Record<string, unknown> {
   return { type: 'string', enum: [entry.type], description: `${entry.description} ${entry.reference}` };
 }
 
@@ -208,6 +214,97 @@ export const SeedsSchema = Type.Unsafe<NonNullable<SweepSpecInput['seeds']>>({
   description: 'Seeds to run every configuration with (default [0]).',
   anyOf: [seedSchema, { type: 'array', items: seedSchema, minItems: 1 }],
 });
+
+/**
+ * A layer or loss of a model workload: its type, a layer's name, and its torch arguments, each one value,
+ * a list to sweep or (under a random or tpe search) a distribution.
+ */
+function modelEntryVariant(entry: ModelCatalogEntry, layer: boolean): Record<string, unknown> {
+  return {
+    title: entry.type,
+    type: 'object',
+    required: ['type', ...entry.required],
+    properties: {
+      type: typeProperty(entry),
+      ...(layer && {
+        name: {
+          type: 'string',
+          maxLength: 100,
+          description: 'Makes the layer a parameter group (param_groups[].params).',
+        },
+      }),
+      ...entryProperties(entry, { sampled: true }),
+    },
+    additionalProperties: false,
+  };
+}
+
+/**
+ * The JSON Schema of a model workload for the OpenAPI document: a variant per layer and loss type from
+ * their catalog; validateSweepSpec also checks the shapes through the layers and the data.
+ */
+export const modelWorkloadSchema = {
+  title: 'model',
+  description:
+    'A torch.nn model on an uploaded dataset. Any layer or loss option may be a list to sweep (or a distribution under a random or tpe search); shapes are checked through the layers at submission.',
+  type: 'object',
+  required: ['dataset', 'model', 'loss'],
+  properties: {
+    dataset: {
+      type: 'object',
+      required: ['id'],
+      properties: {
+        id: { type: 'string', description: 'The id or name of an uploaded dataset.' },
+        target: {
+          anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
+          description: 'The column(s) to predict, or the NPZ array (default "y").',
+        },
+        features: {
+          anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
+          description: 'The input columns (default: every other column), or the NPZ array (default "x").',
+        },
+        shape: {
+          type: 'array',
+          items: { type: 'integer', minimum: 1 },
+          minItems: 1,
+          maxItems: 8,
+          description:
+            "Each example's input shape, e.g. [1, 8, 8] (default: [feature count], or the array's trailing dims).",
+        },
+        val: {
+          anyOf: [
+            { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+            { type: 'string' },
+            { type: 'null' },
+          ],
+          description:
+            'A fraction of the rows to validate on, or another dataset (id or name); default none.',
+        },
+        standardize: {
+          type: 'boolean',
+          default: false,
+          description: "Scale the inputs by the training split's per-feature mean and std.",
+        },
+      },
+      additionalProperties: false,
+    },
+    model: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 200,
+      description: 'The layers, in order (torch.nn class names and constructor arguments).',
+      items: { anyOf: Object.values(layerEntries).map((entry) => modelEntryVariant(entry, true)) },
+    },
+    loss: {
+      description: 'The torch.nn loss: its class name, or an object with its arguments.',
+      anyOf: [
+        { type: 'string', enum: [...LOSS_TYPES] },
+        ...Object.values(lossEntries).map((entry) => modelEntryVariant(entry, false)),
+      ],
+    },
+  },
+  additionalProperties: false,
+};
 
 function workloadSchema(workloads: readonly WorkloadInfo[] | undefined): TSchema {
   const description =

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { validateSweepSpec } from '../src/validate-sweep-spec.js';
-import { cnnSpec, modelContext } from './model-fixtures.js';
+import { cnnSpec, digits, modelContext } from './model-fixtures.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests mutate a spec freely
 type Workload = Record<string, any>;
@@ -22,6 +22,15 @@ const cases: Array<[string, (w: Workload) => void, string, string]> = [
     },
     '/workload/model/5/in_features',
     'layer 4 (Dropout) outputs [128]: 128 features; in_features is 100',
+  ],
+  [
+    'in_features of a Linear on unflattened input',
+    (w) => {
+      w.model.splice(3, 2);
+      w.model[3].in_features = 128;
+    },
+    '/workload/model/3/in_features',
+    'layer 2 (MaxPool2d) outputs [8, 4, 4]: 4 features; in_features is 128 (Linear acts on the last dimension; a Flatten before it would give 128 features)',
   ],
   [
     'an unknown layer type',
@@ -348,6 +357,14 @@ describe('model workload errors', () => {
       message:
         'workload model on "digits" has no validation set, so val_loss is never measured; use "train_loss"',
     });
+  });
+
+  test('a dataset without rows', () => {
+    const empty = { ...digits, id: 'e', name: 'empty', rows: 0 };
+    const result = validateSweepSpec(cnnSpec(), { ...modelContext, datasets: () => empty });
+    expect(result.ok === false && result.errors).toEqual([
+      { path: '/workload/dataset/id', message: 'dataset "empty" has no rows' },
+    ]);
   });
 
   test('without a dataset lookup a model workload is a 400', () => {

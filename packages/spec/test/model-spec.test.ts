@@ -1,8 +1,10 @@
+import Schema from 'typebox/schema';
 import { describe, expect, test } from 'vitest';
 import { layerCatalog, lossCatalog } from '../src/model/catalog.js';
-import { datasetReferences, splitCounts } from '../src/model/dataset.js';
+import { datasetReferences, splitCounts, withDatasetIds } from '../src/model/dataset.js';
 import { summarizeModel } from '../src/model/shapes.js';
 import { LAYER_TYPES, LOSS_TYPES, type ModelWorkloadOptions } from '../src/model/types.js';
+import { modelWorkloadSchema, SweepSpecSchema } from '../src/sweep-spec-schema.js';
 import { validateSweepSpec } from '../src/validate-sweep-spec.js';
 import { cnnSpec, modelContext } from './model-fixtures.js';
 
@@ -111,6 +113,16 @@ describe('the issue CNN', () => {
       expect(result.errors[0]!.path).toBe('/optimizers/0/param_groups/0/params');
       expect(result.errors[0]!.message).toContain('did you mean "classifier"');
     }
+    const unnamed = cnnSpec() as { workload: { model: Array<Record<string, unknown>> } };
+    for (const layer of unnamed.workload.model) delete layer['name'];
+    const refused = validate({ ...unnamed, optimizers: spec['optimizers'] });
+    expect(refused.ok === false && refused.errors).toEqual([
+      {
+        path: '/optimizers/0/param_groups',
+        message:
+          'the model has no named layers, so param_groups cannot be used; give a layer a "name" to make it a parameter group',
+      },
+    ]);
   });
 });
 
@@ -321,6 +333,26 @@ describe('helpers the API and trainer share', () => {
     expect(splitCounts(10, 0.99)).toEqual({ train: 1, val: 9 });
   });
 
+  test('withDatasetIds pins the references to uuids', () => {
+    const body = { workload: { dataset: { id: 'digits', val: 'digits-val', target: 'label' } }, seeds: [1] };
+    const lookup = modelContext.datasets!;
+    expect(withDatasetIds(body, lookup)).toEqual({
+      workload: {
+        dataset: {
+          id: '00000000-0000-4000-8000-000000000001',
+          val: '00000000-0000-4000-8000-000000000002',
+          target: 'label',
+        },
+      },
+      seeds: [1],
+    });
+    expect(body.workload.dataset.id).toBe('digits');
+    expect(withDatasetIds({ workload: 'mnist-mlp' }, lookup)).toEqual({ workload: 'mnist-mlp' });
+    expect(withDatasetIds({ workload: { dataset: { id: 'nope', val: 0.2 } } }, lookup)).toEqual({
+      workload: { dataset: { id: 'nope', val: 0.2 } },
+    });
+  });
+
   test('datasetReferences lists the dataset and a validation dataset, never throwing', () => {
     expect(datasetReferences(cnnSpec())).toEqual(['digits']);
     expect(datasetReferences({ workload: { dataset: { id: 'a', val: 'b' } } })).toEqual(['a', 'b']);
@@ -342,5 +374,21 @@ describe('helpers the API and trainer share', () => {
     for (const entry of [...layers, ...lossCatalog()]) {
       for (const schema of Object.values(entry.options)) expect(schema.description).toBeTruthy();
     }
+  });
+});
+
+describe('the OpenAPI schema of a model workload', () => {
+  const check = Schema.Compile(SweepSpecSchema);
+  test('has a variant per layer and loss, accepts sweeps and distributions, refuses unknown options', () => {
+    const variants = (modelWorkloadSchema.properties.model.items as { anyOf: Array<{ title: string }> })
+      .anyOf;
+    expect(variants.map((v) => v.title)).toEqual([...LAYER_TYPES]);
+    expect(check.Check(cnnSpec())).toBe(true);
+    const swept = cnnSpec() as { workload: { model: Array<Record<string, unknown>> } };
+    swept.workload.model[0]!['out_channels'] = { int: [4, 16] };
+    swept.workload.model[4]!['p'] = [0, 0.5];
+    expect(check.Check(swept)).toBe(true);
+    swept.workload.model[0]!['out_channel'] = 8;
+    expect(check.Check(swept)).toBe(false);
   });
 });

@@ -69,15 +69,37 @@ export function fileRef(info: DatasetInfo): DatasetFileRef {
  * can fetch them before validating. Never throws.
  */
 export function datasetReferences(body: unknown): string[] {
-  if (!isJsonObject(body)) return [];
-  const workload = ownValue(body, 'workload');
-  if (!isJsonObject(workload)) return [];
-  const dataset = ownValue(workload, 'dataset');
-  if (!isJsonObject(dataset)) return [];
+  const dataset = datasetPart(body)?.dataset;
+  if (dataset === undefined) return [];
   const refs = [ownValue(dataset, 'id'), ownValue(dataset, 'val')].filter(
     (ref): ref is string => typeof ref === 'string',
   );
   return [...new Set(refs)];
+}
+
+/**
+ * The body with its dataset references (the dataset's `id` and a validation dataset's) written as the
+ * datasets' uuids, so a stored spec (a random or tpe search proposes from the spec as submitted) keeps
+ * naming the same data if a dataset is renamed or another takes its name. References not found stay.
+ */
+export function withDatasetIds(body: unknown, datasets: DatasetLookup): unknown {
+  const part = datasetPart(body);
+  if (part === undefined) return body;
+  const { workload, dataset } = part;
+  const pinned = { ...dataset };
+  for (const field of ['id', 'val']) {
+    const ref = ownValue(dataset, field);
+    const info = typeof ref === 'string' ? datasets(ref) : undefined;
+    if (info !== undefined) pinned[field] = info.id;
+  }
+  return { ...(body as JsonObject), workload: { ...workload, dataset: pinned } };
+}
+
+/** A raw body's `workload` and its `dataset` object, when it has them. */
+function datasetPart(body: unknown): { workload: JsonObject; dataset: JsonObject } | undefined {
+  const workload = isJsonObject(body) ? ownValue(body, 'workload') : undefined;
+  const dataset = isJsonObject(workload) ? ownValue(workload, 'dataset') : undefined;
+  return isJsonObject(workload) && isJsonObject(dataset) ? { workload, dataset } : undefined;
 }
 
 function lookup(
@@ -98,6 +120,11 @@ function lookup(
         ? 'no uploaded datasets are available here'
         : `unknown dataset ${JSON.stringify(value)}: upload it first (POST /v1/datasets) and give its id or name`,
     );
+    return undefined;
+  }
+  if (!(Number.isSafeInteger(info.rows) && info.rows > 0)) {
+    report.add(path, `dataset ${JSON.stringify(info.name)} has no rows`);
+    return undefined;
   }
   return info;
 }

@@ -9,7 +9,7 @@ import type { ObjectiveMetric } from '../objective.js';
 import { layerEntries, lossEntries, type ModelCatalogEntry, SPATIAL_RANK, TUPLE_OPTIONS } from './catalog.js';
 import { type DatasetLookup, fileRef, type ReadDataset, readDataset } from './dataset.js';
 import { checkInputs, checkLoss, type VariantProblem } from './loss-checks.js';
-import { carryShape, type LayerProblem, shapeSource, withDefaults } from './shapes.js';
+import { carryShape, formatShape, type LayerProblem, shapeSource, withDefaults } from './shapes.js';
 import {
   LAYER_TYPES,
   LOSS_TYPES,
@@ -294,9 +294,18 @@ export function expandModelPlan(
   const axes = plan.axes.map((a) => a.axis);
   const variants: Array<{ config: ModelWorkloadConfig; key: string }> = [];
   const failures: Array<{ problem: VariantProblem; indices: number[] }> = [];
+  // A layer's resolution depends on its own values and those upstream (the axes before it, as they are
+  // in layer order): resolved once per such prefix of the combination, shared by the variants.
+  const upstream = plan.layers.map(
+    (_, index) => plan.axes.filter((a) => a.owner >= 0 && a.owner <= index).length,
+  );
+  const steps = plan.layers.map(() => new Map<string, CachedStep>());
   let count = 0;
   for (const indices of combinations(axes)) {
     count++;
+    // prefixes[p]: the indices of the first p axes, as text
+    const prefixes = [''];
+    for (const index of indices) prefixes.push(`${prefixes.at(-1)},${index}`);
     const values = (owner: number) => {
       const out: JsonObject = {};
       plan.axes.forEach((a, position) => {
@@ -304,51 +313,91 @@ export function expandModelPlan(
       });
       return out;
     };
-    const given = plan.layers.map((layer, index) => ({
-      type: layer.type,
-      ...(layer.name === undefined ? {} : { name: layer.name }),
-      ...structuredClone(layer.fixed),
-      ...values(index),
-    }));
-    const lossOptions = { ...structuredClone(plan.loss.fixed), ...values(-1) };
-    const resolved = resolveVariant(plan.dataset, given, plan.loss.type, lossOptions);
+    const layers: CachedLayer[] = [];
+    let problem: VariantProblem | undefined;
+    for (const [index, layer] of plan.layers.entries()) {
+      const key = prefixes[upstream[index]!]!;
+      let step = steps[index]!.get(key);
+      if (step === undefined) {
+        const given = {
+          type: layer.type,
+          ...(layer.name === undefined ? {} : { name: layer.name }),
+          ...layer.fixed,
+          ...values(index),
+        };
+        step = resolveLayer(
+          plan,
+          given,
+          index,
+          layers[index - 1],
+          layers[index - 1]?.output ?? plan.dataset.shape,
+        );
+        steps[index]!.set(key, step);
+      }
+      if ('problem' in step) {
+        problem = step.problem;
+        break;
+      }
+      layers.push(step);
+    }
+    const resolved =
+      problem === undefined
+        ? finishVariant(plan.dataset, layers, plan.loss.type, { ...plan.loss.fixed, ...values(-1) })
+        : { problem };
     if ('problem' in resolved) {
       failures.push({ problem: resolved.problem, indices: [...indices] });
       continue;
     }
     const config: ModelWorkloadConfig = { name: MODEL_WORKLOAD, options: resolved.options };
-    variants.push({ config, key: canonicalJson(config) });
+    // The dataset is the same in every variant: the layers and the loss tell variants apart.
+    const key = `${layers.map((l) => l.text).join('\u0000')}\u0000${canonicalJson(resolved.options.loss)}`;
+    variants.push({ config, key });
   }
   reportFailures(plan, failures, count, report);
   return variants;
 }
 
-function resolveVariant(
+/** A resolved layer with its output shape and canonical text. */
+interface CachedLayer {
+  layer: ResolvedLayer;
+  output: number[];
+  text: string;
+}
+
+type CachedStep = CachedLayer | { problem: VariantProblem };
+
+function resolveLayer(
+  plan: ModelPlan,
+  given: JsonObject,
+  index: number,
+  previous: CachedLayer | undefined,
+  input: number[],
+): CachedStep {
+  const at = (problem: LayerProblem): CachedStep => ({
+    problem: { owner: index, path: childPointer(MODEL_PATH, index), ...problem },
+  });
+  if (index > 0 && given['type'] === 'Embedding') {
+    return at({
+      message: `Embedding takes integer indices from the dataset, so it must be the first layer; layer ${index - 1} (${plan.layers[index - 1]!.type}) outputs floats`,
+    });
+  }
+  const step = carryShape(withDefaults(given), input, shapeSource(index, previous?.layer, input));
+  if ('problem' in step) return at(step.problem);
+  if (step.output.some((size) => size < 1))
+    return at({ message: `the output ${formatShape(step.output)} is empty` });
+  return { layer: step.layer, output: step.output, text: canonicalJson(step.layer) };
+}
+
+/** A variant whose layers resolved: the Embedding's inputs and the loss checked, the trial's options. */
+function finishVariant(
   dataset: ReadDataset,
-  given: JsonObject[],
+  resolvedLayers: readonly CachedLayer[],
   lossType: string,
   lossOptions: JsonObject,
 ): { options: ModelWorkloadOptions } | { problem: VariantProblem } {
-  let shape = dataset.shape;
-  const layers: ResolvedLayer[] = [];
-  const embedding = given[0]!['type'] === 'Embedding';
-  const at = (owner: number, problem: LayerProblem): { problem: VariantProblem } => ({
-    problem: { owner, path: childPointer(MODEL_PATH, owner), ...problem },
-  });
-  for (const [index, entry] of given.entries()) {
-    if (index > 0 && entry['type'] === 'Embedding') {
-      return at(index, {
-        message: `Embedding takes integer indices from the dataset, so it must be the first layer; layer ${index - 1} (${given[index - 1]!['type']}) outputs floats`,
-      });
-    }
-    const layer = withDefaults(entry);
-    const step = carryShape(layer, shape, shapeSource(index, layers[index - 1], shape));
-    if ('problem' in step) return at(index, step.problem);
-    if (step.output.some((size) => size < 1))
-      return at(index, { message: `the output ${JSON.stringify(step.output)} is empty` });
-    layers.push(step.layer);
-    shape = step.output;
-  }
+  const layers = resolvedLayers.map((l) => l.layer);
+  const shape = resolvedLayers.at(-1)!.output;
+  const embedding = layers[0]!.type === 'Embedding';
   if (embedding) {
     const problem = checkInputs(dataset, layers[0]!);
     if (problem !== undefined) return { problem: { owner: 0, ...problem } };

@@ -33,7 +33,7 @@ export function withDefaults(given: Record<string, unknown>): ResolvedLayer {
     if (rank !== undefined && TUPLE_OPTIONS.has(option) && typeof value === 'number')
       value = Array.from({ length: rank }, () => value);
     if (option === 'normalized_shape' && typeof value === 'number') value = [value];
-    layer[option] = structuredClone(value);
+    layer[option] = typeof value === 'object' && value !== null ? structuredClone(value) : value;
   }
   if ((type === 'MaxPool2d' || type === 'AvgPool2d') && layer['stride'] === null)
     layer['stride'] = [...(layer['kernel_size'] as number[])];
@@ -77,6 +77,9 @@ export function carryShape(layer: ResolvedLayer, input: readonly number[], sourc
     case 'Linear': {
       const features = input.at(-1)!;
       const bad = inferred('in_features', features, 'features');
+      if (bad && 'problem' in bad && input.length > 1) {
+        bad.problem.message += ` (Linear acts on the last dimension; a Flatten before it would give ${product(input)} features)`;
+      }
       if (bad) return bad;
       return { layer, output: [...input.slice(0, -1), layer['out_features'] as number] };
     }
