@@ -136,8 +136,8 @@ export function createDatasetStore(pool: Transactional, options: DatasetStoreOpt
     return rows[0] ? toDataset(rows[0]) : null;
   }
 
-  async function get(idOrName: string, db: Queryable = pool): Promise<StoredDataset | null> {
-    const { rows } = await db.query<Row>(
+  async function get(idOrName: string): Promise<StoredDataset | null> {
+    const { rows } = await pool.query<Row>(
       `SELECT ${COLUMNS} FROM datasets WHERE ${byIdOrName(idOrName)} ORDER BY (id::text = $1::text) DESC LIMIT 1`,
       [idOrName],
     );
