@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,7 @@ describe('hypersweep datasets', () => {
       npz,
     );
     const images = await cli('datasets', 'upload', npz, '--json');
+    rmSync(dir, { recursive: true, force: true });
     expect(images.code, images.stderr).toBe(0);
     expect(JSON.parse(images.stdout)).toMatchObject({
       name: 'images',

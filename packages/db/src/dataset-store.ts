@@ -120,15 +120,24 @@ const isUniqueViolation = (error: unknown, constraint: string) =>
   (error as { code?: string; constraint?: string }).code === '23505' &&
   (error as { constraint?: string }).constraint === constraint;
 
+export interface DatasetStoreOptions {
+  /**
+   * The pool uploads hold a connection of for their whole transaction (default: `pool`). The API gives
+   * them one of their own, so that slow uploads queue among themselves instead of starving other routes.
+   */
+  uploadPool?: Transactional;
+}
+
 /** Uploaded datasets: their bytes in dataset_chunks, their description in datasets, their sweeps. */
-export function createDatasetStore(pool: Transactional) {
+export function createDatasetStore(pool: Transactional, options: DatasetStoreOptions = {}) {
+  const uploadPool = options.uploadPool ?? pool;
   async function findBySha(sha256: string): Promise<StoredDataset | null> {
     const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM datasets WHERE sha256 = $1`, [sha256]);
     return rows[0] ? toDataset(rows[0]) : null;
   }
 
-  async function get(idOrName: string, db: Queryable = pool): Promise<StoredDataset | null> {
-    const { rows } = await db.query<Row>(
+  async function get(idOrName: string): Promise<StoredDataset | null> {
+    const { rows } = await pool.query<Row>(
       `SELECT ${COLUMNS} FROM datasets WHERE ${byIdOrName(idOrName)} ORDER BY (id::text = $1::text) DESC LIMIT 1`,
       [idOrName],
     );
@@ -146,7 +155,7 @@ export function createDatasetStore(pool: Transactional) {
      * the transaction rolls back: no row and no chunk stay behind.
      */
     async upload(upload: DatasetUpload): Promise<{ dataset: StoredDataset; created: boolean }> {
-      const client = await pool.connect();
+      const client = await uploadPool.connect();
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');

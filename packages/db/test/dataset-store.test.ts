@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { DatasetError } from '@hypersweep/data';
 import type pg from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createPool } from '../src/client.js';
 import {
   createDatasetStore,
   DATASET_CHUNK_BYTES,
   DatasetNameTakenError,
   type DatasetStore,
 } from '../src/dataset-store.js';
+import type { TestDatabase } from '../src/testing.js';
 import { seedSweep, useStoreDatabase } from './store-fixture.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -34,8 +36,10 @@ function badAtTheEnd(): Uint8Array {
 describe('dataset store', () => {
   let pool: pg.Pool;
   let store: DatasetStore;
-  useStoreDatabase((opened) => {
-    pool = opened.pool;
+  let opened: { db: TestDatabase; pool: pg.Pool };
+  useStoreDatabase((database) => {
+    opened = database;
+    pool = database.pool;
     store = createDatasetStore(pool);
   });
   beforeEach(async () => {
@@ -140,6 +144,37 @@ describe('dataset store', () => {
       store.upload({ name: 'gone', format: 'csv', body: aborted(), maxBytes: 1 << 30 }),
     ).rejects.toThrow('aborted');
     expect(await counts()).toEqual({ datasets: 0, chunks: 0 });
+  });
+
+  it('an upload holds a connection of its own pool: reads go on meanwhile on a pool of one', async () => {
+    const { db } = opened;
+    const one = createPool(db.url, { max: 1 });
+    const uploads = createPool(db.url, { max: 1 });
+    const separate = createDatasetStore(one, { uploadPool: uploads });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let streaming!: () => void;
+    const started = new Promise<void>((resolve) => {
+      streaming = resolve;
+    });
+    async function* slow() {
+      yield text('a,b\n1,2\n');
+      streaming();
+      await held;
+      yield text('3,4\n');
+    }
+    try {
+      const pending = separate.upload({ name: 'slow', format: 'csv', body: slow(), maxBytes: 1 << 20 });
+      await started;
+      expect(await separate.list()).toEqual([]); // the upload's transaction is not visible, nor in the way
+      release();
+      expect((await pending).dataset.rows).toBe(2);
+    } finally {
+      await one.end();
+      await uploads.end();
+    }
   });
 
   it('delete: refused while a queued or running sweep uses it, then deleted with its chunks', async () => {

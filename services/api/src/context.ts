@@ -23,6 +23,8 @@ import { EventHub } from './event-hub.js';
 import { workloadInfos } from './workload-info.js';
 
 const DELIVERY_MS = 3_000;
+/** Dataset uploads that stream into Postgres at once; more wait for a connection (their bodies held back by TCP). */
+const UPLOAD_CONNECTIONS = 4;
 
 /** The connections every route shares; closed with the app. */
 export interface ApiContext {
@@ -55,6 +57,12 @@ export function createApiContext(config: ApiConfig, log?: FastifyBaseLogger): Ap
   const pool = createPool(config.databaseUrl, {
     onError: (error) => log?.warn({ err: error }, 'Postgres connection lost; the pool reconnects'),
   });
+  // Uploads hold a connection for as long as their body streams: a few of their own, waited for in turn.
+  const uploadPool = createPool(config.databaseUrl, {
+    max: UPLOAD_CONNECTIONS,
+    connectionTimeoutMillis: 0,
+    onError: (error) => log?.warn({ err: error }, 'Postgres connection lost (uploads); the pool reconnects'),
+  });
   // The API only produces: with Redis down a request should fail at once rather than wait for a reconnect.
   const redis = createRedis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   redis.on('error', () => {}); // reported through /ready, not as unhandled events
@@ -76,12 +84,13 @@ export function createApiContext(config: ApiConfig, log?: FastifyBaseLogger): Ap
     // An answer waits this long for its jobs and events to reach Redis, then says whether they did.
     sweeps: { store: createSweepStore(pool), relay, deliveryMs: DELIVERY_MS },
     workloads: workloadInfos(),
-    datasets: createDatasetStore(pool),
+    datasets: createDatasetStore(pool, { uploadPool }),
     async close() {
       events.close();
       await relay.close();
       await trialQueue.close().catch(() => {});
       redis.disconnect();
+      await uploadPool.end();
       await pool.end();
     },
   };

@@ -20,6 +20,12 @@ const shapeOf = (dataset: Dataset) =>
     ? dataset.arrays.map((a) => `${a.name} ${a.dtype} (${a.shape.join(', ')})`).join(', ')
     : `${dataset.rows} rows x ${dataset.columns?.length ?? 0} columns`;
 
+/** The file's name without its extension, as a dataset name may be spelt (letters, digits, . _ -). */
+export const defaultName = (file: string) =>
+  basename(file, extname(file))
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+|-+$/g, '') || 'dataset';
+
 /** `datasets upload`, `datasets ls`, `datasets rm`: the datasets sweeps of your own model train on. */
 export function registerDatasetCommands(program: Command): void {
   const datasets = program
@@ -30,7 +36,10 @@ export function registerDatasetCommands(program: Command): void {
     .command('upload')
     .description('Upload a file (streamed); the API validates it and describes its columns or arrays')
     .argument('<file>', 'a .csv, .npy, .npz or .parquet file')
-    .option('--name <name>', "the dataset's name (default: the file's name without its extension)")
+    .option(
+      '--name <name>',
+      "the dataset's name (default: the file's name without its extension, spaces as -)",
+    )
     .addOption(
       new Option('--format <format>', 'the format (default: from the extension)').choices(datasetFormats),
     )
@@ -47,7 +56,7 @@ export function registerDatasetCommands(program: Command): void {
           throw new CliError(`cannot read ${file}: ${error.code ?? error.message}`, EXIT.badInput);
         });
         if (!size.isFile()) throw new CliError(`${file} is not a file`, EXIT.badInput);
-        const name = options.name ?? basename(file, extname(file));
+        const name = options.name ?? defaultName(file);
         const { dataset, created } = await uploadDataset(clientFor(command), createReadStream(file), {
           name,
           format,
