@@ -62,7 +62,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every optimizer, scheduler and workload with its options, defaults and parameter groups */
+        /**
+         * Every optimizer, scheduler, workload, torch.nn layer and loss with its options, defaults and parameter groups
+         * @description `layers` and `losses`: what a model in a spec (`workload: {dataset, model, loss}`) may use, by torch.nn class name, each with its constructor arguments (JSON Schema with torch 1.13's default), the arguments that must be given (`required`) and those inferred from the shape flowing in when left out (`inferred`: in_features, in_channels, num_features).
+         */
         get: operations["getCatalog"];
         put?: never;
         post?: never;
@@ -499,6 +502,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        layers: {
+                            [key: string]: {
+                                description: string;
+                                inferred: string[];
+                                /** @description Constructor argument -> JSON Schema with its default */
+                                options: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The PyTorch 1.13 documentation page */
+                                reference: string;
+                                required: string[];
+                                /** @description The torch.nn class name */
+                                type: string;
+                            };
+                        };
+                        losses: {
+                            [key: string]: {
+                                description: string;
+                                inferred: string[];
+                                /** @description Constructor argument -> JSON Schema with its default */
+                                options: {
+                                    [key: string]: unknown;
+                                };
+                                /** @description The PyTorch 1.13 documentation page */
+                                reference: string;
+                                required: string[];
+                                /** @description The torch.nn class name */
+                                type: string;
+                            };
+                        };
                         optimizers: {
                             [key: string]: unknown;
                         };
@@ -5725,7 +5758,7 @@ export interface operations {
                         /** @description Stop after this many optimizer steps even if epochs remain. */
                         maxSteps?: number;
                     };
-                    /** @description The model and data: a workload name, or {name, options}. */
+                    /** @description The model and data: a built-in workload name, or {name, options}, or a torch.nn model on an uploaded dataset {dataset, model, loss}. */
                     workload: ("mnist-mlp" | "two-layer-regression" | "rosenbrock" | "logistic") | {
                         /** @enum {string} */
                         name: "mnist-mlp";
@@ -5811,6 +5844,1614 @@ export interface operations {
                              */
                             valSize?: number;
                         };
+                    } | {
+                        dataset: {
+                            /** @description The input columns (default: every other column), or the NPZ array (default "x"). */
+                            features?: string | string[];
+                            /** @description The id or name of an uploaded dataset. */
+                            id: string;
+                            /** @description Each example's input shape, e.g. [1, 8, 8] (default: [feature count], or the array's trailing dims). */
+                            shape?: number[];
+                            /**
+                             * @description Scale the inputs by the training split's per-feature mean and std.
+                             * @default false
+                             */
+                            standardize?: boolean;
+                            /** @description The column(s) to predict, or the NPZ array (default "y"). */
+                            target?: string | string[];
+                            /** @description A fraction of the rows to validate on, or another dataset (id or name); default none. */
+                            val?: number | string | null;
+                        };
+                        /** @description The torch.nn loss: its class name, or an object with its arguments. */
+                        loss: ("CrossEntropyLoss" | "MSELoss" | "L1Loss" | "SmoothL1Loss" | "HuberLoss" | "BCEWithLogitsLoss") | {
+                            /**
+                             * @description A target value that is ignored. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default -100
+                             */
+                            ignore_index?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Amount of smoothing of the target distribution, in [0, 1]. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            label_smoothing?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description How per-element losses are reduced to the training loss. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default mean
+                             */
+                            reduction?: ("mean" | "sum") | ("mean" | "sum")[] | {
+                                choice: ("mean" | "sum")[];
+                            };
+                            /**
+                             * @description Softmax cross entropy of the output [C] against a class index 0..C-1. https://pytorch.org/docs/1.13/generated/torch.nn.CrossEntropyLoss.html
+                             * @enum {string}
+                             */
+                            type: "CrossEntropyLoss";
+                            /**
+                             * @description A weight per class (C of them), or null. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            weight?: (number[] | null) | (number[] | null)[] | {
+                                choice: (number[] | null)[];
+                            };
+                        } | {
+                            /**
+                             * @description How per-element losses are reduced to the training loss. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default mean
+                             */
+                            reduction?: ("mean" | "sum") | ("mean" | "sum")[] | {
+                                choice: ("mean" | "sum")[];
+                            };
+                            /**
+                             * @description Mean squared error. https://pytorch.org/docs/1.13/generated/torch.nn.MSELoss.html
+                             * @enum {string}
+                             */
+                            type: "MSELoss";
+                        } | {
+                            /**
+                             * @description How per-element losses are reduced to the training loss. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default mean
+                             */
+                            reduction?: ("mean" | "sum") | ("mean" | "sum")[] | {
+                                choice: ("mean" | "sum")[];
+                            };
+                            /**
+                             * @description Mean absolute error. https://pytorch.org/docs/1.13/generated/torch.nn.L1Loss.html
+                             * @enum {string}
+                             */
+                            type: "L1Loss";
+                        } | {
+                            /**
+                             * @description Where the loss turns from L2 to L1. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            beta?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description How per-element losses are reduced to the training loss. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default mean
+                             */
+                            reduction?: ("mean" | "sum") | ("mean" | "sum")[] | {
+                                choice: ("mean" | "sum")[];
+                            };
+                            /**
+                             * @description Squared error below beta, absolute error above. https://pytorch.org/docs/1.13/generated/torch.nn.SmoothL1Loss.html
+                             * @enum {string}
+                             */
+                            type: "SmoothL1Loss";
+                        } | {
+                            /**
+                             * @description Where the loss turns from L2 to L1. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            delta?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description How per-element losses are reduced to the training loss. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default mean
+                             */
+                            reduction?: ("mean" | "sum") | ("mean" | "sum")[] | {
+                                choice: ("mean" | "sum")[];
+                            };
+                            /**
+                             * @description Squared error below delta, delta-scaled absolute error above. https://pytorch.org/docs/1.13/generated/torch.nn.HuberLoss.html
+                             * @enum {string}
+                             */
+                            type: "HuberLoss";
+                        } | {
+                            /**
+                             * @description A weight of the positive examples per output, or null. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            pos_weight?: (number[] | null) | (number[] | null)[] | {
+                                choice: (number[] | null)[];
+                            };
+                            /**
+                             * @description How per-element losses are reduced to the training loss. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default mean
+                             */
+                            reduction?: ("mean" | "sum") | ("mean" | "sum")[] | {
+                                choice: ("mean" | "sum")[];
+                            };
+                            /**
+                             * @description Sigmoid and binary cross entropy of each output against a 0/1 target. https://pytorch.org/docs/1.13/generated/torch.nn.BCEWithLogitsLoss.html
+                             * @enum {string}
+                             */
+                            type: "BCEWithLogitsLoss";
+                            /**
+                             * @description A weight per output (broadcast over the batch), or null. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            weight?: (number[] | null) | (number[] | null)[] | {
+                                choice: (number[] | null)[];
+                            };
+                        };
+                        /** @description The layers, in order (torch.nn class names and constructor arguments). */
+                        model: ({
+                            /**
+                             * @description Whether the layer learns an additive bias. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            bias?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /** @description Size of the last input dimension; inferred from the shape flowing in when left out. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            in_features?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description Size of each output. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            out_features: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description y = x Aᵀ + b over the last dimension of the input. https://pytorch.org/docs/1.13/generated/torch.nn.Linear.html
+                             * @enum {string}
+                             */
+                            type: "Linear";
+                        } | {
+                            /**
+                             * @description Whether the layer learns an additive bias. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            bias?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Spacing between kernel elements. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            dilation?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description Blocked connections from input to output channels; divides both. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            groups?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Channels of the input; inferred from the shape flowing in when left out. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            in_channels?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Size of the convolving kernel. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            kernel_size: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description Channels produced by the convolution. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            out_channels: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Zero padding added to both sides of each spatial dimension, or "same" / "valid". A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            padding?: (number | number[] | ("same" | "valid")) | (number | number[] | ("same" | "valid"))[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[] | ("same" | "valid"))[];
+                            };
+                            /**
+                             * @description Padding mode; only "zeros" is supported. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default zeros
+                             */
+                            padding_mode?: ("zeros" | "reflect" | "replicate" | "circular") | ("zeros" | "reflect" | "replicate" | "circular")[] | {
+                                choice: ("zeros" | "reflect" | "replicate" | "circular")[];
+                            };
+                            /**
+                             * @description Stride of the convolution. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            stride?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description A 1-D convolution over an input of shape [C, L]. https://pytorch.org/docs/1.13/generated/torch.nn.Conv1d.html
+                             * @enum {string}
+                             */
+                            type: "Conv1d";
+                        } | {
+                            /**
+                             * @description Whether the layer learns an additive bias. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            bias?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Spacing between kernel elements. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            dilation?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description Blocked connections from input to output channels; divides both. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            groups?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Channels of the input; inferred from the shape flowing in when left out. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            in_channels?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Size of the convolving kernel. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            kernel_size: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description Channels produced by the convolution. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            out_channels: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Zero padding added to both sides of each spatial dimension, or "same" / "valid". A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            padding?: (number | number[] | ("same" | "valid")) | (number | number[] | ("same" | "valid"))[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[] | ("same" | "valid"))[];
+                            };
+                            /**
+                             * @description Padding mode; only "zeros" is supported. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default zeros
+                             */
+                            padding_mode?: ("zeros" | "reflect" | "replicate" | "circular") | ("zeros" | "reflect" | "replicate" | "circular")[] | {
+                                choice: ("zeros" | "reflect" | "replicate" | "circular")[];
+                            };
+                            /**
+                             * @description Stride of the convolution. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            stride?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description A 2-D convolution over an input of shape [C, H, W]. https://pytorch.org/docs/1.13/generated/torch.nn.Conv2d.html
+                             * @enum {string}
+                             */
+                            type: "Conv2d";
+                        } | {
+                            /**
+                             * @description Use ceil instead of floor for the output size (a last window must start inside the input). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default false
+                             */
+                            ceil_mode?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Spacing between the elements of the window. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            dilation?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /** @description Size of the window. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            kernel_size: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description Implicit padding on both sides (at most half the kernel). A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            padding?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description Stride of the window; null (the default) is kernel_size. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            stride?: (number | number[] | null) | (number | number[] | null)[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[] | null)[];
+                            };
+                            /**
+                             * @description 2-D max pooling over an input of shape [C, H, W]. https://pytorch.org/docs/1.13/generated/torch.nn.MaxPool2d.html
+                             * @enum {string}
+                             */
+                            type: "MaxPool2d";
+                        } | {
+                            /**
+                             * @description Use ceil instead of floor for the output size (a last window must start inside the input). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default false
+                             */
+                            ceil_mode?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Whether the zero padding counts in the average. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            count_include_pad?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description The divisor of the average, instead of the window size. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            divisor_override?: (number | null) | (number | null)[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | null)[];
+                            };
+                            /** @description Size of the window. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            kernel_size: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description Implicit padding on both sides (at most half the kernel). A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            padding?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description Stride of the window; null (the default) is kernel_size. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            stride?: (number | number[] | null) | (number | number[] | null)[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[] | null)[];
+                            };
+                            /**
+                             * @description 2-D average pooling over an input of shape [C, H, W]. https://pytorch.org/docs/1.13/generated/torch.nn.AvgPool2d.html
+                             * @enum {string}
+                             */
+                            type: "AvgPool2d";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description Target output size [H, W] (an int for a square). A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            output_size: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description Average pooling of an input of shape [C, H, W] to [C, output_size]. https://pytorch.org/docs/1.13/generated/torch.nn.AdaptiveAvgPool2d.html
+                             * @enum {string}
+                             */
+                            type: "AdaptiveAvgPool2d";
+                        } | {
+                            /**
+                             * @description Last dim to flatten. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default -1
+                             */
+                            end_dim?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description First dim to flatten. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            start_dim?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Flattens a range of dimensions of the batched tensor (dim 0 is the batch). https://pytorch.org/docs/1.13/generated/torch.nn.Flatten.html
+                             * @enum {string}
+                             */
+                            type: "Flatten";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description Probability of an element to be zeroed. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.5
+                             */
+                            p?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Zeroes elements with probability p during training. https://pytorch.org/docs/1.13/generated/torch.nn.Dropout.html
+                             * @enum {string}
+                             */
+                            type: "Dropout";
+                        } | {
+                            /**
+                             * @description Whether the layer learns a scale and a shift. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            affine?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description A value added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.00001
+                             */
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description The running statistics momentum; null for a cumulative moving average. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.1
+                             */
+                            momentum?: (number | null) | (number | null)[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | null)[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description C of the input; inferred from the shape flowing in when left out. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            num_features?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Whether running statistics are kept for evaluation. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            track_running_stats?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Batch normalization over an input of shape [C] or [C, L]. https://pytorch.org/docs/1.13/generated/torch.nn.BatchNorm1d.html
+                             * @enum {string}
+                             */
+                            type: "BatchNorm1d";
+                        } | {
+                            /**
+                             * @description Whether the layer learns a scale and a shift. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            affine?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description A value added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.00001
+                             */
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description The running statistics momentum; null for a cumulative moving average. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.1
+                             */
+                            momentum?: (number | null) | (number | null)[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | null)[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description C of the input; inferred from the shape flowing in when left out. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            num_features?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Whether running statistics are kept for evaluation. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            track_running_stats?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Batch normalization over an input of shape [C, H, W]. https://pytorch.org/docs/1.13/generated/torch.nn.BatchNorm2d.html
+                             * @enum {string}
+                             */
+                            type: "BatchNorm2d";
+                        } | {
+                            /**
+                             * @description Whether the layer learns a per-element scale and shift. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            elementwise_affine?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description A value added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.00001
+                             */
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description The trailing dimensions to normalize over: an int or a list. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            normalized_shape: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description Layer normalization over the trailing dimensions normalized_shape. https://pytorch.org/docs/1.13/generated/torch.nn.LayerNorm.html
+                             * @enum {string}
+                             */
+                            type: "LayerNorm";
+                        } | {
+                            /** @description Size of each embedding vector. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            embedding_dim: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description Size of the dictionary: indices run 0..num_embeddings-1. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            num_embeddings: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description An index whose vector gets no gradient; null for none. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            padding_idx?: (number | null) | (number | null)[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | null)[];
+                            };
+                            /**
+                             * @description A lookup table of num_embeddings vectors of size embedding_dim; takes integer indices. https://pytorch.org/docs/1.13/generated/torch.nn.Embedding.html
+                             * @enum {string}
+                             */
+                            type: "Embedding";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description max(0, x). https://pytorch.org/docs/1.13/generated/torch.nn.ReLU.html
+                             * @enum {string}
+                             */
+                            type: "ReLU";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description Slope for negative inputs. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.01
+                             */
+                            negative_slope?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description max(0, x) + negative_slope * min(0, x). https://pytorch.org/docs/1.13/generated/torch.nn.LeakyReLU.html
+                             * @enum {string}
+                             */
+                            type: "LeakyReLU";
+                        } | {
+                            /**
+                             * @description The alpha of the ELU formulation. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            alpha?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description x for x > 0, alpha * (exp(x) - 1) otherwise. https://pytorch.org/docs/1.13/generated/torch.nn.ELU.html
+                             * @enum {string}
+                             */
+                            type: "ELU";
+                        } | {
+                            /**
+                             * @description The approximation: "none" (exact) or "tanh". A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default none
+                             */
+                            approximate?: ("none" | "tanh") | ("none" | "tanh")[] | {
+                                choice: ("none" | "tanh")[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description x * Φ(x). https://pytorch.org/docs/1.13/generated/torch.nn.GELU.html
+                             * @enum {string}
+                             */
+                            type: "GELU";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description x * sigmoid(x). https://pytorch.org/docs/1.13/generated/torch.nn.SiLU.html
+                             * @enum {string}
+                             */
+                            type: "SiLU";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description tanh(x). https://pytorch.org/docs/1.13/generated/torch.nn.Tanh.html
+                             * @enum {string}
+                             */
+                            type: "Tanh";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description 1 / (1 + exp(-x)). https://pytorch.org/docs/1.13/generated/torch.nn.Sigmoid.html
+                             * @enum {string}
+                             */
+                            type: "Sigmoid";
+                        } | {
+                            /**
+                             * @description The beta of the formulation. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            beta?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description Above beta * x > threshold the layer is linear. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 20
+                             */
+                            threshold?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description log(1 + exp(beta * x)) / beta. https://pytorch.org/docs/1.13/generated/torch.nn.Softplus.html
+                             * @enum {string}
+                             */
+                            type: "Softplus";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description Passes its input through. https://pytorch.org/docs/1.13/generated/torch.nn.Identity.html
+                             * @enum {string}
+                             */
+                            type: "Identity";
+                        })[];
                     };
                 };
             };
@@ -6009,6 +7650,22 @@ export interface operations {
                         counts: {
                             [key: string]: number;
                         };
+                        /** @description A model workload's layers as torchinfo lists them, for the first trial's model (where the spec sweeps layer options, other trials differ in those); null for the built-in workloads */
+                        model: {
+                            /** @description One example's shape, without the batch axis */
+                            inputShape: number[];
+                            rows: {
+                                /** @description The layer's place in the model list */
+                                index: number;
+                                name?: string;
+                                /** @description Per example, without the batch axis */
+                                outputShape: number[];
+                                /** @description Learnable parameters */
+                                params: number;
+                                type: string;
+                            }[];
+                            totalParams: number;
+                        } | null;
                         /** @description The submitted spec, verbatim */
                         spec: unknown;
                     };

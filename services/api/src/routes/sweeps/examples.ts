@@ -25,6 +25,31 @@ export const readmeSpec = {
   objective: { metric: 'val_loss', mode: 'min' },
 };
 
+/** The README's "sweep your own model": the CNN on the digits CSV (uploaded as "digits"). */
+export const modelSpecExample = {
+  name: 'digits cnn widths',
+  workload: {
+    dataset: { id: 'digits', target: 'label', shape: [1, 8, 8], val: 0.2 },
+    model: [
+      { type: 'Conv2d', out_channels: [8, 16], kernel_size: 3, padding: 1, name: 'features' },
+      { type: 'ReLU' },
+      { type: 'MaxPool2d', kernel_size: 2 },
+      { type: 'Flatten' },
+      { type: 'Dropout', p: 0.2 },
+      { type: 'Linear', out_features: 10, name: 'classifier' },
+    ],
+    loss: { type: 'CrossEntropyLoss', label_smoothing: 0.1 },
+  },
+  training: { epochs: 10, batchSize: 32 },
+  optimizers: [
+    { type: 'Adam', lr: [0.001, 0.01] },
+    { type: 'SGD', lr: 0.05, momentum: 0.9, nesterov: true },
+  ],
+  schedulers: [null, { type: 'CosineAnnealingLR', T_max: 10 }],
+  seeds: [0, 1],
+  objective: { metric: 'val_accuracy', mode: 'max' },
+};
+
 export const createSweepExamples: Record<string, Example> = {
   readme: {
     summary: "The README's sweep: SGD and Adam grids, with and without StepLR, two seeds",
@@ -40,6 +65,11 @@ export const createSweepExamples: Record<string, Example> = {
     summary:
       'A TPE search: loguniform lr, uniform weight decay and momentum, int step_size; SuccessiveHalving',
     value: searchSpecExample,
+  },
+  model: {
+    summary:
+      'Your own model: a CNN in torch.nn terms on an uploaded dataset (examples/data/digits.csv as "digits"), two conv widths',
+    value: modelSpecExample,
   },
 };
 
