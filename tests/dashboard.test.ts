@@ -10,6 +10,8 @@ import { clearSweeps, type Stack, startStack } from './helpers.js';
 // Chromium comes from Debian (`apt-get install chromium`); playwright-core only drives it.
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const API_KEY = 'dashboard-test-key';
+// The digits CSV the repository ships (examples/data): uploaded through the datasets page.
+const DIGITS_CSV = fileURLToPath(new URL('../examples/data/digits.csv', import.meta.url));
 const AUTH = { authorization: `Bearer ${API_KEY}` };
 // Kept for a person to look at (gitignored): tests/screenshots/*.png
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
@@ -292,6 +294,63 @@ describe('the dashboard', () => {
     await page.goto(`${base}/#/sweeps/${id.slice(0, 8)}`);
     await page.waitForFunction(`location.hash === ${JSON.stringify(`#/sweeps/${id}`)}`);
     await page.waitForSelector('h1[data-status="completed"]');
+  });
+
+  it("uploads a dataset from its page, shows a model sweep's layers as torchinfo does, deletes the dataset", async () => {
+    await page.goto(`${base}/#/datasets`);
+    await page.waitForSelector('.empty:not([hidden])');
+    await enterApiKey(page);
+    await page.setInputFiles('input[aria-label="dataset file"]', DIGITS_CSV);
+    expect(await page.inputValue('input[aria-label="dataset name"]')).toBe('digits');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.waitForSelector('table.datasets tbody tr');
+    const row = await page.textContent('table.datasets tbody tr');
+    expect(row).toContain('digits');
+    expect(row).toContain('1,797');
+    expect(row).toContain('p0:int');
+
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      headers: AUTH,
+      payload: {
+        name: 'digits cnn',
+        workload: {
+          dataset: { id: 'digits', target: 'label', shape: [1, 8, 8], val: 0.2 },
+          model: [
+            { type: 'Conv2d', out_channels: 8, kernel_size: 3, padding: 1, name: 'features' },
+            { type: 'ReLU' },
+            { type: 'MaxPool2d', kernel_size: 2 },
+            { type: 'Flatten' },
+            { type: 'Linear', out_features: 10, name: 'classifier' },
+          ],
+          loss: { type: 'CrossEntropyLoss' },
+        },
+        training: { epochs: 1, batchSize: 64 },
+        optimizers: [{ type: 'Adam', lr: 0.01 }],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json() as { id: string };
+    await page.goto(`${base}/#/sweeps/${id}`);
+    await page.waitForSelector('.model-summary:not([hidden]) table.model-table tbody tr');
+    expect(await page.textContent('.model-summary summary')).toBe('Model: 1,370 parameters, input [1, 8, 8]');
+    expect(await page.locator('table.model-table tbody tr').allTextContents()).toEqual([
+      '0Conv2d (features)[8, 8, 8]80',
+      '1ReLU[8, 8, 8]0',
+      '2MaxPool2d[8, 4, 4]0',
+      '3Flatten[128]0',
+      '4Linear (classifier)[10]1,290',
+    ]);
+    await page.waitForSelector('h1[data-status="completed"]', { timeout: 90_000 });
+
+    // its sweep has ended: the dataset can go
+    await page.goto(`${base}/#/datasets`);
+    await page.waitForSelector('table.datasets tbody tr');
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForSelector('.empty:not([hidden])');
+    expect((await stack.app.inject('/v1/datasets')).json()).toEqual({ items: [] });
   });
 
   it('says plainly that an unknown or shortened sweep id is no sweep, with nothing to cancel or delete', async () => {

@@ -19,19 +19,25 @@ export class ApiError extends Error {
 }
 
 /**
- * Calls the public REST API. `body` may be a string (sent verbatim, e.g. the spec editor's text) or a value
- * (sent as JSON). Resolves to the parsed answer, or null for 204.
+ * Calls the public REST API. `body` may be a string (sent verbatim, e.g. the spec editor's text), a Blob or
+ * File (sent as it is, with `contentType`: a dataset upload) or a value (sent as JSON). Resolves to the parsed
+ * answer, or null for 204.
  */
-export async function api(path, { method = 'GET', body, signal } = {}) {
+export async function api(path, { method = 'GET', body, signal, contentType } = {}) {
   const headers = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
   const key = apiKey.get();
   if (method !== 'GET' && key) headers.authorization = `Bearer ${key}`;
   const response = await fetch(path, {
     method,
     headers,
     signal,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    body:
+      body === undefined
+        ? undefined
+        : typeof body === 'string' || body instanceof Blob
+          ? body
+          : JSON.stringify(body),
   });
   if (response.status === 204) return null;
   const text = await response.text();

@@ -1,5 +1,6 @@
 import { apiKey } from './api.js';
 import { fill } from './dom.js';
+import { datasetsPage } from './views/datasets.js';
 import { newSweepPage } from './views/new-sweep.js';
 import { schedulePreviewPage } from './views/schedule-preview.js';
 import { sweepPage } from './views/sweep-page.js';
@@ -8,7 +9,7 @@ import { sweepsListPage } from './views/sweeps-list.js';
 const view = document.getElementById('view');
 
 /**
- * Hash routes: `#/` sweeps, `#/new`, `#/preview`, `#/sweeps/<id>` and `#/sweeps/<id>/trials/<trialId>`.
+ * Hash routes: `#/` sweeps, `#/new`, `#/datasets`, `#/preview`, `#/sweeps/<id>` and `#/sweeps/<id>/trials/<trialId>`.
  * A page is `(root, params) => { update?(params), destroy?() }`; moving between trials of the sweep that is
  * open updates it in place so its live stream and charts survive.
  */
@@ -23,6 +24,7 @@ function resolve(hash) {
     };
   }
   if (parts[0] === 'new') return { key: 'new', nav: 'new', page: newSweepPage, params: {} };
+  if (parts[0] === 'datasets') return { key: 'datasets', nav: 'datasets', page: datasetsPage, params: {} };
   if (parts[0] === 'preview')
     return { key: 'preview', nav: 'preview', page: schedulePreviewPage, params: {} };
   return { key: 'sweeps', nav: 'sweeps', page: sweepsListPage, params: {} };

@@ -9,6 +9,9 @@ export function formatNumber(value) {
   return String(Number(value.toPrecision(4)));
 }
 
+/** A count, every digit kept and grouped: 159010 reads "159,010" (formatNumber would round it to 4 digits). */
+export const formatCount = (value) => (typeof value === 'number' ? value.toLocaleString('en-US') : '—');
+
 /**
  * A duration at the precision it is read at: ms, then seconds to a tenth, then min + s, then h + min. Each
  * form rounds the whole duration once, before it is split (so 539.6 s is "9 min 0 s", never "8 min 60 s").

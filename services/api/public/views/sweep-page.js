@@ -4,6 +4,7 @@ import { errorList, fill, h, notify, statusBadge } from '../dom.js';
 import {
   configSummary,
   formatAgo,
+  formatCount,
   formatDuration,
   formatNumber,
   formatTime,
@@ -52,6 +53,13 @@ export function sweepPage(root, params) {
     'Edit as new',
   );
   const specView = h('pre', { class: 'mono' });
+  /** A model workload's layers (GET /v1/sweeps/:id `model`), as torchinfo lists them. */
+  const modelView = h('details', {
+    class: 'model-summary',
+    open: true,
+    hidden: true,
+    style: 'margin-top: 10px',
+  });
   let spec;
   const topN = h(
     'select',
@@ -110,6 +118,7 @@ export function sweepPage(root, params) {
       errors,
       h('div', { style: 'margin-top: 12px' }, counts),
       best,
+      modelView,
       h('details', { style: 'margin-top: 10px' }, h('summary', null, 'Submitted spec'), specView),
     ),
     h(
@@ -194,6 +203,50 @@ export function sweepPage(root, params) {
     }
   }, REFRESH_MS);
 
+  function renderModel(model, submitted) {
+    const swept = (submitted?.workload?.model ?? []).some((layer) =>
+      Object.values(layer ?? {}).some((value) => Array.isArray(value) && value.length > 1),
+    );
+    const shape = (dims) => `[${dims.join(', ')}]`;
+    fill(
+      modelView,
+      h(
+        'summary',
+        null,
+        `Model: ${formatCount(model.totalParams)} parameters, input ${shape(model.inputShape)}`,
+        swept ? " (the first trial's variant: the spec sweeps layer options)" : '',
+      ),
+      h(
+        'table',
+        { class: 'model-table' },
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            ['#', 'layer', 'output shape', 'parameters'].map((t) => h('th', null, t)),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          model.rows.map((row) =>
+            h(
+              'tr',
+              null,
+              h('td', { class: 'num' }, String(row.index)),
+              h('td', null, h('b', null, row.type), row.name ? ` (${row.name})` : ''),
+              h('td', { class: 'mono' }, shape(row.outputShape)),
+              h('td', { class: 'num' }, formatCount(row.params)),
+            ),
+          ),
+        ),
+      ),
+    );
+    modelView.hidden = false;
+  }
+
   /** A short id (the CLI prints 8 characters): the one sweep whose id starts with it, if exactly one does. */
   async function openByPrefix() {
     if (!/^[0-9a-f-]{1,35}$/i.test(id)) return false;
@@ -226,6 +279,7 @@ export function sweepPage(root, params) {
 
   function renderSweep(sweep) {
     catalog = withSwept(baseCatalog, sweep.spec);
+    if (sweep.model && modelView.hidden) renderModel(sweep.model, sweep.spec);
     document.title = `${sweep.name} · hypersweep`;
     fill(title, sweep.name, ' ', statusBadge(sweep.status));
     title.dataset.status = sweep.status;
