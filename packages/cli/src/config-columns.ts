@@ -1,5 +1,8 @@
 import type { ConfigSummary } from '@hypersweep/client';
 
+/** The workload name of a torch.nn model given in the spec (packages/spec MODEL_WORKLOAD). */
+const MODEL_WORKLOAD = 'model';
+
 /** A trial's config as flat columns: `optimizer`, its options by torch name (`lr`, `momentum`), ... */
 export type FlatConfig = Record<string, unknown>;
 
@@ -15,13 +18,15 @@ function addAll(into: FlatConfig, prefix: string, values: unknown): void {
 /**
  * Flattens a trial config (workload, training, optimizer with options and param groups, scheduler, seed)
  * into columns. Optimizer options keep torch's bare names, as people write them in specs; the rest are
- * prefixed by where they live (`scheduler.gamma`, `group1.lr`, `workload.trainSize`, `training.epochs`).
+ * prefixed by where they live (`StepLR.gamma`, `group1.lr`, `workload.trainSize`, `training.epochs`; a
+ * model's `model.<layer>.<argument>` and `loss.<argument>`).
  */
 export function flattenConfig(config: Obj): FlatConfig {
   const flat: FlatConfig = {};
   const workload = isObject(config.workload) ? config.workload : {};
   flat.workload = workload.name;
-  addAll(flat, 'workload.', workload.options);
+  if (workload.name === MODEL_WORKLOAD && isObject(workload.options)) addModel(flat, workload.options);
+  else addAll(flat, 'workload.', workload.options);
   addAll(flat, 'training.', config.training);
   const optimizer = isObject(config.optimizer) ? config.optimizer : {};
   flat.optimizer = optimizer.type;
@@ -32,11 +37,32 @@ export function flattenConfig(config: Obj): FlatConfig {
   const scheduler = isObject(config.scheduler) ? config.scheduler : null;
   flat.scheduler = scheduler ? scheduler.type : 'none';
   if (scheduler) {
-    addAll(flat, 'scheduler.', scheduler.options);
+    // Named by the scheduler's type: CyclicLR's `mode` and ReduceLROnPlateau's are different options.
+    addAll(flat, `${String(scheduler.type)}.`, scheduler.options);
     flat['scheduler.interval'] = scheduler.interval;
   }
   flat.seed = config.seed;
   return flat;
+}
+
+/**
+ * A model workload's columns, named as /configs and /effects name its factors: `model.<layer name or index>.<argument>`
+ * and `loss.<argument>`, plus the dataset's id (the layers' and loss's types are not columns: they never vary).
+ */
+function addModel(flat: FlatConfig, options: Obj): void {
+  const { dataset, model, loss } = options;
+  flat.dataset = isObject(dataset) ? dataset.id : undefined;
+  if (Array.isArray(model)) {
+    for (const [index, layer] of model.entries()) {
+      if (!isObject(layer)) continue;
+      const { type: _type, name, ...args } = layer;
+      addAll(flat, `model.${typeof name === 'string' ? name : index}.`, args);
+    }
+  }
+  if (isObject(loss)) {
+    const { type: _type, ...args } = loss;
+    addAll(flat, 'loss.', args);
+  }
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

@@ -57,11 +57,53 @@ describe('config columns', () => {
       'group1.params': 'classifier',
       'group1.lr': 0.01,
       scheduler: 'StepLR',
-      'scheduler.step_size': 2,
-      'scheduler.gamma': 0.5,
+      'StepLR.step_size': 2,
+      'StepLR.gamma': 0.5,
       'scheduler.interval': 'epoch',
       seed: 3,
     });
+  });
+
+  it("names scheduler options by the scheduler: CyclicLR's mode is not ReduceLROnPlateau's", () => {
+    const cyclic = config(sgd(0.1), 0, {
+      type: 'CyclicLR',
+      options: { base_lr: 0.01, max_lr: 0.1, mode: 'triangular' },
+    });
+    const plateau = config(sgd(0.1), 0, { type: 'ReduceLROnPlateau', options: { mode: 'min', factor: 0.1 } });
+    const rows = [cyclic, plateau].map(flattenConfig);
+    expect(rows[0]).toMatchObject({ 'CyclicLR.mode': 'triangular' });
+    expect(rows[1]).toMatchObject({ 'ReduceLROnPlateau.mode': 'min' });
+    expect(sweptColumns(rows)).toEqual(['scheduler']);
+  });
+
+  it('flattens a model workload as /effects names its factors: model.<layer>.<argument>, loss.<argument>', () => {
+    const model = (width: number) => ({
+      workload: {
+        name: 'model',
+        options: {
+          dataset: { id: 'd1', sha256: 'x', format: 'csv', target: ['label'] },
+          model: [
+            { type: 'Linear', name: 'hidden', in_features: 64, out_features: width, bias: true },
+            { type: 'ReLU' },
+            { type: 'Linear', in_features: width, out_features: 10, bias: true },
+          ],
+          loss: { type: 'CrossEntropyLoss', label_smoothing: 0.1 },
+        },
+      },
+      training: { epochs: 1, batchSize: 32 },
+      optimizer: { type: 'Adam', options: { lr: 0.01 } },
+      scheduler: null,
+      seed: 0,
+    });
+    const rows = [model(16), model(64)].map(flattenConfig);
+    expect(rows[0]).toMatchObject({
+      workload: 'model',
+      dataset: 'd1',
+      'model.hidden.out_features': 16,
+      'model.2.in_features': 16,
+      'loss.label_smoothing': 0.1,
+    });
+    expect(sweptColumns(rows)).toEqual(['model.hidden.out_features', 'model.2.in_features']);
   });
 
   it('keeps as swept only options with two values among the trials that have them', () => {

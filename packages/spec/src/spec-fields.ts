@@ -82,6 +82,7 @@ export const specFields = [
   'schedulers',
   'seeds',
   'objective',
+  'search',
   'pruner',
 ] as const;
 

@@ -81,6 +81,17 @@ describe('distributions in a sweep spec', () => {
   });
 });
 
+describe('a misspelt search', () => {
+  it('names "search" among the fields a spec has, as the closest to what was written', () => {
+    const result = validateSearchSweepSpec({ ...base, serch: { type: 'random', trials: 4 } }, context);
+    expect(result.ok).toBe(false);
+    const error = (result as { errors: { path: string; message: string }[] }).errors[0]!;
+    expect(error.path).toBe('/serch');
+    expect(error.message).toContain('did you mean "search"');
+    expect(error.message).toMatch(/objective, search, pruner/);
+  });
+});
+
 describe('random search', () => {
   const spec = {
     ...base,

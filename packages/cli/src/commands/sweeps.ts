@@ -120,7 +120,11 @@ async function describeSweep(
     const board = await leaderboard();
     const columns = sweptColumns(board.items.map((t) => flattenConfig(t.config)));
     const flat = flattenConfig(sweep.best.config);
-    const config = columns.map((c) => `${c}=${formatValue(flat[c])}`).join(' ');
+    // Only the options the best trial has (another scheduler's options would print as empty `key=`).
+    const config = columns
+      .filter((c) => flat[c] !== undefined)
+      .map((c) => `${c}=${formatValue(flat[c])}`)
+      .join(' ');
     lines.push([
       'best',
       `${formatNumber(sweep.best.bestValue)} at step ${sweep.best.bestStep ?? '-'} (trial ${sweep.best.index}, ${sweep.best.id})`,
