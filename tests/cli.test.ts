@@ -218,6 +218,27 @@ describe('the hypersweep CLI', () => {
     expect((await waitForSweepToEnd(stack.app, created.id)).status).toBe('cancelled');
   });
 
+  it('extend grows a grid by seeds (only the new cells) and says where a bad entry is wrong', async () => {
+    const submitted = await cli(
+      'submit',
+      jsonFile('grow.json', { ...smallSpec, name: 'cli grow' }),
+      '--wait',
+    );
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const id = /submitted sweep ([0-9a-f-]{36})/.exec(submitted.stderr)![1]!;
+    const grown = await cli('extend', id.slice(0, 8), '--seeds', '2');
+    expect(grown.code, grown.stderr).toBe(0);
+    expect(grown.stdout.trim()).toBe(`sweep ${id}: 2 trials added (4 already in the sweep), 6 in all`);
+    const watched = await cli('watch', id);
+    expect(watched.code, watched.stderr).toBe(0);
+    const bad = await cli('extend', id, '--optimizers', '[{"type": "SGD", "lr": -1}]');
+    expect(bad.code).toBe(2);
+    expect(lines(bad.stderr)[0]).toMatch(/^\/optimizers\/0\/lr: /);
+    const notJson = await cli('extend', id, '--schedulers', '[{');
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(/^hypersweep: --schedulers: not valid JSON/);
+  });
+
   it('draws a progress bar on a terminal', async () => {
     const file = jsonFile('small.json', { ...smallSpec, name: 'cli tty' });
     const terminal = new Terminal(`node ${CLI_BIN} submit ${file} --wait`, { HYPERSWEEP_URL: url });
@@ -325,7 +346,17 @@ describe('the hypersweep CLI', () => {
     expect(invalid.stderr).toMatch(/^\/scheduler\S*: .*step_size/m);
 
     const catalog = JSON.parse((await cli('catalog', '--json')).stdout) as Record<string, object>;
-    expect(Object.keys(catalog).sort()).toEqual(['optimizers', 'schedulers', 'workloads']);
+    expect(Object.keys(catalog).sort()).toEqual([
+      'layers',
+      'losses',
+      'optimizers',
+      'schedulers',
+      'workloads',
+    ]);
+    const conv = (await cli('catalog', 'Conv2d')).stdout;
+    expect(conv).toMatch(/^Conv2d \(layer\)/);
+    expect(conv).toMatch(/^in_channels\s+\(inferred\)/m);
+    expect(conv).toMatch(/^out_channels\s+\(required\)/m);
     const stepLr = (await cli('catalog', 'StepLR')).stdout;
     expect(stepLr).toMatch(/^step_size\s+\(required\)/m);
     expect(stepLr).toMatch(/^gamma\s+0\.1\s/m);

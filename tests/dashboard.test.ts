@@ -353,6 +353,36 @@ describe('the dashboard', () => {
     expect((await stack.app.inject('/v1/datasets')).json()).toEqual({ items: [] });
   });
 
+  it('grows a random search by samples from its Extend form', async () => {
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      headers: AUTH,
+      payload: {
+        name: 'random lr',
+        workload: 'rosenbrock',
+        training: { epochs: 3 },
+        optimizers: [{ type: 'Adam', lr: { loguniform: [0.001, 0.1] } }],
+        search: { type: 'random', trials: 2 },
+        objective: { metric: 'train_loss', mode: 'min' },
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json() as { id: string };
+    await page.goto(`${base}/#/sweeps/${id}`);
+    await page.waitForSelector('h1[data-status="completed"]', { timeout: 90_000 });
+    // a search offers samples, not seeds and entries
+    await page.waitForSelector('.extend-search:not([hidden])');
+    expect(await page.isHidden('.extend-grid')).toBe(true);
+    await enterApiKey(page);
+    await page.fill('input[aria-label="samples to add"]', '2');
+    await page.getByRole('button', { name: 'Extend' }).click();
+    await page.waitForSelector('.extend-result:has-text("The budget grew by 2 trials; 4 trials now.")');
+    await page.waitForSelector('[data-count="trials"] .value:text-is("4")');
+    await page.waitForSelector('h1[data-status="completed"]', { timeout: 90_000 });
+    expect((await stack.app.inject(`/v1/sweeps/${id}`)).json().counts.completed).toBe(4);
+  });
+
   it('says plainly that an unknown or shortened sweep id is no sweep, with nothing to cancel or delete', async () => {
     for (const [id, text] of [
       ['00000000-0000-4000-8000-000000000000', 'There is no sweep with the id'],

@@ -8,6 +8,8 @@ export type SweepCreated = Json<paths['/v1/sweeps']['post']['responses'][201]>;
 export type SweepPage = Json<paths['/v1/sweeps']['get']['responses'][200]>;
 export type SweepSummary = SweepPage['items'][number];
 export type SweepDetail = Json<paths['/v1/sweeps/{id}']['get']['responses'][200]>;
+/** What POST /v1/sweeps/:id/extend adds: seeds and entries to a grid, samples (`trials`) to a search. */
+export type SweepExtension = Json<paths['/v1/sweeps/{id}/extend']['post']['requestBody']>;
 export type SweepStatus = SweepSummary['status'];
 export type Leaderboard = Json<paths['/v1/sweeps/{id}/trials']['get']['responses'][200]>;
 export type TrialSummary = Leaderboard['items'][number];

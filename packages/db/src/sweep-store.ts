@@ -27,12 +27,14 @@ export interface SweepRow {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** Time the sweep sat completed before extensions reopened it (ms): not part of its run time. */
+  pausedMs: number;
   error: string | null;
 }
 
 const SWEEP_COLUMNS = `id, name, spec, status, objective_metric AS "objectiveMetric", objective_mode AS "objectiveMode",
   trial_count AS "trialCount", pruner, search, created_at AS "createdAt", started_at AS "startedAt",
-  finished_at AS "finishedAt", error`;
+  finished_at AS "finishedAt", paused_ms::float8 AS "pausedMs", error`;
 
 export interface NewSweep {
   name: string;
@@ -256,7 +258,10 @@ export async function completeSweepIfDone(db: Queryable, id: string): Promise<bo
  * What growing a sweep sets besides its trials: a completed sweep runs again (the one way a sweep
  * reopens, see @hypersweep/core's sweepTransitions), and nothing of it is finished any more.
  */
-export const REOPEN_SWEEP = `status = CASE WHEN status = 'completed' THEN 'running'::"SweepStatus" ELSE status END, finished_at = NULL`;
+export const REOPEN_SWEEP = `status = CASE WHEN status = 'completed' THEN 'running'::"SweepStatus" ELSE status END,
+  paused_ms = paused_ms + CASE WHEN status = 'completed' AND finished_at IS NOT NULL
+    THEN GREATEST(0, (extract(epoch FROM now() - finished_at) * 1000)::bigint) ELSE 0 END,
+  finished_at = NULL`;
 
 export type ExtendOutcome =
   | { kind: 'missing' }

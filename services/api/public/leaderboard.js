@@ -241,11 +241,8 @@ export function configLeaderboard({ catalog, isPicked, onPick }) {
 
 /** Every sweep, newest first (GET /v1/sweeps): name and id, status, trials, objective, age, run time. */
 export function sweepsTable() {
-  const duration = (sweep) => {
-    if (!sweep.startedAt) return null;
-    const ended = sweep.finishedAt ? new Date(sweep.finishedAt).getTime() : Date.now();
-    return ended - new Date(sweep.startedAt).getTime();
-  };
+  // The API's run time: an extended sweep's idle time between its end and its extension is not in it.
+  const duration = (sweep) => sweep.ranMs;
   const table = dataTable({
     class: 'sweeps',
     row: (sweep) => ({ dataset: { sweepId: sweep.id } }),

@@ -49,6 +49,17 @@ export function sweepSummaryView(sweep: SweepRow) {
     createdAt: sweep.createdAt.toISOString(),
     startedAt: iso(sweep.startedAt),
     finishedAt: iso(sweep.finishedAt),
+    ranMs: ranMs(sweep),
     error: sweep.error,
   };
+}
+
+/**
+ * How long the sweep has run: from its first trial's start to its end (or now), less the time it sat
+ * completed before an extension reopened it. Null before it started.
+ */
+function ranMs(sweep: SweepRow): number | null {
+  if (sweep.startedAt === null) return null;
+  const end = sweep.finishedAt?.getTime() ?? Date.now();
+  return Math.max(0, end - sweep.startedAt.getTime() - sweep.pausedMs);
 }

@@ -96,4 +96,32 @@ describe('POST /v1/sweeps/:id/extend validation', () => {
     expect(more.statusCode).toBe(200);
     expect(more.json()).toMatchObject({ grownBy: 1, createdBy: 'workers', trialCount: 3 });
   });
+
+  it("an extended sweep's run time leaves out the time it sat completed before the extension", async () => {
+    const id = (await stack.app.inject({ method: 'POST', url: '/v1/sweeps', payload: grid })).json().id;
+    const { pool } = stack.app.hypersweep;
+    // it ran for an hour, then sat completed for an hour
+    await pool.query(
+      `UPDATE sweeps SET status = 'completed', started_at = now() - interval '2 hours',
+         finished_at = now() - interval '1 hour' WHERE id = $1`,
+      [id],
+    );
+    await pool.query(`UPDATE trials SET status = 'completed' WHERE sweep_id = $1`, [id]);
+    const ranMs = async () => (await stack.app.inject(`/v1/sweeps/${id}`)).json().ranMs as number;
+    const HOUR = 3_600_000;
+    // the statements run within a few seconds of each other: allow a minute either way
+    expect(Math.abs((await ranMs()) - HOUR)).toBeLessThan(60_000);
+    expect((await extend(id, { seeds: [5] })).json()).toMatchObject({ status: 'running', grownBy: 2 });
+    // running again: an hour before, and the seconds since the extension, not the idle hour
+    expect(Math.abs((await ranMs()) - HOUR)).toBeLessThan(60_000);
+    await pool.query(`UPDATE sweeps SET status = 'completed', finished_at = now() WHERE id = $1`, [id]);
+    const total = await ranMs();
+    expect(Math.abs(total - HOUR)).toBeLessThan(60_000);
+    // the idle hour is kept apart: the span from first start to end is two hours
+    const { rows } = await pool.query<{ span: number }>(
+      `SELECT extract(epoch FROM finished_at - started_at) * 1000 AS span FROM sweeps WHERE id = $1`,
+      [id],
+    );
+    expect(Math.abs(Number(rows[0]!.span) - 2 * HOUR)).toBeLessThan(60_000);
+  });
 });

@@ -9,15 +9,22 @@ interface Entry {
   reference?: string;
   options?: Record<string, { default?: unknown; description?: string; type?: string }>;
   required?: string[];
+  /** A layer's arguments filled from the shape flowing in when left out. */
+  inferred?: string[];
   paramGroups?: string[];
 }
 
-/** `catalog [NAME]`: every optimizer, scheduler and workload, or one of them with its options. */
+/** `catalog [NAME]`: every optimizer, scheduler, workload, torch.nn layer and loss, or one with its options. */
 export function registerCatalogCommand(program: Command): void {
   program
     .command('catalog')
-    .description('List optimizers, schedulers and workloads, or show one with its options and defaults')
-    .argument('[name]', 'an optimizer (Adam), scheduler (OneCycleLR) or workload (mnist-mlp)')
+    .description(
+      'List optimizers, schedulers, workloads and the torch.nn layers and losses of a model, or show one with its options and defaults',
+    )
+    .argument(
+      '[name]',
+      'an optimizer (Adam), scheduler (OneCycleLR), workload (mnist-mlp), layer (Conv2d) or loss',
+    )
     .option('--json', 'print JSON')
     .action(async (name: string | undefined, options: { json?: boolean }, command: Command) => {
       const catalog = await unwrap(clientFor(command).GET('/v1/catalog'));
@@ -25,6 +32,8 @@ export function registerCatalogCommand(program: Command): void {
         optimizer: catalog.optimizers as Record<string, Entry>,
         scheduler: catalog.schedulers as Record<string, Entry>,
         workload: catalog.workloads as Record<string, Entry>,
+        layer: catalog.layers as Record<string, Entry>,
+        loss: catalog.losses as Record<string, Entry>,
       };
       if (name === undefined) {
         if (options.json) return printJson(catalog);
@@ -44,17 +53,24 @@ export function registerCatalogCommand(program: Command): void {
       );
       const match = found.find((f) => f.name === name) ?? found[0];
       if (!match) {
-        throw new CliError(`no optimizer, scheduler or workload is named "${name}" (see hypersweep catalog)`);
+        throw new CliError(
+          `no optimizer, scheduler, workload, layer or loss is named "${name}" (see hypersweep catalog)`,
+        );
       }
       if (options.json) return printJson(match.entry);
       const { entry } = match;
       const required = new Set(entry.required ?? []);
+      const inferred = new Set(entry.inferred ?? []);
       const lines = [`${match.name} (${match.kind})`, entry.description ?? ''];
       if (entry.reference) lines.push(entry.reference);
       if (entry.paramGroups) lines.push(`parameter groups: ${entry.paramGroups.join(', ')}`);
       const rows = Object.entries(entry.options ?? {}).map(([option, schema]) => [
         option,
-        required.has(option) ? '(required)' : formatValue(schema.default),
+        required.has(option)
+          ? '(required)'
+          : inferred.has(option)
+            ? '(inferred)'
+            : formatValue(schema.default),
         schema.description ?? '',
       ]);
       if (rows.length) lines.push('', formatTable(['option', 'default', 'description'], rows));

@@ -1,7 +1,15 @@
-import { type SweepDetail, type SweepPage, type SweepStatus, unwrap } from '@hypersweep/client';
+import { readFile } from 'node:fs/promises';
+import {
+  type SweepDetail,
+  type SweepExtension,
+  type SweepPage,
+  type SweepStatus,
+  unwrap,
+} from '@hypersweep/client';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { clientFor, getAllTrials, getSweep, resolveSweepId } from '../api.js';
 import { flattenConfig, sweptColumns } from '../config-columns.js';
+import { CliError, EXIT } from '../errors.js';
 import { formatAge, formatNumber, formatTable, formatValue, printJson } from '../format.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'];
@@ -92,6 +100,85 @@ export function registerSweepCommands(program: Command): void {
       await unwrap(client.DELETE('/v1/sweeps/{id}', { params: { path: { id } } }));
       console.log(`sweep ${id} deleted`);
     });
+
+  registerExtendCommand(program);
+}
+
+/** `--optimizers` / `--schedulers`: a JSON list given inline, or `@FILE` holding one. */
+async function entries(value: string | undefined, option: string): Promise<unknown[] | undefined> {
+  if (value === undefined) return undefined;
+  let text = value;
+  if (value.startsWith('@')) {
+    try {
+      text = await readFile(value.slice(1), 'utf8');
+    } catch {
+      throw new CliError(`${option}: cannot read ${value.slice(1)}`, EXIT.badInput);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${option}: not valid JSON (${(error as Error).message})`, EXIT.badInput);
+  }
+  return Array.isArray(parsed) ? parsed : [parsed];
+}
+
+function registerExtendCommand(program: Command): void {
+  program
+    .command('extend')
+    .description(
+      'Grow a sweep: a grid by seeds or entries (only the new cells become trials), a random or TPE search by samples',
+    )
+    .argument('<id>', SWEEP_ID)
+    .option('--seeds <list>', 'seeds to add to a grid, e.g. 2,3')
+    .option('--optimizers <json>', 'optimizer entries to add to a grid: a JSON list (or one entry), or @FILE')
+    .option('--schedulers <json>', 'scheduler entries to add to a grid: a JSON list (or one entry), or @FILE')
+    .option(
+      '--trials <n>',
+      'samples to add to a random or TPE search (each runs once per seed)',
+      parsePositiveInt,
+    )
+    .option('--json', 'print JSON')
+    .action(async (given: string, options: ExtendOptions, command: Command) => {
+      const client = clientFor(command);
+      const id = await resolveSweepId(client, given);
+      const optimizers = await entries(options.optimizers, '--optimizers');
+      const schedulers = await entries(options.schedulers, '--schedulers');
+      // The entries are the user's JSON: the API checks them against the stored sweep (400 with their paths).
+      const body = {
+        ...(options.seeds === undefined ? {} : { seeds: parseSeeds(options.seeds) }),
+        ...(optimizers === undefined ? {} : { optimizers }),
+        ...(schedulers === undefined ? {} : { schedulers }),
+        ...(options.trials === undefined ? {} : { trials: options.trials }),
+      } as SweepExtension;
+      const grown = await unwrap(client.POST('/v1/sweeps/{id}/extend', { params: { path: { id } }, body }));
+      if (options.json) return printJson(grown);
+      console.log(
+        grown.createdBy === 'workers'
+          ? `sweep ${id}: budget grown by ${grown.grownBy} trials, ${grown.trialCount} in all (the workers sample them as trials end)`
+          : `sweep ${id}: ${grown.added.length} trials added (${grown.reused} already in the sweep), ${grown.trialCount} in all`,
+      );
+    });
+}
+
+interface ExtendOptions {
+  seeds?: string;
+  optimizers?: string;
+  schedulers?: string;
+  trials?: number;
+  json?: boolean;
+}
+
+function parseSeeds(list: string): number[] {
+  const seeds = list
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
+  if (seeds.length === 0 || seeds.some((seed) => !Number.isSafeInteger(seed))) {
+    throw new CliError(`--seeds: "${list}" is not a list of integers like 2,3`, EXIT.badInput);
+  }
+  return seeds;
 }
 
 export function parsePositiveInt(value: string): number {

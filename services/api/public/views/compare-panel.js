@@ -176,22 +176,42 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
     placeholder: '[{"type": "StepLR", "step_size": 1, "gamma": 0.5}]',
     'aria-label': 'scheduler entries to add (JSON)',
   });
+  // A random or TPE search grows by samples (its budget); a grid by seeds and entries.
+  const trialsInput = h('input', {
+    type: 'number',
+    min: 1,
+    step: 1,
+    placeholder: 'e.g. 8',
+    'aria-label': 'samples to add',
+  });
+  const gridFields = h(
+    'div',
+    { class: 'extend-grid' },
+    h('label', null, 'Seeds to add', seedsInput),
+    h('label', null, 'Optimizer entries to add (JSON list)', optimizersInput),
+    h('label', null, 'Scheduler entries to add (JSON list)', schedulersInput),
+  );
+  const searchFields = h(
+    'div',
+    { class: 'extend-search', hidden: true },
+    h('label', null, 'Samples to add (each runs once per seed)', trialsInput),
+  );
+  const extendNote = h(
+    'p',
+    { class: 'muted' },
+    'Add seeds or values: they join the spec and only the new cells of the grid become trials; trials the sweep has are kept, never rerun. A completed sweep runs again.',
+  );
   const extendButton = h('button', { type: 'submit', class: 'primary' }, 'Extend');
   const extendPanel = h(
     'div',
     { class: 'panel extend-panel' },
     h('h2', null, 'Extend'),
-    h(
-      'p',
-      { class: 'muted' },
-      'Add seeds or values: they join the spec and only the new cells of the grid become trials; trials the sweep has are kept, never rerun. A completed sweep runs again.',
-    ),
+    extendNote,
     h(
       'form',
       { class: 'extend-form', onsubmit: submitWith(extend) },
-      h('label', null, 'Seeds to add', seedsInput),
-      h('label', null, 'Optimizer entries to add (JSON list)', optimizersInput),
-      h('label', null, 'Scheduler entries to add (JSON list)', schedulersInput),
+      gridFields,
+      searchFields,
       h('div', null, extendButton),
     ),
     extendErrors,
@@ -199,6 +219,8 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
   );
 
   const catalog = () => getCatalog();
+  /** Whether the sweep is a random or TPE search (its `search` settings), not a grid. */
+  const isSearch = () => Boolean(sweep?.search && sweep.search.type !== 'grid');
 
   const refresh = throttle(load, REFRESH_MS);
   function refreshNow() {
@@ -427,6 +449,16 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
   async function extend() {
     fill(extendErrors);
     const body = {};
+    if (isSearch()) {
+      const trials = Number(trialsInput.value);
+      if (!Number.isInteger(trials) || trials < 1) {
+        errorList(extendErrors, {
+          details: [{ path: '/trials', message: 'samples to add: a positive integer' }],
+        });
+        return;
+      }
+      body.trials = trials;
+    }
     try {
       const seeds = seedsInput.value.trim();
       if (seeds)
@@ -443,12 +475,16 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
     extendButton.disabled = true;
     try {
       const answer = await api(`/v1/sweeps/${enc}/extend`, { method: 'POST', body });
-      const text = `Added ${answer.added.length} trials (${answer.reused} already in the sweep); ${answer.trialCount} trials now.`;
+      const text =
+        answer.createdBy === 'workers'
+          ? `The budget grew by ${answer.grownBy} trials; ${answer.trialCount} trials now. The workers sample them as trials end.`
+          : `Added ${answer.added.length} trials (${answer.reused} already in the sweep); ${answer.trialCount} trials now.`;
       extendResult.textContent = text;
       notify(text);
       seedsInput.value = '';
       optimizersInput.value = '';
       schedulersInput.value = '';
+      trialsInput.value = '';
       onExtended?.();
       refreshNow();
     } catch (error) {
@@ -472,6 +508,12 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
     /** The sweep page's refresh: re-read at most every REFRESH_MS. */
     refresh(next) {
       sweep = next;
+      const search = isSearch();
+      gridFields.hidden = search;
+      searchFields.hidden = !search;
+      extendNote.textContent = search
+        ? `A ${sweep.search.type} search grows by samples: its budget only; the workers sample the new configs (TPE from every trial so far) as trials end. A completed search runs again.`
+        : 'Add seeds or values: they join the spec and only the new cells of the grid become trials; trials the sweep has are kept, never rerun. A completed sweep runs again.';
       const metric = sweep.objective.metric;
       if (!valMetricPicked && metric.startsWith('val_') && valMetric.value !== metric) {
         valMetric.value = metric;

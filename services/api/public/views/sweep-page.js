@@ -283,13 +283,13 @@ export function sweepPage(root, params) {
     document.title = `${sweep.name} · hypersweep`;
     fill(title, sweep.name, ' ', statusBadge(sweep.status));
     title.dataset.status = sweep.status;
-    const ended = sweep.finishedAt ? new Date(sweep.finishedAt).getTime() : Date.now();
     fill(
       meta,
       h('span', { class: 'mono' }, sweep.id),
       ` · objective ${sweep.objective.metric} (${sweep.objective.mode}) · created `,
       h('span', { title: formatTime(sweep.createdAt) }, formatAgo(sweep.createdAt)),
-      sweep.startedAt ? ` · ran ${formatDuration(ended - new Date(sweep.startedAt).getTime())}` : '',
+      // the API's run time leaves out the time an extended sweep sat completed before it was extended
+      sweep.ranMs === null ? '' : ` · ran ${formatDuration(sweep.ranMs)}`,
       sweep.error ? ` · ${sweep.error}` : '',
     );
     const stat = (label, value, cls) =>

@@ -76,6 +76,10 @@ const SweepSummary = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   startedAt: NullableDate,
   finishedAt: NullableDate,
+  ranMs: Type.Union([Type.Integer(), Type.Null()], {
+    description:
+      'Milliseconds the sweep has run: from its first trial to its end (or now), less the time it sat completed before an extension reopened it; null before it started',
+  }),
   error: Type.Union([Type.String(), Type.Null()]),
 });
 
