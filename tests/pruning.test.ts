@@ -49,6 +49,20 @@ describe('MedianPruner', () => {
     }
     // the leaderboard still ranks everyone by the best value each reached
     expect(board.items.slice(0, 2).map((t: any) => t.config.optimizer.type)).toEqual(['Adam', 'Adam']);
+    // by config: the SGD configs (each one pruned trial) are rows after the Adam ones, unranked, at the
+    // epoch where they stopped (epochs 0-3 recorded: 4 trained) with the best value the trial reached
+    const configs = (await stack.app.inject(`/v1/sweeps/${done.id}/configs`)).json();
+    expect(configs.pruned).toMatchObject({ trials: 2, configs: 2 });
+    expect(configs.items.map((r: any) => [r.config.optimizer.type, r.rank])).toEqual([
+      ['Adam', 1],
+      ['Adam', 2],
+      ['SGD', null],
+      ['SGD', null],
+    ]);
+    for (const row of configs.items.slice(2)) {
+      const trial = byType('SGD').find((t: any) => t.id === row.trialIds[0]);
+      expect(row.pruned.furthest).toEqual({ trialId: trial.id, seed: 0, epochs: 4, value: trial.bestValue });
+    }
   });
 });
 
