@@ -64,6 +64,67 @@ describe('MedianPruner', () => {
       expect(row.pruned.furthest).toEqual({ trialId: trial.id, seed: 0, epochs: 4, value: trial.bestValue });
     }
   });
+
+  it('a TPE search: each config sampled once and pruned is a row at the epoch where it stopped, and counted in the effects', async () => {
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      payload: {
+        workload: 'rosenbrock',
+        training: { epochs: 8 },
+        // under TPE the entry is a choice: SGD at a tiny lr barely moves and is pruned once compared
+        optimizers: [
+          { type: 'Adam', lr: { loguniform: [0.01, 0.1] } },
+          { type: 'SGD', lr: { loguniform: [1e-8, 1e-7] } },
+        ],
+        search: { type: 'tpe', trials: 10, seed: 4, parallelism: 1, options: { n_startup_trials: 4 } },
+        pruner: { type: 'MedianPruner', n_startup_trials: 1, n_warmup_steps: 1 },
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const done = await waitForSweep(stack.app, created.json().id, ['completed'], 120_000);
+    expect(done.counts.completed + done.counts.pruned).toBe(10);
+    expect(done.counts.pruned).toBeGreaterThan(0);
+    const trials = new Map(
+      (await stack.app.inject(`/v1/sweeps/${done.id}/trials?limit=100`))
+        .json()
+        .items.map((t: any) => [t.id, t]),
+    );
+    const configs = (await stack.app.inject(`/v1/sweeps/${done.id}/configs`)).json();
+    expect(configs.total).toBe(10);
+    expect(configs.pruned).toMatchObject({ trials: done.counts.pruned, configs: done.counts.pruned });
+    // the completed configs first, ranked; then every pruned one with its value where it stopped
+    const ranks = configs.items.map((r: any) => r.rank);
+    expect(ranks).toEqual([
+      ...Array.from({ length: done.counts.completed }, (_, i) => i + 1),
+      ...Array.from({ length: done.counts.pruned }, () => null),
+    ]);
+    for (const row of configs.items.slice(done.counts.completed)) {
+      const trial: any = trials.get(row.trialIds[0]);
+      expect(trial.status).toBe('pruned');
+      // pruned at epoch e (from 0, as the error says): e + 1 epochs trained, past the warm-up
+      const stoppedAt = Number(/^pruned at epoch (\d+)/.exec(trial.error)![1]);
+      expect(stoppedAt).toBeGreaterThanOrEqual(1);
+      expect(row.pruned.furthest).toEqual({
+        trialId: trial.id,
+        seed: 0,
+        epochs: stoppedAt + 1,
+        value: trial.bestValue,
+      });
+    }
+    // the effects: over the completed configs, each pruned one counted at its optimizer type
+    const effects = (await stack.app.inject(`/v1/sweeps/${done.id}/effects`)).json();
+    expect(effects).toMatchObject({ n: done.counts.completed, pruned: { trials: done.counts.pruned } });
+    const type = effects.factors.find((f: any) => f.name === 'optimizer.type');
+    const prunedByType = new Map<string, number>();
+    for (const t of trials.values() as Iterable<any>) {
+      if (t.status === 'pruned')
+        prunedByType.set(t.config.optimizer.type, (prunedByType.get(t.config.optimizer.type) ?? 0) + 1);
+    }
+    expect(new Map(type.levels.map((l: any) => [l.label, l.pruned]).filter(([, n]: any) => n > 0))).toEqual(
+      prunedByType,
+    );
+  });
 });
 
 // The comparison of a sweep with pruned trials, on the hand-built grid of pruned-grid.ts (Adam and SGD at
