@@ -415,6 +415,8 @@ describe('the dashboard', () => {
     await waitForCount(page, 'table.heatmap td[data-mean]', 1);
     expect(Number(await page.getAttribute('table.heatmap td[data-mean]', 'data-mean'))).toBeCloseTo(1, 12);
     expect(await page.textContent('table.heatmap td[data-mean]')).toBe('1n 3 · 1 pruned');
+    // the only mean is the best one: green (hue 120), whatever the direction
+    expect(await page.getAttribute('table.heatmap td[data-mean]', 'style')).toContain('hsl(120');
     expect(await page.getAttribute('table.heatmap td.pruned-cell', 'data-pruned')).toBe('4');
     expect(await page.textContent('table.heatmap td.pruned-cell')).toBe('pruned4 trials, none completed');
 
@@ -430,6 +432,14 @@ describe('the dashboard', () => {
     expect(await page.textContent('.effects .effect >> nth=2 >> .effect-row.pruned-only .num')).toBe(
       'pruned',
     );
+    // the loss curves by config: each legend says how many of the config's trials were pruned
+    await page.waitForSelector('.config-loss-chart[data-groups="4"] canvas');
+    expect(await page.locator('.config-loss-chart ul.legend li').allTextContents()).toEqual([
+      'Adam lr=0.1 (1 of 2 pruned)',
+      'Adam lr=0.01',
+      'SGD lr=0.01 (2 of 2 pruned)',
+      'SGD lr=0.1 (2 of 2 pruned)',
+    ]);
     await page.screenshot({ path: join(SCREENSHOTS, 'compare-pruned.png'), fullPage: true });
   });
 

@@ -6,7 +6,7 @@ import pg from 'pg';
 // A hand-built grid with pruned trials, for the comparison's tests (tests/pruning.test.ts, the dashboard's):
 // Adam and SGD at two learning rates, two seeds each, objective train_loss (min). Every trial's outcome is
 // set here: completed ones ran the 4 epochs, pruned ones stopped after `epochs`, their train_loss falling by
-// 1 an epoch to `value` (their best, at the epoch where they stopped). The sweep is inserted without a job,
+// 1 an epoch to `value` (their best, at the epoch where they stopped), their loss by 0.1 a step (10 an epoch). The sweep is inserted without a job,
 // so no worker ever runs it.
 
 export const PRUNED_SPEC = {
@@ -93,6 +93,13 @@ export async function insertPrunedGrid(
       `INSERT INTO epoch_metrics (trial_id, epoch, train_loss, val_loss, val_accuracy, lr)
        SELECT u.id, e, u.value + (u.epochs - 1 - e), NULL, NULL, 0.1
        FROM unnest($1::uuid[], $2::int[], $3::float8[]) AS u(id, epochs, value), generate_series(0, u.epochs - 1) e`,
+      [ids, o.map((x) => x.epochs), o.map((x) => x.value)],
+    );
+    // 10 steps an epoch, the loss falling to the value at the trial's last step
+    await pool.query(
+      `INSERT INTO step_metrics (trial_id, step, epoch, loss, lr, lrs)
+       SELECT u.id, s, (s - 1) / 10, u.value + (u.epochs * 10 - s) / 10.0, 0.1, ARRAY[0.1]
+       FROM unnest($1::uuid[], $2::int[], $3::float8[]) AS u(id, epochs, value), generate_series(1, u.epochs * 10) s`,
       [ids, o.map((x) => x.epochs), o.map((x) => x.value)],
     );
     await pool.query(

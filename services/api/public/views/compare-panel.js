@@ -231,11 +231,18 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
 
   function groupsOf(curves) {
     if (!curves) return [];
+    // a group with pruned trials says so: its curve (or part of its band) ends where they stopped
+    const prunedText = (g) =>
+      !(g.pruned > 0)
+        ? ''
+        : curves.by === 'trial'
+          ? ' (pruned)'
+          : ` (${g.pruned} of ${g.trialIds.length} pruned)`;
     return curves.groups.map((g, i) => ({
       label:
-        curves.by === 'trial'
+        (curves.by === 'trial'
           ? `${configLabel(g.config, catalog())} · seed ${g.seeds[0]}`
-          : configLabel(g.config, catalog()),
+          : configLabel(g.config, catalog())) + prunedText(g),
       color: colorAt(i),
       x: g.x,
       mean: g.y.mean,
@@ -352,7 +359,9 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
     const lo = Math.min(...means);
     const hi = Math.max(...means);
     const goodness = (m) => {
-      const t = hi === lo ? 1 : (m - lo) / (hi - lo);
+      // one mean (every other cell pruned, or a single cell) is the best there is, whichever the direction
+      if (hi === lo) return 1;
+      const t = (m - lo) / (hi - lo);
       return configs.objective.mode === 'max' ? t : 1 - t;
     };
     fill(
