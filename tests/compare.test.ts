@@ -158,7 +158,7 @@ describe('comparing configurations', () => {
     expect(configs.headers['content-type']).toMatch(/^text\/csv/);
     const lines = configs.body.trim().split('\n');
     expect(lines[0]).toBe(
-      'rank,key,optimizer.lr,optimizer.momentum,scheduler.type,seeds,n,mean,std,min,max,ci95_low,ci95_high,mean_final_loss,queued,running,completed,failed,cancelled,pruned',
+      'rank,key,optimizer.lr,optimizer.momentum,scheduler.type,seeds,n,mean,std,min,max,ci95_low,ci95_high,mean_final_loss,queued,running,completed,failed,cancelled,pruned,pruned_at_epoch,pruned_value',
     );
     expect(lines).toHaveLength(9);
     const best = expectedGroups()[0]!;
@@ -213,8 +213,8 @@ describe('comparing configurations', () => {
     expect(effects.residualShare).toBeCloseTo(0.06 / total, 10);
     const scheduler = effects.factors.find((f: { name: string }) => f.name === 'scheduler.type');
     expect(scheduler.levels).toEqual([
-      { label: 'none', value: 'none', n: 12, mean: expect.closeTo(12, 10) },
-      { label: 'StepLR', value: 'StepLR', n: 12, mean: expect.closeTo(8, 10) },
+      { label: 'none', value: 'none', n: 12, mean: expect.closeTo(12, 10), pruned: 0 },
+      { label: 'StepLR', value: 'StepLR', n: 12, mean: expect.closeTo(8, 10), pruned: 0 },
     ]);
 
     await db.query(`UPDATE trials SET status = 'failed' WHERE id = $1`, [trials[0]!.id]);

@@ -5,6 +5,7 @@ import { sweepStatuses, trialStatuses } from '@hypersweep/spec';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clearSweeps, type Stack, startStack } from './helpers.js';
+import { insertPrunedGrid } from './pruned-grid.js';
 
 // The dashboard in a real Chromium against the real API, an in-process worker, Postgres and Redis.
 // Chromium comes from Debian (`apt-get install chromium`); playwright-core only drives it.
@@ -381,6 +382,95 @@ describe('the dashboard', () => {
     await page.waitForSelector('[data-count="trials"] .value:text-is("4")');
     await page.waitForSelector('h1[data-status="completed"]', { timeout: 90_000 });
     expect((await stack.app.inject(`/v1/sweeps/${id}`)).json().counts.completed).toBe(4);
+  });
+
+  it('shows pruned trials for what they are: marked rows at the epoch they stopped, hollow points, pruned cells, counted effects', async () => {
+    // tests/pruned-grid.ts: Adam lr 0.01 (1.0, 1.2), Adam lr 0.1 (0.8; seed 1 pruned after 2 epochs at
+    // 2.5), SGD lr 0.01 (pruned after 1 epoch at 5.0 and after 3 at 4.0), SGD lr 0.1 (both pruned after 2
+    // epochs, at 3.0 and 3.5); train_loss, min
+    const { sweepId } = await insertPrunedGrid(stack.app, stack.db.url);
+    await page.goto(`${base}/#/sweeps/${sweepId}`);
+    await page.waitForSelector('h1[data-status="completed"]');
+    await waitForCount(page, '.config-board tbody tr', 4);
+    const cells = await page.locator('.config-board tbody tr td.mean').allTextContents();
+    expect(cells).toEqual([
+      // Adam 0.1: n 1, 0.8; its pruned seed noted, not averaged in
+      '0.8+ 1 pruned at epoch 2: 2.5',
+      // Adam 0.01: (1.0 + 1.2) / 2 = 1.1 ± sqrt(0.02) = 0.1414
+      '1.1 ± 0.1414',
+      // SGD 0.01: every trial pruned; the furthest stopped at epoch 3 at 4.0
+      'pruned at epoch 3: 4',
+      // SGD 0.1: both stopped at epoch 2; the better, 3.0
+      'pruned at epoch 2: 3',
+    ]);
+    // the all-pruned rows are marked, unranked, with their counts, and visible without scrolling sideways
+    await waitForCount(page, '.config-board tbody tr.pruned-row', 2);
+    expect(await page.locator('.config-board tbody tr.pruned-row td.rank').allTextContents()).toEqual([
+      '—',
+      '—',
+    ]);
+    expect(await page.locator('.config-board tbody tr.pruned-row .status-counts').allTextContents()).toEqual([
+      '2 pruned',
+      '2 pruned',
+    ]);
+    expect(await page.textContent('.config-board tbody tr >> nth=0 >> .status-counts')).toBe(
+      '1 completed1 pruned',
+    );
+    for (const marker of await page
+      .locator('.config-board tr.pruned-row .pruned-value .badge.pruned')
+      .all()) {
+      expect(await marker.isVisible()).toBe(true);
+      const box = (await marker.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(1400);
+    }
+    const overflow = await page.evaluate(`(() => {
+      const box = document.querySelector('.config-board').parentElement;
+      return box.scrollWidth - box.clientWidth;
+    })()`);
+    expect(overflow, `the board scrolls sideways by ${overflow} px`).toBeLessThanOrEqual(0);
+    expect(await page.textContent('.config-board-panel .pruned-rule')).toContain(
+      '5 pruned trials, never averaged with completed ones',
+    );
+
+    // objective vs lr: Adam's completed means as a line, SGD's all-pruned configs as hollow points
+    await page.waitForSelector('.lr-sensitivity[data-hollow="1"][data-groups="2"] canvas');
+    expect(await page.locator('.lr-sensitivity ul.legend li').allTextContents()).toEqual([
+      'Adam',
+      'SGD (pruned, at the epoch it stopped)',
+    ]);
+    expect(await page.locator('.lr-sensitivity ul.legend li.hollow').count()).toBe(1);
+
+    // heatmap: Adam x none is the mean of its 3 completed trials, (1.0 + 1.2 + 0.8) / 3 = 1.0, with its 1
+    // pruned one counted apart; SGD x none has only pruned trials (4): marked, no mean
+    await waitForCount(page, 'table.heatmap td[data-mean]', 1);
+    expect(Number(await page.getAttribute('table.heatmap td[data-mean]', 'data-mean'))).toBeCloseTo(1, 12);
+    expect(await page.textContent('table.heatmap td[data-mean]')).toBe('1n 3 · 1 pruned');
+    // the only mean is the best one: green (hue 120), whatever the direction
+    expect(await page.getAttribute('table.heatmap td[data-mean]', 'style')).toContain('hsl(120');
+    expect(await page.getAttribute('table.heatmap td.pruned-cell', 'data-pruned')).toBe('4');
+    expect(await page.textContent('table.heatmap td.pruned-cell')).toBe('pruned4 trials, none completed');
+
+    // effects: over the 3 completed trials, the 5 pruned ones counted per level; SGD's lr (every trial
+    // pruned) listed as pruned only, no share
+    await waitForCount(page, '.effects .effect', 3);
+    expect(await page.textContent('.effects .pruned-rule')).toContain('5 pruned trials left out');
+    const rows = await page.locator('.effects .effect').allTextContents();
+    // optimizer.lr within Adam: between 2 (1.1 - 1)^2 + (0.8 - 1)^2 = 0.06 of 0.08: 75.0%
+    expect(rows[0]).toContain('75.0%');
+    expect(rows[0]).toContain('0.1: 0.8 (n 1, 1 pruned)');
+    expect(rows[1]).toContain('SGD: pruned only (4)');
+    expect(await page.textContent('.effects .effect >> nth=2 >> .effect-row.pruned-only .num')).toBe(
+      'pruned',
+    );
+    // the loss curves by config: each legend says how many of the config's trials were pruned
+    await page.waitForSelector('.config-loss-chart[data-groups="4"] canvas');
+    expect(await page.locator('.config-loss-chart ul.legend li').allTextContents()).toEqual([
+      'Adam lr=0.1 (1 of 2 pruned)',
+      'Adam lr=0.01',
+      'SGD lr=0.01 (2 of 2 pruned)',
+      'SGD lr=0.1 (2 of 2 pruned)',
+    ]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare-pruned.png'), fullPage: true });
   });
 
   it('says plainly that an unknown or shortened sweep id is no sweep, with nothing to cancel or delete', async () => {

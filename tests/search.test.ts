@@ -9,6 +9,7 @@ interface TrialRow {
   config: { optimizer: { type: string; options: Record<string, number> } };
   params: Record<string, number> | null;
   prune: { rung: number; value: number | null; cutoff: number | null } | null;
+  bestValue: number | null;
 }
 
 /** Every trial of a sweep in index order (the leaderboard lists them best first). */
@@ -219,6 +220,38 @@ describe('search through the API', () => {
     for (const t of trials.filter((x) => x.status === 'completed')) expect(t.prune).toBeNull();
     expect(done.search).toMatchObject({ type: 'random', trials: 18, seed: 7, parallelism: null });
     expect(done.counts.pruned + done.counts.completed).toBe(18);
+
+    // by config (one trial each): no row is a bare "-". A completed config has its value; a pruned one its
+    // best value up to the epoch where it stopped (the error's epoch counts from 0: it trained one more)
+    const configs = (await stack.app.inject(`/v1/sweeps/${done.id}/configs`)).json();
+    expect(configs.total).toBe(18);
+    expect(configs.pruned).toMatchObject({ trials: pruned.length, configs: pruned.length });
+    const byId = new Map(trials.map((t) => [t.id, t]));
+    for (const row of configs.items) {
+      const t = byId.get(row.trialIds[0])!;
+      if (t.status === 'completed') {
+        expect(row).toMatchObject({ n: 1, mean: t.bestValue, pruned: { n: 0, furthest: null } });
+      } else {
+        const stoppedAt = Number(/^pruned at epoch (\d+)/.exec(t.error)![1]);
+        expect(row).toMatchObject({ rank: null, n: 0, mean: null });
+        expect(row.pruned.furthest).toEqual({
+          trialId: t.id,
+          seed: 0,
+          epochs: stoppedAt + 1,
+          value: t.bestValue,
+        });
+      }
+    }
+    // effects: over the completed samples; every pruned one counted in a bin of lr
+    const effects = (await stack.app.inject(`/v1/sweeps/${done.id}/effects`)).json();
+    expect(effects).toMatchObject({ n: done.counts.completed, pruned: { trials: pruned.length } });
+    const lr = effects.factors.find((f: { name: string }) => f.name === 'optimizer.lr');
+    const total = (key: 'n' | 'pruned') => lr.levels.reduce((sum: number, l: any) => sum + l[key], 0);
+    expect([total('n'), total('pruned'), lr.pruned]).toEqual([
+      done.counts.completed,
+      pruned.length,
+      pruned.length,
+    ]);
   });
   for (const pruner of [
     { type: 'HyperbandPruner', min_resource: 1, reduction_factor: 2 },

@@ -14,6 +14,8 @@ export interface TrialResultRow {
   finalLoss: number | null;
   stepsDone: number;
   durationMs: number | null;
+  /** A pruned trial: the epochs it recorded before it was stopped (null for other trials). */
+  epochsDone: number | null;
 }
 
 /**
@@ -24,7 +26,10 @@ export async function readTrialResults(db: Queryable, sweepId: string): Promise<
   const { rows } = await db.query<TrialResultRow>(
     `SELECT id, index, status, best_value AS "bestValue", best_step AS "bestStep",
             final_loss AS "finalLoss", steps_done AS "stepsDone",
-            (extract(epoch FROM COALESCE(finished_at, CASE WHEN status = 'running' THEN now() END) - started_at) * 1000)::int8::float8 AS "durationMs"
+            (extract(epoch FROM COALESCE(finished_at, CASE WHEN status = 'running' THEN now() END) - started_at) * 1000)::int8::float8 AS "durationMs",
+            -- epochs count from 0 in epoch_metrics: the last one's number + 1 is how many it trained
+            CASE WHEN status = 'pruned' THEN
+              (SELECT max(e.epoch) + 1 FROM epoch_metrics e WHERE e.trial_id = trials.id) END AS "epochsDone"
      FROM trials WHERE sweep_id = $1 ORDER BY index`,
     [sweepId],
   );

@@ -4,6 +4,7 @@ import {
   type ComparedTrial,
   computeEffects,
   configKey,
+  furthestPruned,
   groupBySeed,
   rankGroups,
   studentTQuantile,
@@ -147,6 +148,58 @@ describe('grouping trials that differ only in seed', () => {
     expect(max.slice(0, -1)).toEqual([...known].reverse());
     expect(max.at(-1)).toBeNull();
   });
+
+  test('pruned trials are listed apart with where they stopped; all-pruned groups rank after the rest, furthest first', () => {
+    // SGD lr 0.01: seed 1 pruned after 2 epochs at 0.5; SGD lr 0.1: every seed pruned (after 1, 3, 3
+    // epochs at 0.4, 0.9, 0.7); Adam with a scheduler: every seed pruned after 2 epochs at 0.3
+    const pruned = new Map<string, [number, number]>([
+      ['SGD 0.01 none 1', [2, 0.5]],
+      ['SGD 0.1 none 1', [1, 0.4]],
+      ['SGD 0.1 none 2', [3, 0.9]],
+      ['SGD 0.1 none 3', [3, 0.7]],
+      ['Adam 0.001 StepLR 1', [2, 0.3]],
+      ['Adam 0.001 StepLR 2', [2, 0.3]],
+      ['Adam 0.001 StepLR 3', [2, 0.3]],
+    ]);
+    const keyOf = (c: TrialConfig) =>
+      `${c.optimizer.type} ${c.optimizer.options['lr']} ${c.scheduler?.type ?? 'none'} ${c.seed}`;
+    const withPruned: ComparedTrial[] = trials.map((t) => {
+      const p = pruned.get(keyOf(t.config));
+      return p ? { ...t, status: 'pruned', bestValue: p[1], epochsDone: p[0] } : t;
+    });
+    const ranked = rankGroups(groupBySeed(withPruned), 'min');
+    const label = (g: (typeof ranked)[number]) =>
+      `${g.config.optimizer.type} ${g.config.optimizer.options['lr']} ${g.config.scheduler?.type ?? 'none'}`;
+    // completed means: SGD 0.01 (0.01 + 0.02, 0.01 + 0.03) / 2 = 0.035 (seed 1 pruned); SGD 0.01 StepLR
+    // 0.05 + 0.01 + 0.02 = 0.08; SGD 0.1 StepLR 0.1 + 0.05 + 0.02 = 0.17; Adam none 0.2 + 0.02 = 0.22
+    // (seeds 1 and 3; seed 2 runs); then SGD 0.1 none (furthest: 3 epochs) before Adam StepLR (2 epochs)
+    expect(ranked.map(label)).toEqual([
+      'SGD 0.01 none',
+      'SGD 0.01 StepLR',
+      'SGD 0.1 StepLR',
+      'Adam 0.001 none',
+      'SGD 0.1 none',
+      'Adam 0.001 StepLR',
+    ]);
+    expect(ranked[0]!.objective).toMatchObject({ n: 2 });
+    expect(ranked[0]!.objective.mean).toBeCloseTo(0.035, 12);
+    expect(ranked[0]!.pruned).toEqual({
+      n: 1,
+      trials: [{ trialId: ranked[0]!.trialIds[0], seed: 1, epochs: 2, value: 0.5 }],
+    });
+    const sgd = ranked[4]!;
+    expect(sgd.objective.n).toBe(0);
+    expect(sgd.status).toMatchObject({ pruned: 3, completed: 0 });
+    expect(sgd.pruned.trials.map((t) => [t.seed, t.epochs, t.value])).toEqual([
+      [1, 1, 0.4],
+      [2, 3, 0.9],
+      [3, 3, 0.7],
+    ]);
+    // furthest first, then the better value: seed 3 (3 epochs, 0.7); maximising, seed 2 (3 epochs, 0.9)
+    expect(furthestPruned(sgd.pruned, 'min')).toMatchObject({ seed: 3, epochs: 3, value: 0.7 });
+    expect(furthestPruned(sgd.pruned, 'max')).toMatchObject({ seed: 2, epochs: 3, value: 0.9 });
+    expect(furthestPruned(ranked[1]!.pruned, 'min')).toBeNull();
+  });
 });
 
 describe('swept factors', () => {
@@ -276,6 +329,61 @@ describe('effects', () => {
     // log10(lr) is linear in rank: bins explain all but the within-bin spread
     expect(lr.share).toBeGreaterThan(0.95);
     expect(lr.share).toBeLessThan(1);
+  });
+
+  test('pruned trials are counted per factor and level, never observations; a level only they reached has no mean', () => {
+    // completed: SGD lr 0.01 x momentum 0, 0.5, 0.9 (seed 0); pruned: the seed-1 trials of lr 0.01 and
+    // every trial of lr 0.1 (6 + 3 = 9)
+    const completed = configs.filter((c) => c.seed === 0 && c.optimizer.options['lr'] === 0.01);
+    const pruned = configs.filter((c) => !completed.includes(c));
+    const effects = computeEffects(
+      completed.map((config) => ({ config, value: y(config) })),
+      spec,
+      { pruned, trialCount: configs.length },
+    );
+    expect(effects).toMatchObject({ method: 'binned-marginal', n: 3, pruned: 9 });
+    const lr = effects.factors.find((f) => f.name === 'optimizer.lr')!;
+    expect(lr).toMatchObject({ n: 3, pruned: 9, share: 0 });
+    expect(lr.levels).toEqual([
+      { label: '0.01', value: 0.01, n: 3, mean: expect.any(Number), pruned: 3 },
+      { label: '0.1', value: 0.1, n: 0, mean: null, pruned: 6 },
+    ]);
+    // y at lr 0.01, seed 0: 10 + a (-1) + b + u (1) v + d (-0.5) = 8.5 + (b + v): momentum 0: b + v =
+    // -1 + 1 = 0, so 8.5; 0.5: 0 - 2, so 6.5; 0.9: 1 + 1, so 10.5; mean 25.5 / 3 = 8.5
+    expect(lr.levels[0]!.mean).toBeCloseTo(8.5, 12);
+    const momentum = effects.factors.find((f) => f.name === 'optimizer.momentum')!;
+    expect(momentum.levels.map((l) => [l.label, l.n, l.pruned])).toEqual([
+      ['0', 1, 3],
+      ['0.5', 1, 3],
+      ['0.9', 1, 3],
+    ]);
+    // ss between momenta over 8.5, 6.5, 10.5 is all of it: every level holds one value
+    expect(momentum.share).toBeCloseTo(1, 12);
+  });
+
+  test('a binned factor counts a pruned value in the bin that holds it, else the nearest bin', () => {
+    const one = trialsOf({ optimizers: [{ type: 'SGD', lr: 0.1 }] })[0]!;
+    const withLr = (lr: number) => ({
+      ...one,
+      optimizer: { ...one.optimizer, options: { ...one.optimizer.options, lr } },
+    });
+    // 12 completed lrs 0.01 ... 0.12 in 6 bins of two: [0.01, 0.02], [0.03, 0.04], ..., [0.11, 0.12]
+    const obs = Array.from({ length: 12 }, (_, i) => ({ config: withLr((i + 1) / 100), value: i }));
+    // 0.001 below the first bin: the first; 0.021 between the first two, nearer the first; 0.035 in the
+    // second; 0.5 above the last: the last
+    const pruned = [0.001, 0.021, 0.035, 0.5].map(withLr);
+    const searchSpec = { optimizers: [{ type: 'SGD', lr: { loguniform: [1e-4, 1] } }] };
+    const effects = computeEffects(obs, searchSpec, { maxBins: 6, design: 'search', pruned });
+    const lr = effects.factors[0]!;
+    expect(lr.levels.map((l) => [l.label, l.n, l.pruned])).toEqual([
+      ['0.01–0.02', 2, 2],
+      ['0.03–0.04', 2, 1],
+      ['0.05–0.06', 2, 0],
+      ['0.07–0.08', 2, 0],
+      ['0.09–0.1', 2, 0],
+      ['0.11–0.12', 2, 1],
+    ]);
+    expect(lr.pruned).toBe(4);
   });
 
   test('nothing completed: no factors, no variance', () => {

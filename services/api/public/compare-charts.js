@@ -39,8 +39,14 @@ function legend(groups) {
     groups.map((g) =>
       h(
         'li',
-        { title: g.title ?? g.label },
-        h('span', { class: 'swatch', style: `background: ${g.color}` }),
+        { title: g.title ?? g.label, class: g.hollow ? 'hollow' : undefined },
+        h('span', {
+          class: 'swatch',
+          // a hollow series (pruned configs): a ring, as its points are drawn
+          style: g.hollow
+            ? `background: transparent; box-shadow: inset 0 0 0 2px ${g.color}`
+            : `background: ${g.color}`,
+        }),
         g.label,
       ),
     ),
@@ -164,8 +170,9 @@ function yLabelSetter(container, spec) {
 }
 
 /**
- * Points joined by lines over a log x axis: `update(series)` with series [{ label, color, x, y }] (x
- * ascending). For the objective against the learning rate, one series per optimizer.
+ * Points joined by lines over a log x axis: `update(series)` with series [{ label, color, x, y, hollow }]
+ * (x ascending). For the objective against the learning rate, one series per optimizer; a `hollow` series
+ * (its pruned configs) is drawn as hollow points without a line.
  */
 export function logXChart(container, spec) {
   const frame = chartFrame(container, spec.height ?? 260);
@@ -173,6 +180,7 @@ export function logXChart(container, spec) {
     update(series) {
       const drawable = series.filter((s) => s.x.some((x) => x > 0));
       container.dataset.groups = String(drawable.length);
+      container.dataset.hollow = String(drawable.filter((s) => s.hollow).length);
       if (drawable.length === 0) {
         frame.empty(spec.emptyText ?? 'No completed trials yet');
         return;
@@ -187,13 +195,23 @@ export function logXChart(container, spec) {
           ],
           series: [
             { label: spec.xLabel },
-            ...drawable.map((s) => ({
-              label: s.label,
-              stroke: s.color,
-              width: 1.5,
-              spanGaps: true,
-              points: { show: true, size: 7, fill: s.color },
-            })),
+            ...drawable.map((s) =>
+              s.hollow
+                ? {
+                    label: s.label,
+                    stroke: s.color,
+                    width: 1.5,
+                    paths: () => null,
+                    points: { show: true, size: 9, width: 1.5, stroke: s.color, fill: '#ffffff' },
+                  }
+                : {
+                    label: s.label,
+                    stroke: s.color,
+                    width: 1.5,
+                    spanGaps: true,
+                    points: { show: true, size: 7, fill: s.color },
+                  },
+            ),
           ],
           cursor: { drag: { x: true, y: false } },
         },

@@ -133,6 +133,45 @@ const statusCountsColumn = (head) => ({
       .map((s) => h('span', { class: `badge ${s}`, title: s }, `${item.status[s]} ${s}`)),
 });
 
+/** "pruned at epoch 3: 0.512": where a pruned trial stopped (epochs from 1, as the charts count) and its value there. */
+export const prunedText = (trial) => `pruned at epoch ${trial.epochs ?? '?'}: ${formatNumber(trial.value)}`;
+
+/**
+ * A configuration's objective: mean ± std over its completed trials; a configuration whose trials were all
+ * pruned shows its furthest pruned trial, marked, never a bare "—"; pruned trials beside completed ones are
+ * noted under the mean (never averaged into it).
+ */
+function configObjective(group) {
+  const furthest = group.pruned?.furthest;
+  if (group.n === 0 && furthest) {
+    return h(
+      'span',
+      {
+        class: 'pruned-value',
+        title: group.pruned.trials.map((t) => `seed ${t.seed}: ${prunedText(t)}`).join('\n'),
+      },
+      h('span', { class: 'badge pruned' }, 'pruned'),
+      ` at epoch ${furthest.epochs ?? '?'}: ${formatNumber(furthest.value)}`,
+    );
+  }
+  return [
+    formatNumber(group.mean),
+    group.std === null ? '' : h('span', { class: 'muted' }, ` ± ${formatNumber(group.std)}`),
+    group.pruned?.n > 0
+      ? h(
+          'div',
+          {
+            class: 'pruned-note muted small',
+            title: group.pruned.trials.map((t) => `seed ${t.seed}: ${prunedText(t)}`).join('\n'),
+          },
+          group.pruned.n === 1
+            ? `+ 1 ${prunedText(group.pruned.trials[0])}`
+            : `+ ${group.pruned.n} pruned (not in the mean)`,
+        )
+      : '',
+  ];
+}
+
 // ---- the leaderboards
 
 /**
@@ -203,7 +242,10 @@ export function configLeaderboard({ catalog, isPicked, onPick }) {
   const config = configColumns(catalog);
   return dataTable({
     class: 'config-board',
-    row: (group) => ({ dataset: { configKey: group.key } }),
+    row: (group) => ({
+      class: group.n === 0 && group.pruned?.n > 0 ? 'pruned-row' : undefined,
+      dataset: { configKey: group.key },
+    }),
     columns: [
       pickColumn({
         title: 'overlay',
@@ -220,10 +262,7 @@ export function configLeaderboard({ catalog, isPicked, onPick }) {
         head: ({ objective }) => `mean ${objective.metric} ± std`,
         num: true,
         class: 'mean',
-        cell: (group) => [
-          formatNumber(group.mean),
-          group.std === null ? '' : h('span', { class: 'muted' }, ` ± ${formatNumber(group.std)}`),
-        ],
+        cell: configObjective,
       },
       {
         head: '95% interval',

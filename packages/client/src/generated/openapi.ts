@@ -199,7 +199,7 @@ export interface paths {
         };
         /**
          * The leaderboard by configuration: trials that differ only in seed as one row, best mean first
-         * @description Statistics over each configuration's completed trials: mean, sample std, min, max of the objective's best value, the 95% t-interval of the mean, and the mean final loss. format=csv answers text/csv with one column per swept option.
+         * @description Statistics over each configuration's completed trials: mean, sample std, min, max of the objective's best value, the 95% t-interval of the mean, and the mean final loss. Pruned trials are listed apart per row (`pruned`: the epoch each stopped at and its best value up to there); a configuration whose trials were all pruned is a row (rank null) after the ranked ones, furthest first. format=csv answers text/csv with one column per swept option.
          */
         get: operations["listSweepConfigs"];
         put?: never;
@@ -239,7 +239,7 @@ export interface paths {
         };
         /**
          * How much each swept setting matters: levels with mean objective, share of variance explained
-         * @description Over completed trials. The factors are what the stored spec sweeps: the optimizer (scheduler) type, and within each type the options its entries give more than one value, each analysed within the trials of that type (or of the entries that sweep it), named by `within`. A complete grid gets the exact functional ANOVA (main effects and two-way interactions); searches and incomplete grids get per-factor correlation ratios with numeric values binned. `method` says which.
+         * @description Over completed trials; pruned trials are counted per factor and level (`pruned`), never analysed as if complete. The factors are what the stored spec sweeps: the optimizer (scheduler) type, and within each type the options its entries give more than one value, each analysed within the trials of that type (or of the entries that sweep it), named by `within`. A complete grid gets the exact functional ANOVA (main effects and two-way interactions); searches and incomplete grids get per-factor correlation ratios with numeric values binned. `method` says which.
          */
         get: operations["getSweepEffects"];
         put?: never;
@@ -7910,6 +7910,31 @@ export interface operations {
                             min: number | null;
                             /** @description Completed trials behind the statistics */
                             n: number;
+                            /** @description The pruned trials, apart from the statistics: where each stopped and its value there */
+                            pruned: {
+                                /** @description The pruned trial that got furthest (then the best value): what the row shows when no trial completed */
+                                furthest: {
+                                    /** @description Epochs it trained before the pruner stopped it (it stopped at epoch `epochs`, from 1) */
+                                    epochs: number | null;
+                                    seed: number;
+                                    /** Format: uuid */
+                                    trialId: string;
+                                    /** @description Its best objective value up to there (a completed trial's value is its best over every epoch) */
+                                    value: number | null;
+                                } | null;
+                                /** @description Pruned trials of the configuration (never in n, mean, std, ...) */
+                                n: number;
+                                /** @description In seed order */
+                                trials: {
+                                    /** @description Epochs it trained before the pruner stopped it (it stopped at epoch `epochs`, from 1) */
+                                    epochs: number | null;
+                                    seed: number;
+                                    /** Format: uuid */
+                                    trialId: string;
+                                    /** @description Its best objective value up to there (a completed trial's value is its best over every epoch) */
+                                    value: number | null;
+                                }[];
+                            };
                             /** @description null until a seed has completed */
                             rank: number | null;
                             seeds: number[];
@@ -7935,6 +7960,15 @@ export interface operations {
                             metric: "val_loss" | "val_accuracy" | "train_loss";
                             /** @enum {string} */
                             mode: "min" | "max";
+                        };
+                        /** @description How the rows treat pruned trials */
+                        pruned: {
+                            /** @description Configurations whose trials were all pruned (rank null) */
+                            configs: number;
+                            /** @description How this analysis treats pruned trials */
+                            rule: string;
+                            /** @description Pruned trials of the sweep's configurations */
+                            trials: number;
                         };
                         total: number;
                     };
@@ -8015,6 +8049,8 @@ export interface operations {
                             /** @description Config key (by=config) or trial id (by=trial) */
                             key: string;
                             mean: number | null;
+                            /** @description Its trials that were pruned: their curves end where they stopped */
+                            pruned: number;
                             seeds: number[];
                             /** @description Steps (or epochs) with a value, before downsampling */
                             totalPoints: number;
@@ -8108,8 +8144,12 @@ export interface operations {
                                 high?: number;
                                 label: string;
                                 low?: number;
-                                mean: number;
+                                /** @description Mean objective of its completed trials; null for a level only pruned trials reached */
+                                mean: number | null;
+                                /** @description Completed trials at this level */
                                 n: number;
+                                /** @description Pruned trials at this level (not in mean) */
+                                pruned: number;
                                 /** @description The level (null for a bin) */
                                 value: unknown;
                             }[];
@@ -8117,6 +8157,8 @@ export interface operations {
                             n: number;
                             /** @description What the spec sweeps: optimizer.type, optimizer.lr, optimizer.param_groups.classifier.lr, scheduler.type, scheduler.gamma, ... (seeds are replicates, never a factor) */
                             name: string;
+                            /** @description Pruned trials within its scope (left out of the share) */
+                            pruned: number;
                             /** @description Fraction of the objective's variance among the trials it was analysed within that it explains */
                             share: number;
                             /** @description The trials it was analysed within: null for all; else those of one type (or some of its entries) */
@@ -8166,6 +8208,13 @@ export interface operations {
                             metric: "val_loss" | "val_accuracy" | "train_loss";
                             /** @enum {string} */
                             mode: "min" | "max";
+                        };
+                        /** @description The pruned trials: counted per factor and level, never analysed as if complete */
+                        pruned: {
+                            /** @description How this analysis treats pruned trials */
+                            rule: string;
+                            /** @description Pruned trials left out of the shares and means */
+                            trials: number;
                         };
                         /** @description functional-anova: the variance among seeds of the same configuration, as a share of all; else null */
                         residualShare: number | null;

@@ -253,11 +253,18 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
 
   function groupsOf(curves) {
     if (!curves) return [];
+    // a group with pruned trials says so: its curve (or part of its band) ends where they stopped
+    const prunedText = (g) =>
+      !(g.pruned > 0)
+        ? ''
+        : curves.by === 'trial'
+          ? ' (pruned)'
+          : ` (${g.pruned} of ${g.trialIds.length} pruned)`;
     return curves.groups.map((g, i) => ({
       label:
-        curves.by === 'trial'
+        (curves.by === 'trial'
           ? `${configLabel(g.config, catalog())} · seed ${g.seeds[0]}`
-          : configLabel(g.config, catalog()),
+          : configLabel(g.config, catalog())) + prunedText(g),
       color: colorAt(i),
       x: g.x,
       mean: g.y.mean,
@@ -288,31 +295,61 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
     const { configs } = data;
     const metric = configs.objective.metric;
     board.render(configs.items, configs);
+    const pruned = configs.pruned;
     fill(
       boardNote,
       `${configs.total} configs; mean, std (n − 1) and the t-interval over completed seeds, best first by ${metric} (${configs.objective.mode}).`,
+      pruned?.trials > 0
+        ? h(
+            'div',
+            { class: 'pruned-rule' },
+            `${pruned.trials} pruned trials, never averaged with completed ones: each is shown at the epoch where it stopped with its best ${metric} up to there; ${pruned.configs} configs had every trial pruned (unranked, after the ranked ones, furthest first).`,
+          )
+        : null,
     );
   }
 
+  /**
+   * Per optimizer, the best mean at each lr (a line with filled points) and, apart, the configs whose
+   * trials were all pruned at their furthest pruned trial's value (hollow points, no line: a cut-short
+   * value is not a point of the completed curve).
+   */
   function renderSensitivity() {
     const { configs } = data;
     if (!configs) return;
     const better = configs.objective.mode === 'max' ? Math.max : Math.min;
     const byOptimizer = new Map();
+    const add = (type, kind, lr, value) => {
+      if (!byOptimizer.has(type)) byOptimizer.set(type, { completed: new Map(), pruned: new Map() });
+      const points = byOptimizer.get(type)[kind];
+      points.set(lr, points.has(lr) ? better(points.get(lr), value) : value);
+    };
     for (const row of configs.items) {
       const lr = row.config.optimizer?.options?.lr;
-      if (row.mean === null || typeof lr !== 'number') continue;
+      if (typeof lr !== 'number') continue;
       const type = row.config.optimizer.type;
-      if (!byOptimizer.has(type)) byOptimizer.set(type, new Map());
-      const points = byOptimizer.get(type);
-      points.set(lr, points.has(lr) ? better(points.get(lr), row.mean) : row.mean);
+      if (row.mean !== null) add(type, 'completed', lr, row.mean);
+      else if (typeof row.pruned?.furthest?.value === 'number')
+        add(type, 'pruned', lr, row.pruned.furthest.value);
     }
-    sensitivityChart.update(
-      [...byOptimizer].map(([type, points], i) => {
+    const series = [];
+    [...byOptimizer].forEach(([type, { completed, pruned }], i) => {
+      for (const [points, hollow] of [
+        [completed, false],
+        [pruned, true],
+      ]) {
+        if (points.size === 0) continue;
         const xs = [...points.keys()].sort((a, b) => a - b);
-        return { label: type, color: colorAt(i), x: xs, y: xs.map((x) => points.get(x)) };
-      }),
-    );
+        series.push({
+          label: hollow ? `${type} (pruned, at the epoch it stopped)` : type,
+          color: colorAt(i),
+          hollow,
+          x: xs,
+          y: xs.map((x) => points.get(x)),
+        });
+      }
+    });
+    sensitivityChart.update(series);
   }
 
   function renderHeatmap() {
@@ -320,26 +357,33 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
     const cells = new Map();
     const optimizers = [];
     const schedulers = [];
+    // the mean over completed trials; pruned trials counted apart (a cell only they reached says so)
     for (const row of configs.items) {
-      if (row.mean === null) continue;
+      const pruned = row.pruned?.n ?? 0;
+      if (row.mean === null && pruned === 0) continue;
       const o = row.config.optimizer?.type ?? '?';
       const s = row.config.scheduler?.type ?? NO_SCHEDULER;
       if (!optimizers.includes(o)) optimizers.push(o);
       if (!schedulers.includes(s)) schedulers.push(s);
-      const cell = cells.get(`${o}\u0000${s}`) ?? { sum: 0, n: 0 };
-      cell.sum += row.mean * row.n;
-      cell.n += row.n;
+      const cell = cells.get(`${o}\u0000${s}`) ?? { sum: 0, n: 0, pruned: 0 };
+      if (row.mean !== null) {
+        cell.sum += row.mean * row.n;
+        cell.n += row.n;
+      }
+      cell.pruned += pruned;
       cells.set(`${o}\u0000${s}`, cell);
     }
     if (cells.size === 0) {
       fill(heatmapBox, h('div', { class: 'empty' }, 'No completed trials yet'));
       return;
     }
-    const means = [...cells.values()].map((c) => c.sum / c.n);
+    const means = [...cells.values()].filter((c) => c.n > 0).map((c) => c.sum / c.n);
     const lo = Math.min(...means);
     const hi = Math.max(...means);
     const goodness = (m) => {
-      const t = hi === lo ? 1 : (m - lo) / (hi - lo);
+      // one mean (every other cell pruned, or a single cell) is the best there is, whichever the direction
+      if (hi === lo) return 1;
+      const t = (m - lo) / (hi - lo);
       return configs.objective.mode === 'max' ? t : 1 - t;
     };
     fill(
@@ -368,6 +412,19 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
               schedulers.map((s) => {
                 const cell = cells.get(`${o}\u0000${s}`);
                 if (!cell) return h('td', { class: 'missing' }, '—');
+                const prunedNote = cell.pruned > 0 ? ` · ${cell.pruned} pruned` : '';
+                if (cell.n === 0) {
+                  return h(
+                    'td',
+                    {
+                      class: 'pruned-cell',
+                      dataset: { pruned: String(cell.pruned) },
+                      title: `${o} × ${s}: every trial pruned (${cell.pruned}); no mean`,
+                    },
+                    h('span', { class: 'badge pruned' }, 'pruned'),
+                    h('div', { class: 'muted small' }, `${cell.pruned} trials, none completed`),
+                  );
+                }
                 const mean = cell.sum / cell.n;
                 // green for the best cell, pale red for the worst
                 const hue = Math.round(120 * goodness(mean));
@@ -375,12 +432,12 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
                   'td',
                   {
                     class: 'num',
-                    dataset: { mean: String(mean) },
+                    dataset: { mean: String(mean), pruned: String(cell.pruned) },
                     style: `background: hsl(${hue} 55% 80%)`,
-                    title: `${o} × ${s}: mean ${formatNumber(mean)} over ${cell.n} trials`,
+                    title: `${o} × ${s}: mean ${formatNumber(mean)} over ${cell.n} completed trials${prunedNote} (not in the mean)`,
                   },
                   formatNumber(mean),
-                  h('div', { class: 'muted small' }, `n ${cell.n}`),
+                  h('div', { class: 'muted small' }, `n ${cell.n}${prunedNote}`),
                 );
               }),
             ),
@@ -392,13 +449,23 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
 
   function renderEffects() {
     const { effects } = data;
+    const prunedCount = effects?.pruned?.trials ?? 0;
     if (!effects || effects.factors.length === 0) {
-      fill(effectsBox, h('div', { class: 'empty' }, 'No completed trials to compare yet'));
+      fill(
+        effectsBox,
+        h(
+          'div',
+          { class: 'empty' },
+          prunedCount > 0
+            ? `No completed trials to compare yet (${prunedCount} pruned: effects are over completed trials only)`
+            : 'No completed trials to compare yet',
+        ),
+      );
       return;
     }
     // a nested factor names the trials it was analysed within: "optimizer.amsgrad (within Adam)"
     const withinText = (within) => (within ? ` (within ${within.label})` : '');
-    const bar = (name, within, share, title, cls = '') =>
+    const bar = (name, within, share, title, cls = '', shareText = `${(share * 100).toFixed(1)}%`) =>
       h(
         'div',
         { class: `effect-row ${cls}`, title },
@@ -413,12 +480,20 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
           { class: 'bar' },
           h('span', { class: 'bar-fill', style: `width: ${(share * 100).toFixed(1)}%` }),
         ),
-        h('span', { class: 'num' }, `${(share * 100).toFixed(1)}%`),
+        h('span', { class: 'num' }, shareText),
       );
     const levelsText = (f) =>
-      f.levels.map((l) => `${l.label}: ${formatNumber(l.mean)} (n ${l.n})`).join(' · ');
-    const scopeText = (f) =>
-      f.within ? `share of the variance among the ${f.n} trials of ${f.within.label} · ` : '';
+      f.levels
+        .map((l) =>
+          l.n === 0
+            ? `${l.label}: pruned only (${l.pruned})`
+            : `${l.label}: ${formatNumber(l.mean)} (n ${l.n}${l.pruned > 0 ? `, ${l.pruned} pruned` : ''})`,
+        )
+        .join(' · ');
+    const scopeText = (f) => {
+      if (f.n === 0) return `no completed trial${f.within ? ` of ${f.within.label}` : ''}: no share · `;
+      return f.within ? `share of the variance among the ${f.n} trials of ${f.within.label} · ` : '';
+    };
     fill(
       effectsBox,
       h(
@@ -428,11 +503,28 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
           ? `Exact functional ANOVA over ${effects.n} completed trials of a complete grid; an option only some optimizers (schedulers) have is analysed within their trials.`
           : `Per-factor correlation ratio over ${effects.n} completed trials (incomplete grid or search; numeric values binned); an option only some optimizers (schedulers) have is analysed within their trials; shares may overlap.`,
       ),
+      prunedCount > 0
+        ? h(
+            'div',
+            { class: 'muted pruned-rule', style: 'margin-bottom: 6px' },
+            `${prunedCount} pruned trials left out (a cut-short value is not comparable with a completed one), counted per level; a level only pruned trials reached has no mean, and a mean over the survivors of a level with many pruned trials is optimistic.`,
+          )
+        : null,
       effects.factors.map((f) =>
         h(
           'div',
           { class: 'effect' },
-          bar(f.name, f.within, f.share, `${f.name}${withinText(f.within)}: ${levelsText(f)}`),
+          // a swept option only pruned trials reached has no share: it says so instead of 0%
+          f.n === 0
+            ? bar(
+                f.name,
+                f.within,
+                0,
+                `${f.name}${withinText(f.within)}: ${levelsText(f)}`,
+                'pruned-only',
+                'pruned',
+              )
+            : bar(f.name, f.within, f.share, `${f.name}${withinText(f.within)}: ${levelsText(f)}`),
           h('div', { class: 'levels muted' }, scopeText(f) + levelsText(f)),
         ),
       ),

@@ -4,6 +4,7 @@ import {
   type ComparedTrial,
   type ConfigGroup,
   computeEffects,
+  furthestPruned,
   groupBySeed,
   type ObjectiveMode,
   rankGroups,
@@ -55,8 +56,28 @@ export async function rankedGroups(pool: ApiContext['pool'], id: string, mode: O
   return { rows, groups: rankGroups(groups, mode) };
 }
 
+/**
+ * How every analysis treats pruned trials, in the responses (/configs, /effects) and the README: a script
+ * reads the rule where the numbers are.
+ */
+export const PRUNED_RULES = {
+  configs:
+    "Statistics (n, mean, std, interval, min, max) are over completed trials only. Pruned trials are listed apart per configuration (pruned.trials: the epochs each trained before it was stopped and its best objective value up to there, the measure a completed trial's value takes over all its epochs); a configuration whose trials were all pruned is a row with rank null, after the ranked ones, furthest first (as Optuna's TPE ranks pruned trials).",
+  effects:
+    "Over completed trials only: a pruned trial was stopped because it was worse at that epoch, so its cut-short value is not comparable with a completed trial's, and mixing them would credit a setting with when its trials stopped. Pruned trials are counted per factor and level (pruned), a level only pruned trials reached is listed with n 0 and mean null, and a level's mean over its surviving trials is optimistic when many of its trials were pruned.",
+} as const;
+
+/** What a configs page says about its pruned trials: how many, in how many rows without a completed one, and the rule. */
+export function prunedOverview(groups: readonly ConfigGroup[]) {
+  return {
+    trials: groups.reduce((n, g) => n + g.pruned.n, 0),
+    configs: groups.filter((g) => g.objective.n === 0 && g.pruned.n > 0).length,
+    rule: PRUNED_RULES.configs,
+  };
+}
+
 /** One configuration as GET /v1/sweeps/:id/configs shows it; `position` in the ranking from 0. */
-export const configRow = (group: ConfigGroup, position: number) => ({
+export const configRow = (group: ConfigGroup, position: number, mode: ObjectiveMode) => ({
   rank: group.objective.mean === null ? null : position + 1,
   key: group.key,
   config: group.config as unknown as Record<string, unknown>,
@@ -70,6 +91,7 @@ export const configRow = (group: ConfigGroup, position: number) => ({
   interval: group.objective.interval,
   meanFinalLoss: group.meanFinalLoss,
   status: group.status,
+  pruned: { ...group.pruned, furthest: furthestPruned(group.pruned, mode) },
 });
 
 /** GET /v1/sweeps/:id/configs as JSON: a page of the ranked configurations. */
@@ -78,8 +100,8 @@ export async function configsPage(context: ApiContext, id: string, page: { limit
   const { rows, groups } = await rankedGroups(context.pool, id, sweep.objectiveMode);
   const items = groups
     .slice(page.offset, page.offset + page.limit)
-    .map((g, i) => configRow(g, page.offset + i));
-  return { sweep, rows, groups, items };
+    .map((g, i) => configRow(g, page.offset + i, sweep.objectiveMode));
+  return { sweep, rows, groups, items, pruned: prunedOverview(groups) };
 }
 
 /** GET /v1/sweeps/:id/effects: what each swept setting explains of the completed trials' objective. */
@@ -93,6 +115,11 @@ export async function sweepEffects(context: ApiContext, id: string) {
   const effects = computeEffects(observations, sweep.spec, {
     design: isSearch(sweep) ? 'search' : 'grid',
     trialCount: rows.length,
+    pruned: rows.flatMap((r) => (r.status === 'pruned' ? [r.config] : [])),
   });
-  return { objective: sweep.objective, ...effects };
+  return {
+    objective: sweep.objective,
+    ...effects,
+    pruned: { trials: effects.pruned, rule: PRUNED_RULES.effects },
+  };
 }

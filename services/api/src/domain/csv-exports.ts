@@ -75,7 +75,15 @@ export function sendConfigsCsv(
 ) {
   const columns = sweptColumns(page.rows, false);
   const header = ['rank', 'key', ...columns, 'seeds', 'n', 'mean', 'std', 'min', 'max'];
-  header.push('ci95_low', 'ci95_high', 'mean_final_loss', ...trialStatuses);
+  // a configuration's furthest pruned trial: the epoch it stopped at and its value there
+  header.push(
+    'ci95_low',
+    'ci95_high',
+    'mean_final_loss',
+    ...trialStatuses,
+    'pruned_at_epoch',
+    'pruned_value',
+  );
   const lines = page.items.map((item, i) => {
     const values = factorValues({ ...page.groups[page.offset + i]!.config, seed: 0 });
     return [
@@ -92,6 +100,8 @@ export function sendConfigsCsv(
       item.interval?.high,
       item.meanFinalLoss,
       ...trialStatuses.map((s) => item.status[s]),
+      item.pruned.furthest?.epochs,
+      item.pruned.furthest?.value,
     ];
   });
   return sendCsv(reply, `sweep-${id}-configs.csv`, toCsv(header, lines));

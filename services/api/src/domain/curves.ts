@@ -20,6 +20,8 @@ interface CurveCandidate {
   seeds: number[];
   trialIds: string[];
   mean: number | null;
+  /** Its trials that were pruned (their curves end where they stopped). */
+  pruned: number;
 }
 
 /** GET /v1/sweeps/:id/curves: mean and band per step or epoch of the chosen configurations or trials. */
@@ -69,11 +71,19 @@ async function curveCandidates(
       seeds: g.seeds,
       trialIds: g.trialIds,
       mean: g.objective.mean,
+      pruned: g.pruned.n,
     }));
   }
   return leaderboardOrder(rows, mode).map((t) => {
     const { seed, ...rest } = t.config;
-    return { key: t.id, config: rest, seeds: [seed], trialIds: [t.id], mean: t.bestValue };
+    return {
+      key: t.id,
+      config: rest,
+      seeds: [seed],
+      trialIds: [t.id],
+      mean: t.bestValue,
+      pruned: t.status === 'pruned' ? 1 : 0,
+    };
   });
 }
 

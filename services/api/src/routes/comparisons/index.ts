@@ -11,9 +11,9 @@ export const comparisonRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/sweeps/:id/configs', { schema: configsSchema }, async (request, reply) => {
     const { id } = request.params;
     const { format, ...page } = request.query;
-    const { sweep, rows, groups, items } = await configsPage(context, id, page);
+    const { sweep, rows, groups, items, pruned } = await configsPage(context, id, page);
     if (format === 'csv') return sendConfigsCsv(reply, id, { rows, groups, items, offset: page.offset });
-    return { objective: sweep.objective, total: groups.length, items };
+    return { objective: sweep.objective, total: groups.length, pruned, items };
   });
 
   app.get('/v1/sweeps/:id/effects', { schema: effectsSchema }, async (request) =>

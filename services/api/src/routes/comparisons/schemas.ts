@@ -25,6 +25,32 @@ const Interval = Type.Union(
   { description: "95% interval of the mean (Student's t, n - 1 df)" },
 );
 
+const PrunedTrial = Type.Object({
+  trialId: Type.String({ format: 'uuid' }),
+  seed: Type.Integer(),
+  epochs: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Epochs it trained before the pruner stopped it (it stopped at epoch `epochs`, from 1)',
+  }),
+  value: Type.Union([Type.Number(), Type.Null()], {
+    description:
+      "Its best objective value up to there (a completed trial's value is its best over every epoch)",
+  }),
+});
+
+const PrunedTrials = Type.Object(
+  {
+    n: Type.Integer({ description: 'Pruned trials of the configuration (never in n, mean, std, ...)' }),
+    trials: Type.Array(PrunedTrial, { description: 'In seed order' }),
+    furthest: Type.Union([PrunedTrial, Type.Null()], {
+      description:
+        'The pruned trial that got furthest (then the best value): what the row shows when no trial completed',
+    }),
+  },
+  { description: 'The pruned trials, apart from the statistics: where each stopped and its value there' },
+);
+
+const PRUNED_RULE = Type.String({ description: 'How this analysis treats pruned trials' });
+
 const ConfigRow = Type.Object({
   rank: Type.Union([Type.Integer(), Type.Null()], { description: 'null until a seed has completed' }),
   key: Type.String({ description: 'Stable id of the configuration (curves?by=config&ids=)' }),
@@ -39,6 +65,7 @@ const ConfigRow = Type.Object({
   interval: Interval,
   meanFinalLoss: NullableNumber,
   status: StatusCounts,
+  pruned: PrunedTrials,
 });
 
 const Level = Type.Object({
@@ -46,8 +73,11 @@ const Level = Type.Object({
   value: Type.Unknown({ description: 'The level (null for a bin)' }),
   low: Type.Optional(Type.Number()),
   high: Type.Optional(Type.Number()),
-  n: Type.Integer(),
-  mean: Type.Number(),
+  n: Type.Integer({ description: 'Completed trials at this level' }),
+  mean: Type.Union([Type.Number(), Type.Null()], {
+    description: 'Mean objective of its completed trials; null for a level only pruned trials reached',
+  }),
+  pruned: Type.Integer({ description: 'Pruned trials at this level (not in mean)' }),
 });
 
 const Within = Type.Union(
@@ -80,6 +110,13 @@ const EffectsResponse = Type.Object({
       "functional-anova: exact, on a complete grid (each share is a main effect within its trials; pairs of nested factors get their interaction; the residual is the seeds' noise). binned-marginal: each factor alone (correlation ratio within its trials), numeric factors binned; for searches and incomplete grids",
   }),
   n: Type.Integer({ description: 'Completed trials used' }),
+  pruned: Type.Object(
+    {
+      trials: Type.Integer({ description: 'Pruned trials left out of the shares and means' }),
+      rule: PRUNED_RULE,
+    },
+    { description: 'The pruned trials: counted per factor and level, never analysed as if complete' },
+  ),
   mean: NullableNumber,
   variance: NullableNumber,
   factors: Type.Array(
@@ -90,6 +127,7 @@ const EffectsResponse = Type.Object({
       }),
       within: Within,
       n: Type.Integer({ description: 'Completed trials analysed (those within its scope)' }),
+      pruned: Type.Integer({ description: 'Pruned trials within its scope (left out of the share)' }),
       share: Type.Number({
         description:
           "Fraction of the objective's variance among the trials it was analysed within that it explains",
@@ -116,6 +154,7 @@ const CurveGroup = Type.Object({
   seeds: Type.Array(Type.Integer()),
   trialIds: Type.Array(Type.String({ format: 'uuid' })),
   mean: NullableNumber,
+  pruned: Type.Integer({ description: 'Its trials that were pruned: their curves end where they stopped' }),
   totalPoints: Type.Integer({ description: 'Steps (or epochs) with a value, before downsampling' }),
   downsampled: Type.Boolean(),
   x: Type.Array(Type.Integer()),
@@ -133,7 +172,7 @@ export const configsSchema = {
   tags: ['sweeps'],
   summary: 'The leaderboard by configuration: trials that differ only in seed as one row, best mean first',
   description:
-    "Statistics over each configuration's completed trials: mean, sample std, min, max of the objective's best value, the 95% t-interval of the mean, and the mean final loss. format=csv answers text/csv with one column per swept option.",
+    "Statistics over each configuration's completed trials: mean, sample std, min, max of the objective's best value, the 95% t-interval of the mean, and the mean final loss. Pruned trials are listed apart per row (`pruned`: the epoch each stopped at and its best value up to there); a configuration whose trials were all pruned is a row (rank null) after the ranked ones, furthest first. format=csv answers text/csv with one column per swept option.",
   params: IdParams,
   querystring: Type.Object({
     limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 100 }),
@@ -142,7 +181,19 @@ export const configsSchema = {
   }),
   response: {
     200: csvOrJson(
-      Type.Object({ objective: Objective, total: Type.Integer(), items: Type.Array(ConfigRow) }),
+      Type.Object({
+        objective: Objective,
+        total: Type.Integer(),
+        pruned: Type.Object(
+          {
+            trials: Type.Integer({ description: "Pruned trials of the sweep's configurations" }),
+            configs: Type.Integer({ description: 'Configurations whose trials were all pruned (rank null)' }),
+            rule: PRUNED_RULE,
+          },
+          { description: 'How the rows treat pruned trials' },
+        ),
+        items: Type.Array(ConfigRow),
+      }),
       'format=csv: one row per configuration, one column per swept option',
     ),
     ...errorResponses([400, 404, ...STORE_ERRORS], { 404: 'No sweep has this id' }),
@@ -154,7 +205,7 @@ export const effectsSchema = {
   tags: ['sweeps'],
   summary: 'How much each swept setting matters: levels with mean objective, share of variance explained',
   description:
-    'Over completed trials. The factors are what the stored spec sweeps: the optimizer (scheduler) type, and within each type the options its entries give more than one value, each analysed within the trials of that type (or of the entries that sweep it), named by `within`. A complete grid gets the exact functional ANOVA (main effects and two-way interactions); searches and incomplete grids get per-factor correlation ratios with numeric values binned. `method` says which.',
+    'Over completed trials; pruned trials are counted per factor and level (`pruned`), never analysed as if complete. The factors are what the stored spec sweeps: the optimizer (scheduler) type, and within each type the options its entries give more than one value, each analysed within the trials of that type (or of the entries that sweep it), named by `within`. A complete grid gets the exact functional ANOVA (main effects and two-way interactions); searches and incomplete grids get per-factor correlation ratios with numeric values binned. `method` says which.',
   params: IdParams,
   response: {
     200: EffectsResponse,
