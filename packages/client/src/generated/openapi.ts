@@ -1175,6 +1175,8 @@ export interface operations {
                             pruner: {
                                 [key: string]: unknown;
                             } | null;
+                            /** @description Milliseconds the sweep has run: from its first trial to its end (or now), less the time it sat completed before an extension reopened it; null before it started */
+                            ranMs: number | null;
                             /** @description The search settings of a random / tpe sweep with their defaults; null for a grid */
                             search: {
                                 /** @description TPESampler options (Optuna's names), tpe only */
@@ -7576,6 +7578,8 @@ export interface operations {
                         pruner: {
                             [key: string]: unknown;
                         } | null;
+                        /** @description Milliseconds the sweep has run: from its first trial to its end (or now), less the time it sat completed before an extension reopened it; null before it started */
+                        ranMs: number | null;
                         /** @description The search settings of a random / tpe sweep with their defaults; null for a grid */
                         search: {
                             /** @description TPESampler options (Optuna's names), tpe only */
