@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Args } from './args.js';
-import { delegatingKernel } from './kernels.js';
+import { ownKernel, runs } from './kernels.js';
 import type { Module } from './types.js';
 
 const SQRT_HALF = Math.SQRT1_2;
@@ -10,15 +10,9 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  * tfjs's Relu kernel with the gradient dy * step(x) (0 at the kink): tfjs-backend-wasm's Greater against a
  * scalar, which tfjs's and @hypersweep/optim's Relu gradients take, costs several times a Step and a Multiply.
  */
-const reluKernel = delegatingKernel(
-  'HypersweepRelu',
-  tf.Relu,
-  () => ({}),
-  ['x'],
-  (dy, [x]) => ({
-    x: () => tf.mul(dy, tf.step(x!)),
-  }),
-);
+const reluKernel = ownKernel('HypersweepRelu', runs(tf.Relu), ['x'], (dy, [x]) => ({
+  x: () => tf.mul(dy, tf.step(x!)),
+}));
 const relu = (x: tf.Tensor) => reluKernel({ x }, {});
 
 /**

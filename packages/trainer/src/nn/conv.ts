@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { TrainerError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { Args } from './args.js';
-import { conv2dNhwc, dilateFilter, transposeOrReshape } from './conv2d.js';
+import { conv2dToNchw, dilateFilter, transposeOrReshape } from './conv2d.js';
 import { uniformParam } from './init.js';
 import { matMul } from './matmul.js';
 import type { Module } from './types.js';
@@ -37,7 +37,7 @@ export function linearModule(args: Args, rng: Rng): Module {
 /**
  * torch.nn.Conv1d / Conv2d with stride, padding (integers, 'valid', or 'same' split as torch does: the odd
  * pixel of an even kernel after), dilation and groups; padding_mode 'zeros'. Weight [out, in/groups, ...kernel]
- * as torch's. Runs on NHWC with tfjs's convolution kernels (conv2dNhwc, which also says how the filter
+ * as torch's. Runs on NHWC with tfjs's convolution kernels (conv2dToNchw, which also says how the filter
  * gradient is taken; the bias is added in the kernel); tfjs has no grouped convolution, so groups are sliced
  * apart and concatenated.
  * Conv1d is Conv2d on [N, C, 1, L].
@@ -121,10 +121,9 @@ export function convModule(args: Args, dims: 1 | 2, rng: Rng): Module {
             ? t
             : (tf.slice(t, [0, 0, 0, g * size], [...t.shape.slice(0, 3), size]) as tf.Tensor4D);
         const groupBias = b === undefined || groups === 1 ? b : tf.slice(b, [g * outPerGroup], [outPerGroup]);
-        outputs.push(conv2dNhwc(part(nhwc, perGroup), part(filter, outPerGroup), groupBias, stride, pads));
+        outputs.push(conv2dToNchw(part(nhwc, perGroup), part(filter, outPerGroup), groupBias, stride, pads));
       }
-      const out = groups === 1 ? outputs[0]! : tf.concat(outputs, 3);
-      const nchw = transposeOrReshape(out, [0, 3, 1, 2]);
+      const nchw = groups === 1 ? outputs[0]! : tf.concat(outputs, 1);
       return dims === 1 ? tf.squeeze(nchw, [2]) : nchw;
     },
   };

@@ -1,34 +1,57 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { delegatingKernel } from './kernels.js';
+import { backendKernel, ownKernel } from './kernels.js';
 
 type Explicit = [[number, number], [number, number], [number, number], [number, number]];
 
 /**
- * The convolution kernel: tfjs's FusedConv2D of the active backend (bias added in the kernel, no activation),
- * with the gradients below, each taken only where a gradient flows (delegatingKernel).
+ * The convolution kernel: the active backend's FusedConv2D (bias added in the kernel, no activation) on NHWC,
+ * its output moved to NCHW in the same kernel, so that the gradient gets dy in NCHW and moves it only once,
+ * for what it computes. Its gradients (below) are each taken only where a gradient flows (ownKernel).
  */
-const convKernel = delegatingKernel(
+const convKernel = ownKernel(
   'HypersweepConv2D',
-  tf.FusedConv2D,
-  (attrs) => ({
-    strides: attrs['strides']!,
-    pad: attrs['pad']!,
-    dataFormat: 'NHWC',
-    dilations: [1, 1],
-    dimRoundingMode: 'floor',
-    activation: 'linear',
-    leakyreluAlpha: 0,
-  }),
+  (backendName) => {
+    const [fused, transpose] = [
+      backendKernel(tf.FusedConv2D, backendName),
+      backendKernel(tf.Transpose, backendName),
+    ];
+    return ({ inputs, backend, attrs }) => {
+      const nhwc = fused({
+        inputs,
+        backend,
+        attrs: {
+          strides: attrs!['strides']!,
+          pad: attrs!['pad']!,
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+          dimRoundingMode: 'floor',
+          activation: 'linear',
+          leakyreluAlpha: 0,
+        },
+      }) as tf.TensorInfo;
+      const nchw = transpose({
+        inputs: { x: nhwc },
+        backend,
+        attrs: { perm: [0, 3, 1, 2] },
+      }) as tf.TensorInfo;
+      (backend as tf.KernelBackend).disposeData(nhwc.dataId);
+      return nchw;
+    };
+  },
   ['x', 'filter'],
   (dy, [x, filter], attrs) => {
     const stride = attrs['strides'] as [number, number];
     const explicit = attrs['pad'] as unknown as Explicit;
     const [xs, ws, dy4] = [x as tf.Tensor4D, filter as tf.Tensor4D, dy as tf.Tensor4D];
     return {
-      x: () => inputGradient(dy4, ws, xs.shape, stride, [explicit[1], explicit[2]]),
+      x: () =>
+        inputGradient(tf.transpose(dy4, [0, 2, 3, 1]) as tf.Tensor4D, ws, xs.shape, stride, [
+          explicit[1],
+          explicit[2],
+        ]),
       filter: () => filterGradient(dy4, xs, ws.shape, stride, explicit),
-      // Over N, H and W.
-      bias: () => tf.sum(tf.reshape(dy4, [-1, dy4.shape[3]]), 0),
+      // Over N, H and W: H and W first (innermost, no transpose), then the batch.
+      bias: () => tf.sum(tf.sum(tf.reshape(dy4, [dy4.shape[0], dy4.shape[1], -1]), 2), 0),
     };
   },
 );
@@ -36,8 +59,8 @@ const convKernel = delegatingKernel(
 /**
  * The convolution of NHWC x [N, H, W, C] with filter [kh, kw, C, O] (no dilation: a dilated kernel is passed
  * with its zeros written in, see dilateFilter), plus bias [O] if given, stride and explicit padding [[top,
- * bottom], [left, right]]; [N, oh, ow, O]. All three products are tfjs Conv2D kernels (XNNPACK on wasm), on
- * every backend:
+ * bottom], [left, right]]; NCHW [N, O, oh, ow], torch's layout. All three products are tfjs Conv2D kernels
+ * (XNNPACK on wasm), on every backend:
  * - the input gradient is the convolution of dy (stride written in as zeros, padded by kernel - 1 - padding)
  *   with the flipped filter, its in and out channels swapped: tfjs-backend-wasm's Conv2DBackpropInput is a
  *   naive loop, five times slower on a 16 -> 32 channel 3x3 layer. It is only computed where a gradient flows
@@ -47,7 +70,7 @@ const convKernel = delegatingKernel(
  *   conv2d(xpad as [C, Hp, Wp, N], dy as a filter [oh, ow, N, O], dilated by the stride), cut to the kernel
  *   (faster than tfjs-backend-cpu's own Conv2DBackpropFilter too).
  */
-export function conv2dNhwc(
+export function conv2dToNchw(
   x: tf.Tensor4D,
   filter: tf.Tensor4D,
   bias: tf.Tensor | undefined,
@@ -61,7 +84,7 @@ export function conv2dNhwc(
   }) as tf.Tensor4D;
 }
 
-/** d loss / d filter of conv2dNhwc (see there): one convolution with the batch as channels. */
+/** d loss / d filter of conv2dToNchw (see there), dy NCHW: one convolution with the batch as channels. */
 function filterGradient(
   dy: tf.Tensor4D,
   x: tf.Tensor4D,
@@ -71,7 +94,7 @@ function filterGradient(
 ): tf.Tensor4D {
   // Transposed to [C, H, W, N] before padding: padding rows of N values is faster than rows of C (often 1).
   const padded = tf.pad(transposeOrReshape(x, [3, 1, 2, 0]), explicit) as tf.Tensor4D;
-  const full = tf.conv2d(padded, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid', 'NHWC', stride);
+  const full = tf.conv2d(padded, tf.transpose(dy, [2, 3, 0, 1]) as tf.Tensor4D, 1, 'valid', 'NHWC', stride);
   return tf.transpose(
     tf.slice(full, [0, 0, 0, 0], [full.shape[0], kh, kw, full.shape[3]]),
     [1, 2, 0, 3],
@@ -130,7 +153,7 @@ function spreadByStride(dy: tf.Tensor4D, [sh, sw]: [number, number]): tf.Tensor4
 }
 
 /**
- * d loss / d x of conv2dNhwc: dy spread by the stride, padded so that a 'valid' convolution with the flipped
+ * d loss / d x of conv2dToNchw (dy here NHWC): dy spread by the stride, padded so that a 'valid' convolution with the flipped
  * filter [kh, kw, O, C] gives back x's shape (kernel - 1 - before on top, kernel - 1 - after plus the rows the
  * last window never reached at the bottom; a padding larger than the kernel crops instead).
  */

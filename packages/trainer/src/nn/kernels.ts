@@ -6,33 +6,42 @@ type GradFunc = (
   attrs: tf.NamedAttrMap,
 ) => Record<string, () => tf.Tensor>;
 
+/** A kernel of the backend `backendName`, which must have it. */
+export function backendKernel(kernelName: string, backendName: string): tf.KernelFunc {
+  const kernel = tf.getKernel(kernelName, backendName);
+  if (kernel === undefined) throw new Error(`backend ${backendName} has no ${kernelName} kernel`);
+  return kernel.kernelFunc;
+}
+
+/** On each backend, the backend's kernel `kernelName` with the attributes `attrs` makes of ours. */
+export function runs(
+  kernelName: string,
+  attrs: (own: tf.NamedAttrMap) => tf.NamedAttrMap = () => ({}),
+): (backendName: string) => tf.KernelFunc {
+  return (backendName) => {
+    const kernel = backendKernel(kernelName, backendName);
+    return ({ inputs, backend, attrs: own }) => kernel({ inputs, backend, attrs: attrs(own ?? {}) });
+  };
+}
+
 /**
- * A kernel of our own that runs another kernel of the active backend (`runs`, with `attrs` mapped by
- * `kernelAttrs`) and has its own gradient, given per input as tfjs's registered gradients are: tfjs only calls
- * the thunks of inputs a gradient flows to, where tf.customGrad computes every input's gradient (a first
- * convolution's input gradient, the network's data, is then work thrown away). Registered on each backend the
- * first time it runs there. Returns the op: inputs by name, its attributes.
+ * A kernel of our own, made of the active backend's kernels (`kernelFunc`, built once per backend, the first
+ * time the op runs there), with its own gradient given per input as tfjs's registered gradients are: tfjs only
+ * calls the thunks of inputs a gradient flows to, where tf.customGrad computes every input's gradient (a first
+ * convolution's input gradient, towards the network's data, is then work thrown away). Returns the op: inputs
+ * by name, its attributes.
  */
-export function delegatingKernel(
+export function ownKernel(
   name: string,
-  runs: string,
-  kernelAttrs: (attrs: tf.NamedAttrMap) => tf.NamedAttrMap,
+  kernelFunc: (backendName: string) => tf.KernelFunc,
   inputsToSave: string[],
   gradFunc: GradFunc,
 ): (inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap) => tf.Tensor {
   let gradientRegistered = false;
   return (inputs, attrs) => {
     const backendName = tf.getBackend();
-    if (tf.getKernel(name, backendName) === undefined) {
-      const target = tf.getKernel(runs, backendName);
-      if (target === undefined) throw new Error(`backend ${backendName} has no ${runs} kernel`);
-      tf.registerKernel({
-        kernelName: name,
-        backendName,
-        kernelFunc: ({ inputs: given, backend, attrs: own }) =>
-          target.kernelFunc({ inputs: given, backend, attrs: kernelAttrs(own ?? {}) }),
-      });
-    }
+    if (tf.getKernel(name, backendName) === undefined)
+      tf.registerKernel({ kernelName: name, backendName, kernelFunc: kernelFunc(backendName) });
     if (!gradientRegistered) {
       gradientRegistered = true;
       tf.registerGradient({
