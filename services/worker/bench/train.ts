@@ -12,10 +12,24 @@
  * The service row is a whole 2-epoch trial's wall time (validation, checkpoints, storage included) divided
  * by its steps; its first trial, which starts the thread and uploads the data, is not counted. Every figure
  * is the median of interleaved rounds, so machine load hits the rows alike.
+ *
+ * The CNN section (issue 20): Conv2d(1, 8, 3, padding=1) - ReLU - MaxPool2d(2) - Flatten - Linear(1568, 10),
+ * CrossEntropyLoss, Adam lr 1e-3, batch 64 of the `mnist` digits as 1x28x28, built through the trainer's model
+ * workload (its nn network and loss) and trained by torch-exact Adam, per backend, beside PyTorch 1.13 on one
+ * thread running the same net on the same batches (bench/torch_cnn.py, a child process that answers one round
+ * per request, so its rounds interleave with ours); the ratio is ours over PyTorch's. Without torch the row
+ * says so. `npm run bench:train -- cnn` (or `mlp`) runs one section.
  */
+
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { createPool, writeEpochMetrics, writeStepMetrics } from '@hypersweep/db';
 import { createTestDatabase } from '@hypersweep/db/testing';
 import { computeGradients, createOptimizer, registerGradients } from '@hypersweep/optim';
+import { MODEL_WORKLOAD } from '@hypersweep/spec';
 import {
   getWorkload,
   resolveWorkloadOptions,
@@ -179,79 +193,289 @@ function msPerStep(stamps: number[]): number {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-const scratch = await createTestDatabase();
-const db = createPool(scratch.url, { max: 2 });
-const rows: string[][] = [];
-try {
-  const { rows: ids } = await db.query<{ id: string }>(
-    `WITH s AS (INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count)
-                VALUES ('bench', '{}', 'val_loss', 'min', 1) RETURNING id)
-     INSERT INTO trials (sweep_id, index, config, config_hash) SELECT id, 0, '{}', 'bench' FROM s RETURNING id`,
-  );
-  const trialId = ids[0]!.id;
-  for (const backend of ['wasm', 'cpu'] as const) {
-    await selectBackend(backend);
-    // tf.train.adam's minimize takes gradients itself: the kernels' gradients must be registered first.
-    registerGradients();
-    const { steps, rounds, serviceEpochs } = PLAN[backend];
-    const pool = new TrainerPool(1);
-    const samples = {
-      tfTrain: [] as number[],
-      optimLoop: [] as number[],
-      trainer: [] as number[],
-      packed: [] as number[],
-      service: [] as number[],
-    };
-    try {
-      // Starts the training thread and fills its dataset cache, as a worker's first trial does.
-      if (serviceEpochs > 0) await timeService(pool, db, trialId, backend, 1);
-      for (let round = 0; round < rounds; round++) {
-        samples.tfTrain.push(timeTfTrainLoop(steps));
-        samples.optimLoop.push(timeOptimLoop(steps));
-        samples.trainer.push(await timeRunTrial(steps));
-        samples.packed.push(await timePacked(steps));
-        if (serviceEpochs > 0)
-          samples.service.push(await timeService(pool, db, trialId, backend, serviceEpochs));
+/** The MLP rows: one line per backend. */
+async function mlpSection(): Promise<void> {
+  const scratch = await createTestDatabase();
+  const db = createPool(scratch.url, { max: 2 });
+  const rows: string[][] = [];
+  try {
+    const { rows: ids } = await db.query<{ id: string }>(
+      `WITH s AS (INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count)
+                  VALUES ('bench', '{}', 'val_loss', 'min', 1) RETURNING id)
+       INSERT INTO trials (sweep_id, index, config, config_hash) SELECT id, 0, '{}', 'bench' FROM s RETURNING id`,
+    );
+    const trialId = ids[0]!.id;
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await selectBackend(backend);
+      // tf.train.adam's minimize takes gradients itself: the kernels' gradients must be registered first.
+      registerGradients();
+      const { steps, rounds, serviceEpochs } = PLAN[backend];
+      const pool = new TrainerPool(1);
+      const samples = {
+        tfTrain: [] as number[],
+        optimLoop: [] as number[],
+        trainer: [] as number[],
+        packed: [] as number[],
+        service: [] as number[],
+      };
+      try {
+        // Starts the training thread and fills its dataset cache, as a worker's first trial does.
+        if (serviceEpochs > 0) await timeService(pool, db, trialId, backend, 1);
+        for (let round = 0; round < rounds; round++) {
+          samples.tfTrain.push(timeTfTrainLoop(steps));
+          samples.optimLoop.push(timeOptimLoop(steps));
+          samples.trainer.push(await timeRunTrial(steps));
+          samples.packed.push(await timePacked(steps));
+          if (serviceEpochs > 0)
+            samples.service.push(await timeService(pool, db, trialId, backend, serviceEpochs));
+        }
+      } finally {
+        await pool.close();
       }
-    } finally {
-      await pool.close();
+      const floor = median(samples.tfTrain);
+      const cell = (values: number[]) =>
+        values.length === 0
+          ? 'not run'
+          : `${median(values).toFixed(2)} ms (${(median(values) / floor).toFixed(2)}x)`;
+      rows.push([
+        backend,
+        `${rounds}`,
+        cell(samples.tfTrain),
+        cell(samples.optimLoop),
+        cell(samples.trainer),
+        cell(samples.packed),
+        cell(samples.service),
+      ]);
     }
-    const floor = median(samples.tfTrain);
-    const cell = (values: number[]) =>
-      values.length === 0
-        ? 'not run'
-        : `${median(values).toFixed(2)} ms (${(median(values) / floor).toFixed(2)}x)`;
-    rows.push([
-      backend,
-      `${rounds}`,
-      cell(samples.tfTrain),
-      cell(samples.optimLoop),
-      cell(samples.trainer),
-      cell(samples.packed),
-      cell(samples.service),
-    ]);
+  } finally {
+    await db.end();
+    await scratch.drop();
   }
-} finally {
-  await db.end();
-  await scratch.drop();
+
+  const header = [
+    'backend',
+    'rounds',
+    'tf.train.adam',
+    'optim loop',
+    'runTrial',
+    `packed K=${PACK}`,
+    'service',
+  ];
+  printTable(
+    `mnist-mlp 784-200-10, batch 64, Adam lr 1e-3: ms per step (x the bare tf.train.adam loop); ` +
+      `packed K=${PACK} = ${PACK} trials as one program, per trial-step; ` +
+      `service = 2-epoch trials through one training thread into Postgres`,
+    header,
+    rows,
+  );
 }
 
-const header = [
-  'backend',
-  'rounds',
-  'tf.train.adam',
-  'optim loop',
-  'runTrial',
-  `packed K=${PACK}`,
-  'service',
+function printTable(title: string, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(title);
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+// --- The CNN of issue 20, beside PyTorch on one thread ---
+
+/** Conv2d(1, 8, 3, padding=1) - ReLU - MaxPool2d(2) - Flatten - Linear(8*14*14, 10), as packages/spec resolves it. */
+const CNN_LAYERS = [
+  {
+    type: 'Conv2d',
+    in_channels: 1,
+    out_channels: 8,
+    kernel_size: [3, 3],
+    stride: [1, 1],
+    padding: [1, 1],
+    dilation: [1, 1],
+    groups: 1,
+    bias: true,
+    padding_mode: 'zeros',
+  },
+  { type: 'ReLU' },
+  {
+    type: 'MaxPool2d',
+    kernel_size: [2, 2],
+    stride: [2, 2],
+    padding: [0, 0],
+    dilation: [1, 1],
+    ceil_mode: false,
+  },
+  { type: 'Flatten', start_dim: 1, end_dim: -1 },
+  { type: 'Linear', in_features: 8 * 14 * 14, out_features: 10, bias: true },
 ];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-console.log(
-  `mnist-mlp 784-200-10, batch 64, Adam lr 1e-3: ms per step (x the bare tf.train.adam loop); ` +
-    `packed K=${PACK} = ${PACK} trials as one program, per trial-step; ` +
-    `service = 2-epoch trials through one training thread into Postgres`,
-);
-console.log(line(header));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const row of rows) console.log(line(row));
+const CNN_LOSS = {
+  type: 'CrossEntropyLoss',
+  weight: null,
+  ignore_index: -100,
+  reduction: 'mean',
+  label_smoothing: 0,
+};
+const CNN_PLAN = {
+  wasm: { steps: 40, rounds: 5 },
+  cpu: { steps: 8, rounds: 3 },
+};
+/** Example k of the bench's data order is digit (k * STRIDE) mod rows (a permutation: STRIDE is prime). */
+const CNN_STRIDE = 7919;
+const PYTHON = process.env.BENCH_PYTHON || '/usr/bin/python3';
+
+/** The `mnist` package's digits (its files 0..9 concatenated, as torch_cnn.py reads them) in the bench's order. */
+function cnnDigits(): { dir: string; x: Float32Array; y: Float32Array; rows: number } {
+  const trainer = createRequire(import.meta.url).resolve('@hypersweep/trainer');
+  const dir = join(dirname(createRequire(trainer).resolve('mnist/package.json')), 'src', 'digits');
+  const pixels: number[][] = [];
+  const labels: number[] = [];
+  for (let digit = 0; digit < 10; digit++) {
+    const { data } = JSON.parse(readFileSync(join(dir, `${digit}.json`), 'utf8')) as { data: number[] };
+    for (let i = 0; i < data.length; i += 784) {
+      pixels.push(data.slice(i, i + 784));
+      labels.push(digit);
+    }
+  }
+  const rows = labels.length;
+  const x = new Float32Array(rows * 784);
+  const y = new Float32Array(rows);
+  for (let k = 0; k < rows; k++) {
+    const source = (k * CNN_STRIDE) % rows;
+    x.set(pixels[source]!, k * 784);
+    y[k] = labels[source]!;
+  }
+  return { dir, x, y, rows };
+}
+
+/**
+ * The trainer's model workload (packages/trainer's nn network and loss, as runTrial builds it) on the digits
+ * held in memory, trained by torch-exact Adam (computeGradients + step): ms per step over `steps` steps, the
+ * steps going on through the data from where the last call stopped.
+ */
+function cnnTrainer(digits: ReturnType<typeof cnnDigits>) {
+  const definition = getWorkload(MODEL_WORKLOAD);
+  const dataset = {
+    id: 'bench-mnist',
+    sha256: 'bench-mnist',
+    format: 'npz' as const,
+    features: ['x'],
+    target: ['y'],
+    shape: [1, 28, 28],
+    val: null,
+    standardize: false,
+    targetKind: 'class' as const,
+    inputDtype: 'float32' as const,
+  };
+  const loaded = new Map([
+    [
+      dataset.sha256,
+      {
+        rows: digits.rows,
+        arrays: {
+          x: { dtype: 'float32', shape: [digits.rows, 1, 28, 28], values: digits.x },
+          y: { dtype: 'int64', shape: [digits.rows], values: digits.y },
+        },
+      },
+    ],
+  ]);
+  const options = { dataset, model: CNN_LAYERS, loss: CNN_LOSS } as unknown as Record<string, number>;
+  const workload = definition.create(resolveWorkloadOptions(definition, options), 0, undefined, loaded);
+  const optimizer = createOptimizer(workload.params, { type: 'Adam', options: { lr: 1e-3 } });
+  let done = 0;
+  const step = () => {
+    const indices = Int32Array.from({ length: BATCH }, (_, r) => (done * BATCH + r) % digits.rows);
+    const batch = workload.batch(indices);
+    optimizer.step(() => computeGradients(workload.params, () => workload.loss(batch, done)));
+    tf.dispose([batch!.x, batch!.y]);
+    done++;
+  };
+  return {
+    time(steps: number): number {
+      const started = performance.now();
+      for (let i = 0; i < steps; i++) step();
+      return (performance.now() - started) / steps;
+    },
+    dispose() {
+      optimizer.dispose();
+      workload.dispose();
+    },
+  };
+}
+
+/** torch_cnn.py in a child process: `time(steps)` asks it for one round; undefined without torch. */
+async function torchPeer(digitsDir: string) {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
+  if (probe.status !== 0) return undefined;
+  const child = spawn(PYTHON, [join(import.meta.dirname, 'torch_cnn.py'), digitsDir, String(WARMUP)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    // One BLAS and OpenMP thread, beside torch.set_num_threads(1) in the script.
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+  });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error('torch_cnn.py ended early');
+    return JSON.parse(value as string) as Record<string, unknown>;
+  };
+  const info = await next();
+  return {
+    info: `torch ${info['torch']}, ${info['threads']} thread, ${info['blas']}, mkldnn ${info['mkldnn'] ? 'on' : 'off'}`,
+    async time(steps: number): Promise<number> {
+      child.stdin!.write(`${steps}\n`);
+      return (await next())['ms'] as number;
+    },
+    close() {
+      child.stdin!.end();
+      child.kill('SIGTERM');
+    },
+  };
+}
+
+/** The CNN rows: per backend, the trainer's step and PyTorch's, rounds interleaved (one tfjs round, one torch round). */
+async function cnnSection(): Promise<void> {
+  const digits = cnnDigits();
+  const peer = await torchPeer(digits.dir);
+  const rows: string[][] = [];
+  try {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await selectBackend(backend);
+      const { steps, rounds } = CNN_PLAN[backend];
+      const trainer = cnnTrainer(digits);
+      const [ours, theirs] = [[] as number[], [] as number[]];
+      try {
+        trainer.time(WARMUP);
+        for (let round = 0; round < rounds; round++) {
+          ours.push(trainer.time(steps));
+          if (peer !== undefined) theirs.push(await peer.time(steps));
+        }
+      } finally {
+        trainer.dispose();
+      }
+      const torchMs = theirs.length === 0 ? undefined : median(theirs);
+      rows.push([
+        backend,
+        `${rounds} x ${steps}`,
+        `${median(ours).toFixed(2)} ms`,
+        torchMs === undefined
+          ? `not run: ${PYTHON} cannot import torch (apt-get install python3-torch)`
+          : `${torchMs.toFixed(2)} ms`,
+        torchMs === undefined ? '-' : `${(median(ours) / torchMs).toFixed(2)}x`,
+      ]);
+    }
+  } finally {
+    peer?.close();
+  }
+  printTable(
+    'cnn Conv2d(1, 8, 3, padding=1) - ReLU - MaxPool2d(2) - Flatten - Linear(1568, 10), CrossEntropyLoss, ' +
+      'Adam lr 1e-3, batch 64 of MNIST 1x28x28: ms per training step (forward, loss, backward, Adam) after ' +
+      `${WARMUP} warm-up steps, median of interleaved rounds` +
+      (peer === undefined ? '' : `; PyTorch: ${peer.info}`),
+    ['backend', 'rounds x steps', 'trainer nn + Adam', 'PyTorch 1 thread', 'ratio'],
+    rows,
+  );
+}
+
+const sections = process.argv.slice(2);
+for (const section of sections)
+  if (section !== 'mlp' && section !== 'cnn') throw new Error(`unknown section "${section}" (mlp, cnn)`);
+if (sections.length === 0 || sections.includes('mlp')) await mlpSection();
+if (sections.length === 0 || sections.includes('cnn')) await cnnSection();

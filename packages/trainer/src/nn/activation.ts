@@ -1,9 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Args } from './args.js';
+import { ownKernel, runs } from './kernels.js';
 import type { Module } from './types.js';
 
 const SQRT_HALF = Math.SQRT1_2;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/**
+ * tfjs's Relu kernel with the gradient dy * step(x) (0 at the kink): tfjs-backend-wasm's Greater against a
+ * scalar, which tfjs's and @hypersweep/optim's Relu gradients take, costs several times a Step and a Multiply.
+ */
+const reluKernel = ownKernel('HypersweepRelu', runs(tf.Relu), ['x'], (dy, [x]) => ({
+  x: () => tf.mul(dy, tf.step(x!)),
+}));
+const relu = (x: tf.Tensor) => reluKernel({ x }, {});
 
 /**
  * The element-wise torch.nn activations, with torch's gradients at the kinks: ReLU' (0) = 0, LeakyReLU' (0) =
@@ -13,7 +23,7 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 export function activation(type: string, args: Args): ((x: tf.Tensor) => tf.Tensor) | null {
   switch (type) {
     case 'ReLU':
-      return (x) => tf.relu(x);
+      return relu;
     case 'LeakyReLU': {
       const slope = args.number('negative_slope');
       return (x) => tf.leakyRelu(x, slope);

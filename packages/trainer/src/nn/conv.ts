@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { TrainerError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { Args } from './args.js';
-import { conv2dNhwc, dilateFilter } from './conv2d.js';
+import { conv2dToNchw, dilateFilter, transposeOrReshape } from './conv2d.js';
 import { uniformParam } from './init.js';
 import { matMul } from './matmul.js';
 import type { Module } from './types.js';
@@ -37,8 +37,9 @@ export function linearModule(args: Args, rng: Rng): Module {
 /**
  * torch.nn.Conv1d / Conv2d with stride, padding (integers, 'valid', or 'same' split as torch does: the odd
  * pixel of an even kernel after), dilation and groups; padding_mode 'zeros'. Weight [out, in/groups, ...kernel]
- * as torch's. Runs on NHWC with tfjs's convolution kernels (conv2dNhwc, which also says how the filter
- * gradient is taken); tfjs has no grouped convolution, so groups are sliced apart and concatenated.
+ * as torch's. Runs on NHWC with tfjs's convolution kernels (conv2dToNchw, which also says how the filter
+ * gradient is taken; the bias is added in the kernel); tfjs has no grouped convolution, so groups are sliced
+ * apart and concatenated.
  * Conv1d is Conv2d on [N, C, 1, L].
  */
 export function convModule(args: Args, dims: 1 | 2, rng: Rng): Module {
@@ -96,7 +97,7 @@ export function convModule(args: Args, dims: 1 | 2, rng: Rng): Module {
       const [h, w] = [axis(0), axis(1)];
       if (convOut(height, h) < 1 || convOut(width, w) < 1)
         throw new TrainerError(`Conv${dims}d: input ${JSON.stringify(x.shape)} is smaller than the kernel`);
-      const nhwc = tf.transpose(x4, [0, 2, 3, 1]) as tf.Tensor4D;
+      const nhwc = transposeOrReshape(x4, [0, 2, 3, 1]) as tf.Tensor4D;
       // torch's [O, C/groups, kh, kw] -> [kh, kw, C/groups, O], dilation written in.
       const filter = dilateFilter(
         tf.reshape(tf.transpose(weight!, dims === 1 ? [2, 1, 0] : [2, 3, 1, 0]), [
@@ -119,11 +120,10 @@ export function convModule(args: Args, dims: 1 | 2, rng: Rng): Module {
           groups === 1
             ? t
             : (tf.slice(t, [0, 0, 0, g * size], [...t.shape.slice(0, 3), size]) as tf.Tensor4D);
-        outputs.push(conv2dNhwc(part(nhwc, perGroup), part(filter, outPerGroup), stride, pads));
+        const groupBias = b === undefined || groups === 1 ? b : tf.slice(b, [g * outPerGroup], [outPerGroup]);
+        outputs.push(conv2dToNchw(part(nhwc, perGroup), part(filter, outPerGroup), groupBias, stride, pads));
       }
-      const product = groups === 1 ? outputs[0]! : tf.concat(outputs, 3);
-      const out = b === undefined ? product : tf.add(product, b);
-      const nchw = tf.transpose(out, [0, 3, 1, 2]);
+      const nchw = groups === 1 ? outputs[0]! : tf.concat(outputs, 1);
       return dims === 1 ? tf.squeeze(nchw, [2]) : nchw;
     },
   };
