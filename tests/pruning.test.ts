@@ -41,9 +41,9 @@ describe('MedianPruner', () => {
     const byType = (type: string) => board.items.filter((t: any) => t.config.optimizer.type === type);
     for (const trial of byType('Adam')) expect(trial).toMatchObject({ status: 'completed', stepsDone: 30 });
     for (const trial of byType('SGD')) {
-      // pruned at the first check after the warm-up: epoch 3 is the 4th step
+      // pruned at the first check after the warm-up: epoch 4 (counting from 1, as the charts do) is the 4th step
       expect(trial).toMatchObject({ status: 'pruned', stepsDone: 4 });
-      expect(trial.error).toMatch(/^pruned at epoch 3: best train_loss 12\.\d+ is worse than the median \d/);
+      expect(trial.error).toMatch(/^pruned at epoch 4: best train_loss 12\.\d+ is worse than the median \d/);
       const metrics = (await stack.app.inject(`/v1/trials/${trial.id}/metrics`)).json();
       expect(metrics.step).toEqual([1, 2, 3, 4]);
     }
@@ -102,13 +102,13 @@ describe('MedianPruner', () => {
     for (const row of configs.items.slice(done.counts.completed)) {
       const trial: any = trials.get(row.trialIds[0]);
       expect(trial.status).toBe('pruned');
-      // pruned at epoch e (from 0, as the error says): e + 1 epochs trained, past the warm-up
+      // pruned at epoch e (from 1, as the error, the board and the charts count): e epochs trained, past the warm-up
       const stoppedAt = Number(/^pruned at epoch (\d+)/.exec(trial.error)![1]);
-      expect(stoppedAt).toBeGreaterThanOrEqual(1);
+      expect(stoppedAt).toBeGreaterThanOrEqual(2);
       expect(row.pruned.furthest).toEqual({
         trialId: trial.id,
         seed: 0,
-        epochs: stoppedAt + 1,
+        epochs: stoppedAt,
         value: trial.bestValue,
       });
     }

@@ -232,12 +232,13 @@ describe('search through the API', () => {
       if (t.status === 'completed') {
         expect(row).toMatchObject({ n: 1, mean: t.bestValue, pruned: { n: 0, furthest: null } });
       } else {
+        // the error counts epochs from 1, as the board does: pruned at epoch e is e epochs trained
         const stoppedAt = Number(/^pruned at epoch (\d+)/.exec(t.error)![1]);
         expect(row).toMatchObject({ rank: null, n: 0, mean: null });
         expect(row.pruned.furthest).toEqual({
           trialId: t.id,
           seed: 0,
-          epochs: stoppedAt + 1,
+          epochs: stoppedAt,
           value: t.bestValue,
         });
       }

@@ -87,7 +87,7 @@ export function ashaDecision(
       milestone: null,
       reward: null,
       cutoff: null,
-      reason: `stopped at epoch ${trial.iteration}: max_t ${options.max_t} reached`,
+      reason: `stopped at epoch ${trial.iteration + 1}: max_t ${options.max_t} reached`,
     };
   }
   const reward = direction === 'maximize' ? trial.value : -trial.value;
@@ -104,7 +104,7 @@ export function ashaDecision(
       reward,
       cutoff,
       reason: stop
-        ? `pruned at epoch ${trial.iteration}: ${trial.value} at milestone ${milestone} is worse than the cutoff ${metricCutoff} (the ${1 - 1 / options.reduction_factor} quantile of ${recorded.length} trials)`
+        ? `pruned at epoch ${trial.iteration + 1}: ${trial.value} at milestone ${milestone} is worse than the cutoff ${metricCutoff} (the ${1 - 1 / options.reduction_factor} quantile of ${recorded.length} trials)`
         : null,
     };
   }

@@ -59,7 +59,7 @@ export function medianPruner(options: MedianPrunerOptions): Pruner {
         rung: epoch,
         value: best,
         cutoff: median,
-        reason: `pruned at epoch ${epoch}: best ${study.metric} ${best} is worse than the median ${median} of ${values.length} completed trials`,
+        reason: `pruned at epoch ${epoch + 1}: best ${study.metric} ${best} is worse than the median ${median} of ${values.length} completed trials`,
       };
     },
   };

@@ -86,7 +86,13 @@ export function successiveHalvingDecision(
       return decision;
     }
     if (Number.isNaN(value)) {
-      return { ...keep(), prune: true, rung, value, reason: `pruned at epoch ${step}: the objective is NaN` };
+      return {
+        ...keep(),
+        prune: true,
+        rung,
+        value,
+        reason: `pruned at epoch ${step + 1}: the objective is NaN`,
+      };
     }
     records.push({ rung, value });
     const others = othersAt(rung);
@@ -99,7 +105,7 @@ export function successiveHalvingDecision(
         value,
         cutoff: null,
         competing,
-        reason: `pruned at epoch ${step}: rung ${rung} holds ${competing} value(s), not more than bootstrap_count ${options.bootstrap_count}`,
+        reason: `pruned at epoch ${step + 1}: rung ${rung} holds ${competing} value(s), not more than bootstrap_count ${options.bootstrap_count}`,
       };
     }
     cutoff = rungCutoff(others, value, options.reduction_factor, direction);
@@ -112,7 +118,7 @@ export function successiveHalvingDecision(
         value,
         cutoff,
         competing,
-        reason: `pruned at epoch ${step}: ${value} at rung ${rung} is not among the best 1/${options.reduction_factor} of its ${competing} values (cutoff ${cutoff})`,
+        reason: `pruned at epoch ${step + 1}: ${value} at rung ${rung} is not among the best 1/${options.reduction_factor} of its ${competing} values (cutoff ${cutoff})`,
       };
     }
     rung += 1;

@@ -132,7 +132,7 @@ describe('MedianPruner through the interface', () => {
       rung: 4,
       value: 0.5,
       cutoff: 0.4,
-      reason: 'pruned at epoch 4: best val_loss 0.5 is worse than the median 0.4 of 3 completed trials',
+      reason: 'pruned at epoch 5: best val_loss 0.5 is worse than the median 0.4 of 3 completed trials',
     });
     // the best is what counts, not this epoch's value; equal to the median is not worse
     expect(pruner.prune(s, { ...r, best: 0.4 })).toEqual(kept());
@@ -147,7 +147,7 @@ describe('MedianPruner through the interface', () => {
     const d = pruner.prune(s, report({ epoch: 2, best: 0.7 }));
     expect(d).toMatchObject({ prune: true, rung: 2, value: 0.7, cutoff: 0.9 });
     expect(d.reason).toBe(
-      'pruned at epoch 2: best val_accuracy 0.7 is worse than the median 0.9 of 2 completed trials',
+      'pruned at epoch 3: best val_accuracy 0.7 is worse than the median 0.9 of 2 completed trials',
     );
     expect(pruner.prune(s, report({ epoch: 2, best: 0.95 })).prune).toBe(false);
   });
@@ -218,7 +218,7 @@ describe('SuccessiveHalvingPruner through the interface', () => {
       rung: 0,
       value: 0.9,
       cutoff: 0.2,
-      reason: 'pruned at epoch 1: 0.9 at rung 0 is not among the best 1/3 of its 6 values (cutoff 0.2)',
+      reason: 'pruned at epoch 2: 0.9 at rung 0 is not among the best 1/3 of its 6 values (cutoff 0.2)',
     });
     // a good value passes and is recorded; an empty rung passes its first value
     expect(pruner.prune(s, { ...r, value: 0.15 })).toEqual(kept(0, [{ rung: 0, value: 0.15 }]));
@@ -250,7 +250,7 @@ describe('SuccessiveHalvingPruner through the interface', () => {
       rung: 0,
       value: Number.NaN,
       cutoff: null,
-      reason: 'pruned at epoch 1: the objective is NaN',
+      reason: 'pruned at epoch 2: the objective is NaN',
     });
     expect(pruner.reads(report({ value: null }))).toBeNull();
     expect(pruner.prune(study(), report({ value: null }))).toEqual(kept());
@@ -262,7 +262,7 @@ describe('SuccessiveHalvingPruner through the interface', () => {
       prune: true,
       rung: 0,
       records: [{ rung: 0, value: 0.1 }],
-      reason: 'pruned at epoch 1: rung 0 holds 1 value(s), not more than bootstrap_count 2',
+      reason: 'pruned at epoch 2: rung 0 holds 1 value(s), not more than bootstrap_count 2',
     });
   });
 
@@ -373,7 +373,7 @@ describe('ASHAScheduler through the interface', () => {
       rung: 1,
       value: 1,
       cutoff: 3,
-      reason: 'pruned at epoch 1: 1 at milestone 1 is worse than the cutoff 3 (the 0.5 quantile of 2 trials)',
+      reason: 'pruned at epoch 2: 1 at milestone 1 is worse than the cutoff 3 (the 0.5 quantile of 2 trials)',
     });
   });
 
@@ -423,7 +423,7 @@ describe('ASHAScheduler through the interface', () => {
       rung: null,
       value: null,
       cutoff: null,
-      reason: 'stopped at epoch 100: max_t 100 reached',
+      reason: 'stopped at epoch 101: max_t 100 reached',
     });
     expect(pruner.reads(report({ epoch: 100, value: null }))).toBeNull();
     expect(pruner.prune(study(), report({ epoch: 100, value: null }))).toEqual(kept());

@@ -132,7 +132,7 @@ describe('pruneReason (real Postgres)', () => {
           report(sweepId, running, { index: 41, epoch, best: 100 }),
         );
         expect(reason).toBe(
-          `pruned at epoch ${epoch}: best val_loss 100 is worse than the median ${expected.median} of ${n} completed trials`,
+          `pruned at epoch ${epoch + 1}: best val_loss 100 is worse than the median ${expected.median} of ${n} completed trials`,
         );
         expect(await pruneColumns(running)).toEqual({
           prune_rung: epoch,
@@ -172,7 +172,7 @@ describe('pruneReason (real Postgres)', () => {
       expect(seen).toEqual({ queries: 1, connects: 0 });
       await pool.query(`UPDATE trials SET status = 'completed' WHERE sweep_id = $1 AND index < 3`, [sweepId]);
       expect(await pruneReason(probe, median, report(sweepId, trialId, { epoch: 3, best: 9 }))).toBe(
-        'pruned at epoch 3: best val_loss 9 is worse than the median 0.1 of 3 completed trials',
+        'pruned at epoch 4: best val_loss 9 is worse than the median 0.1 of 3 completed trials',
       );
       expect(seen).toEqual({ queries: 3, connects: 0 });
       expect(await pruneColumns(trialId)).toEqual({ prune_rung: 3, prune_value: 9, prune_cutoff: 0.1 });
@@ -220,7 +220,7 @@ describe('pruneReason (real Postgres)', () => {
       );
       expect(reasons.filter((r) => r !== null).sort()).toEqual(
         [1, 2, 3].map(
-          (n) => `pruned at epoch 1: rung 0 holds ${n} value(s), not more than bootstrap_count 3`,
+          (n) => `pruned at epoch 2: rung 0 holds ${n} value(s), not more than bootstrap_count 3`,
         ),
       );
       const { rows } = await pool.query('SELECT count(*)::int AS n FROM trial_rungs WHERE sweep_id = $1', [
@@ -248,7 +248,7 @@ describe('pruneReason (real Postgres)', () => {
       expect(reasons).toEqual([
         null,
         null,
-        'pruned at epoch 1: 1 at milestone 1 is worse than the cutoff 3 (the 0.5 quantile of 2 trials)',
+        'pruned at epoch 2: 1 at milestone 1 is worse than the cutoff 3 (the 0.5 quantile of 2 trials)',
       ]);
       expect(await pruneColumns(trialIds[2]!)).toEqual({ prune_rung: 1, prune_value: 1, prune_cutoff: 3 });
       expect(await pruneColumns(trialIds[0]!)).toEqual({
