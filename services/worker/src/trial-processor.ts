@@ -121,12 +121,21 @@ export function createTrialProcessor(deps: TrialProcessorDeps) {
     let lastProgress = 0;
     let prunedBecause: string | null = null;
 
+    /**
+     * Set when a write found the trial's rows gone: the sweep was deleted under us. Deleting a running sweep
+     * cancels it first, so the trial is often stopping (reason cancelled) when its last steps hit the missing
+     * rows: that is no failure of the trial, and nothing is logged or retried.
+     */
+    let deletedUnderUs = false;
     /** A write to this trial's rows; a foreign-key violation means the sweep was deleted under us. */
     const write = async (statement: (q: Queryable) => Promise<unknown>) => {
       try {
         await store(statement);
       } catch (error) {
-        if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) stop(StopReason.lost);
+        if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) {
+          deletedUnderUs = true;
+          stop(StopReason.lost);
+        }
         throw error;
       }
     };
@@ -204,7 +213,7 @@ export function createTrialProcessor(deps: TrialProcessorDeps) {
     } catch (error) {
       running.end(ref.trialId);
       const reason = controller.signal.reason as StopReason | undefined;
-      if (reason === StopReason.lost) return notHeld;
+      if (reason === StopReason.lost || deletedUnderUs) return notHeld;
       if (reason === StopReason.shutdown) return handBack(job, token);
       return fail(job, error as Error);
     }

@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
 import type { StepRecord, TrialResult } from '@hypersweep/trainer';
 import { DelayedError } from 'bullmq';
 import type pg from 'pg';
+import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunningTrials, StopReason } from '../src/running-trials.js';
@@ -79,9 +80,10 @@ function processorFor(
     stopping?: AbortSignal;
     settle?: (sweepId: string) => Promise<Settled>;
     maxLost?: number;
+    log?: Logger;
   },
 ) {
-  const log = pino({ level: 'silent' });
+  const log = options.log ?? pino({ level: 'silent' });
   const outbox = createOutboxStore(pool);
   const relay = { kick() {} };
   const lifecycle = trialOperations({
@@ -137,6 +139,7 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
       trials?: number;
       settle?: (sweepId: string) => Promise<Settled>;
       maxLost?: number;
+      log?: Logger;
     } = {},
   ) {
     const { sweepId, trialIds } = await insertSweep(pool, {
@@ -155,6 +158,7 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
       stopping: stopping.signal,
       ...(options.settle ? { settle: options.settle } : {}),
       ...(options.maxLost !== undefined ? { maxLost: options.maxLost } : {}),
+      ...(options.log ? { log: options.log } : {}),
     });
     const delayed: number[] = [];
     const job = (trialId: string, attemptsMade = 0): TrialJob => ({
@@ -261,6 +265,29 @@ describe('trial processor (fake trainer pool, real Postgres)', () => {
       }),
     );
     expect(await findSweep(pool, t.sweepId)).toMatchObject({ status: 'completed' });
+  });
+
+  it('a sweep deleted while its trial runs (cancelled first, as DELETE does) is no failure: nothing logged, no retry', async () => {
+    let t!: Awaited<ReturnType<typeof setup>>;
+    // a pool whose trial stores its first steps, is cancelled, and writes its last steps after the rows are gone
+    const trainers = {
+      async run(_config: unknown, _options: unknown, hooks: PoolHooks): Promise<TrialResult> {
+        await hooks.sink(steps(1, 10));
+        t.running.stopSweep(t.sweepId, StopReason.cancelled);
+        await pool.query('DELETE FROM sweeps WHERE id = $1', [t.sweepId]);
+        await hooks.sink(steps(11, 12)); // the cancelled trial's last steps: their trial is gone
+        throw new Error('unreachable: the sink refused the steps');
+      },
+    };
+    // every warning the processor logs (the old code logged the deleted rows' foreign-key error as 'trial failed')
+    const warnings: unknown[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line)) });
+    t = await setup({ trainers: trainers as unknown as ReturnType<typeof fakeTrainers>, log });
+    const result = await t.process(t.job(t.trialIds[0]!));
+    expect(result).toEqual({ skipped: 'trial taken over or deleted while training' });
+    expect(t.delayed).toEqual([]);
+    expect(await findTrial(pool, t.trialIds[0]!)).toBeNull();
+    expect(warnings).toEqual([]);
   });
 
   it('stops a trial another worker took over and leaves it to that worker', async () => {
