@@ -6,7 +6,7 @@ export { pointer } from './json-pointer.js';
 export { layerCatalog, lossCatalog, type ModelCatalogEntry } from './model/catalog.js';
 export { type DatasetLookup, datasetReferences, splitCounts, withDatasetIds } from './model/dataset.js';
 export type { DatasetArray, DatasetColumn, DatasetInfo, ValueStats } from './model/dataset-info.js';
-export { datasetLookup } from './model/dataset-lookup.js';
+export { datasetFilesOf, datasetLookup } from './model/dataset-lookup.js';
 export { type ModelSummary, type ModelSummaryRow, summarizeModel } from './model/shapes.js';
 export {
   type DatasetFileRef,

@@ -1,3 +1,4 @@
+export { datasetFilesOf } from '@hypersweep/spec';
 export {
   activeBackend,
   type BackendChoice,
@@ -15,5 +16,4 @@ export { runTrial } from './run-trial.js';
 export type * from './types.js';
 export { workloadInfos } from './workload-infos.js';
 export { getWorkload, resolveWorkloadOptions, workloadNames, workloads } from './workloads/index.js';
-export { datasetFilesOf } from './workloads/model.js';
 export type { DatasetFiles, WorkloadDefinition } from './workloads/types.js';

@@ -1,5 +1,10 @@
 import type { LoadedDataset } from '@hypersweep/data';
-import { type DatasetFileRef, MODEL_WORKLOAD, type ModelWorkloadOptions } from '@hypersweep/spec';
+import {
+  type DatasetFileRef,
+  datasetFilesOf,
+  MODEL_WORKLOAD,
+  type ModelWorkloadOptions,
+} from '@hypersweep/spec';
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainerError } from '../errors.js';
 import { buildLoss, buildNetwork } from '../nn/index.js';
@@ -87,15 +92,3 @@ export const modelWorkload: WorkloadDefinition = {
     );
   },
 };
-
-/** The uploaded dataset files a trial reads (none for the built-in workloads): fetch these before runTrial. */
-export function datasetFilesOf(config: {
-  workload?: { name: string; options?: Record<string, unknown> };
-}): DatasetFileRef[] {
-  // A config without a workload (a test's, or a stored config that is not one) reads no uploaded file.
-  if (config.workload?.name !== MODEL_WORKLOAD) return [];
-  const { dataset } = config.workload.options as unknown as ModelWorkloadOptions;
-  const refs: DatasetFileRef[] = [{ id: dataset.id, sha256: dataset.sha256, format: dataset.format }];
-  if (dataset.val !== null && 'sha256' in dataset.val) refs.push(dataset.val);
-  return refs;
-}

@@ -9,6 +9,7 @@ import {
 } from '@hypersweep/db';
 import {
   configHash,
+  datasetFilesOf,
   MODEL_WORKLOAD,
   type ModelWorkloadOptions,
   type SweepStatus,
@@ -48,16 +49,9 @@ export function storeSweep(context: ApiContext, submitted: unknown, checked: Che
 }
 
 /** The uploaded datasets (ids) the trials of a model workload read: its dataset and validation set. */
-function datasetIdsOf(trials: readonly TrialConfig[]): string[] {
-  const ids = new Set<string>();
-  for (const { workload } of trials) {
-    if (workload.name !== MODEL_WORKLOAD) continue;
-    const { dataset } = workload.options as unknown as ModelWorkloadOptions;
-    ids.add(dataset.id);
-    if (dataset.val !== null && 'id' in dataset.val) ids.add(dataset.val.id);
-  }
-  return [...ids];
-}
+const datasetIdsOf = (trials: readonly TrialConfig[]): string[] => [
+  ...new Set(trials.flatMap((trial) => datasetFilesOf(trial).map((ref) => ref.id))),
+];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
