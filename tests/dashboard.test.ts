@@ -304,11 +304,18 @@ describe('the dashboard', () => {
     await page.setInputFiles('input[aria-label="dataset file"]', DIGITS_CSV);
     expect(await page.inputValue('input[aria-label="dataset name"]')).toBe('digits');
     await page.getByRole('button', { name: 'Upload' }).click();
-    await page.waitForSelector('table.datasets tbody tr');
-    const row = await page.textContent('table.datasets tbody tr');
+    // The built-in dataset's row is there from the start: wait for the upload's.
+    await page.waitForSelector('table.datasets tbody tr:has-text("digits")');
+    const row = await page.textContent('table.datasets tbody tr:first-child');
     expect(row).toContain('digits');
     expect(row).toContain('1,797');
     expect(row).toContain('p0:int');
+    // The built-in dataset is listed after the uploaded ones, with nothing to delete.
+    const builtin = await page.textContent('table.datasets tbody tr:last-child');
+    expect(builtin).toContain('mnist');
+    expect(builtin).toContain('builtin:mnist');
+    expect(builtin).toContain('built in');
+    expect(await page.locator('table.datasets tbody tr:last-child button').count()).toBe(0);
 
     const created = await stack.app.inject({
       method: 'POST',
@@ -351,7 +358,8 @@ describe('the dashboard', () => {
     page.once('dialog', (dialog) => dialog.accept());
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.waitForSelector('.empty:not([hidden])');
-    expect((await stack.app.inject('/v1/datasets')).json()).toEqual({ items: [] });
+    const left = (await stack.app.inject('/v1/datasets')).json() as { items: Array<{ id: string }> };
+    expect(left.items.map((d) => d.id)).toEqual(['builtin:mnist']);
   });
 
   it('grows a random search by samples from its Extend form', async () => {

@@ -60,6 +60,17 @@ describe('hypersweep datasets', () => {
         ['images', expect.stringMatching(/^[0-9a-f]{8}$/), 'npz', '6'],
       ]),
     );
+    // The built-in dataset, last, by its whole id, never uploaded.
+    expect(table.at(-1)!.split(/\s+/)).toEqual([
+      'mnist',
+      'builtin:mnist',
+      'npz',
+      '10000',
+      '29.9',
+      'MiB',
+      'built',
+      'in',
+    ]);
 
     const bad = await cli('datasets', 'upload', jsonFile('bad.csv', 'a,b\n1,2\n3,abc\n'));
     expect(bad.code).toBe(2);

@@ -2,4 +2,5 @@ export { concatBytes, limitBytes } from './bytes.js';
 export { formatFromFileName, inspectDataset, readDataset } from './dataset.js';
 export { DatasetError, type DatasetWhere } from './errors.js';
 export { MAX_INFLATION_RATIO } from './npz.js';
+export { StatsAccumulator } from './stats.js';
 export * from './types.js';

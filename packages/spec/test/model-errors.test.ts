@@ -159,7 +159,7 @@ const cases: Array<[string, (w: Workload) => void, string, string]> = [
       w.dataset.id = 'digit';
     },
     '/workload/dataset/id',
-    'unknown dataset "digit": upload it first (POST /v1/datasets) and give its id or name',
+    'unknown dataset "digit": upload it first (POST /v1/datasets) and give its id or name, or name a built-in one (mnist)',
   ],
   [
     'an unknown target column',
@@ -372,7 +372,10 @@ describe('model workload errors', () => {
     expect(result.ok).toBe(false);
     if (!result.ok)
       expect(result.errors).toEqual([
-        { path: '/workload/dataset/id', message: 'no uploaded datasets are available here' },
+        {
+          path: '/workload/dataset/id',
+          message: 'unknown dataset "digits": no uploaded datasets are available here (built-in: mnist)',
+        },
       ]);
   });
 });

@@ -53,7 +53,10 @@ describe('/v1/datasets', () => {
     const again = await upload('name=other', csv);
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual(dataset);
-    expect((await stack.app.inject('/v1/datasets')).json()).toEqual({ items: [dataset] });
+    const { items } = (await stack.app.inject('/v1/datasets')).json();
+    // Uploaded ones first (newest first), then the built-in ones.
+    expect(items[0]).toEqual(dataset);
+    expect(items.slice(1).map((d: { id: string }) => d.id)).toEqual(['builtin:mnist']);
     expect((await stack.app.inject('/v1/datasets/tiny')).json()).toEqual(dataset);
     expect((await stack.app.inject(`/v1/datasets/${dataset.id}`)).json()).toEqual(dataset);
   });
@@ -163,6 +166,85 @@ describe('/v1/datasets', () => {
     await pool.query(`UPDATE sweeps SET status = 'completed'`);
     expect((await del(dataset.id)).statusCode).toBe(204);
     expect(await counts()).toEqual({ datasets: 0, chunks: 0 });
+  });
+});
+
+describe('the built-in mnist dataset', () => {
+  let stack: TestApi;
+  beforeAll(async () => {
+    stack = await startTestApi({ env: { API_KEYS: API_KEY } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('is listed and read like an uploaded dataset, and cannot be deleted or shadowed by an upload', async () => {
+    const { items } = (await stack.app.inject('/v1/datasets')).json();
+    const mnist = items.find((d: { name: string }) => d.name === 'mnist');
+    expect(mnist).toMatchObject({ id: 'builtin:mnist', builtin: true, format: 'npz', rows: 10_000 });
+    expect(mnist.arrays.map((a: { name: string; shape: number[] }) => [a.name, a.shape])).toEqual([
+      ['x', [10_000, 1, 28, 28]],
+      ['label', [10_000]],
+    ]);
+    expect(mnist.createdAt).toBeUndefined();
+    for (const ref of ['mnist', 'builtin:mnist'])
+      expect((await stack.app.inject(`/v1/datasets/${ref}`)).json()).toEqual(mnist);
+    const del = await stack.app.inject({ method: 'DELETE', url: '/v1/datasets/mnist', headers: auth });
+    expect(del.statusCode).toBe(400);
+    expect(del.json().details).toEqual([
+      {
+        path: '/params/id',
+        message: 'builtin:mnist is built in: it ships with the service and cannot be deleted',
+      },
+    ]);
+    const taken = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/datasets?name=mnist',
+      headers: { ...auth, 'content-type': 'text/csv' },
+      payload: csv,
+    });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json().details[0]).toMatchObject({ path: '/query/name' });
+  });
+
+  it('trains a model without an upload: the sweep is accepted, pinned to builtin:mnist, linked to nothing', async () => {
+    const res = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      headers: auth,
+      payload: {
+        name: 'cnn on mnist',
+        workload: {
+          dataset: { id: 'mnist', target: 'label', val: 0.2 },
+          model: [
+            { type: 'Conv2d', out_channels: [4, 8], kernel_size: 3 },
+            { type: 'ReLU' },
+            { type: 'MaxPool2d', kernel_size: 2 },
+            { type: 'Flatten' },
+            { type: 'Linear', out_features: 10 },
+          ],
+          loss: { type: 'CrossEntropyLoss' },
+        },
+        training: { epochs: 1, batchSize: 64 },
+        optimizers: [{ type: 'Adam', lr: 0.001 }],
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const { id, trialCount } = res.json();
+    expect(trialCount).toBe(2);
+    const { pool } = stack.app.hypersweep;
+    const trials = await pool.query(
+      `SELECT config->'workload'->'options'->'dataset'->>'id' AS dataset FROM trials WHERE sweep_id = $1`,
+      [id],
+    );
+    expect(trials.rows.map((row) => row.dataset)).toEqual(['builtin:mnist', 'builtin:mnist']);
+    const links = await pool.query('SELECT count(*)::int AS n FROM sweep_datasets WHERE sweep_id = $1', [id]);
+    expect(links.rows[0].n).toBe(0);
+    const sweep = (await stack.app.inject(`/v1/sweeps/${id}`)).json();
+    expect(sweep.model).toMatchObject({
+      inputShape: [1, 28, 28],
+      totalParams: 4 * 9 + 4 + (4 * 13 * 13 * 10 + 10),
+    });
   });
 });
 

@@ -84,11 +84,11 @@ export function registerDatasetCommands(program: Command): void {
           ['name', 'id', 'format', 'rows', 'bytes', 'created'],
           items.map((d) => [
             d.name,
-            d.id.slice(0, 8),
+            d.builtin ? d.id : d.id.slice(0, 8),
             d.format,
             String(d.rows),
             formatBytes(d.bytes),
-            formatAge(d.createdAt, now),
+            d.builtin ? 'built in' : formatAge(d.createdAt, now),
           ]),
         ),
       );

@@ -594,6 +594,8 @@ export interface operations {
                                     minRow: number;
                                 };
                             }[];
+                            /** @description Ships with the service (every worker has it; nothing stored, nothing to upload or delete) */
+                            builtin?: boolean;
                             bytes: number;
                             /** @description CSV, Parquet and NPY */
                             columns?: {
@@ -615,11 +617,16 @@ export interface operations {
                                 /** @enum {string} */
                                 type: "integer" | "float";
                             }[];
-                            /** Format: date-time */
-                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description Uploaded datasets
+                             */
+                            createdAt?: string;
+                            /** @description What a built-in dataset holds */
+                            description?: string;
                             /** @enum {string} */
                             format: "csv" | "npy" | "npz" | "parquet";
-                            /** Format: uuid */
+                            /** @description A uuid; `builtin:<name>` for a dataset the service ships */
                             id: string;
                             name: string;
                             /** @description Examples: the CSV's data rows, the arrays' first axis */
@@ -698,6 +705,8 @@ export interface operations {
                                 minRow: number;
                             };
                         }[];
+                        /** @description Ships with the service (every worker has it; nothing stored, nothing to upload or delete) */
+                        builtin?: boolean;
                         bytes: number;
                         /** @description CSV, Parquet and NPY */
                         columns?: {
@@ -719,11 +728,16 @@ export interface operations {
                             /** @enum {string} */
                             type: "integer" | "float";
                         }[];
-                        /** Format: date-time */
-                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description Uploaded datasets
+                         */
+                        createdAt?: string;
+                        /** @description What a built-in dataset holds */
+                        description?: string;
                         /** @enum {string} */
                         format: "csv" | "npy" | "npz" | "parquet";
-                        /** Format: uuid */
+                        /** @description A uuid; `builtin:<name>` for a dataset the service ships */
                         id: string;
                         name: string;
                         /** @description Examples: the CSV's data rows, the arrays' first axis */
@@ -762,6 +776,8 @@ export interface operations {
                                 minRow: number;
                             };
                         }[];
+                        /** @description Ships with the service (every worker has it; nothing stored, nothing to upload or delete) */
+                        builtin?: boolean;
                         bytes: number;
                         /** @description CSV, Parquet and NPY */
                         columns?: {
@@ -783,11 +799,16 @@ export interface operations {
                             /** @enum {string} */
                             type: "integer" | "float";
                         }[];
-                        /** Format: date-time */
-                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description Uploaded datasets
+                         */
+                        createdAt?: string;
+                        /** @description What a built-in dataset holds */
+                        description?: string;
                         /** @enum {string} */
                         format: "csv" | "npy" | "npz" | "parquet";
-                        /** Format: uuid */
+                        /** @description A uuid; `builtin:<name>` for a dataset the service ships */
                         id: string;
                         name: string;
                         /** @description Examples: the CSV's data rows, the arrays' first axis */
@@ -815,7 +836,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The name is taken by a dataset with other content */
+            /** @description The name is taken by a dataset with other content, or by a built-in dataset */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -867,7 +888,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The dataset's id (uuid) or name */
+                /** @description The dataset's id (a uuid, or builtin:<name>) or name */
                 id: string;
             };
             cookie?: never;
@@ -903,6 +924,8 @@ export interface operations {
                                 minRow: number;
                             };
                         }[];
+                        /** @description Ships with the service (every worker has it; nothing stored, nothing to upload or delete) */
+                        builtin?: boolean;
                         bytes: number;
                         /** @description CSV, Parquet and NPY */
                         columns?: {
@@ -924,11 +947,16 @@ export interface operations {
                             /** @enum {string} */
                             type: "integer" | "float";
                         }[];
-                        /** Format: date-time */
-                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description Uploaded datasets
+                         */
+                        createdAt?: string;
+                        /** @description What a built-in dataset holds */
+                        description?: string;
                         /** @enum {string} */
                         format: "csv" | "npy" | "npz" | "parquet";
-                        /** Format: uuid */
+                        /** @description A uuid; `builtin:<name>` for a dataset the service ships */
                         id: string;
                         name: string;
                         /** @description Examples: the CSV's data rows, the arrays' first axis */
@@ -972,7 +1000,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The dataset's id (uuid) or name */
+                /** @description The dataset's id (a uuid, or builtin:<name>) or name */
                 id: string;
             };
             cookie?: never;
@@ -985,6 +1013,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A built-in dataset: it cannot be deleted */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
             401: {

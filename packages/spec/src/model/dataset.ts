@@ -2,6 +2,7 @@ import { closestName, unknownNameMessage } from '../closest-name.js';
 import type { ErrorReport } from '../error-report.js';
 import { childPointer } from '../json-pointer.js';
 import { describeValue, isJsonObject, type JsonObject, ownValue } from '../json-value.js';
+import { BUILTIN_DATASETS, builtinDataset } from './builtin-datasets.js';
 import type { DatasetInfo, ValueStats } from './dataset-info.js';
 import { formatShape, product } from './shapes.js';
 import type { DatasetFileRef } from './types.js';
@@ -102,6 +103,10 @@ function datasetPart(body: unknown): { workload: JsonObject; dataset: JsonObject
   return isJsonObject(workload) && isJsonObject(dataset) ? { workload, dataset } : undefined;
 }
 
+function builtinNames(): string {
+  return BUILTIN_DATASETS.map((dataset) => dataset.name).join(', ');
+}
+
 function lookup(
   value: unknown,
   path: string,
@@ -112,13 +117,13 @@ function lookup(
     report.add(path, `a dataset is named by its id or name (a string), got ${describeValue(value)}`);
     return undefined;
   }
-  const info = datasets?.(value);
+  const info = datasets?.(value) ?? builtinDataset(value);
   if (info === undefined) {
     report.add(
       path,
       datasets === undefined
-        ? 'no uploaded datasets are available here'
-        : `unknown dataset ${JSON.stringify(value)}: upload it first (POST /v1/datasets) and give its id or name`,
+        ? `unknown dataset ${JSON.stringify(value)}: no uploaded datasets are available here (built-in: ${builtinNames()})`
+        : `unknown dataset ${JSON.stringify(value)}: upload it first (POST /v1/datasets) and give its id or name, or name a built-in one (${builtinNames()})`,
     );
     return undefined;
   }

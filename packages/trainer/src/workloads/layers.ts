@@ -9,20 +9,33 @@ import type { Rng } from '../rng.js';
  * U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for the bias, both of which reduce to that same bound
  * (https://pytorch.org/docs/1.13/generated/torch.nn.Linear.html). The values come from `rng`,
  * not torch's generator, so the distribution matches torch but the numbers do not.
+ *
+ * `drawn: 'torch'` draws the weight in torch's [fanOut, fanIn] order (as the nn package's Linear does, so a
+ * workload and the same network given as a model start from the same weights) and stores its transpose.
  */
 export function linearParameters(
   rng: Rng,
   prefix: string,
   fanIn: number,
   fanOut: number,
+  drawn: 'x@W' | 'torch' = 'x@W',
 ): [Parameter, Parameter] {
   const bound = 1 / Math.sqrt(fanIn);
-  const weight = rng.fillUniform(new Float32Array(fanIn * fanOut), -bound, bound);
+  const values = rng.fillUniform(new Float32Array(fanIn * fanOut), -bound, bound);
+  const weight = drawn === 'x@W' ? values : transposed(values, fanOut, fanIn);
   const bias = rng.fillUniform(new Float32Array(fanOut), -bound, bound);
   return [
     new Parameter(`${prefix}.weight`, weight, [fanIn, fanOut]),
     new Parameter(`${prefix}.bias`, bias, [fanOut]),
   ];
+}
+
+/** The [columns, rows] transpose of a row-major [rows, columns] matrix. */
+function transposed(values: Float32Array, rows: number, columns: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < columns; c++) out[c * rows + r] = values[r * columns + c]!;
+  return out;
 }
 
 /**

@@ -59,7 +59,7 @@ function examples(
 export function modelExamples(
   dataset: ResolvedDataset,
   seed: number,
-  load: (ref: { sha256: string }) => LoadedDataset,
+  load: (ref: { id: string; sha256: string }) => LoadedDataset,
 ): SupervisedData {
   const all = examples(load(dataset), dataset);
   let train: Examples;

@@ -2,10 +2,12 @@ import type { LoadedDataset } from '@hypersweep/data';
 import {
   type DatasetFileRef,
   datasetFilesOf,
+  isBuiltinDataset,
   MODEL_WORKLOAD,
   type ModelWorkloadOptions,
 } from '@hypersweep/spec';
 import * as tf from '@tensorflow/tfjs-core';
+import { loadBuiltinDataset } from '../builtin-datasets.js';
 import { TrainerError } from '../errors.js';
 import { buildLoss, buildNetwork } from '../nn/index.js';
 import { Rng } from '../rng.js';
@@ -13,9 +15,13 @@ import { modelExamples } from './model-data.js';
 import { supervisedWorkload } from './supervised.js';
 import type { LoadedDatasets, WorkloadDefinition } from './types.js';
 
-/** A dataset the trial's loaded datasets hold (TrialRun.open loads every file `datasetFiles` names). */
+/**
+ * A dataset the trial's loaded datasets hold (TrialRun.open loads every file `datasetFiles` names), or a
+ * built-in one, read from this installation.
+ */
 function from(loaded: LoadedDatasets | undefined) {
-  return (ref: Pick<DatasetFileRef, 'sha256'>): LoadedDataset => {
+  return (ref: Pick<DatasetFileRef, 'id' | 'sha256'>): LoadedDataset => {
+    if (isBuiltinDataset(ref.id)) return loadBuiltinDataset(ref.id);
     const dataset = loaded?.get(ref.sha256);
     if (dataset === undefined) {
       throw new TrainerError(

@@ -3,7 +3,6 @@ import type { JsonSchema, Parameter } from '@hypersweep/optim';
 import type { DatasetFileRef } from '@hypersweep/spec';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DatasetCache } from '../dataset-cache.js';
-import type { ForwardMode } from '../nn/index.js';
 
 /**
  * A training problem a sweep can pick by name. The registry entry is plain data (the API lists it

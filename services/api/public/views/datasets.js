@@ -56,18 +56,25 @@ export function datasetsPage(root) {
     class: 'datasets',
     columns: [
       { head: 'name', cell: (d) => h('b', null, d.name) },
-      { head: 'id', cell: (d) => h('span', { class: 'mono', title: d.id }, d.id.slice(0, 8)) },
+      {
+        head: 'id',
+        cell: (d) => h('span', { class: 'mono', title: d.id }, d.builtin ? d.id : d.id.slice(0, 8)),
+      },
       { head: 'format', cell: (d) => d.format },
       { head: 'rows', num: true, cell: (d) => formatCount(d.rows) },
       { head: 'size', num: true, cell: (d) => formatBytes(d.bytes) },
       { head: 'columns / arrays', cell: (d) => contents(d), cellTitle: (d) => contents(d) },
       {
         head: 'uploaded',
-        cell: (d) => h('span', { title: formatTime(d.createdAt) }, formatAgo(d.createdAt)),
+        // A built-in dataset ships with the service: never uploaded, never deleted.
+        cell: (d) =>
+          d.builtin
+            ? h('span', { class: 'muted', title: d.description }, 'built in')
+            : h('span', { title: formatTime(d.createdAt) }, formatAgo(d.createdAt)),
       },
       {
         head: '',
-        cell: (d) => h('button', { class: 'danger', onclick: () => remove(d) }, 'Delete'),
+        cell: (d) => (d.builtin ? '' : h('button', { class: 'danger', onclick: () => remove(d) }, 'Delete')),
       },
     ],
     row: (d) => ({ dataset: { datasetId: d.id } }),
@@ -75,7 +82,7 @@ export function datasetsPage(root) {
   const empty = h(
     'div',
     { class: 'empty', hidden: true },
-    'No datasets yet: upload a CSV, NPY, NPZ or Parquet file.',
+    'No datasets uploaded yet: upload a CSV, NPY, NPZ or Parquet file (the built-in ones need none).',
   );
 
   fill(
@@ -106,7 +113,7 @@ export function datasetsPage(root) {
     try {
       const { items } = await api('/v1/datasets');
       table.render(items);
-      empty.hidden = items.length > 0;
+      empty.hidden = items.some((d) => !d.builtin);
     } catch (error) {
       errorList(errors, error);
     }

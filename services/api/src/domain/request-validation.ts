@@ -50,9 +50,9 @@ export function fetchSweepDatasets(context: ApiContext) {
   };
 }
 
-/** The datasets fetchSweepDatasets read for this body (none: every dataset reference is unknown). */
+/** The datasets fetchSweepDatasets read for this body (none: only the built-in ones are known). */
 export const datasetsOf = (body: unknown): DatasetLookup =>
-  (typeof body === 'object' && body !== null ? fetchedDatasets.get(body) : undefined) ?? (() => undefined);
+  (typeof body === 'object' && body !== null ? fetchedDatasets.get(body) : undefined) ?? datasetLookup([]);
 
 /** POST /v1/sweeps: the whole spec, with the catalog's and MAX_TRIALS's rules. */
 export function sweepSpecCheck(context: ApiContext): BodyCheck {

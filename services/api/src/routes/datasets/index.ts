@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DatasetError, type DatasetFormat } from '@hypersweep/data';
 import { DatasetNameTakenError } from '@hypersweep/db';
+import { BUILTIN_DATASET_DESCRIPTIONS, BUILTIN_DATASETS, builtinDataset } from '@hypersweep/spec';
 import type { FastifyRequest } from 'fastify';
 import { HttpError, invalidRequest, notFound } from '../../errors.js';
 import {
@@ -13,6 +14,11 @@ import {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const accepted = DATASET_CONTENT_TYPES.join(' or ');
+
+/** A built-in dataset (packages/spec BUILTIN_DATASETS) as the datasets routes show it. */
+function builtinView(info: (typeof BUILTIN_DATASETS)[number]) {
+  return { ...info, builtin: true, description: BUILTIN_DATASET_DESCRIPTIONS[info.name] };
+}
 
 /** The answer to an upload that failed: the file's fault (400, 413), the name's (409), the client leaving. */
 function uploadError(error: unknown, request: FastifyRequest): unknown {
@@ -65,6 +71,11 @@ export const datasetRoutes: FastifyPluginAsyncTypebox = async (app) => {
       throw invalidRequest('invalid query', [
         { path: '/query/name', message: 'a name may not be a uuid: ids are' },
       ]);
+    const builtin = builtinDataset(name);
+    if (builtin !== undefined)
+      throw new HttpError(409, `"${name}" is the name of a built-in dataset`, [
+        { path: '/query/name', message: `taken by the built-in dataset ${builtin.id}: choose another name` },
+      ]);
     const csv = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'text/csv';
     if (csv && asked !== undefined && asked !== 'csv')
       throw invalidRequest('invalid query', [
@@ -99,17 +110,29 @@ export const datasetRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get('/v1/datasets', { schema: listDatasetsSchema }, async () => ({
-    items: await context.datasets.list(),
+    items: [...(await context.datasets.list()), ...BUILTIN_DATASETS.map(builtinView)],
   }));
 
+  // Found as a spec finds a dataset: an uploaded one first, then a built-in one.
   app.get('/v1/datasets/:id', { schema: getDatasetSchema }, async (request) => {
-    const dataset = await context.datasets.get(request.params.id);
-    if (!dataset) throw notFound('dataset', request.params.id);
+    const { id } = request.params;
+    const dataset = id.startsWith('builtin:') ? null : await context.datasets.get(id);
+    const builtin = dataset === null ? builtinDataset(id) : undefined;
+    if (builtin !== undefined) return builtinView(builtin);
+    if (!dataset) throw notFound('dataset', id);
     return dataset;
   });
 
   app.delete('/v1/datasets/:id', { schema: deleteDatasetSchema }, async (request, reply) => {
     const { id } = request.params;
+    const builtin = builtinDataset(id);
+    if (builtin !== undefined && (id === builtin.id || (await context.datasets.get(id)) === null))
+      throw invalidRequest('invalid dataset', [
+        {
+          path: '/params/id',
+          message: `${builtin.id} is built in: it ships with the service and cannot be deleted`,
+        },
+      ]);
     const outcome = await context.datasets.delete(id);
     if ('notFound' in outcome) throw notFound('dataset', id);
     if ('inUseBy' in outcome) {

@@ -46,22 +46,36 @@ const DatasetArray = Type.Object({
 
 const Dataset = Type.Object(
   {
-    id: Type.String({ format: 'uuid' }),
+    id: Type.String({
+      pattern: '^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|builtin:[a-z0-9-]+)$',
+      description: 'A uuid; `builtin:<name>` for a dataset the service ships',
+    }),
     name: Type.String(),
+    builtin: Type.Optional(
+      Type.Boolean({
+        description:
+          'Ships with the service (every worker has it; nothing stored, nothing to upload or delete)',
+      }),
+    ),
+    description: Type.Optional(Type.String({ description: 'What a built-in dataset holds' })),
     sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: "Hex sha256 of the file's bytes" }),
     format: StringEnum([...datasetFormats]),
     bytes: Type.Integer({ minimum: 0 }),
     rows: Type.Integer({ minimum: 1, description: "Examples: the CSV's data rows, the arrays' first axis" }),
     columns: Type.Optional(Type.Array(DatasetColumn, { description: 'CSV, Parquet and NPY' })),
     arrays: Type.Optional(Type.Array(DatasetArray, { description: 'NPZ' })),
-    createdAt: Type.String({ format: 'date-time' }),
+    createdAt: Type.Optional(Type.String({ format: 'date-time', description: 'Uploaded datasets' })),
   },
   { additionalProperties: false },
 );
 
 /** A dataset by its id or its name. */
 const DatasetRef = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 128, description: "The dataset's id (uuid) or name" }),
+  id: Type.String({
+    minLength: 1,
+    maxLength: 128,
+    description: "The dataset's id (a uuid, or builtin:<name>) or name",
+  }),
 });
 
 const datasetErrors = errorResponses([404, ...STORE_ERRORS], { 404: 'No dataset has this id or name' });
@@ -106,7 +120,7 @@ export const uploadDatasetSchema = {
       invalidDatasetExamples,
     ),
     ...errorResponses([409, 413, 415, ...STORE_ERRORS], {
-      409: 'The name is taken by a dataset with other content',
+      409: 'The name is taken by a dataset with other content, or by a built-in dataset',
       413: 'The file, or what an NPZ inflates to, is larger than DATASET_MAX_BYTES; or an NPZ member inflates more than 1000x',
       415: 'The body is neither text/csv nor application/octet-stream',
     }),
@@ -139,6 +153,9 @@ export const deleteDatasetSchema = {
   response: {
     204: Type.Null({ description: 'Deleted' }),
     ...datasetErrors,
-    ...errorResponses([409], { 409: 'Queued or running sweeps use the dataset: `message` names them' }),
+    ...errorResponses([400, 409], {
+      400: 'A built-in dataset: it cannot be deleted',
+      409: 'Queued or running sweeps use the dataset: `message` names them',
+    }),
   },
 };
