@@ -101,8 +101,11 @@ describe('packed trials in the worker', () => {
       expect(packs(politeLogs).sort()).toEqual(together.sort());
       expect((await trials()).map((t) => t.status)).toEqual(['queued', 'queued', 'queued']);
 
-      worker('finisher', []);
+      const finisher = worker('finisher', []);
       const done = await waitForSweep(stack.app, id, ['completed', 'failed'], 120_000);
+      // Gone before the next test, whose trials must all reach that test's own worker.
+      finisher.kill('SIGTERM');
+      await new Promise((resolve) => finisher.once('exit', resolve));
       expect(done.status).toBe('completed');
       const final = await trials();
       expect(final.map((t) => [t.status, t.steps_done])).toEqual(Array(3).fill(['completed', STEPS]));
@@ -127,4 +130,66 @@ describe('packed trials in the worker', () => {
       await db.end();
     }
   }, 300_000); // three worker processes, two of them stopped on purpose, on a shared 2-core machine
+
+  it('packs the trials of one model on one dataset, each stored as it trains alone', async () => {
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      payload: {
+        workload: {
+          dataset: { id: 'mnist', target: 'label', val: 0.2 },
+          model: [
+            { type: 'AvgPool2d', kernel_size: 2 },
+            { type: 'Flatten' },
+            { type: 'Linear', out_features: 32, name: 'hidden' },
+            { type: 'ReLU' },
+            { type: 'Linear', out_features: 10, name: 'classifier' },
+          ],
+          loss: { type: 'CrossEntropyLoss' },
+        },
+        training: { epochs: 1, batchSize: 64, maxSteps: 60 },
+        optimizers: [
+          { type: 'SGD', lr: 0.05, momentum: 0.9 },
+          { type: 'Adam', lr: 0.001 },
+          { type: 'RMSprop', lr: 0.001 },
+        ],
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json();
+    const logs: Array<Record<string, unknown>> = [];
+    const packer = worker('model-packer', logs);
+    try {
+      const done = await waitForSweep(stack.app, id, ['completed', 'failed'], 120_000);
+      expect(done.status).toBe('completed');
+      expect(packs(logs)).toEqual([3]);
+      const db = new pg.Client({ connectionString: stack.db.url });
+      await db.connect();
+      try {
+        const { rows } = await db.query('SELECT id, config FROM trials WHERE sweep_id = $1 ORDER BY index', [
+          id,
+        ]);
+        for (const trial of rows) {
+          const stored = await db.query(
+            'SELECT loss, lr FROM step_metrics WHERE trial_id = $1 ORDER BY step',
+            [trial.id],
+          );
+          const alone: Array<{ loss: number; lr: number }> = [];
+          await runTrial(trial.config, {
+            backend: 'wasm',
+            sink: (records) => {
+              for (const r of records) alone.push({ loss: r.loss, lr: r.lr });
+            },
+          });
+          expect(alone).toHaveLength(60);
+          expect(stored.rows).toEqual(alone);
+        }
+      } finally {
+        await db.end();
+      }
+    } finally {
+      packer.kill('SIGTERM');
+      await new Promise((resolve) => packer.once('exit', resolve));
+    }
+  }, 180_000);
 });

@@ -15,6 +15,7 @@ export type { DatasetArray, DatasetColumn, DatasetInfo, ValueStats } from './mod
 export { datasetFilesOf, datasetLookup } from './model/dataset-lookup.js';
 export { type ModelSummary, type ModelSummaryRow, summarizeModel } from './model/shapes.js';
 export {
+  ACTIVATION_TYPES,
   type DatasetFileRef,
   LAYER_TYPES,
   type LayerType,

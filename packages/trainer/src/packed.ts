@@ -163,6 +163,8 @@ function packTerms(
       why: `is ${definition.name}, which has no dense network to stack (only supervised dense workloads pack)`,
     };
   const options = resolveWorkloadOptions(definition, config.workload.options);
+  const unpackable = definition.unpackable?.(options) ?? null;
+  if (unpackable !== null) return { path: 'workload/options/model', why: `cannot pack: ${unpackable}` };
   return [
     ['workload/name', definition.name],
     ...Object.keys(options)

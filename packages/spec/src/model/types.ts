@@ -6,6 +6,19 @@
 /** The workload name a trial config carries for a model given in the spec. */
 export const MODEL_WORKLOAD = 'model';
 
+/** The element-wise torch.nn layers (no parameters, the same in train and eval mode). */
+export const ACTIVATION_TYPES = [
+  'ReLU',
+  'LeakyReLU',
+  'ELU',
+  'GELU',
+  'SiLU',
+  'Tanh',
+  'Sigmoid',
+  'Softplus',
+  'Identity',
+] as const;
+
 /** torch.nn layer class names the spec accepts. */
 export const LAYER_TYPES = [
   'Linear',
@@ -20,15 +33,7 @@ export const LAYER_TYPES = [
   'BatchNorm2d',
   'LayerNorm',
   'Embedding',
-  'ReLU',
-  'LeakyReLU',
-  'ELU',
-  'GELU',
-  'SiLU',
-  'Tanh',
-  'Sigmoid',
-  'Softplus',
-  'Identity',
+  ...ACTIVATION_TYPES,
 ] as const;
 export type LayerType = (typeof LAYER_TYPES)[number];
 

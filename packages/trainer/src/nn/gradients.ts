@@ -32,6 +32,12 @@ const configs: Record<string, Config> = {
     gradFunc: (dy, _saved, attrs) =>
       Object.fromEntries(tf.unstack(dy, attrs['axis'] as number).map((part, i) => [String(i), () => part])),
   },
+  // Multi-output: dy holds one gradient per slice (tfjs's Unpack_grad).
+  [tf.Unpack]: {
+    gradFunc: (dy, _saved, attrs) => ({
+      value: () => tf.stack(dy as unknown as tf.Tensor[], attrs['axis'] as number),
+    }),
+  },
   [tf.Concat]: {
     saveAllInputs: true,
     gradFunc: (dy, saved, attrs) => {

@@ -3,5 +3,6 @@
 export { dropoutRng } from './dropout.js';
 export { buildLoss, type Loss } from './loss.js';
 export { buildNetwork, type Network } from './network.js';
+export { PACKING_LAYERS, unpackableLayer } from './packed.js';
 export { MAX_POOL_ON_FLAG } from './pool.js';
 export type { ForwardMode, ResolvedLayer, ResolvedLoss } from './types.js';

@@ -9,6 +9,7 @@ import { dropoutModule } from './dropout.js';
 import { embeddingModule } from './embedding.js';
 import { registerNnGradients } from './gradients.js';
 import { batchNormModule, layerNormModule } from './norm.js';
+import { packedForward } from './packed.js';
 import { adaptiveAvgPoolModule, avgPoolModule, flattenModule, maxPoolModule } from './pool.js';
 import type { ForwardMode, Module, ResolvedLayer } from './types.js';
 
@@ -29,6 +30,12 @@ export interface Network {
    * the BatchNorm buffers. Intermediate tensors are freed; the output is the caller's.
    */
   forward(x: tf.Tensor, weights: readonly tf.Tensor[], mode: ForwardMode): tf.Tensor;
+  /**
+   * K trials of this architecture at once (runPackedTrials), where every layer packs (see nn/packed.ts): x
+   * [K, batch, ...inputShape], weights stacked to [K, ...]; slice k of the output is `forward` on trial k's
+   * slice. Absent otherwise. Its layers are mode-free, so it serves training and evaluation alike.
+   */
+  packedForward?(x: tf.Tensor, weights: readonly tf.Tensor[]): tf.Tensor;
   dispose(): void;
 }
 
@@ -97,10 +104,30 @@ export function buildNetwork(
     }
     for (const [suffix, buffer] of Object.entries(module.buffers)) buffers[`${prefix}.${suffix}`] = buffer;
   });
+  const slices = (weights: readonly tf.Tensor[], index: number) =>
+    weights.slice(offsets[index]!, offsets[index]! + modules[index]!.params.length);
+  const packed = layers.map((layer, index) => packedForward(layer, modules[index]!));
+  const packs = packed.every((forward) => forward !== null);
   return {
     params,
     groups,
     buffers,
+    ...(packs
+      ? {
+          packedForward(x: tf.Tensor, weights: readonly tf.Tensor[]) {
+            if (
+              x.shape.length !== inputShape.length + 2 ||
+              inputShape.some((size, i) => x.shape[i + 2] !== size)
+            )
+              throw new TrainerError(
+                `the packed network expects inputs [K, batch, ${inputShape.join(', ')}], got ${JSON.stringify(x.shape)}`,
+              );
+            return tf.tidy(() =>
+              packed.reduce((h, forward, index) => forward!(h, slices(weights, index)), x),
+            );
+          },
+        }
+      : {}),
     forward(x, weights, mode) {
       if (weights.length !== params.length)
         throw new TrainerError(`forward got ${weights.length} weights for ${params.length} parameters`);
@@ -109,11 +136,7 @@ export function buildNetwork(
           `the network expects inputs [batch, ${inputShape.join(', ')}], got ${JSON.stringify(x.shape)}`,
         );
       return tf.tidy(() =>
-        modules.reduce(
-          (h, module, index) =>
-            module.forward(h, weights.slice(offsets[index]!, offsets[index]! + module.params.length), mode),
-          x,
-        ),
+        modules.reduce((h, module, index) => module.forward(h, slices(weights, index), mode), x),
       );
     },
     dispose() {

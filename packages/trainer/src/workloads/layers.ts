@@ -50,6 +50,9 @@ function transposed(values: Float32Array, rows: number, columns: number): Float3
 export const PACKED_MATMUL_FLAG = 'HYPERSWEEP_PACKED_MATMUL';
 const packedMatMul = backendChoiceFlag(PACKED_MATMUL_FLAG, 'slices', 'batched', ['wasm']);
 
+/** Whether a packed matmul runs as one 2-D matmul per slice here (PACKED_MATMUL_FLAG). */
+export const packedMatMulRunsSlices = (): boolean => packedMatMul() === 'slices';
+
 /**
  * a @ b; for stacks, [K, m, n] @ [K, n, p], K independent products: one batched matmul, or one 2-D matmul per
  * slice where PACKED_MATMUL_FLAG says so.

@@ -9,7 +9,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { loadBuiltinDataset } from '../builtin-datasets.js';
 import { TrainerError } from '../errors.js';
-import { buildLoss, buildNetwork } from '../nn/index.js';
+import { buildLoss, buildNetwork, unpackableLayer } from '../nn/index.js';
 import { Rng } from '../rng.js';
 import { modelExamples } from './model-data.js';
 import { supervisedWorkload } from './supervised.js';
@@ -45,7 +45,9 @@ export const modelWorkload: WorkloadDefinition = {
   paramGroups: [],
   hasValidation: true,
   trainExamples: () => 1,
-  packable: false,
+  // Trials of one model and dataset (and training) pack where every layer does (nn/packed.ts).
+  packable: true,
+  unpackable: (options) => unpackableLayer((options as unknown as ModelWorkloadOptions).model),
   resolveOptions(options) {
     for (const key of ['dataset', 'model', 'loss']) {
       if (typeof options[key] !== 'object' || options[key] === null) {
@@ -93,6 +95,21 @@ export const modelWorkload: WorkloadDefinition = {
           ? {}
           : { accuracy: (output: tf.Tensor, y: tf.Tensor) => loss.accuracy!(output, target(output, y)) }),
         dispose: () => network.dispose(),
+        packed:
+          network.packedForward === undefined
+            ? null
+            : {
+                forward: (x, weights) =>
+                  network.packedForward!(
+                    tf.reshape(x, [x.shape[0]!, x.shape[1]!, ...dataset.shape]),
+                    weights,
+                  ),
+                // Each trial's loss as it is alone (a loss over [K, batch, ...] would mix the trials' means).
+                loss: (output, y) => {
+                  const ys = tf.unstack(y);
+                  return tf.stack(tf.unstack(output).map((o, k) => loss.loss(o, target(o, ys[k]!))));
+                },
+              },
       },
       datasets,
     );

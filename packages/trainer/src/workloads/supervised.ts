@@ -2,7 +2,7 @@ import type { Parameter } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { backendChoiceFlag } from '../backend.js';
 import type { CachedData, DatasetCache, HostMatrix } from '../dataset-cache.js';
-import type { Batch, ForwardMode, WorkloadInstance } from './types.js';
+import type { Batch, ForwardMode, PackedModel, WorkloadInstance } from './types.js';
 
 /** Row-major examples: `x` is count x features, `y` is count x targets. */
 export interface Examples {
@@ -37,6 +37,11 @@ export interface SupervisedModel {
   buffers?: Readonly<Record<string, tf.Variable>>;
   /** Frees the parameters and buffers (default: each parameter's dispose). */
   dispose?(): void;
+  /**
+   * The network and loss on K trials at once (runPackedTrials); default `forward` and `loss` themselves (the
+   * dense workloads' take stacks as they are); null where the trials cannot pack.
+   */
+  packed?: PackedModel | null;
 }
 
 /**
@@ -122,7 +127,9 @@ export function supervisedWorkload(model: SupervisedModel, cache?: DatasetCache)
       return model.loss(model.forward(batch.x, variables, { training: true, step }), batch.y) as tf.Scalar;
     },
     ...(model.buffers === undefined ? {} : { buffers: model.buffers }),
-    packed: { forward: model.forward, loss: model.loss },
+    ...(model.packed === null
+      ? {}
+      : { packed: model.packed ?? { forward: model.forward, loss: model.loss } }),
     ...(val === undefined
       ? {}
       : {

@@ -33,6 +33,8 @@ export interface WorkloadDefinition {
    * have `packed`. Known from the definition, so a worker can group trials without building them.
    */
   packable: boolean;
+  /** Of a packable workload: why trials with these (resolved) options cannot pack after all, or null. */
+  unpackable?(options: Record<string, unknown>): string | null;
   /**
    * Training examples for these (possibly partial) options, so the sweep service can count
    * batches per epoch without building the workload; data-free workloads report 1 (one step per epoch).
