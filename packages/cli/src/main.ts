@@ -84,6 +84,9 @@ function report(error: unknown): number {
     }
     say(`hypersweep: ${error.message}`);
     if (error.status === 401) say('hint: pass --api-key or set HYPERSWEEP_API_KEY');
+    // The server's fault: its log lines of this request carry the id.
+    if (error.status >= 500 && error.requestId)
+      say(`request id: ${error.requestId} (the server's logs name it)`);
     return error.status === 400 ? EXIT.badInput : EXIT.failed;
   }
   if (error instanceof CliError) {

@@ -166,6 +166,10 @@ describe('export rows', () => {
       't1,1,failed,Adam,0.001,,,,10,5,wasm,"diverged, ""nan"""',
       '',
     ]);
+    // A trial's error a spreadsheet would run as a formula is written as text; numbers stay numbers.
+    expect(toCsv(['error', 'value'], [{ error: '=HYPERLINK("x")', value: -0.5 }])).toBe(
+      'error,value\n"\'=HYPERLINK(""x"")",-0.5\n',
+    );
   });
 });
 

@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly details: ErrorDetail[] = [],
+    /** The request's id (the answer's `requestId`): what the server's log lines of it carry. */
+    readonly requestId?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -17,11 +19,15 @@ export class ApiError extends Error {
 }
 
 export function toApiError(response: Response, body: unknown): ApiError {
-  const error = body as { message?: unknown; details?: unknown } | undefined;
+  const error = body as { message?: unknown; details?: unknown; requestId?: unknown } | undefined;
   const message =
     typeof error?.message === 'string' ? error.message : `${response.status} ${response.statusText}`.trim();
   const details = Array.isArray(error?.details) ? (error.details as ErrorDetail[]) : [];
-  return new ApiError(response.status, message, details);
+  const requestId =
+    typeof error?.requestId === 'string'
+      ? error.requestId
+      : (response.headers.get('x-request-id') ?? undefined);
+  return new ApiError(response.status, message, details, requestId);
 }
 
 /**

@@ -9,6 +9,8 @@ export function h(tag, props, ...children) {
     if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
     else if (key === 'class') el.className = value;
     else if (key === 'dataset') Object.assign(el.dataset, value);
+    // Through CSSOM: the Content-Security-Policy (style-src 'self') refuses style attributes, not this.
+    else if (key === 'style') el.style.cssText = value;
     else if (key === 'value' || key === 'checked' || key === 'disabled' || key === 'selected')
       el[key] = value;
     else el.setAttribute(key, value === true ? '' : String(value));

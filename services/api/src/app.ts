@@ -1,10 +1,11 @@
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { ApiConfig } from './config.js';
 import { type ApiContext, contextPlugin, createApiContext } from './context.js';
-import { installErrorHandler } from './errors.js';
+import { installErrorHandler, requestIdOf } from './errors.js';
 import { documentApiKeyAuth, installApiKeyAuth } from './plugins/auth.js';
 import { dashboardRoutes } from './plugins/dashboard.js';
 import { installMetrics } from './plugins/metrics.js';
@@ -16,6 +17,9 @@ import { healthRoutes } from './routes/health/index.js';
 import { sweepRoutes } from './routes/sweeps/index.js';
 import { trialRoutes } from './routes/trials/index.js';
 import { ErrorResponse } from './schemas.js';
+
+/** Of the style element Swagger UI's bundle inserts (see the swaggerUi registration below). */
+const SWAGGER_UI_STYLE_HASH = 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w=';
 
 export interface BuildAppOptions {
   config: ApiConfig;
@@ -32,6 +36,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const { config } = options;
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
+    // Every log line of a request carries `requestId`, also in its answer's x-request-id (errors.ts).
+    genReqId: requestIdOf,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.bodyLimit,
     ajv: {
       customOptions: {
@@ -48,6 +55,27 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   installErrorHandler(app);
   app.addSchema(ErrorResponse);
+  // Security headers on every answer; the Content-Security-Policy is the dashboard's (its scripts and
+  // styles are files of its own; styles set from scripts go through CSSOM). Swagger UI's pages under /docs
+  // get their own policy below, with the hashes of its inline script and style.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
 
   await app.register(swagger, {
     // Shared schemas (app.addSchema) are components named by their $id (ErrorResponse), not def-0.
@@ -87,7 +115,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Its own policy, less upgrade-insecure-requests (the API is served over plain http on localhost too,
+    // where the upgrade would break every request of the page), plus the hash of the one style element the
+    // swagger-ui-dist bundle of @fastify/swagger-ui 6.1.3 adds at run time (the dashboard test's
+    // Content-Security-Policy check names a new hash if an upgrade changes it).
+    staticCSP: true,
+    transformStaticCSP: (header) =>
+      header
+        .replace(/\s*upgrade-insecure-requests;?/, '')
+        .replace(/style-src 'self'/, `style-src 'self' '${SWAGGER_UI_STYLE_HASH}'`),
+  });
 
   const openRoutes = ['/v1/schedules/preview'];
   documentApiKeyAuth(app, openRoutes);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isConnectionError } from '@hypersweep/db';
 import type { FastifyError, FastifyInstance } from 'fastify';
 
@@ -97,12 +98,39 @@ function unsupportedMediaType(contentType: string | undefined): string {
   return `${sent} not accepted here; send JSON with Content-Type: application/json`;
 }
 
+function isErrorBody(payload: unknown): payload is Record<string, unknown> {
+  return (
+    typeof payload === 'object' &&
+    payload !== null &&
+    typeof (payload as { statusCode?: unknown }).statusCode === 'number' &&
+    typeof (payload as { message?: unknown }).message === 'string'
+  );
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 /**
- * Every error leaves as `{statusCode, error, message, details}`. Client mistakes (validation, unparseable
+ * The request's id: the caller's `x-request-id` where it is a plain token (letters, digits, . _ : -, at most
+ * 128), so a request can be followed from a proxy or client through these logs; otherwise a fresh uuid.
+ */
+export function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/**
+ * Every error leaves as `{statusCode, error, message, details, requestId}`. Client mistakes (validation, unparseable
  * JSON, oversized bodies, wrong content types) keep their 4xx; anything else is logged and becomes a 500
  * without internals.
  */
 export function installErrorHandler(app: FastifyInstance): void {
+  // Every answer names its request (x-request-id); every error body too, so a report can quote it.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('preSerialization', async (request, reply, payload: unknown) =>
+    reply.statusCode >= 400 && isErrorBody(payload) ? { ...payload, requestId: request.id } : payload,
+  );
   app.setErrorHandler((error: FastifyError & { details?: ErrorDetail[] }, request, reply) => {
     if (error instanceof HttpError) {
       return reply.status(error.statusCode).send({

@@ -8,6 +8,12 @@ export const ErrorResponse = Type.Object(
     error: Type.String(),
     message: Type.String(),
     details: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
+    requestId: Type.Optional(
+      Type.String({
+        description:
+          "The request's id, also in its `x-request-id` header and in every log line of the request (`requestId`): quote it when reporting a problem",
+      }),
+    ),
   },
   {
     $id: 'ErrorResponse',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
 import { DEFAULT_REDIS_URL, dropKeyPrefix } from '@hypersweep/queue';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
+import { type BuildAppOptions, buildApp } from './app.js';
 import { loadApiConfig } from './config.js';
 
 export interface TestApi {
@@ -19,7 +19,9 @@ export interface TestApi {
  * The API (call it with `app.inject`) on a migrated database and a Redis key prefix of its own, for one
  * test file; `close()` drops both.
  */
-export async function startTestApi(options: { env?: Record<string, string> } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { env?: Record<string, string>; logger?: BuildAppOptions['logger'] } = {},
+): Promise<TestApi> {
   const db = await createTestDatabase();
   const prefix = `hstest_${randomBytes(5).toString('hex')}`;
   const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
@@ -30,7 +32,10 @@ export async function startTestApi(options: { env?: Record<string, string> } = {
     TFJS_BACKEND: 'wasm',
     TRIAL_BACKOFF_MS: '200',
   };
-  const app = await buildApp({ config: loadApiConfig({ ...env, ...options.env }), logger: false });
+  const app = await buildApp({
+    config: loadApiConfig({ ...env, ...options.env }),
+    logger: options.logger ?? false,
+  });
   return {
     app,
     db,

@@ -83,6 +83,7 @@ describe('/v1/datasets', () => {
     const bad = await upload('name=bad', 'a,b\n1,2\n3,abc\n');
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toEqual({
+      requestId: bad.headers['x-request-id'],
       statusCode: 400,
       error: 'Bad Request',
       message: 'invalid dataset: /body: line 3, column "b": "abc" is not a number',

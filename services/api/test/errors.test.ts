@@ -27,6 +27,7 @@ describe('error handler', () => {
       error: 'Conflict',
       message: 'taken',
       details: [{ path: '/name', message: 'exists' }],
+      requestId: res.headers['x-request-id'],
     });
   });
 
@@ -53,6 +54,7 @@ describe('error handler', () => {
       error: 'Internal Server Error',
       message: 'internal error',
       details: [],
+      requestId: res.headers['x-request-id'],
     });
   });
 });

@@ -39,6 +39,7 @@ describe('POST /v1/sweeps/:id/extend validation', () => {
     const res = await extend('abc', { seeds: [1] });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({
+      requestId: res.headers['x-request-id'],
       statusCode: 400,
       error: 'Bad Request',
       message: `/params/id: ${FULL_ID}`,
@@ -59,6 +60,7 @@ describe('POST /v1/sweeps/:id/extend validation', () => {
     const res = await extend(gridId, { foo: 1, optimizers: [], trials: -1 });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({
+      requestId: res.headers['x-request-id'],
       statusCode: 400,
       error: 'Bad Request',
       message:

@@ -116,6 +116,7 @@ describe('health and readiness', () => {
         expect(res.statusCode, url).toBe(503);
         expect(res.headers['retry-after']).toBe('5');
         expect(res.json()).toEqual({
+          requestId: res.headers['x-request-id'],
           statusCode: 503,
           error: 'Service Unavailable',
           message: 'Postgres is unavailable; retry shortly',

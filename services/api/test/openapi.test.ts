@@ -356,9 +356,16 @@ describe('the OpenAPI document', () => {
   });
 
   it("the documented 400 is the API's answer to its request", async () => {
-    const res = await request('post', '/v1/sweeps', INVALID_SPEC_EXAMPLE_REQUEST);
+    const example = invalidSpecExamples['invalid']!.value as { requestId: string };
+    // The caller's x-request-id is the answer's requestId: sent, the whole answer is the example's.
+    const res = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      headers: { ...auth, 'x-request-id': example.requestId },
+      payload: INVALID_SPEC_EXAMPLE_REQUEST as Json,
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual(invalidSpecExamples['invalid']!.value);
+    expect(res.json()).toEqual(example);
   });
 
   it("the README's example is the documented one", async () => {

@@ -1,4 +1,5 @@
 import type { TrialSummary } from '@hypersweep/client';
+import { toCsv as writeCsv } from '@hypersweep/data';
 import { type Command, Option } from 'commander';
 import { clientFor, getAllTrials, resolveSweepId } from '../api.js';
 import { flattenConfig, sweptColumns } from '../config-columns.js';
@@ -36,14 +37,12 @@ export function trialRows(trials: TrialSummary[]): { columns: string[]; rows: Re
 }
 
 /** RFC 4180: quote a cell holding a comma, quote or line break; lists and objects as JSON. */
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
+/** The rows as CSV (packages/data's writer: RFC 4180, cells a spreadsheet would run neutralised). */
 export function toCsv(columns: string[], rows: Record<string, unknown>[]): string {
-  return `${[columns, ...rows.map((row) => columns.map((c) => row[c]))].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
+  return writeCsv(
+    columns,
+    rows.map((row) => columns.map((c) => row[c])),
+  );
 }
 
 export function registerExportCommand(program: Command): void {

@@ -356,6 +356,8 @@ export interface components {
             }[];
             error: string;
             message: string;
+            /** @description The request's id, also in its `x-request-id` header and in every log line of the request (`requestId`): quote it when reporting a problem */
+            requestId?: string;
             statusCode: number;
         };
     };

@@ -114,6 +114,7 @@ export const invalidSpecExamples: Record<string, Example> = {
         },
         { path: '/schedulers/0', message: 'missing option "step_size": StepLR has no default for it' },
       ],
+      requestId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
     },
   },
 };
