@@ -1,28 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { dockerfile, repoRoot as root } from './dockerfiles.js';
 
 // No Docker engine runs on these machines, so the deployment files are checked by reading them.
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // merge: true resolves the `<<: *app-env` keys as Docker Compose does.
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
 const services: Record<string, Record<string, any>> = compose.services;
-
-/** The stages of a Dockerfile with their instructions (continuation lines joined). */
-function dockerfile(path: string) {
-  const text = readFileSync(join(root, path), 'utf8').replace(/\\\n/g, ' ');
-  const stages: { name: string; from: string; lines: string[] }[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
-    if (from) stages.push({ from: from[1]!, name: from[2] ?? String(stages.length), lines: [] });
-    else stages.at(-1)?.lines.push(line);
-  }
-  return stages;
-}
 
 describe('docker-compose.yml', () => {
   it('has the services, with healthchecks on postgres, redis and api', () => {
