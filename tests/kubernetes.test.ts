@@ -24,7 +24,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { dockerfile, repoRoot } from './dockerfiles.js';
 import { type Stack, startStack, waitFor } from './helpers.js';
-import { containersOf, type K8sObject, podSpec, renderKustomization, splitImage } from './kustomize.js';
+import {
+  containersOf,
+  type K8sObject,
+  podSpec,
+  renderKustomization,
+  splitImage,
+  type Yaml,
+} from './kustomize.js';
 
 // No cluster here: what `kubectl apply -k` would send is rendered (tests/kustomize.ts) from the very files
 // users apply, validated against the Kubernetes and KEDA OpenAPI schemas, and its values checked against
@@ -44,7 +51,7 @@ const rendered = Object.fromEntries(
 const exampleSecret = parseAllDocuments(readFileSync(join(K8S, 'secret.example.yaml'), 'utf8'))[0]!.toJS();
 
 /** The typed model of each apiVersion + kind, from kubernetes-models and @kubernetes-models/keda. */
-const models: Record<string, Record<string, any>> = {
+const models: Record<string, Record<string, Yaml>> = {
   v1: core,
   'apps/v1': apps,
   'batch/v1': batch,
@@ -73,7 +80,7 @@ function secretOf(target: Target, name: string): Record<string, string> {
 }
 
 /** A container's environment as the process sees it, secrets resolved. */
-function envOf(target: Target, container: Record<string, any>): Record<string, string> {
+function envOf(target: Target, container: Record<string, Yaml>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const source of container.envFrom ?? []) Object.assign(env, secretOf(target, source.secretRef.name));
   for (const entry of container.env ?? []) {
@@ -97,7 +104,7 @@ function dockerfileOf(image: string): string {
 }
 
 /** The script a container runs: its command, else its image's CMD. */
-function scriptOf(container: Record<string, any>): string {
+function scriptOf(container: Record<string, Yaml>): string {
   const command: string[] =
     container.command ??
     JSON.parse(
@@ -254,9 +261,9 @@ describe('deploy/kubernetes', () => {
   it('probes the API routes on the port it listens on, behind a Service, an HPA on CPU and a PDB', async () => {
     const objects = rendered.base;
     const api = find(objects, 'Deployment', 'hypersweep-api');
-    const container = podSpec(api)!.containers.find((c: any) => c.name === 'api');
+    const container = podSpec(api)!.containers.find((c: Yaml) => c.name === 'api');
     const port = loadApiConfig(envOf('base', container)).port;
-    const named = (name: string) => container.ports.find((p: any) => p.name === name).containerPort;
+    const named = (name: string) => container.ports.find((p: Yaml) => p.name === name).containerPort;
     expect(container.readinessProbe.httpGet.path).toBe('/ready');
     expect(container.livenessProbe.httpGet.path).toBe('/health');
     for (const probe of [container.readinessProbe, container.livenessProbe])
@@ -318,7 +325,7 @@ describe('deploy/kubernetes', () => {
       // The worker exits by shutdownMs at the latest (handed back, or giving up); 10 s for the process to end.
       expect(graceMs, worker.metadata.name).toBeGreaterThanOrEqual(config.shutdownMs + 10_000);
       // Its dataset cache stays under the volume's size limit.
-      const volume = podSpec(worker)!.volumes.find((v: any) => v.name === container.volumeMounts[0].name);
+      const volume = podSpec(worker)!.volumes.find((v: Yaml) => v.name === container.volumeMounts[0].name);
       expect(config.datasetCacheDir.startsWith(container.volumeMounts[0].mountPath)).toBe(true);
       expect(config.datasetCacheMaxBytes).toBeLessThan(
         Number.parseInt(volume.emptyDir.sizeLimit, 10) * 1024 ** 3,

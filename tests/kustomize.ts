@@ -2,12 +2,16 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
+/** Parsed YAML: its shape is what the schema validation in kubernetes.test.ts checks. */
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML, checked against the schemas rather than typed
+export type Yaml = any;
+
 /** One Kubernetes object as YAML gives it. */
 export type K8sObject = {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string };
-} & Record<string, any>;
+} & Record<string, Yaml>;
 
 /**
  * What `kubectl apply -k` (kustomize 4+) renders from deploy/kubernetes, for the features those files use:
@@ -41,7 +45,7 @@ function render(
 ): K8sObject[] {
   const file = join(dir, 'kustomization.yaml');
   if (!existsSync(file)) throw new Error(`${dir}: no kustomization.yaml`);
-  const k = readYaml(file)[0] as Record<string, any>;
+  const k = readYaml(file)[0] as Record<string, Yaml>;
   for (const field of Object.keys(k))
     if (!FIELDS.has(field))
       throw new Error(`${file}: kustomize field "${field}" is not rendered by tests/kustomize.ts`);
@@ -79,12 +83,12 @@ function readYaml(path: string): unknown[] {
 }
 
 /** The pod spec of a workload, if it has one. */
-export function podSpec(object: K8sObject): Record<string, any> | undefined {
+export function podSpec(object: K8sObject): Record<string, Yaml> | undefined {
   return object.spec?.template?.spec;
 }
 
 /** Every container of a workload, init containers included. */
-export function containersOf(object: K8sObject): Array<Record<string, any>> {
+export function containersOf(object: K8sObject): Array<Record<string, Yaml>> {
   const spec = podSpec(object);
   return spec ? [...(spec.initContainers ?? []), ...(spec.containers ?? [])] : [];
 }
