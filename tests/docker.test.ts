@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadWorkerConfig } from '@hypersweep/worker';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { dockerfile, repoRoot as root } from './dockerfiles.js';
@@ -52,6 +53,13 @@ describe('docker-compose.yml', () => {
     expect(services.worker!.container_name).toBeUndefined();
     expect(services.worker!.ports).toBeUndefined();
     expect(services.worker!.environment.TFJS_BACKEND).toBe('wasm');
+    // `docker compose stop` waits stop_grace_period before SIGKILL: longer than the worker's own hand-back limit.
+    for (const name of ['worker', 'worker-gpu']) {
+      const graceMs = Number(/^(\d+)s$/.exec(services[name]!.stop_grace_period)![1]) * 1000;
+      expect(graceMs, name).toBeGreaterThanOrEqual(
+        loadWorkerConfig(services[name]!.environment).shutdownMs + 10_000,
+      );
+    }
     expect(services['worker-gpu']!.profiles).toEqual(['gpu']);
     expect(services['worker-gpu']!.environment.TFJS_BACKEND).toBe('node-gpu');
     expect(services['worker-gpu']!.deploy.resources.reservations.devices[0]).toMatchObject({
