@@ -1,28 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { loadWorkerConfig } from '@hypersweep/worker';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { dockerfile, repoRoot as root } from './dockerfiles.js';
 
 // No Docker engine runs on these machines, so the deployment files are checked by reading them.
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // merge: true resolves the `<<: *app-env` keys as Docker Compose does.
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
 const services: Record<string, Record<string, any>> = compose.services;
 
-/** The stages of a Dockerfile with their instructions (continuation lines joined). */
-function dockerfile(path: string) {
-  const text = readFileSync(join(root, path), 'utf8').replace(/\\\n/g, ' ');
-  const stages: { name: string; from: string; lines: string[] }[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
-    if (from) stages.push({ from: from[1]!, name: from[2] ?? String(stages.length), lines: [] });
-    else stages.at(-1)?.lines.push(line);
-  }
-  return stages;
-}
+/** An environment with compose's `${VAR:-default}` interpolations at their defaults. */
+const composeDefaults = (env: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{\w+:-([^}]*)\}/g, '$1')]),
+  );
 
 describe('docker-compose.yml', () => {
   it('has the services, with healthchecks on postgres, redis and api', () => {
@@ -67,6 +59,13 @@ describe('docker-compose.yml', () => {
     expect(services.worker!.container_name).toBeUndefined();
     expect(services.worker!.ports).toBeUndefined();
     expect(services.worker!.environment.TFJS_BACKEND).toBe('wasm');
+    // `docker compose stop` waits stop_grace_period before SIGKILL: longer than the worker's own hand-back limit.
+    for (const name of ['worker', 'worker-gpu']) {
+      const graceMs = Number(/^(\d+)s$/.exec(services[name]!.stop_grace_period)![1]) * 1000;
+      expect(graceMs, name).toBeGreaterThanOrEqual(
+        loadWorkerConfig(composeDefaults(services[name]!.environment)).shutdownMs + 10_000,
+      );
+    }
     expect(services['worker-gpu']!.profiles).toEqual(['gpu']);
     expect(services['worker-gpu']!.environment.TFJS_BACKEND).toBe('node-gpu');
     expect(services['worker-gpu']!.deploy.resources.reservations.devices[0]).toMatchObject({

@@ -57,3 +57,28 @@ export async function checkMigrated(url: string, migrationsDir?: string): Promis
     );
   }
 }
+
+/**
+ * Waits until every migration is applied (what a Kubernetes init container runs while the migration Job
+ * works), checking every `everyMs`; rejects with checkMigrated's last reason after `timeoutMs`.
+ */
+export async function waitForMigrations(
+  url: string,
+  options: { everyMs?: number; timeoutMs?: number; onWait?: (reason: string) => void } = {},
+): Promise<void> {
+  const { everyMs = 2000, timeoutMs = 600_000, onWait } = options;
+  const deadline = Date.now() + timeoutMs;
+  let lastReason = '';
+  for (;;) {
+    try {
+      await checkMigrated(url);
+      return;
+    } catch (error) {
+      const reason = (error as Error).message;
+      if (Date.now() >= deadline) throw new UnreachableError(`gave up waiting for migrations: ${reason}`);
+      if (reason !== lastReason) onWait?.(reason);
+      lastReason = reason;
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

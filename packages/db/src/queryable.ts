@@ -28,8 +28,14 @@ export async function pingPostgres(db: Queryable): Promise<void> {
 }
 
 /**
- * Runs `work` while holding the session advisory lock `key` on a client of its own, or returns
- * `{ locked: false }` at once when another session holds it (workers use it so one of them does a pass).
+ * Runs `work` while holding the advisory lock `key`, or returns `{ locked: false }` at once when another
+ * session holds it (workers use it so one of them does a pass). The lock is transaction-scoped, held by a
+ * transaction left open on a client of its own for the pass and rolled back after it (it writes nothing,
+ * and in READ COMMITTED an idle transaction holds no snapshot); `work` runs its statements on the pool.
+ * A session lock would not survive a pooler in transaction mode (PgBouncer): there the lock, the pass and
+ * the unlock can each land on another server connection, the unlock fails, and the lock stays held by an
+ * idle server connection, so every later pass on every worker is refused. An open transaction keeps one
+ * server connection for the lock, and ending it always releases the lock.
  */
 export async function withTryAdvisoryLock<T>(
   pool: Transactional,
@@ -37,17 +43,19 @@ export async function withTryAdvisoryLock<T>(
   work: (db: Queryable) => Promise<T>,
 ): Promise<{ locked: true; value: T } | { locked: false }> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
-      key,
-    ]);
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_xact_lock($1) AS locked',
+      [key],
+    );
     if (!rows[0]!.locked) return { locked: false };
-    try {
-      return { locked: true, value: await work(client) };
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => {});
-    }
+    return { locked: true, value: await work(pool) };
   } finally {
-    client.release();
+    await client.query('ROLLBACK').catch((error: Error) => {
+      broken = error; // the connection is gone, and the lock with it: never lend it again
+    });
+    client.release(broken);
   }
 }

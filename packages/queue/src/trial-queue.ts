@@ -3,6 +3,14 @@ import type { Redis } from 'ioredis';
 
 export const TRIAL_QUEUE_NAME = 'trials';
 
+/**
+ * The BullMQ states of a trial job some worker still has to run or is running: waiting (a list),
+ * prioritized (a sorted set), delayed (a sorted set: jobs a SIGTERM'd worker handed back, retries waiting
+ * out their backoff) and active. Workers autoscale on their sum: a scaler that watches the wait list alone
+ * never starts a worker for a handed-back job, and scales busy workers away once the list is empty.
+ */
+export const UNFINISHED_JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active'] as const;
+
 /** What a trial job carries: ids only; the trial's config lives in Postgres. */
 export interface TrialJobData {
   trialId: string;

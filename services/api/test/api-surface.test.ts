@@ -265,12 +265,18 @@ describe('API surface', () => {
     for (const name of [
       'hypersweep_http_requests_total',
       'hypersweep_queue_jobs',
+      'hypersweep_queue_jobs_unfinished',
       'hypersweep_trials',
       'hypersweep_metric_rows_written_total',
     ]) {
       expect(res.body).toContain(name);
     }
     expect(res.body).toMatch(/hypersweep_queue_jobs\{state="waiting"\} [1-9]/);
+    // What KEDA scales workers on (deploy/kubernetes): at least the waiting jobs.
+    const waiting = Number(/hypersweep_queue_jobs\{state="waiting"\} (\d+)/.exec(res.body)![1]);
+    expect(Number(/^hypersweep_queue_jobs_unfinished (\d+)$/m.exec(res.body)![1])).toBeGreaterThanOrEqual(
+      waiting,
+    );
     expect(res.body).toMatch(/hypersweep_trials\{status="queued"\} [1-9]/);
   });
 });

@@ -42,6 +42,12 @@ export interface WorkerConfig {
   datasetCacheDir: string;
   /** Bytes the dataset cache keeps before it removes the least recently used files (DATASET_CACHE_MAX_BYTES). */
   datasetCacheMaxBytes: number;
+  /**
+   * The longest a SIGTERM'd worker takes to hand its trials back (WORKER_SHUTDOWN_MS, default 30 s): past it
+   * the process exits anyway (code 1) and its trials are taken over when their lease runs out. A
+   * Kubernetes terminationGracePeriodSeconds or compose stop_grace_period must be longer.
+   */
+  shutdownMs: number;
   logLevel: string;
 }
 
@@ -65,6 +71,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     packWaitMs: nonNegativeIntegerFromEnv(env, 'WORKER_PACK_WAIT_MS', 200),
     datasetCacheDir: datasetCacheDirFromEnv(env),
     datasetCacheMaxBytes: positiveIntegerFromEnv(env, 'DATASET_CACHE_MAX_BYTES', 10 * 1024 ** 3),
+    shutdownMs: positiveIntegerFromEnv(env, 'WORKER_SHUTDOWN_MS', 30_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

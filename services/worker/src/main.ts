@@ -18,6 +18,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping: running trials stop at a step boundary and go back to the queue');
+    // A step that never ends must not outlive the orchestrator's grace period: exit first, with a reason.
+    setTimeout(() => {
+      log.error(
+        { shutdownMs: config.shutdownMs },
+        'could not hand every trial back in time (WORKER_SHUTDOWN_MS); their leases hand them back',
+      );
+      process.exit(1);
+    }, config.shutdownMs).unref();
     await worker.close();
     process.exit(0);
   };

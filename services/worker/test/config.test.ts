@@ -25,6 +25,9 @@ describe('worker configuration', () => {
     expect(
       loadWorkerConfig({ DATASET_CACHE_DIR: '/var/cache/hs', DATASET_CACHE_MAX_BYTES: '1048576' }),
     ).toMatchObject({ datasetCacheDir: '/var/cache/hs', datasetCacheMaxBytes: 1048576 });
+    expect(config.shutdownMs).toBe(30_000);
+    expect(loadWorkerConfig({ WORKER_SHUTDOWN_MS: '45000' }).shutdownMs).toBe(45_000);
+    expect(() => loadWorkerConfig({ WORKER_SHUTDOWN_MS: '0' })).toThrow(/WORKER_SHUTDOWN_MS/);
   });
 
   it.each([

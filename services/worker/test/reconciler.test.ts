@@ -110,7 +110,9 @@ describe('reconciler (real Postgres and Redis)', () => {
   it('skips its pass while another worker holds the lock', async () => {
     const other = await pool.connect();
     try {
-      await other.query('SELECT pg_advisory_lock($1)', [RECONCILER_LOCK_KEY]);
+      // As another worker's pass holds it: in a transaction (the lock is transaction-scoped).
+      await other.query('BEGIN');
+      await other.query('SELECT pg_advisory_xact_lock($1)', [RECONCILER_LOCK_KEY]);
       expect(await reconcile(deps())).toEqual({
         ran: false,
         reclaimed: [],
@@ -119,7 +121,7 @@ describe('reconciler (real Postgres and Redis)', () => {
         proposed: [],
         completed: [],
       });
-      await other.query('SELECT pg_advisory_unlock($1)', [RECONCILER_LOCK_KEY]);
+      await other.query('ROLLBACK');
       expect((await reconcile(deps())).ran).toBe(true);
     } finally {
       other.release();

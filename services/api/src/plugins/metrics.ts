@@ -1,5 +1,5 @@
 import { countAllTrialsByStatus } from '@hypersweep/db';
-import { rowsWrittenKey } from '@hypersweep/queue';
+import { rowsWrittenKey, UNFINISHED_JOB_STATES } from '@hypersweep/queue';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Type } from 'typebox';
@@ -7,8 +7,8 @@ import type { ApiContext } from '../context.js';
 import { errorResponses } from '../schemas.js';
 
 /**
- * Prometheus metrics at GET /metrics: HTTP requests and latency by route, queue depth by state, trials by
- * status, and the step-metric rows all workers have written (a Redis counter the workers increment).
+ * Prometheus metrics at GET /metrics: HTTP requests and latency by route, queue depth by state (and the
+ * unfinished jobs KEDA scales workers on: deploy/kubernetes), trials by status, and the step-metric rows all workers have written (a Redis counter the workers increment).
  */
 export function installMetrics(app: FastifyInstance, context: ApiContext): void {
   const registry = new Registry();
@@ -35,6 +35,17 @@ export function installMetrics(app: FastifyInstance, context: ApiContext): void 
         .getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized')
         .catch(() => ({})); // Redis down: none
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: 'hypersweep_queue_jobs_unfinished',
+    help: 'Trial jobs waiting, prioritized, delayed (handed back, retrying) or active: what workers autoscale on',
+    registers: [registry],
+    async collect() {
+      // Redis down: no sample at all (not 0, which would scale every worker away).
+      this.reset();
+      const counts = await context.trialQueue.getJobCounts(...UNFINISHED_JOB_STATES).catch(() => null);
+      if (counts) this.set(Object.values(counts).reduce((sum, n) => sum + n, 0));
     },
   });
   new Gauge({
