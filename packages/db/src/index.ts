@@ -16,3 +16,5 @@ export * from './schema-check.js';
 export * from './search-store.js';
 export * from './sweep-store.js';
 export * from './trial-store.js';
+export * from './search-proposer.js';
+export * from './search-pruners.js';
