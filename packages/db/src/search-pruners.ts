@@ -1,8 +1,8 @@
+import { createPruner, type TrialReport } from '@hypersweep/search';
+import type { AnyPrunerConfig, Objective } from '@hypersweep/spec';
 import { loadPruningStudy, storePruneDecision } from './pruning-store.js';
 import type { Queryable, Transactional } from './queryable.js';
 import { withSweepLock } from './search-store.js';
-import { createPruner, type TrialReport } from '@hypersweep/search';
-import type { AnyPrunerConfig, Objective } from '@hypersweep/spec';
 
 export interface EpochReport {
   sweepId: string;
