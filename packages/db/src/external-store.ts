@@ -193,7 +193,8 @@ export async function finishExternalTrial(
     }>(
       `UPDATE trials t SET
               status = CASE WHEN $3::"TrialStatus" = 'failed' AND t.attempts < $5 THEN 'queued' ELSE $3::"TrialStatus" END,
-              error = $4, heartbeat_at = NULL, worker_id = NULL, backend = 'external',
+              error = $4, heartbeat_at = NULL, backend = 'external',
+              worker_id = CASE WHEN $3::"TrialStatus" = 'failed' AND t.attempts < $5 THEN NULL ELSE t.worker_id END,
               finished_at = CASE WHEN $3::"TrialStatus" = 'failed' AND t.attempts < $5 THEN NULL ELSE now() END,
               steps_done = COALESCE((SELECT max(step) FROM step_metrics WHERE trial_id = t.id), 0),
               final_loss = (SELECT CASE WHEN loss = 'NaN' OR loss IN ('Infinity', '-Infinity') THEN NULL ELSE loss END
@@ -223,10 +224,14 @@ export async function finishExternalTrial(
   });
 }
 
-/** The trainer hands the trial back (Ctrl-C on the agent): queued again, to resume from its last step. */
+/**
+ * The trainer hands the trial back (Ctrl-C on the agent): queued again, to resume from its last step; the
+ * attempt is given back too (it did not fail).
+ */
 export async function handBackExternalTrial(db: Queryable, trialId: string, token: string): Promise<boolean> {
   const { rowCount } = await db.query(
-    `UPDATE trials SET status = 'queued', worker_id = NULL, heartbeat_at = NULL, lease_token = NULL
+    `UPDATE trials SET status = 'queued', worker_id = NULL, heartbeat_at = NULL, lease_token = NULL,
+            attempts = greatest(attempts - 1, 0)
      WHERE id = $1 AND lease_token = $2::uuid AND status = 'running'`,
     [trialId, token],
   );
