@@ -1,4 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, listen } from './cli-helpers.js';
@@ -9,6 +10,21 @@ import { type Stack, startStack, waitFor, waitForSweepToEnd } from './helpers.js
 // resumes once the lease has run out, every step stored exactly once.
 
 const TRAINER = fileURLToPath(new URL('./external/trainer.py', import.meta.url));
+const TORCH_EXAMPLE = fileURLToPath(new URL('../examples/pytorch/train.py', import.meta.url));
+const TORCH_SWEEP = fileURLToPath(new URL('../examples/pytorch/sweep.json', import.meta.url));
+
+/** A Python 3 that imports torch and scikit-learn (Debian: python3-torch, python3-sklearn), or null. */
+const torchPython =
+  [process.env.PYTHON_TORCH, 'python3', '/usr/bin/python3'].find(
+    (python) =>
+      python !== undefined &&
+      spawnSync(python, ['-c', 'import torch, sklearn'], { stdio: 'ignore' }).status === 0,
+  ) ?? null;
+if (torchPython === null) {
+  console.warn(
+    'external-agent.test.ts: the PyTorch example is skipped: no python3 here imports torch and sklearn (apt install python3-torch python3-sklearn, or set PYTHON_TORCH)',
+  );
+}
 const LEASE_MS = 1500;
 
 let stack: Stack;
@@ -29,8 +45,13 @@ interface Agent {
 }
 
 /** The agent as a subprocess in a process group of its own (so the test can kill it with its trainers). */
-function startAgent(sweepId: string, args: string[], env: Record<string, string> = {}): Agent {
-  const child = spawn(process.execPath, [CLI_BIN, 'agent', sweepId, ...args, '--', 'python3', TRAINER], {
+function startAgent(
+  sweepId: string,
+  args: string[],
+  env: Record<string, string> = {},
+  command = ['python3', TRAINER],
+): Agent {
+  const child = spawn(process.execPath, [CLI_BIN, 'agent', sweepId, ...args, '--', ...command], {
     env: { ...process.env, HYPERSWEEP_URL: url, HYPERSWEEP_API_KEY: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -164,4 +185,53 @@ describe('hypersweep agent', () => {
     expect((await stepsOf(sweepId)).get(trial!.id)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect((await stack.app.inject(`/v1/sweeps/${sweepId}`)).json().status).toBe('completed');
   });
+
+  it.skipIf(torchPython === null)(
+    'runs the PyTorch example with two agents, one killed mid-trial, pruner on, to completion (skipped where no python3 imports torch and sklearn)',
+    async () => {
+      const spec = JSON.parse(readFileSync(TORCH_SWEEP, 'utf8'));
+      const sweepId = await createSweep(spec);
+      const command = [torchPython!, TORCH_EXAMPLE];
+      const doomed = startAgent(sweepId, ['--worker', 'doomed'], {}, command);
+      const survivor = startAgent(sweepId, ['--worker', 'survivor'], {}, command);
+      // Kill one agent (and its trainer) while its trial is half-way through.
+      const victim = await waitFor(
+        async () => {
+          const trials = await trialsOf(sweepId);
+          const { rows } = await stack.app.hypersweep.pool.query<{ id: string; workerId: string }>(
+            `SELECT id, worker_id AS "workerId" FROM trials WHERE sweep_id = $1 AND status = 'running' AND worker_id = 'doomed' AND steps_done >= 20`,
+            [sweepId],
+          );
+          return rows[0] && trials.length > 0 ? rows[0].id : undefined;
+        },
+        'the doomed agent to be mid-trial',
+        120_000,
+      );
+      process.kill(-doomed.child.pid!, 'SIGKILL');
+      await doomed.exited;
+      expect(await survivor.exited, survivor.output()).toBe(0);
+      const sweep = await waitForSweepToEnd(stack.app, sweepId);
+      expect(sweep.status).toBe('completed');
+      const trials = await trialsOf(sweepId);
+      expect(trials).toHaveLength(6);
+      const resumed = trials.find((t) => t.id === victim)!;
+      expect(resumed.lost).toBe(1);
+      expect(['completed', 'pruned']).toContain(resumed.status);
+      expect(trials.every((t) => t.status === 'completed' || t.status === 'pruned')).toBe(true);
+      const steps = await stepsOf(sweepId);
+      for (const trial of trials) {
+        const stored = steps.get(trial.id)!;
+        expect(stored, `trial ${trial.index}`).toEqual(
+          Array.from({ length: stored.length }, (_, i) => i + 1),
+        );
+      }
+      // 1437 examples in batches of 64: 23 steps an epoch, 4 epochs.
+      for (const trial of trials.filter((t) => t.status === 'completed'))
+        expect(steps.get(trial.id)).toHaveLength(92);
+      const configs = await stack.app.inject(`/v1/sweeps/${sweepId}/configs`);
+      expect(configs.statusCode).toBe(200);
+      const dashboard = await stack.app.inject('/');
+      expect(dashboard.statusCode).toBe(200);
+    },
+  );
 });
