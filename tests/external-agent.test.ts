@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createPool } from '@hypersweep/db';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, listen } from './cli-helpers.js';
 import { type Stack, startStack, waitFor, waitForSweepToEnd } from './helpers.js';
@@ -29,12 +31,15 @@ const LEASE_MS = 1500;
 
 let stack: Stack;
 let url: string;
+let pool: pg.Pool;
 
 beforeAll(async () => {
   stack = await startStack({ apiEnv: { EXTERNAL_LEASE_MS: String(LEASE_MS) } });
   url = await listen(stack.app);
+  pool = createPool(stack.db.url);
 });
 afterAll(async () => {
+  await pool?.end();
   await stack?.close();
 });
 
@@ -75,7 +80,7 @@ async function createSweep(spec: Record<string, unknown>): Promise<string> {
 
 /** Each trial's stored steps: they must run 1..n, each once. */
 async function stepsOf(sweepId: string): Promise<Map<string, number[]>> {
-  const { rows } = await stack.app.hypersweep.pool.query<{ id: string; steps: number[] }>(
+  const { rows } = await pool.query<{ id: string; steps: number[] }>(
     `SELECT t.id, COALESCE(array_agg(m.step ORDER BY m.step) FILTER (WHERE m.step IS NOT NULL), '{}') AS steps
      FROM trials t LEFT JOIN step_metrics m ON m.trial_id = t.id WHERE t.sweep_id = $1 GROUP BY t.id`,
     [sweepId],
@@ -198,7 +203,7 @@ describe('hypersweep agent', () => {
       const victim = await waitFor(
         async () => {
           const trials = await trialsOf(sweepId);
-          const { rows } = await stack.app.hypersweep.pool.query<{ id: string; workerId: string }>(
+          const { rows } = await pool.query<{ id: string; workerId: string }>(
             `SELECT id, worker_id AS "workerId" FROM trials WHERE sweep_id = $1 AND status = 'running' AND worker_id = 'doomed' AND steps_done >= 20`,
             [sweepId],
           );

@@ -22,7 +22,8 @@ async function createSweep(spec: Record<string, unknown>): Promise<string> {
   return res.json().id;
 }
 
-const post = (url: string, payload: unknown) => api.app.inject({ method: 'POST', url, payload });
+const post = (url: string, payload: Record<string, unknown>) =>
+  api.app.inject({ method: 'POST', url, payload });
 const claim = (sweepId: string, worker = 'test') => post(`/v1/sweeps/${sweepId}/claim`, { worker });
 const steps = (from: number, to: number, loss = (s: number) => 1 / s) =>
   Array.from({ length: to - from + 1 }, (_, i) => ({ step: from + i, loss: loss(from + i), lr: 0.1 }));
