@@ -184,6 +184,7 @@ export async function runAgent(
       child.on('exit', (code, signal) => resolve({ code, signal }));
     });
     let stopped: string | null = null;
+    let finishedBy: string | null = null;
     const stop = (reason: string) => {
       if (stopped !== null) return;
       stopped = reason;
@@ -196,12 +197,19 @@ export async function runAgent(
     // The lease: renewed by an empty report at a third of its length (the command's reports renew it too).
     const leaseMs = Math.max(300, Date.parse(lease.expiresAt) - Date.now());
     const keepAlive = setInterval(async () => {
+      if (stopped !== null || finishedBy !== null || interrupted.signal.aborted) return;
       const answer = await api
         .post(`/v1/trials/${trial.id}/report`, { token: lease.token })
         .catch(() => null);
       if (answer === null || stopped !== null || interrupted.signal.aborted) return;
-      if (answer.status === 409) stop(String(answer.body?.['message'] ?? 'the trial is no longer ours'));
-      else if (answer.body?.['stop'] === true) stop(`${String(answer.body['reason'])}`);
+      if (answer.body?.['stop'] === true) stop(String(answer.body['reason']));
+      else if (answer.status === 409) {
+        // The command ended the trial itself (finish, or its own report was told to stop), or the lease
+        // was lost to another agent.
+        const status = await api.status(trial.id);
+        if (status === 'completed' || status === 'failed') finishedBy = status;
+        else stop(status === 'pruned' || status === 'cancelled' ? status : 'lease lost');
+      }
     }, leaseMs / 3);
     const { code, signal } = await exited;
     clearInterval(keepAlive);
