@@ -1,3 +1,4 @@
+import { createRedis, DEFAULT_REDIS_URL, eventChannel } from '@hypersweep/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../src/testing.js';
 
@@ -267,5 +268,37 @@ describe('external sweeps', () => {
     expect(seen.size).toBe(3);
     expect((await api.app.inject(`/v1/sweeps/${sweepId}`)).json().status).toBe('completed');
     expect((await claim(sweepId)).statusCode).toBe(409);
+  });
+
+  it('publishes the live events of external trials as of any trial', async () => {
+    const sweepId = await createSweep({ workload: { external }, optimizers: [{ type: 'SGD', lr: 0.1 }] });
+    const subscriber = createRedis(process.env.REDIS_URL || DEFAULT_REDIS_URL);
+    const events: Array<{ type: string; status?: string }> = [];
+    const finished = new Promise<void>((resolve) =>
+      subscriber.on('message', (_channel: string, message: string) => {
+        const event = JSON.parse(message);
+        events.push(event);
+        if (event.type === 'sweep' && event.status === 'completed') resolve();
+      }),
+    );
+    await subscriber.subscribe(eventChannel(api.prefix, sweepId));
+    try {
+      const { trial, lease } = (await claim(sweepId)).json();
+      await post(`/v1/trials/${trial.id}/report`, { token: lease.token, steps: steps(1, 3) });
+      await post(`/v1/trials/${trial.id}/finish`, { token: lease.token, status: 'completed' });
+      await finished;
+    } finally {
+      subscriber.disconnect();
+    }
+    const types = events.map((event) => (event.type === 'sweep' ? `sweep ${event.status}` : event.type));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'sweep running',
+        'trial.started',
+        'trial.progress',
+        'trial.finished',
+        'sweep completed',
+      ]),
+    );
   });
 });
