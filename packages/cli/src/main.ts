@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ApiError, ConnectionError, DEFAULT_BASE_URL } from '@hypersweep/client';
 import { Command, CommanderError, Option } from 'commander';
+import { registerAgentCommand } from './commands/agent.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDatasetCommands } from './commands/datasets.js';
 import { registerExportCommand } from './commands/export.js';
@@ -41,7 +42,8 @@ Examples:
   hypersweep ls --status running
   hypersweep top <sweep-id> --by config -n 5
   hypersweep export <sweep-id> --format csv > trials.csv
-  hypersweep datasets upload examples/data/digits.csv`,
+  hypersweep datasets upload examples/data/digits.csv
+  hypersweep agent <sweep-id> --parallel 2 -- python examples/pytorch/train.py`,
     );
   registerSubmitCommand(program);
   registerSweepCommands(program);
@@ -50,6 +52,7 @@ Examples:
   registerPreviewCommand(program);
   registerCatalogCommand(program);
   registerDatasetCommands(program);
+  registerAgentCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

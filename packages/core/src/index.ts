@@ -1,5 +1,6 @@
 export * from './budget.js';
 export * from './events.js';
+export * from './external-trials.js';
 export * from './objective.js';
 export * from './outbox.js';
 export * from './ports.js';

@@ -31,6 +31,8 @@ export interface NewSweep {
   trials: readonly NewTrial[];
   /** The uploaded datasets its trials read (recorded with it: none can be deleted while it is live). */
   datasetIds?: readonly string[];
+  /** Its trials run outside the service (workload.external): claimed over REST, never enqueued. */
+  external?: boolean;
 }
 
 /** What a state change wrote to the outbox. */
@@ -172,6 +174,8 @@ export interface LockedSearch {
    * spec names its dataset, and every proposal must resolve that name to the same one.
    */
   datasets: readonly unknown[];
+  /** Its trials are claimed over REST: the trials proposed are not enqueued. */
+  external: boolean;
 }
 
 /** The finished trials a TPE search learns from (completed and pruned, in trial order). */

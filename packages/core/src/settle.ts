@@ -92,7 +92,7 @@ export async function settleSweep(ports: SettlePorts, sweepId: string): Promise<
       if (sample !== drawnBefore) await tx.recordSamplesDrawn(sample);
     }
     const messages: OutboxMessage[] = [];
-    if (proposed.length > 0)
+    if (proposed.length > 0 && search?.external !== true)
       messages.push({ kind: 'enqueue', trials: proposed.map((trialId) => ({ trialId, sweepId })) });
     const completed = proposed.length === 0 && (await tx.completeIfDone());
     if (completed) messages.push({ kind: 'event', event: sweepStatusEvent(sweepId, 'completed') });

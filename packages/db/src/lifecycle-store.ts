@@ -202,6 +202,7 @@ export function createSettleStore(pool: Transactional, run: StatementRunner = on
                   samplesDrawn: sweep.samplesDrawn,
                 },
                 datasets: await datasetsOfSweep(db, sweepId),
+                external: sweep.external,
               };
             },
             // Read after readSearch, which says by which metric.

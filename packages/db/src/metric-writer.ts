@@ -27,6 +27,9 @@ FROM unnest($2::int[], $3::int[], $4::float8[], $5::float8[]) WITH ORDINALITY AS
 ON CONFLICT (trial_id, step) DO UPDATE
 SET epoch = EXCLUDED.epoch, loss = EXCLUDED.loss, lr = EXCLUDED.lr, lrs = EXCLUDED.lrs`;
 
+// An external trainer's retried report: the steps already stored stay as they are (the first report wins).
+const INSERT_NEW_STEPS = `${INSERT_STEPS.slice(0, INSERT_STEPS.indexOf('ON CONFLICT'))}ON CONFLICT (trial_id, step) DO NOTHING`;
+
 const INSERT_EPOCHS = `INSERT INTO epoch_metrics (trial_id, epoch, train_loss, val_loss, val_accuracy, lr)
 SELECT $1::uuid, u.epoch, u.train_loss, u.val_loss, u.val_accuracy, u.lr
 FROM unnest($2::int[], $3::float8[], $4::float8[], $5::float8[], $6::float8[]) AS u(epoch, train_loss, val_loss, val_accuracy, lr)
@@ -35,11 +38,15 @@ SET train_loss = EXCLUDED.train_loss, val_loss = EXCLUDED.val_loss, val_accuracy
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
-/** Writes one trial's step metrics in one statement. Returns the number of rows written. */
+/**
+ * Writes one trial's step metrics in one statement. Returns the number of rows written. A step already
+ * stored is overwritten (a retried trial of the service's), or with `onConflict: 'ignore'` kept.
+ */
 export async function writeStepMetrics(
   db: Queryable,
   trialId: string,
   rows: readonly StepMetricRow[],
+  options: { onConflict?: 'update' | 'ignore' } = {},
 ): Promise<number> {
   if (rows.length === 0) return 0;
   const groups = rows[0]!.lrs.length;
@@ -62,7 +69,8 @@ export async function writeStepMetrics(
     lrs[i] = row.lr;
     for (let g = 0; g < groups; g++) flat[i * groups + g] = row.lrs[g]!;
   }
-  const result = await db.query(INSERT_STEPS, [trialId, steps, epochs, losses, lrs, flat, groups]);
+  const statement = options.onConflict === 'ignore' ? INSERT_NEW_STEPS : INSERT_STEPS;
+  const result = await db.query(statement, [trialId, steps, epochs, losses, lrs, flat, groups]);
   return result.rowCount ?? n;
 }
 

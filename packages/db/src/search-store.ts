@@ -79,6 +79,8 @@ export interface SearchSweepRow {
   samplesDrawn: number;
   /** Trials per config. */
   seeds: number;
+  /** Its trials are claimed over REST (workload.external). */
+  external: boolean;
 }
 
 /** Records how many configs a search has sampled (the proposer, under the sweep's row lock). */
@@ -89,7 +91,7 @@ export async function recordSamplesDrawn(db: Queryable, sweepId: string, drawn: 
 export async function readSearchSweep(db: Queryable, sweepId: string): Promise<SearchSweepRow | null> {
   const { rows } = await db.query<SearchSweepRow>(
     `SELECT s.spec, s.search, s.status, s.objective_metric AS "objectiveMetric", s.objective_mode AS "objectiveMode",
-            s.trial_count AS "trialCount", s.samples_drawn AS "samplesDrawn", s.seeds,
+            s.trial_count AS "trialCount", s.samples_drawn AS "samplesDrawn", s.seeds, s.external,
             (SELECT count(*) FROM trials WHERE sweep_id = s.id)::int AS created,
             (SELECT count(*) FROM trials WHERE sweep_id = s.id AND status IN (${UNFINISHED_TRIAL}))::int AS unfinished
      FROM sweeps s WHERE s.id = $1`,

@@ -51,6 +51,8 @@ export interface NewSweep {
   trials: readonly NewTrial[];
   /** The uploaded datasets its trials read (recorded with it: none can be deleted while it is live). */
   datasetIds?: readonly string[];
+  /** Its trials run outside the service (workload.external): claimed over REST, never enqueued. */
+  external?: boolean;
 }
 
 export type { NewTrial };
@@ -96,8 +98,8 @@ export async function insertSweep(
 ): Promise<{ sweepId: string; trialIds: string[]; outbox: string[] }> {
   return inTransaction(pool, async (db) => {
     const inserted = await db.query<{ id: string }>(
-      `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner, search, seeds)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner, search, seeds, external)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
       [
         sweep.name,
         JSON.stringify(sweep.spec),
@@ -107,12 +109,14 @@ export async function insertSweep(
         sweep.pruner === null ? null : JSON.stringify(sweep.pruner),
         sweep.search == null ? null : JSON.stringify(sweep.search),
         sweep.seeds ?? 1,
+        sweep.external ?? false,
       ],
     );
     const sweepId = inserted.rows[0]!.id;
     const trialIds = await insertTrials(db, sweepId, 0, sweep.trials);
     await linkSweepDatasets(db, sweepId, sweep.datasetIds ?? []);
-    const outbox = await appendOutbox(db, messages({ sweepId, trialIds }));
+    // An external sweep's trials are claimed over REST: nothing of them goes to the queue.
+    const outbox = await appendOutbox(db, sweep.external ? [] : messages({ sweepId, trialIds }));
     return { sweepId, trialIds, outbox };
   });
 }

@@ -107,7 +107,7 @@ export async function claimTrial(
             lost = t.lost + (t.status = 'running')::int,
             started_at = COALESCE(t.started_at, now()), heartbeat_at = now(), error = NULL
      FROM sweeps s
-     WHERE t.id = $1 AND s.id = t.sweep_id AND s.status IN (${LIVE_SWEEP})
+     WHERE t.id = $1 AND s.id = t.sweep_id AND s.status IN (${LIVE_SWEEP}) AND NOT s.external
        AND (t.status = 'queued' OR (t.status = 'running' AND t.lost < $3))
      RETURNING t.index, t.config, t.checkpoint, s.objective_metric AS "objectiveMetric",
                s.objective_mode AS "objectiveMode", s.pruner`,
@@ -134,7 +134,7 @@ export async function failLostTrial(
     `UPDATE trials t SET status = 'failed', finished_at = now(), worker_id = NULL, heartbeat_at = NULL,
             checkpoint = NULL, error = $3, lost = t.lost + 1
      FROM sweeps s
-     WHERE t.id = $1 AND s.id = t.sweep_id AND s.status IN (${LIVE_SWEEP})
+     WHERE t.id = $1 AND s.id = t.sweep_id AND s.status IN (${LIVE_SWEEP}) AND NOT s.external
        AND t.status = 'running' AND t.lost >= $2
      RETURNING t.steps_done AS "stepsDone"`,
     [trialId, maxLost, lostTooOftenError(maxLost)],
@@ -277,7 +277,7 @@ export async function queuedTrialsOfLiveSweeps(
 ): Promise<TrialRef[]> {
   const { rows } = await db.query<TrialRef>(
     `SELECT t.id AS "trialId", t.sweep_id AS "sweepId" FROM trials t JOIN sweeps s ON s.id = t.sweep_id
-     WHERE t.status = 'queued' AND s.status IN (${LIVE_SWEEP}) AND ($1::uuid IS NULL OR t.id > $1::uuid)
+     WHERE t.status = 'queued' AND s.status IN (${LIVE_SWEEP}) AND NOT s.external AND ($1::uuid IS NULL OR t.id > $1::uuid)
      ORDER BY t.id LIMIT $2`,
     [page.afterId ?? null, page.limit],
   );
@@ -305,7 +305,7 @@ export async function reclaimExpiredTrials(
        checkpoint = CASE WHEN s.status IN (${LIVE_SWEEP}) AND t.lost >= $2 THEN NULL ELSE t.checkpoint END,
        worker_id = NULL, heartbeat_at = NULL
      FROM sweeps s
-     WHERE s.id = t.sweep_id AND t.status = 'running'
+     WHERE s.id = t.sweep_id AND t.status = 'running' AND (NOT s.external OR s.status NOT IN (${LIVE_SWEEP}))
        AND (t.heartbeat_at IS NULL OR t.heartbeat_at < now() - make_interval(secs => $1::float8 / 1000))
      RETURNING t.id AS "trialId", t.sweep_id AS "sweepId", s.status IN (${LIVE_SWEEP}) AS live,
                t.status = 'failed' AS failed`,

@@ -36,6 +36,7 @@ export {
   objectiveMetrics,
   objectiveModes,
 } from './objective.js';
+export { EXTERNAL_WORKLOAD, isExternalWorkload } from './read-workload.js';
 export {
   type AnyPrunerConfig,
   isSearchPrunerType,

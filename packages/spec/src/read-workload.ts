@@ -53,6 +53,7 @@ export function readWorkload(
 ): ResolvedWorkload | undefined {
   const path = '/workload';
   if (isModelWorkload(value)) return readModel(value, datasets, report);
+  if (isJsonObject(value) && Object.hasOwn(value, 'external')) return readExternal(value, report);
   const names = workloads.map((workload) => workload.name);
   if (value === undefined) {
     report.add('', `missing "workload": one of ${names.join(', ')}`);
@@ -162,6 +163,80 @@ function readModel(
       })),
     trainExamples,
     metrics: plan.metrics,
+  };
+}
+
+/** A trial config's workload name for a sweep whose trials run outside the service. */
+export const EXTERNAL_WORKLOAD = 'external';
+
+/** Whether a trial config (or a normalized spec's workload) belongs to an external sweep. */
+export function isExternalWorkload(workload: unknown): boolean {
+  return (
+    isJsonObject(workload) && (workload['name'] === EXTERNAL_WORKLOAD || Object.hasOwn(workload, 'external'))
+  );
+}
+
+/**
+ * `"workload": {"external": {...}}`: trials trained by a program outside the service (they are claimed over
+ * REST). The object reaches the trainer untouched as the trial config's `workload.options`. Two of its
+ * fields are read, both optional: `param_groups` (the module names an optimizer's param_groups may name)
+ * and `train_examples` (examples per epoch, for schedulers whose length is counted in steps; default: one
+ * step per epoch).
+ */
+function readExternal(value: Record<string, unknown>, report: ErrorReport): ResolvedWorkload | undefined {
+  const path = '/workload';
+  for (const key of Object.keys(value)) {
+    if (key !== 'external') {
+      report.add(
+        childPointer(path, key),
+        `an external workload is {"external": {...}} alone; remove "${key}"`,
+      );
+      return undefined;
+    }
+  }
+  const options = value['external'];
+  const optionsPath = childPointer(path, 'external');
+  if (!isJsonObject(options)) {
+    report.add(
+      optionsPath,
+      `external must be an object handed to your trainer, got ${describeValue(options)}`,
+    );
+    return undefined;
+  }
+  const groups = ownValue(options, 'param_groups');
+  if (groups !== undefined && (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string'))) {
+    report.add(
+      childPointer(optionsPath, 'param_groups'),
+      `param_groups must be a list of module names, got ${describeValue(groups)}`,
+    );
+    return undefined;
+  }
+  const examples = ownValue(options, 'train_examples') ?? 1;
+  if (typeof examples !== 'number' || !Number.isSafeInteger(examples) || examples < 1) {
+    report.add(
+      childPointer(optionsPath, 'train_examples'),
+      `train_examples must be a positive integer, got ${describeValue(examples)}`,
+    );
+    return undefined;
+  }
+  const info: WorkloadInfo = {
+    name: EXTERNAL_WORKLOAD,
+    description: 'Trials trained outside the service by a program that claims them over REST.',
+    options: {},
+    paramGroups: (groups as string[] | undefined) ?? [],
+    hasValidation: true,
+    trainExamples: () => examples,
+  };
+  const config = { name: EXTERNAL_WORKLOAD, options };
+  return {
+    info,
+    name: EXTERNAL_WORKLOAD,
+    label: EXTERNAL_WORKLOAD,
+    normalized: { external: options },
+    combinations: 1n,
+    expand: () => [{ config, key: canonicalJson(config) }],
+    trainExamples: examples,
+    metrics: ['val_loss', 'val_accuracy', 'train_loss'],
   };
 }
 

@@ -29,7 +29,8 @@ export interface SweepSpecInput {
   workload:
     | string
     | { name: string; options?: Record<string, unknown> }
-    | { dataset: Record<string, unknown>; model: Array<Record<string, unknown>>; loss: unknown };
+    | { dataset: Record<string, unknown>; model: Array<Record<string, unknown>>; loss: unknown }
+    | { external: Record<string, unknown> };
   training?: { epochs?: number; batchSize?: number; maxSteps?: number };
   optimizers: Array<{
     type: string;
@@ -306,9 +307,30 @@ export const modelWorkloadSchema = {
   additionalProperties: false,
 };
 
+/** `{"external": {...}}`: trials trained outside the service (POST /v1/sweeps/{id}/claim). */
+export const externalWorkloadSchema = {
+  title: 'external',
+  description:
+    "Trials trained by your own program (the Python client, `hypersweep agent`): it claims them over REST. The object reaches it untouched as the trial config's workload.options; `param_groups` (module names an optimizer's param_groups may name) and `train_examples` (examples per epoch, for schedulers counted in steps) are read, both optional.",
+  type: 'object',
+  required: ['external'],
+  properties: {
+    external: {
+      type: 'object',
+      properties: {
+        param_groups: { type: 'array', items: { type: 'string' } },
+        train_examples: { type: 'integer', minimum: 1 },
+      },
+      additionalProperties: true,
+    },
+  },
+  additionalProperties: false,
+  examples: [{ external: { model: 'TwoLayerNet', param_groups: ['linear1', 'linear2'] } }],
+};
+
 function workloadSchema(workloads: readonly WorkloadInfo[] | undefined): TSchema {
   const description =
-    'The model and data: a built-in workload name, or {name, options}, or a torch.nn model on an uploaded dataset {dataset, model, loss}.';
+    'The model and data: a built-in workload name, or {name, options}, or a torch.nn model on an uploaded dataset {dataset, model, loss}, or {external: {...}}: trials trained by your own program, which claims them over REST (the object reaches it untouched).';
   if (workloads === undefined) {
     return Type.Unsafe<SweepSpecInput['workload']>({
       description,
@@ -321,6 +343,7 @@ function workloadSchema(workloads: readonly WorkloadInfo[] | undefined): TSchema
           additionalProperties: false,
         },
         modelWorkloadSchema,
+        externalWorkloadSchema,
       ],
     });
   }
@@ -346,6 +369,7 @@ function workloadSchema(workloads: readonly WorkloadInfo[] | undefined): TSchema
         additionalProperties: false,
       })),
       modelWorkloadSchema,
+      externalWorkloadSchema,
     ],
   });
 }

@@ -13,6 +13,7 @@ import { catalogRoutes } from './routes/catalog/index.js';
 import { comparisonRoutes } from './routes/comparisons/index.js';
 import { datasetRoutes } from './routes/datasets/index.js';
 import { eventRoutes } from './routes/events/index.js';
+import { externalRoutes } from './routes/external/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { sweepRoutes } from './routes/sweeps/index.js';
 import { trialRoutes } from './routes/trials/index.js';
@@ -97,6 +98,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         { name: 'sweeps', description: 'Submit, list, inspect, cancel and delete sweeps' },
         { name: 'trials', description: 'Trials and their per-step metrics' },
         {
+          name: 'external',
+          description:
+            'Train the trials of a sweep with workload.external yourself: claim, report, finish (the Python client and `hypersweep agent` speak it)',
+        },
+        {
           name: 'datasets',
           description: 'Upload, list, inspect and delete datasets for sweeps of your own model',
         },
@@ -137,6 +143,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(catalogRoutes);
   await app.register(sweepRoutes);
   await app.register(trialRoutes);
+  await app.register(externalRoutes);
   await app.register(comparisonRoutes);
   await app.register(eventRoutes);
   await app.register(datasetRoutes);

@@ -1,5 +1,10 @@
 import { databaseUrlFromEnv } from '@hypersweep/db';
-import { positiveIntegerFromEnv, queuePrefixFromEnv, redisUrlFromEnv } from '@hypersweep/queue';
+import {
+  nonNegativeIntegerFromEnv,
+  positiveIntegerFromEnv,
+  queuePrefixFromEnv,
+  redisUrlFromEnv,
+} from '@hypersweep/queue';
 
 export interface ApiConfig {
   host: string;
@@ -15,6 +20,12 @@ export interface ApiConfig {
   /** The largest dataset upload, in bytes (for NPZ also what its members inflate to in all). */
   datasetMaxBytes: number;
   logLevel: string;
+  /** An external trial's lease: a trainer that neither reports nor claims for this long loses it (EXTERNAL_LEASE_MS). */
+  externalLeaseMs: number;
+  /** A trial lost more than this many times fails instead of being claimed again (TRIAL_MAX_LOST, as the worker's). */
+  maxLost: number;
+  /** A trial finished `failed` before its last attempt is queued again (TRIAL_ATTEMPTS, as the queue's). */
+  trialAttempts: number;
 }
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -32,5 +43,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     maxTrials: positiveIntegerFromEnv(env, 'MAX_TRIALS', 10_000),
     datasetMaxBytes: positiveIntegerFromEnv(env, 'DATASET_MAX_BYTES', 1024 * 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
+    externalLeaseMs: positiveIntegerFromEnv(env, 'EXTERNAL_LEASE_MS', 60_000),
+    maxLost: nonNegativeIntegerFromEnv(env, 'TRIAL_MAX_LOST', 5),
+    trialAttempts: positiveIntegerFromEnv(env, 'TRIAL_ATTEMPTS', 3),
   };
 }

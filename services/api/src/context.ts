@@ -1,6 +1,13 @@
-import { type OutboxRelay, type SweepPorts, startOutboxRelay } from '@hypersweep/core';
+import {
+  type ExternalTrialOperations,
+  externalTrialOperations,
+  type OutboxRelay,
+  type SweepPorts,
+  startOutboxRelay,
+} from '@hypersweep/core';
 import {
   createDatasetStore,
+  createExternalTrialStore,
   createOutboxStore,
   createPool,
   createSweepStore,
@@ -8,9 +15,17 @@ import {
   findSweep,
   findTrial,
   type SweepRow,
+  settleOrLeave,
+  sweepSettler,
   type TrialRow,
 } from '@hypersweep/db';
-import { createOutboxSink, createRedis, createTrialQueue, type TrialJobData } from '@hypersweep/queue';
+import {
+  createOutboxSink,
+  createRedis,
+  createTrialQueue,
+  publishEvent,
+  type TrialJobData,
+} from '@hypersweep/queue';
 import type { WorkloadInfo } from '@hypersweep/spec';
 import type { Queue } from 'bullmq';
 import type { FastifyBaseLogger } from 'fastify';
@@ -42,6 +57,8 @@ export interface ApiContext {
   workloads: WorkloadInfo[];
   /** Uploaded datasets (routes/datasets). */
   datasets: DatasetStore;
+  /** Trials of external sweeps: claim, report, finish, hand back (routes/external). */
+  external: ExternalTrialOperations;
   close(): Promise<void>;
 }
 
@@ -74,6 +91,19 @@ export function createApiContext(config: ApiConfig, log?: FastifyBaseLogger): Ap
     sink: createOutboxSink({ queue: trialQueue, redis, prefix: config.queuePrefix }),
     onError: (error) => log?.debug({ err: error }, 'outbox relay: Redis or Postgres unavailable; retrying'),
   });
+  const workloads = workloadInfos();
+  const noLog = { warn: () => {} };
+  const external = externalTrialOperations({
+    store: createExternalTrialStore(pool, config.externalLeaseMs),
+    relay,
+    settle: settleOrLeave(sweepSettler({ pool, workloads, relay, log: log ?? noLog }), log ?? noLog),
+    // Live events must never hold a report up: with Redis down they are dropped.
+    publishLive: (event) => {
+      publishEvent(redis, config.queuePrefix, event).catch(() => {});
+    },
+    maxLost: config.maxLost,
+    maxAttempts: config.trialAttempts,
+  });
   return {
     config,
     pool,
@@ -83,8 +113,9 @@ export function createApiContext(config: ApiConfig, log?: FastifyBaseLogger): Ap
     relay,
     // An answer waits this long for its jobs and events to reach Redis, then says whether they did.
     sweeps: { store: createSweepStore(pool), relay, deliveryMs: DELIVERY_MS },
-    workloads: workloadInfos(),
+    workloads,
     datasets: createDatasetStore(pool, { uploadPool }),
+    external,
     async close() {
       events.close();
       await relay.close();

@@ -137,7 +137,8 @@ describe('the OpenAPI document', () => {
 
   it('gives every operation a camelCase operationId, a summary, its security, a 4xx where it takes input, a 5xx', () => {
     const ops = operations(doc);
-    expect(ops.length).toBe(22);
+    // 22, and the external trials' claim, report, finish, hand-back.
+    expect(ops.length).toBe(26);
     const ids = ops.map(({ op }) => op.operationId);
     expect(new Set(ids).size).toBe(ops.length);
     for (const { path, method, op } of ops) {
@@ -161,10 +162,12 @@ describe('the OpenAPI document', () => {
     expect(ids.sort()).toEqual(
       [
         'cancelSweep',
+        'claimTrial',
         'createSweep',
         'deleteDataset',
         'deleteSweep',
         'extendSweep',
+        'finishTrial',
         'getCatalog',
         'getDataset',
         'getHealth',
@@ -175,11 +178,13 @@ describe('the OpenAPI document', () => {
         'getSweepEffects',
         'getTrial',
         'getTrialMetrics',
+        'handBackTrial',
         'listDatasets',
         'listSweepConfigs',
         'listSweeps',
         'listTrials',
         'previewSchedule',
+        'reportTrial',
         'streamSweepEvents',
         'uploadDataset',
       ].sort(),
@@ -228,8 +233,9 @@ describe('the OpenAPI document', () => {
       }
     }
     // createSweep 6 + 201 2 + 400 1, previewSchedule 2, getSweep 404 1, cancel 1, extend 3 + 2,
-    // uploadDataset 1 + 201 2 + 400 3, listDatasets 1.
-    expect(checked).toBe(25);
+    // uploadDataset 1 + 201 2 + 400 3, listDatasets 1; claimTrial 1 + 200 1, reportTrial 2 + 200 2,
+    // finishTrial 2 + 200 1, handBackTrial 1 + 200 1.
+    expect(checked).toBe(36);
   });
 
   it('every JSON Schema `examples` value inside the schemas validates against its schema', () => {

@@ -190,6 +190,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sweeps/{id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim a trial of an external sweep to train it yourself
+         * @description Takes the next queued trial of a sweep with `workload.external` (or a running one whose lease ended: its trainer stopped reporting for EXTERNAL_LEASE_MS; it resumes after `resumeFrom`, its last stored step, and counts as lost for TRIAL_MAX_LOST). The lease lasts EXTERNAL_LEASE_MS (default 60 s) from the claim and from every report. 204 with Retry-After when nothing can start now: every trial is running, or a random / tpe search waits on its parallelism.
+         */
+        post: operations["claimTrial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sweeps/{id}/configs": {
         parameters: {
             query?: never;
@@ -324,6 +344,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/trials/{id}/finish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a claimed trial: completed or failed
+         * @description A failed trial with attempts left (TRIAL_ATTEMPTS, default 3) is queued again for another claim (`retried`). The same finish again with the same token is answered 200 as the first; another outcome, or another token, is a 409.
+         */
+        post: operations["finishTrial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trials/{id}/hand-back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a claimed trial back unfinished (the agent on Ctrl-C): the next claim resumes it */
+        post: operations["handBackTrial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/trials/{id}/metrics": {
         parameters: {
             query?: never;
@@ -338,6 +395,26 @@ export interface paths {
         get: operations["getTrialMetrics"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trials/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report steps and epochs of a claimed trial; renews its lease and says whether to stop
+         * @description Steps already stored are ignored (a retried report stores nothing twice); within one report steps and epochs must increase. The sweep's pruner judges each new epoch as it judges the service's own trials: a pruned trial ends now and the answer says stop (as it does when the sweep was cancelled). A token that does not hold the trial (another trainer's, or one whose lease ran out and was claimed again) is a 409 and stores nothing.
+         */
+        post: operations["reportTrial"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5799,7 +5876,7 @@ export interface operations {
                         /** @description Stop after this many optimizer steps even if epochs remain. */
                         maxSteps?: number;
                     };
-                    /** @description The model and data: a built-in workload name, or {name, options}, or a torch.nn model on an uploaded dataset {dataset, model, loss}. */
+                    /** @description The model and data: a built-in workload name, or {name, options}, or a torch.nn model on an uploaded dataset {dataset, model, loss}, or {external: {...}}: trials trained by your own program, which claims them over REST (the object reaches it untouched). */
                     workload: ("mnist-mlp" | "two-layer-regression" | "rosenbrock" | "logistic") | {
                         /** @enum {string} */
                         name: "mnist-mlp";
@@ -7493,6 +7570,13 @@ export interface operations {
                              */
                             type: "Identity";
                         })[];
+                    } | {
+                        external: {
+                            param_groups?: string[];
+                            train_examples?: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
                     };
                 };
             };
@@ -7883,6 +7967,123 @@ export interface operations {
                 };
             };
             /** @description The sweep has already ended (completed, failed or cancelled): nothing to cancel */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    claimTrial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Who trains it (shown as the trial workerId) */
+                    worker: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The trial is yours until the lease ends */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lease: {
+                            /**
+                             * Format: date-time
+                             * @description When the lease ends unless a report renews it
+                             */
+                            expiresAt: string;
+                            /**
+                             * Format: uuid
+                             * @description The lease's token from the claim: every report and finish carries it
+                             */
+                            token: string;
+                        };
+                        trial: {
+                            /** @description The trial config: workload.options is the spec's external object untouched; optimizer and scheduler in torch's names and options, defaults filled */
+                            config: unknown;
+                            /** Format: uuid */
+                            id: string;
+                            index: number;
+                            /** @description Sampled parameters of a random / tpe trial, null for a grid */
+                            params: {
+                                [key: string]: number;
+                            } | null;
+                            /** @description The last step stored (0: none): train on from the step after it */
+                            resumeFrom: number;
+                        };
+                    };
+                };
+            };
+            /** @description Nothing can start now: ask again after Retry-After seconds */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The sweep is not external (its trials run on the service's workers) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No sweep has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The sweep has ended (completed, failed or cancelled): nothing more to claim */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10156,6 +10357,177 @@ export interface operations {
             };
         };
     };
+    finishTrial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    error?: string | null;
+                    /** @enum {string} */
+                    status: "completed" | "failed";
+                    /**
+                     * Format: uuid
+                     * @description The lease's token from the claim: every report and finish carries it
+                     */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description A failed trial went back to queued for its next attempt */
+                        retried: boolean;
+                        /** @enum {string} */
+                        status: "completed" | "failed";
+                    };
+                };
+            };
+            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No trial has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token does not hold the trial, or it ended otherwise (pruned, cancelled, finished differently) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    handBackTrial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The lease's token from the claim: every report and finish carries it
+                     */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        status: "queued";
+                    };
+                };
+            };
+            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No trial has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token does not hold the trial, or it has ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getTrialMetrics: {
         parameters: {
             query: {
@@ -10216,6 +10588,121 @@ export interface operations {
             };
             /** @description No trial has this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reportTrial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    epochs?: {
+                        epoch: number;
+                        /** @description Default: the last step's lr */
+                        lr?: number;
+                        /** @description A number, or "NaN" / "Infinity" / "-Infinity" (JSON has no such numbers): stored as they are, as a diverged loss of the service's own trials is; such values never count as a best value and no pruner compares them */
+                        train_loss: number | ("NaN" | "Infinity" | "-Infinity");
+                        /** @description A number, or "NaN" / "Infinity" / "-Infinity" (JSON has no such numbers): stored as they are, as a diverged loss of the service's own trials is; such values never count as a best value and no pruner compares them */
+                        val_accuracy?: number | ("NaN" | "Infinity" | "-Infinity");
+                        /** @description A number, or "NaN" / "Infinity" / "-Infinity" (JSON has no such numbers): stored as they are, as a diverged loss of the service's own trials is; such values never count as a best value and no pruner compares them */
+                        val_loss?: number | ("NaN" | "Infinity" | "-Infinity");
+                    }[];
+                    steps?: {
+                        /** @description A number, or "NaN" / "Infinity" / "-Infinity" (JSON has no such numbers): stored as they are, as a diverged loss of the service's own trials is; such values never count as a best value and no pruner compares them */
+                        loss: number | ("NaN" | "Infinity" | "-Infinity");
+                        /** @description The learning rate of param group 0 at this step */
+                        lr: number;
+                        /** @description Every param group's learning rate (the same count at every step); default [lr] */
+                        lrs?: number[];
+                        /** @description Optimizer steps done, counted from 1 */
+                        step: number;
+                    }[];
+                    /**
+                     * Format: uuid
+                     * @description The lease's token from the claim: every report and finish carries it
+                     */
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Stored; the lease runs EXTERNAL_LEASE_MS from now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        reason?: "pruned" | "cancelled";
+                        /** @description true: stop training now (the trial has ended; do not finish it) */
+                        stop: boolean;
+                        /** @description Steps of this report stored now (those stored before are ignored) */
+                        stored: number;
+                    };
+                };
+            };
+            /** @description Steps or epochs out of order or repeated within the report, or a malformed body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No trial has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The token does not hold the trial (stale or another trial's), or the trial has ended */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

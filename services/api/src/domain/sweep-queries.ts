@@ -10,6 +10,7 @@ import {
 import {
   configHash,
   datasetFilesOf,
+  isExternalWorkload,
   MODEL_WORKLOAD,
   type ModelWorkloadOptions,
   type SweepStatus,
@@ -45,6 +46,8 @@ export function storeSweep(context: ApiContext, submitted: unknown, checked: Che
       params: checked.params[i] ?? null,
     })),
     datasetIds: datasetIdsOf(trials),
+    // Its trials are claimed over REST (routes/external): never enqueued for the workers.
+    external: isExternalWorkload(spec.workload),
   });
 }
 
