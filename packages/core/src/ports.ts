@@ -174,9 +174,14 @@ export interface LockedSearch {
   datasets: readonly unknown[];
 }
 
-/** The finished trials a TPE search learns from (completed and pruned, in trial order). */
+/**
+ * The ended trials a TPE search learns from (completed, pruned, failed and cancelled, in trial order;
+ * seed-observations.ts groups them by config).
+ */
 export interface FinishedSearchTrial {
-  status: 'completed' | 'pruned';
+  /** The trial's index: its config is index / seeds, rounded down. */
+  index: number;
+  status: 'completed' | 'pruned' | 'failed' | 'cancelled';
   params: Record<string, number> | null;
   bestValue: number | null;
   lastEpoch: number | null;
