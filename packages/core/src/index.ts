@@ -1,5 +1,6 @@
 export * from './budget.js';
 export * from './events.js';
+export * from './lr-range-test.js';
 export * from './objective.js';
 export * from './outbox.js';
 export * from './ports.js';
