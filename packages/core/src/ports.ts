@@ -31,6 +31,8 @@ export interface NewSweep {
   trials: readonly NewTrial[];
   /** The uploaded datasets its trials read (recorded with it: none can be deleted while it is live). */
   datasetIds?: readonly string[];
+  /** An lr range test's settings: the sweep is that test (not listed among sweeps). */
+  lrRangeTest?: unknown;
 }
 
 /** What a state change wrote to the outbox. */
