@@ -13,6 +13,7 @@ import { comparisonRoutes } from './routes/comparisons/index.js';
 import { datasetRoutes } from './routes/datasets/index.js';
 import { eventRoutes } from './routes/events/index.js';
 import { healthRoutes } from './routes/health/index.js';
+import { lrRangeTestRoutes } from './routes/lr-range-tests/index.js';
 import { sweepRoutes } from './routes/sweeps/index.js';
 import { trialRoutes } from './routes/trials/index.js';
 import { ErrorResponse } from './schemas.js';
@@ -72,6 +73,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           name: 'datasets',
           description: 'Upload, list, inspect and delete datasets for sweeps of your own model',
         },
+        {
+          name: 'lr-range-tests',
+          description:
+            "Smith's learning-rate range test (fastai's lr_find): the curve and the suggested learning rates",
+        },
         { name: 'catalog', description: 'Optimizers, schedulers, workloads; schedule previews' },
         { name: 'health', description: 'Liveness, readiness and Prometheus metrics' },
       ],
@@ -101,6 +107,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(comparisonRoutes);
   await app.register(eventRoutes);
   await app.register(datasetRoutes);
+  await app.register(lrRangeTestRoutes);
   await app.register(dashboardRoutes);
   return app;
 }

@@ -137,7 +137,7 @@ describe('the OpenAPI document', () => {
 
   it('gives every operation a camelCase operationId, a summary, its security, a 4xx where it takes input, a 5xx', () => {
     const ops = operations(doc);
-    expect(ops.length).toBe(22);
+    expect(ops.length).toBe(24);
     const ids = ops.map(({ op }) => op.operationId);
     expect(new Set(ids).size).toBe(ops.length);
     for (const { path, method, op } of ops) {
@@ -161,6 +161,7 @@ describe('the OpenAPI document', () => {
     expect(ids.sort()).toEqual(
       [
         'cancelSweep',
+        'createLrRangeTest',
         'createSweep',
         'deleteDataset',
         'deleteSweep',
@@ -168,6 +169,7 @@ describe('the OpenAPI document', () => {
         'getCatalog',
         'getDataset',
         'getHealth',
+        'getLrRangeTest',
         'getMetrics',
         'getReadiness',
         'getSweep',
@@ -228,8 +230,9 @@ describe('the OpenAPI document', () => {
       }
     }
     // createSweep 6 + 201 2 + 400 1, previewSchedule 2, getSweep 404 1, cancel 1, extend 3 + 2,
-    // uploadDataset 1 + 201 2 + 400 3, listDatasets 1.
-    expect(checked).toBe(25);
+    // uploadDataset 1 + 201 2 + 400 3, listDatasets 1, createLrRangeTest 2 + 201 1 + 400 1,
+    // getLrRangeTest 200 1 + 404 1.
+    expect(checked).toBe(31);
   });
 
   it('every JSON Schema `examples` value inside the schemas validates against its schema', () => {
@@ -293,6 +296,12 @@ describe('the OpenAPI document', () => {
     for (const [name, example] of Object.entries(preview.examples)) {
       expect((await send(preview.path, 'post', preview.path, example.value)).status, name).toBe(200);
     }
+    const lrRangeTest = examplesOf('createLrRangeTest');
+    for (const [name, example] of Object.entries(lrRangeTest.examples)) {
+      const { status, body } = await send(lrRangeTest.path, 'post', lrRangeTest.path, example.value);
+      expect(status, `${name}: ${JSON.stringify(body)}`).toBe(201);
+      created[`lr-range-test-${name}`] = body['id'] as string;
+    }
     const extend = examplesOf('extendSweep');
     for (const [name, example] of Object.entries(extend.examples)) {
       // `trials` grows a search; seeds and entries grow a grid.
@@ -330,7 +339,9 @@ describe('the OpenAPI document', () => {
         ? trialId
         : path.startsWith('/v1/datasets/')
           ? datasetId
-          : sweepId;
+          : path.startsWith('/v1/lr-range-tests/')
+            ? created['lr-range-test-sgd']!
+            : sweepId;
       expect((await send(path, method, path.replace('{id}', id))).status, path).toBe(200);
     }
     const cancel = await send('/v1/sweeps/{id}/cancel', 'post', `/v1/sweeps/${created['tpe']}/cancel`);
