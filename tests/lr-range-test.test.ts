@@ -1,6 +1,7 @@
 import { type LrCurvePoint, rampLr, smoothedCurve, suggestLrs } from '@hypersweep/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen, runCli } from './cli-helpers.js';
 import { type Stack, startStack, waitFor, waitForSweep } from './helpers.js';
 
 interface LrRangeTestAnswer {
@@ -128,4 +129,56 @@ describe('an lr range test through the API and a worker', () => {
       await db.end();
     }
   }, 300_000);
+
+  it('hypersweep lr-find submits, waits and prints the curve as a sparkline with the suggestions', async () => {
+    await stack.startWorker({ WORKER_ID: 'cli-lr-finder', WORKER_CONCURRENCY: '1' });
+    const url = await listen(stack.app);
+    const result = await runCli([
+      'lr-find',
+      '--url',
+      url,
+      '--workload',
+      JSON.stringify({ name: 'mnist-mlp', options: { hidden: 32, trainSize: 1000, valSize: 100 } }),
+      '--optimizer',
+      '{"type":"SGD","momentum":0.9}',
+      '--batch-size',
+      '32',
+      '--start-lr',
+      '1e-4',
+      '--end-lr',
+      '100',
+      '--steps',
+      '120',
+      '--width',
+      '60',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[1]).toMatch(/^exp ramp 0\.0001 -> 100 in 120 steps: completed, stopped at step \d+/);
+    expect(lines[3]).toMatch(/^ {2}[▁▂▃▄▅▆▇█]{20,60}$/);
+    expect(lines[4]).toMatch(/\^/);
+    // the printed suggestions are the API's
+    const id = /^lr range test ([0-9a-f]{8})/.exec(lines[0]!)![1]!;
+    const db = new pg.Client({ connectionString: stack.db.url });
+    await db.connect();
+    const { rows } = await db
+      .query("SELECT id FROM sweeps WHERE id::text LIKE $1 || '%'", [id])
+      .finally(() => db.end());
+    const test = (await stack.app.inject(`/v1/lr-range-tests/${rows[0].id}`)).json() as LrRangeTestAnswer;
+    expect(lines.at(-1)).toContain(`${Number(test.suggestions.steep!.toPrecision(6))} (steepest descent)`);
+    // bad input is a 400 printed as path: message, exit status 2
+    const bad = await runCli([
+      'lr-find',
+      '--url',
+      url,
+      '--workload',
+      'rosenbrock',
+      '--optimizer',
+      'SGD',
+      '--steps',
+      '1',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('/steps: steps must be an integer >= 2, got 1');
+  }, 180_000);
 });

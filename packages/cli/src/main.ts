@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDatasetCommands } from './commands/datasets.js';
 import { registerExportCommand } from './commands/export.js';
+import { registerLrFindCommand } from './commands/lr-find.js';
 import { registerPreviewCommand } from './commands/preview.js';
 import { registerSubmitCommand } from './commands/submit.js';
 import { registerSweepCommands } from './commands/sweeps.js';
@@ -41,7 +42,8 @@ Examples:
   hypersweep ls --status running
   hypersweep top <sweep-id> --by config -n 5
   hypersweep export <sweep-id> --format csv > trials.csv
-  hypersweep datasets upload examples/data/digits.csv`,
+  hypersweep datasets upload examples/data/digits.csv
+  hypersweep lr-find --workload mnist-mlp --optimizer '{"type":"SGD","momentum":0.9}'`,
     );
   registerSubmitCommand(program);
   registerSweepCommands(program);
@@ -50,6 +52,7 @@ Examples:
   registerPreviewCommand(program);
   registerCatalogCommand(program);
   registerDatasetCommands(program);
+  registerLrFindCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
