@@ -165,7 +165,8 @@ describe('an lr range test through the API and a worker', () => {
       .query("SELECT id FROM sweeps WHERE id::text LIKE $1 || '%'", [id])
       .finally(() => db.end());
     const test = (await stack.app.inject(`/v1/lr-range-tests/${rows[0].id}`)).json() as LrRangeTestAnswer;
-    expect(lines.at(-1)).toContain(`${Number(test.suggestions.steep!.toPrecision(6))} (steepest descent)`);
+    expect(lines.at(-2)).toContain(`${Number(test.suggestions.steep!.toPrecision(6))} (steepest descent)`);
+    expect(lines.at(-1)).toBe(`dashboard: ${url}/#/lr-range-tests/${rows[0].id}`);
     // bad input is a 400 printed as path: message, exit status 2
     const bad = await runCli([
       'lr-find',

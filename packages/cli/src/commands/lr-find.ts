@@ -187,6 +187,8 @@ Example:
       else {
         const width = options.width ?? Math.max(20, Math.min(80, (process.stdout.columns ?? 100) - 10));
         for (const line of renderLrRangeTest(test, width)) console.log(line);
+        const { url } = command.optsWithGlobals<{ url: string }>();
+        console.log(`dashboard: ${url.replace(/\/$/, '')}/#/lr-range-tests/${test.id}`);
       }
       if (test.status !== 'completed') process.exitCode = EXIT.failed;
     });
