@@ -180,6 +180,6 @@ describe('an lr range test through the API and a worker', () => {
       '1',
     ]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('/steps: steps must be an integer >= 2, got 1');
+    expect(bad.stderr).toContain('/steps: steps must be an integer from 2 to 10000, got 1');
   }, 180_000);
 });

@@ -25,6 +25,9 @@ export const lrRangeTestDefaults: LrRangeTestSettings = {
   smoothing: 0.98,
 };
 
+/** Steps a test may have at most: its curve is read and sent whole. */
+export const MAX_LR_RANGE_TEST_STEPS = 10_000;
+
 /** The stop rule's factor: fastai's LRFinder and Lightning's `early_stop_threshold` (4). */
 export const DIVERGENCE_FACTOR = 4;
 
@@ -180,8 +183,11 @@ export function lrRangeTestErrors(
       field: 'end_lr',
       message: `end_lr must be greater than start_lr (${s.start_lr}), got ${s.end_lr}`,
     });
-  if (!Number.isInteger(s.steps) || s.steps < 2)
-    errors.push({ field: 'steps', message: `steps must be an integer >= 2, got ${s.steps}` });
+  if (!Number.isInteger(s.steps) || s.steps < 2 || s.steps > MAX_LR_RANGE_TEST_STEPS)
+    errors.push({
+      field: 'steps',
+      message: `steps must be an integer from 2 to ${MAX_LR_RANGE_TEST_STEPS}, got ${s.steps}`,
+    });
   if (s.mode !== 'exp' && s.mode !== 'linear')
     errors.push({ field: 'mode', message: `mode must be "exp" or "linear", got ${JSON.stringify(s.mode)}` });
   if (!(s.smoothing >= 0 && s.smoothing < 1))

@@ -142,5 +142,9 @@ describe('settings', () => {
     expect(lrRangeTestErrors({ ...lrRangeTestDefaults, start_lr: 0 }).map((e) => e.field)).toEqual([
       'start_lr',
     ]);
+    expect(lrRangeTestErrors({ ...lrRangeTestDefaults, steps: 10_001 })).toEqual([
+      { field: 'steps', message: 'steps must be an integer from 2 to 10000, got 10001' },
+    ]);
+    expect(lrRangeTestErrors({ ...lrRangeTestDefaults, steps: 10_000 })).toEqual([]);
   });
 });
