@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paintedPixels } from './browser.js';
 import { type Stack, startStack } from './helpers.js';
+import { mnistRangeTest } from './lr-range-fixtures.js';
 
 // The lr range test page in a real Chromium against the real API and an in-process worker (Chromium from
 // Debian, as tests/dashboard.test.ts).
@@ -10,15 +12,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 // Kept for a person to look at (gitignored): tests/screenshots/*.png
 const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 mkdirSync(SCREENSHOTS, { recursive: true });
-
-const paintedPixels = (page: Page, selector: string): Promise<number> =>
-  page.evaluate(`(() => {
-    const canvas = document.querySelector(${JSON.stringify(selector)});
-    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    let painted = 0;
-    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
-    return painted;
-  })()`);
 
 describe('the lr range test page', () => {
   let stack: Stack;
@@ -47,15 +40,7 @@ describe('the lr range test page', () => {
     const created = await stack.app.inject({
       method: 'POST',
       url: '/v1/lr-range-tests',
-      payload: {
-        name: 'SGD momentum <b>on</b> mnist',
-        workload: { name: 'mnist-mlp', options: { hidden: 32, trainSize: 1000, valSize: 100 } },
-        training: { batchSize: 32 },
-        optimizer: { type: 'SGD', momentum: 0.9 },
-        start_lr: 1e-4,
-        end_lr: 100,
-        steps: 120,
-      },
+      payload: { ...mnistRangeTest, name: 'SGD momentum <b>on</b> mnist' },
     });
     expect(created.statusCode, created.body).toBe(201);
     const { id } = created.json();

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, runCli } from './cli-helpers.js';
 import { type Stack, startStack, waitFor, waitForSweep } from './helpers.js';
+import { mnistRangeTest } from './lr-range-fixtures.js';
 
 interface LrRangeTestAnswer {
   status: string;
@@ -27,14 +28,7 @@ describe('an lr range test through the API and a worker', () => {
     const created = await stack.app.inject({
       method: 'POST',
       url: '/v1/lr-range-tests',
-      payload: {
-        workload: { name: 'mnist-mlp', options: { hidden: 32, trainSize: 1000, valSize: 100 } },
-        training: { batchSize: 32 },
-        optimizer: { type: 'SGD', momentum: 0.9 },
-        start_lr: 1e-4,
-        end_lr: 100,
-        steps: 120,
-      },
+      payload: mnistRangeTest,
     });
     expect(created.statusCode, created.body).toBe(201);
     const { id, trialId } = created.json();
@@ -138,17 +132,17 @@ describe('an lr range test through the API and a worker', () => {
       '--url',
       url,
       '--workload',
-      JSON.stringify({ name: 'mnist-mlp', options: { hidden: 32, trainSize: 1000, valSize: 100 } }),
+      JSON.stringify(mnistRangeTest.workload),
       '--optimizer',
-      '{"type":"SGD","momentum":0.9}',
+      JSON.stringify(mnistRangeTest.optimizer),
       '--batch-size',
-      '32',
+      String(mnistRangeTest.training.batchSize),
       '--start-lr',
-      '1e-4',
+      String(mnistRangeTest.start_lr),
       '--end-lr',
-      '100',
+      String(mnistRangeTest.end_lr),
       '--steps',
-      '120',
+      String(mnistRangeTest.steps),
       '--width',
       '60',
     ]);
