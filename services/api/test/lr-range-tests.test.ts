@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../src/testing.js';
 
@@ -86,6 +87,37 @@ describe('POST and GET /v1/lr-range-tests', () => {
     expect((await post([1])).json().details).toEqual([
       { path: '', message: expect.stringMatching(/an lr range test is an object/) },
     ]);
+  });
+
+  it("takes a model workload on an uploaded dataset, checked against the dataset as a sweep's is", async () => {
+    const upload = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/datasets?name=digits',
+      headers: { 'content-type': 'text/csv' },
+      payload: readFileSync(new URL('../../../examples/data/digits.csv', import.meta.url)),
+    });
+    expect(upload.statusCode, upload.body).toBe(201);
+    const workload = {
+      dataset: { id: 'digits', target: 'label', shape: [1, 8, 8], val: 0.2 },
+      model: [
+        { type: 'Conv2d', out_channels: 8, kernel_size: 3, padding: 1 },
+        { type: 'ReLU' },
+        { type: 'Flatten' },
+        { type: 'Linear', out_features: 10 },
+      ],
+      loss: { type: 'CrossEntropyLoss' },
+    };
+    const res = await post({ workload, optimizer: { type: 'Adam' }, steps: 50 });
+    expect(res.statusCode, res.body).toBe(201);
+    const trial = (await stack.app.inject(`/v1/trials/${res.json().trialId}`)).json();
+    expect(trial.config.workload.options.dataset).toMatchObject({ id: upload.json().id });
+    // a target column the dataset does not have: the sweep validator's error, pointed into this body
+    const bad = await post({
+      workload: { ...workload, dataset: { ...workload.dataset, target: 'lable' } },
+      optimizer: { type: 'Adam' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details[0].path).toBe('/workload/dataset/target');
   });
 
   it('an unknown id is a 404; a sweep is no lr range test', async () => {
