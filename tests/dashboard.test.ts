@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { sweepStatuses, trialStatuses } from '@hypersweep/spec';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { paintedPixels } from './browser.js';
 import { clearSweeps, type Stack, startStack } from './helpers.js';
 import { insertPrunedGrid } from './pruned-grid.js';
 
@@ -27,19 +28,6 @@ const SPEC = {
   optimizers: [{ type: 'Adam', lr: [0.01, 0.1] }],
   objective: { metric: 'train_loss', mode: 'min' },
 };
-
-/**
- * Pixels a canvas has painted (uPlot draws the curves on one canvas per chart). Browser-side code is passed
- * as source text: the tests typecheck against Node's globals, not the DOM's.
- */
-const paintedPixels = (page: Page, selector: string): Promise<number> =>
-  page.evaluate(`(() => {
-    const canvas = document.querySelector(${JSON.stringify(selector)});
-    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    let painted = 0;
-    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
-    return painted;
-  })()`);
 
 const waitForText = (page: Page, selector: string, text: string) =>
   page.waitForFunction(

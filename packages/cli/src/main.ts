@@ -5,6 +5,7 @@ import { registerAgentCommand } from './commands/agent.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDatasetCommands } from './commands/datasets.js';
 import { registerExportCommand } from './commands/export.js';
+import { registerLrFindCommand } from './commands/lr-find.js';
 import { registerPreviewCommand } from './commands/preview.js';
 import { registerSubmitCommand } from './commands/submit.js';
 import { registerSweepCommands } from './commands/sweeps.js';
@@ -43,7 +44,8 @@ Examples:
   hypersweep top <sweep-id> --by config -n 5
   hypersweep export <sweep-id> --format csv > trials.csv
   hypersweep datasets upload examples/data/digits.csv
-  hypersweep agent <sweep-id> --parallel 2 -- python examples/pytorch/train.py`,
+  hypersweep agent <sweep-id> --parallel 2 -- python examples/pytorch/train.py
+  hypersweep lr-find --workload mnist-mlp --optimizer '{"type":"SGD","momentum":0.9}'`,
     );
   registerSubmitCommand(program);
   registerSweepCommands(program);
@@ -53,6 +55,7 @@ Examples:
   registerCatalogCommand(program);
   registerDatasetCommands(program);
   registerAgentCommand(program);
+  registerLrFindCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,6 +1,7 @@
 export * from './budget.js';
 export * from './events.js';
 export * from './external-trials.js';
+export * from './lr-range-test.js';
 export * from './objective.js';
 export * from './outbox.js';
 export * from './ports.js';

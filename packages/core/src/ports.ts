@@ -33,6 +33,8 @@ export interface NewSweep {
   datasetIds?: readonly string[];
   /** Its trials run outside the service (workload.external): claimed over REST, never enqueued. */
   external?: boolean;
+  /** An lr range test's settings: the sweep is that test (not listed among sweeps). */
+  lrRangeTest?: unknown;
 }
 
 /** What a state change wrote to the outbox. */
@@ -178,9 +180,14 @@ export interface LockedSearch {
   external: boolean;
 }
 
-/** The finished trials a TPE search learns from (completed and pruned, in trial order). */
+/**
+ * The ended trials a TPE search learns from (completed, pruned, failed and cancelled, in trial order;
+ * seed-observations.ts groups them by config).
+ */
 export interface FinishedSearchTrial {
-  status: 'completed' | 'pruned';
+  /** The trial's index: its config is index / seeds, rounded down. */
+  index: number;
+  status: 'completed' | 'pruned' | 'failed' | 'cancelled';
   params: Record<string, number> | null;
   bestValue: number | null;
   lastEpoch: number | null;

@@ -1,13 +1,10 @@
 import { nextSample, samplesOwed } from './budget.js';
 import { sweepStatusEvent } from './events.js';
-import { asMinimized } from './objective.js';
 import type { OutboxMessage, OutboxRelay } from './outbox.js';
-import type { FinishedSearchTrial, NewTrial, SettleStore } from './ports.js';
+import type { NewTrial, SettleStore } from './ports.js';
+import { observationsOf, type SearchObservation } from './seed-observations.js';
 
-/** A finished trial as a search learns from it (search's ObservedTrial): values as minimised. */
-export type SearchObservation =
-  | { state: 'complete'; value: number | null; params: Record<string, number> }
-  | { state: 'pruned'; lastStep: number | null; lastValue: number | null; params: Record<string, number> };
+export { observationsOf, type SearchObservation };
 
 /** Samples config number `sample` of a search given its history (packages/spec's proposeSearchConfig). */
 export type Proposer = (
@@ -32,28 +29,6 @@ export interface Settled {
   completed: boolean;
 }
 
-export function observationsOf(
-  mode: 'min' | 'max',
-  finished: readonly FinishedSearchTrial[],
-): SearchObservation[] {
-  return finished
-    .filter((t): t is FinishedSearchTrial & { params: Record<string, number> } => t.params !== null)
-    .map((t) =>
-      t.status === 'completed'
-        ? {
-            state: 'complete',
-            value: t.bestValue === null ? null : asMinimized(mode, t.bestValue),
-            params: t.params,
-          }
-        : {
-            state: 'pruned',
-            lastStep: t.lastValue === null ? null : t.lastEpoch,
-            lastValue: t.lastValue === null ? null : asMinimized(mode, t.lastValue),
-            params: t.params,
-          },
-    );
-}
-
 /**
  * After a trial ends (and in every reconciler pass), under the sweep's row lock: a random / TPE search
  * gets the configs it is owed (each once per seed: within its budget and parallelism, see budget.ts),
@@ -72,7 +47,7 @@ export async function settleSweep(ports: SettlePorts, sweepId: string): Promise<
       const drawnBefore = sample;
       const history =
         owed > 0 && search.type === 'tpe'
-          ? observationsOf(search.objective.mode, await tx.readFinishedTrials())
+          ? observationsOf(search.objective.mode, search.budget.seeds, await tx.readFinishedTrials())
           : [];
       let index = search.progress.created;
       while (owed > 0) {

@@ -5,6 +5,7 @@ export * from './create-database.js';
 export * from './dataset-store.js';
 export * from './external-store.js';
 export * from './lifecycle-store.js';
+export * from './lr-range-test-store.js';
 export * from './metric-reader.js';
 export * from './metric-writer.js';
 export * from './migrate.js';

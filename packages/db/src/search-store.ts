@@ -102,7 +102,7 @@ export async function readSearchSweep(db: Queryable, sweepId: string): Promise<S
 
 export interface FinishedSearchTrial {
   index: number;
-  status: 'completed' | 'pruned';
+  status: 'completed' | 'pruned' | 'failed' | 'cancelled';
   params: Record<string, number> | null;
   bestValue: number | null;
   lastEpoch: number | null;
@@ -110,8 +110,9 @@ export interface FinishedSearchTrial {
 }
 
 /**
- * The completed and pruned trials of a sweep in trial order, with each one's best objective value
- * and its last epoch's value (what a pruned trial reported last). Failed trials are left out.
+ * The ended trials of a sweep (completed, pruned, failed, cancelled) in trial order, with each one's best
+ * objective value and its last epoch's value (what a pruned trial reported last): TPE observes a config
+ * once all its seeds have ended (packages/core's seed-observations.ts).
  */
 export async function readFinishedSearchTrials(
   db: Queryable,
@@ -125,7 +126,7 @@ export async function readFinishedSearchTrials(
      LEFT JOIN LATERAL (
        SELECT epoch, ${objective} AS value FROM epoch_metrics WHERE trial_id = t.id ORDER BY epoch DESC LIMIT 1
      ) e ON true
-     WHERE t.sweep_id = $1 AND t.status IN ('completed', 'pruned')
+     WHERE t.sweep_id = $1 AND t.status IN ('completed', 'pruned', 'failed', 'cancelled')
      ORDER BY t.index`,
     [sweepId],
   );

@@ -53,6 +53,8 @@ export interface NewSweep {
   datasetIds?: readonly string[];
   /** Its trials run outside the service (workload.external): claimed over REST, never enqueued. */
   external?: boolean;
+  /** An lr range test's settings: the sweep is that test (not listed among sweeps). */
+  lrRangeTest?: unknown;
 }
 
 export type { NewTrial };
@@ -98,8 +100,9 @@ export async function insertSweep(
 ): Promise<{ sweepId: string; trialIds: string[]; outbox: string[] }> {
   return inTransaction(pool, async (db) => {
     const inserted = await db.query<{ id: string }>(
-      `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner, search, seeds, external)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner, search, seeds, external,
+                           lr_range_test)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
       [
         sweep.name,
         JSON.stringify(sweep.spec),
@@ -110,6 +113,7 @@ export async function insertSweep(
         sweep.search == null ? null : JSON.stringify(sweep.search),
         sweep.seeds ?? 1,
         sweep.external ?? false,
+        sweep.lrRangeTest == null ? null : JSON.stringify(sweep.lrRangeTest),
       ],
     );
     const sweepId = inserted.rows[0]!.id;
@@ -127,7 +131,7 @@ export async function findSweep(db: Queryable, id: string): Promise<SweepRow | n
 }
 
 /**
- * Newest first over (created_at, id); `after` is the last row of the previous page. `idPrefix` (lower-case hex
+ * Sweeps (lr range tests left out), newest first over (created_at, id); `after` is the last row of the previous page. `idPrefix` (lower-case hex
  * and dashes, as ids print) keeps the sweeps whose id starts with it: how a short id is resolved.
  */
 export async function listSweeps(
@@ -136,7 +140,8 @@ export async function listSweeps(
 ): Promise<SweepRow[]> {
   const { rows } = await db.query<SweepRow>(
     `SELECT ${SWEEP_COLUMNS} FROM sweeps
-     WHERE ($1::"SweepStatus" IS NULL OR status = $1::"SweepStatus")
+     WHERE lr_range_test IS NULL
+       AND ($1::"SweepStatus" IS NULL OR status = $1::"SweepStatus")
        AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
        AND ($5::text IS NULL OR starts_with(id::text, $5::text))
      ORDER BY created_at DESC, id DESC LIMIT $4`,

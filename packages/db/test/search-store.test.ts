@@ -105,6 +105,14 @@ describe('search store', () => {
     expect(await sweepsToSettle(pool, 10)).toEqual([]);
     await pool.query(`UPDATE trials SET status = 'failed' WHERE index = 1 AND sweep_id = $1`, [sweepId]);
     expect(await sweepsToSettle(pool, 10)).toEqual([sweepId]);
+    // failed trials are read too (TPE observes a config once all its seeds have ended), in index order
+    expect(
+      (await readFinishedSearchTrials(pool, sweepId, 'val_loss')).map((t) => [t.index, t.status]),
+    ).toEqual([
+      [0, 'completed'],
+      [1, 'failed'],
+      [2, 'pruned'],
+    ]);
     // a grid sweep is listed once nothing of it is queued or running (its last settle step may have been
     // lost); a cancelled sweep never is
     const grid = await insertGridSweep(pool);

@@ -11,6 +11,14 @@ What it records, each on a fixed history so the TypeScript ports can be checked 
 - tpe_internals: for one history and each parameter: the below/above split, both Parzen estimators'
   weights, mus and sigmas (or categorical weights), the 24 candidates Optuna drew with a fresh
   RandomState(seed), their log l(x), log g(x) and the chosen candidate.
+- tpe_seed_means: hypersweep's TPE under several seeds per config (packages/core's seed-observations.ts):
+  config k is sampled by a fresh TPESampler(seed=trial_seed(sweep seed, k)) (each config's own stream,
+  as packages/search's trialSeed) on a study that holds ONE trial per config, told the mean of the
+  config's seeds once all of them ended (pruned at the earliest pruned seed's step with the mean of the
+  seeds pruned there; failed seeds left out; all seeds failed: a failed trial). Configs run two at a
+  time: config k is asked while config k-1 is still running (one of its seeds already ended). Each
+  config's seed trials are recorded as the database would hold them (index, status, best value, last
+  epoch and value), so the TypeScript replay groups them itself and must propose Optuna's parameters.
 - argsort: numpy.argsort on arrays with many equal values (its order is not stable).
 - successive_halving / hyperband: per trial, its learning curve and the step Optuna's pruner stopped
   it at (or null), in the order trials ran; for Hyperband also each trial's bracket.
@@ -106,6 +114,78 @@ def tpe_study(seed, direction, n_trials):
         "space": [[name, dist_json(d)] for name, d in SPACE],
         "conditional": {"name": "momentum", "when": {"opt": "sgd"}, "distribution": dist_json(MOMENTUM)},
         "trials": [trial_json(t) for t in study.trials],
+    }
+
+
+def trial_seed(seed, number):
+    """packages/search's trialSeed (a 32-bit hash of the sweep's seed and the config's number)."""
+    m = 0xFFFFFFFF
+    h = (seed & m) ^ (((number + 1) * 0x9E3779B1) & m)
+    h = ((h ^ (h >> 16)) * 0x85EBCA6B) & m
+    h = ((h ^ (h >> 13)) * 0xC2B2AE35) & m
+    return (h ^ (h >> 16)) & m
+
+
+def seed_outcomes(k, p, seeds, sign):
+    """The seed trials of config k as the database holds them (values as reported: signed by direction)."""
+    rows = []
+    for s in range(seeds):
+        # each seed lands off the config's loss by its own amount, which depends on the config too
+        value = loss(p) + 0.4 * math.sin(3.0 * s + 1.7 * k) + 0.2 * s
+        row = {"seed": s, "status": "completed", "best_value": sign * value, "last_epoch": 5,
+               "last_value": sign * (value + 0.05)}
+        if k % 5 == 3 and s == seeds - 1:
+            row = {"seed": s, "status": "failed", "best_value": None, "last_epoch": 1, "last_value": sign * value}
+        if k % 7 == 5 and s >= 1:  # two seeds pruned, at epochs 2 and 3: the config is pruned at 2
+            step = 1 + s
+            row = {"seed": s, "status": "pruned", "best_value": sign * (value + 1.0), "last_epoch": step,
+                   "last_value": sign * (value + 1.0 + s)}
+        if k % 11 == 9 and s == 0:  # pruned before reporting anything
+            row = {"seed": s, "status": "pruned", "best_value": None, "last_epoch": None, "last_value": None}
+        if k % 13 == 12:  # every seed failed: the config is left out
+            row = {"seed": s, "status": "failed" if s % 2 == 0 else "cancelled", "best_value": None,
+                   "last_epoch": None, "last_value": None}
+        rows.append(row)
+    return rows
+
+
+def tell_config(study, trial, rows):
+    """Tells Optuna the config's observation by seed-observations.ts's rule."""
+    pruned = [r for r in rows if r["status"] == "pruned"]
+    completed = [r for r in rows if r["status"] == "completed"]
+    if pruned:
+        if all(r["last_value"] is not None for r in pruned):
+            step = min(r["last_epoch"] for r in pruned)
+            trial.report(float(np.mean([r["last_value"] for r in pruned if r["last_epoch"] == step])), step)
+        study.tell(trial, state=TrialState.PRUNED)
+    elif completed:
+        study.tell(trial, float(np.mean([r["best_value"] for r in completed])))
+    else:
+        study.tell(trial, state=TrialState.FAIL)
+
+
+def tpe_seed_means(seed, direction, n_configs, seeds):
+    study = optuna.create_study(direction=direction)
+    sign = 1 if direction == "minimize" else -1
+    configs = []
+    running = None  # (trial, rows) of the config still running when the next is asked
+    for k in range(n_configs):
+        study.sampler = optuna.samplers.TPESampler(seed=trial_seed(seed, k))
+        trial = study.ask()
+        p = suggest_all(trial)
+        rows = seed_outcomes(k, p, seeds, sign)
+        configs.append({"number": k, "sampler_seed": trial_seed(seed, k), "params": p, "seeds": rows})
+        if running is not None:
+            tell_config(study, *running)
+        running = (trial, rows)
+    tell_config(study, *running)
+    return {
+        "seed": seed,
+        "direction": direction,
+        "seeds": seeds,
+        "space": [[name, dist_json(d)] for name, d in SPACE],
+        "conditional": {"name": "momentum", "when": {"opt": "sgd"}, "distribution": dist_json(MOMENTUM)},
+        "configs": configs,
     }
 
 
@@ -260,6 +340,7 @@ def main():
             tpe_study(42, "minimize", 60),
         ],
         "tpe_internals": [tpe_internals(3, 30), tpe_internals(11, 45)],
+        "tpe_seed_means": [tpe_seed_means(5, "minimize", 40, 3), tpe_seed_means(9, "maximize", 36, 2)],
         "argsort": argsort_cases(),
         "successive_halving": sh_cases,
         "hyperband": hb_cases,

@@ -3,6 +3,7 @@ export * from './compare/index.js';
 export type { SpecError } from './error-report.js';
 export { sweepSpecExamples } from './examples.js';
 export { pointer } from './json-pointer.js';
+export { type LrRangeTestValidation, lrRangeTestFields, validateLrRangeTest } from './lr-range-test-spec.js';
 export {
   BUILTIN_DATASET_DESCRIPTIONS,
   BUILTIN_DATASETS,

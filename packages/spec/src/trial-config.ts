@@ -50,6 +50,12 @@ export interface TrialConfig {
   /** `null`: constant learning rate. */
   scheduler: SchedulerConfig | null;
   seed: number;
+  /**
+   * An lr range test's stop rule (packages/core's lr-range-test.ts): after every step the trial folds the
+   * loss into a bias-corrected moving average with this β and ends, completed, once it exceeds 4x its
+   * best. Absent for every sweep trial.
+   */
+  stopOnDivergence?: { smoothing: number };
 }
 
 export interface TrainingConfig {

@@ -1,4 +1,5 @@
 import { endianness } from 'node:os';
+import type { SmoothedLoss } from '@hypersweep/core';
 import type { Parameter } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainerError } from './errors.js';
@@ -43,6 +44,8 @@ export interface Checkpoint {
   /** The optimizer's state dict, its float32 vectors packed. */
   optimizer: unknown;
   scheduler: unknown;
+  /** An lr range test's smoothed loss so far (TrialConfig.stopOnDivergence), so a resumed test stops alike. */
+  smoothedLoss?: SmoothedLoss;
 }
 
 /** Parameters as they are after unpacking a checkpoint. */

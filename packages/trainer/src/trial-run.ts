@@ -1,3 +1,4 @@
+import { initialSmoothedLoss, type SmoothedLoss, smoothLoss } from '@hypersweep/core';
 import { createOptimizer, createScheduler, registerGradients } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, selectBackend } from './backend.js';
@@ -74,6 +75,8 @@ export class TrialRun {
   /** The learning rates of the step in progress. */
   private stepLrs: number[] = [];
   private status: TrialResult['status'] | null = null;
+  /** An lr range test's smoothed loss (config.stopOnDivergence), null for every other trial. */
+  private smoothed: SmoothedLoss | null;
 
   private constructor(
     private readonly startedAt: number,
@@ -96,6 +99,7 @@ export class TrialRun {
     this.scheduler = plan === null ? null : createScheduler(optimizer, plan.spec);
     this.variables = workload.params.map((param) => param.variable);
     this.orderRng = Rng.forStream(config.seed, 'order');
+    this.smoothed = config.stopOnDivergence === undefined ? null : initialSmoothedLoss();
     if (hooks.resumeFrom !== undefined) this.resume(hooks.resumeFrom);
     this.epochStartRng = this.orderRng.state();
   }
@@ -183,6 +187,7 @@ export class TrialRun {
       best: this.best,
     } = saved);
     this.lastLoss = saved.lastLoss ?? Number.NaN;
+    if (this.smoothed !== null && saved.smoothedLoss !== undefined) this.smoothed = { ...saved.smoothedLoss };
     this.orderRng = Rng.fromState(saved.orderRng);
     this.epochsDone = this.epoch;
   }
@@ -203,7 +208,8 @@ export class TrialRun {
    */
   async beginStep(): Promise<Int32Array | null | false> {
     if (this.hooks.signal?.aborted) {
-      this.status = (await this.readLosses()) ? 'cancelled' : 'diverged';
+      const read = await this.readLosses();
+      this.status ??= read ? 'cancelled' : 'diverged';
       return false;
     }
     if (this.order === undefined) {
@@ -239,6 +245,8 @@ export class TrialRun {
         this.status = 'diverged';
         return;
       }
+      // an lr range test stopped by its rule: no scheduler step, epoch end or checkpoint after it
+      if (this.status !== null) return;
     }
     if (plan?.interval === 'step') this.scheduler!.step();
 
@@ -317,6 +325,7 @@ export class TrialRun {
         : { buffers: packFloat32(captureBuffers(this.workload.buffers)) as Checkpoint['params'] }),
       optimizer: packFloat32(this.optimizer.stateDict({ typedArrays: true })),
       scheduler: this.scheduler === null ? null : this.scheduler.stateDict(),
+      ...(this.smoothed === null ? {} : { smoothedLoss: { ...this.smoothed } }),
     };
   }
 
@@ -345,6 +354,13 @@ export class TrialRun {
         lr: entry.lrs[0]!,
         lrs: entry.lrs,
       });
+      if (this.smoothed !== null && this.divergedAt(loss)) {
+        // An lr range test that blew up (or reached a non-finite loss) is over: completed, the steps
+        // trained after this one dropped as below.
+        this.step = entry.step;
+        this.status = 'completed';
+        return true;
+      }
       if (!Number.isFinite(loss)) {
         // The steps trained after it are dropped: the trial ends where the sequential loop would have.
         this.step = entry.step;
@@ -354,6 +370,13 @@ export class TrialRun {
       this.epochSteps += 1;
     }
     return true;
+  }
+
+  /** Folds a loss into the lr range test's smoothed loss: whether the test stops after this step. */
+  private divergedAt(loss: number): boolean {
+    const next = smoothLoss(this.smoothed!, loss, this.config.stopOnDivergence!.smoothing);
+    this.smoothed = next.state;
+    return next.stop;
   }
 
   private endOfEpoch(): EpochRecord {

@@ -1,6 +1,7 @@
 import { apiKey } from './api.js';
 import { fill } from './dom.js';
 import { datasetsPage } from './views/datasets.js';
+import { lrRangeTestPage } from './views/lr-range-test.js';
 import { newSweepPage } from './views/new-sweep.js';
 import { schedulePreviewPage } from './views/schedule-preview.js';
 import { sweepPage } from './views/sweep-page.js';
@@ -9,7 +10,8 @@ import { sweepsListPage } from './views/sweeps-list.js';
 const view = document.getElementById('view');
 
 /**
- * Hash routes: `#/` sweeps, `#/new`, `#/datasets`, `#/preview`, `#/sweeps/<id>` and `#/sweeps/<id>/trials/<trialId>`.
+ * Hash routes: `#/` sweeps, `#/new`, `#/datasets`, `#/preview`, `#/sweeps/<id>`, `#/sweeps/<id>/trials/<trialId>`
+ * and `#/lr-range-tests/<id>`.
  * A page is `(root, params) => { update?(params), destroy?() }`; moving between trials of the sweep that is
  * open updates it in place so its live stream and charts survive.
  */
@@ -22,6 +24,9 @@ function resolve(hash) {
       page: sweepPage,
       params: { id: parts[1], trialId: parts[3] },
     };
+  }
+  if (parts[0] === 'lr-range-tests' && parts[1]) {
+    return { key: `lr:${parts[1]}`, nav: 'sweeps', page: lrRangeTestPage, params: { id: parts[1] } };
   }
   if (parts[0] === 'new') return { key: 'new', nav: 'new', page: newSweepPage, params: {} };
   if (parts[0] === 'datasets') return { key: 'datasets', nav: 'datasets', page: datasetsPage, params: {} };

@@ -43,6 +43,10 @@ export function spansDecade(values) {
  */
 export const epochsFromOne = (groups) => groups.map((g) => ({ ...g, x: g.x.map((epoch) => epoch + 1) }));
 
+// A log axis labels its decades only (uPlot puts ticks at 2, 3, ... 9 times each power of ten too).
+const decadeLabel = (v) =>
+  v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? formatNumber(v) : '';
+
 // A log axis cannot show zero or negative values; such points become gaps instead of breaking the scale.
 const positiveOnly = (values) => values.map((v) => (v !== null && v > 0 ? v : null));
 
@@ -51,8 +55,9 @@ const positiveOnly = (values) => values.map((v) => (v !== null && v > 0 ? v : nu
  * are at different steps): uPlot wants one shared x column, so uPlot.join aligns them and lines span the
  * gaps the alignment leaves.
  *
- * `spec`: { title, xLabel, yLabel, y2Label?, logY?, logY2?, height? }; each series: { label, color, x, y,
- * scale?: 'y' | 'y2', dash? }. Returns { update(series), setLogY(bool), setLogY2(bool), destroy() }.
+ * `spec`: { title, xLabel, yLabel, y2Label?, logX?, logY?, logY2?, height? }; each series: { label, color, x, y,
+ * scale?: 'y' | 'y2', dash?, markers? } (markers: points without a line, e.g. a suggestion on a curve).
+ * Returns { update(series), setLogY(bool), setLogY2(bool), destroy() }.
  */
 export function lineChart(container, spec) {
   let plot;
@@ -81,12 +86,14 @@ export function lineChart(container, spec) {
         width: width(),
         height,
         scales: {
-          x: { time: false },
+          x: { time: false, distr: spec.logX ? 3 : 1 },
           y: { distr: spec.logY ? 3 : 1 },
           ...(hasY2 ? { y2: { distr: spec.logY2 ? 3 : 1 } } : {}),
         },
         axes: [
-          { label: spec.xLabel ?? 'step', incrs: WHOLE_INCREMENTS },
+          spec.logX
+            ? { label: spec.xLabel, values: (_u, ticks) => ticks.map(decadeLabel) }
+            : { label: spec.xLabel ?? 'step', incrs: WHOLE_INCREMENTS },
           { label: spec.yLabel, scale: 'y', size: 64, values: tickValues },
           ...(hasY2
             ? [
@@ -109,7 +116,8 @@ export function lineChart(container, spec) {
             width: 1.5,
             dash: s.dash,
             scale: s.scale ?? 'y',
-            spanGaps: true,
+            spanGaps: !s.markers,
+            ...(s.markers ? { paths: () => null, points: { show: true, size: 11, fill: s.color } } : {}),
             value: (_u, v) => formatNumber(v),
           })),
         ],

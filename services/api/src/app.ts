@@ -15,6 +15,7 @@ import { datasetRoutes } from './routes/datasets/index.js';
 import { eventRoutes } from './routes/events/index.js';
 import { externalRoutes } from './routes/external/index.js';
 import { healthRoutes } from './routes/health/index.js';
+import { lrRangeTestRoutes } from './routes/lr-range-tests/index.js';
 import { sweepRoutes } from './routes/sweeps/index.js';
 import { trialRoutes } from './routes/trials/index.js';
 import { ErrorResponse } from './schemas.js';
@@ -106,6 +107,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           name: 'datasets',
           description: 'Upload, list, inspect and delete datasets for sweeps of your own model',
         },
+        {
+          name: 'lr-range-tests',
+          description:
+            "Smith's learning-rate range test (fastai's lr_find): the curve and the suggested learning rates",
+        },
         { name: 'catalog', description: 'Optimizers, schedulers, workloads; schedule previews' },
         { name: 'health', description: 'Liveness, readiness and Prometheus metrics' },
       ],
@@ -147,6 +153,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(comparisonRoutes);
   await app.register(eventRoutes);
   await app.register(datasetRoutes);
+  await app.register(lrRangeTestRoutes);
   await app.register(dashboardRoutes);
   return app;
 }

@@ -137,8 +137,8 @@ describe('the OpenAPI document', () => {
 
   it('gives every operation a camelCase operationId, a summary, its security, a 4xx where it takes input, a 5xx', () => {
     const ops = operations(doc);
-    // 22, and the external trials' claim, report, finish, hand-back.
-    expect(ops.length).toBe(26);
+    // 22, the external trials' claim, report, finish, hand-back, and the lr range test's create and get.
+    expect(ops.length).toBe(28);
     const ids = ops.map(({ op }) => op.operationId);
     expect(new Set(ids).size).toBe(ops.length);
     for (const { path, method, op } of ops) {
@@ -163,6 +163,7 @@ describe('the OpenAPI document', () => {
       [
         'cancelSweep',
         'claimTrial',
+        'createLrRangeTest',
         'createSweep',
         'deleteDataset',
         'deleteSweep',
@@ -171,6 +172,7 @@ describe('the OpenAPI document', () => {
         'getCatalog',
         'getDataset',
         'getHealth',
+        'getLrRangeTest',
         'getMetrics',
         'getReadiness',
         'getSweep',
@@ -234,8 +236,9 @@ describe('the OpenAPI document', () => {
     }
     // createSweep 6 + 201 2 + 400 1, previewSchedule 2, getSweep 404 1, cancel 1, extend 3 + 2,
     // uploadDataset 1 + 201 2 + 400 3, listDatasets 1; claimTrial 1 + 200 1, reportTrial 2 + 200 2,
-    // finishTrial 2 + 200 1, handBackTrial 1 + 200 1.
-    expect(checked).toBe(36);
+    // finishTrial 2 + 200 1, handBackTrial 1 + 200 1; createLrRangeTest 2 + 201 1 + 400 1,
+    // getLrRangeTest 200 1 + 404 1.
+    expect(checked).toBe(42);
   });
 
   it('every JSON Schema `examples` value inside the schemas validates against its schema', () => {
@@ -299,6 +302,12 @@ describe('the OpenAPI document', () => {
     for (const [name, example] of Object.entries(preview.examples)) {
       expect((await send(preview.path, 'post', preview.path, example.value)).status, name).toBe(200);
     }
+    const lrRangeTest = examplesOf('createLrRangeTest');
+    for (const [name, example] of Object.entries(lrRangeTest.examples)) {
+      const { status, body } = await send(lrRangeTest.path, 'post', lrRangeTest.path, example.value);
+      expect(status, `${name}: ${JSON.stringify(body)}`).toBe(201);
+      created[`lr-range-test-${name}`] = body['id'] as string;
+    }
     const extend = examplesOf('extendSweep');
     for (const [name, example] of Object.entries(extend.examples)) {
       // `trials` grows a search; seeds and entries grow a grid.
@@ -336,7 +345,9 @@ describe('the OpenAPI document', () => {
         ? trialId
         : path.startsWith('/v1/datasets/')
           ? datasetId
-          : sweepId;
+          : path.startsWith('/v1/lr-range-tests/')
+            ? created['lr-range-test-sgd']!
+            : sweepId;
       expect((await send(path, method, path.replace('{id}', id))).status, path).toBe(200);
     }
     const cancel = await send('/v1/sweeps/{id}/cancel', 'post', `/v1/sweeps/${created['tpe']}/cancel`);

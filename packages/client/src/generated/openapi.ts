@@ -114,6 +114,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/lr-range-tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an lr range test: one trial whose lr grows every step, stopped when the loss blows up
+         * @description Smith 2017's learning-rate range test, as fastai's and Lightning's lr_find: the workload trains with the optimizer entry, its lr ramped from start_lr towards end_lr (exp or linear) over `steps` steps, and stops once the smoothed loss exceeds 4x its best. It runs as one trial on a worker, queued, checkpointed and taken over like any trial. The workload and the optimizer entry are checked as POST /v1/sweeps checks them.
+         */
+        post: operations["createLrRangeTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/lr-range-tests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An lr range test: its status, the curve (step, lr, loss, smoothed loss) and the suggested lrs */
+        get: operations["getLrRangeTest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/schedules/preview": {
         parameters: {
             query?: never;
@@ -1122,6 +1159,2856 @@ export interface operations {
             };
             /** @description Queued or running sweeps use the dataset: `message` names them */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createLrRangeTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Where the ramp ends; must exceed start_lr (fastai: 10)
+                     * @default 10
+                     */
+                    end_lr?: number;
+                    /**
+                     * @description exp: lr_i = start · (end/start)^(i/steps); linear: lr_i = start + (i/steps) · (end − start) (i from 0, as fastai and Lightning)
+                     * @default exp
+                     * @enum {string}
+                     */
+                    mode?: "exp" | "linear";
+                    name?: string;
+                    /** @description One optimizer entry with torch names and single values, without lr (the test sets it); param_groups as in a sweep */
+                    optimizer: {
+                        /**
+                         * @description Dampening for momentum: buf = momentum * buf + (1 - dampening) * grad. A list sweeps its values.
+                         * @default 0
+                         */
+                        dampening?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /**
+                         * @description Momentum factor. A list sweeps its values.
+                         * @default 0
+                         */
+                        momentum?: number | number[];
+                        /**
+                         * @description Use Nesterov momentum (requires momentum > 0 and dampening = 0). A list sweeps its values.
+                         * @default false
+                         */
+                        nesterov?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Dampening for momentum: buf = momentum * buf + (1 - dampening) * grad. A list sweeps its values.
+                             * @default 0
+                             */
+                            dampening?: number | number[];
+                            /** @description Learning rate. A list sweeps its values. */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /**
+                             * @description Momentum factor. A list sweeps its values.
+                             * @default 0
+                             */
+                            momentum?: number | number[];
+                            /**
+                             * @description Use Nesterov momentum (requires momentum > 0 and dampening = 0). A list sweeps its values.
+                             * @default false
+                             */
+                            nesterov?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Stochastic gradient descent, optionally with (Nesterov) momentum. https://pytorch.org/docs/1.13/generated/torch.optim.SGD.html
+                         * @enum {string}
+                         */
+                        type: "SGD";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Power for the eta update. A list sweeps its values.
+                         * @default 0.75
+                         */
+                        alpha?: number | number[];
+                        /**
+                         * @description Decay term. A list sweeps its values.
+                         * @default 0.0001
+                         */
+                        lambd?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Power for the eta update. A list sweeps its values.
+                             * @default 0.75
+                             */
+                            alpha?: number | number[];
+                            /**
+                             * @description Decay term. A list sweeps its values.
+                             * @default 0.0001
+                             */
+                            lambd?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.01
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Step at which averaging starts. A list sweeps its values.
+                             * @default 1000000
+                             */
+                            t0?: number | number[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Step at which averaging starts. A list sweeps its values.
+                         * @default 1000000
+                         */
+                        t0?: number | number[];
+                        /**
+                         * @description Averaged stochastic gradient descent (Polyak & Juditsky, 1992). https://pytorch.org/docs/1.13/generated/torch.optim.ASGD.html
+                         * @enum {string}
+                         */
+                        type: "ASGD";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description (etaminus, etaplus): multiplicative decrease and increase factors, 0 < etaminus < 1 < etaplus. A list of lists sweeps.
+                         * @default [
+                         *       0.5,
+                         *       1.2
+                         *     ]
+                         */
+                        etas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description (etaminus, etaplus): multiplicative decrease and increase factors, 0 < etaminus < 1 < etaplus. A list of lists sweeps.
+                             * @default [
+                             *       0.5,
+                             *       1.2
+                             *     ]
+                             */
+                            etas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.01
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description (min, max) allowed step sizes. A list of lists sweeps.
+                             * @default [
+                             *       0.000001,
+                             *       50
+                             *     ]
+                             */
+                            step_sizes?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                        }[];
+                        /**
+                         * @description (min, max) allowed step sizes. A list of lists sweeps.
+                         * @default [
+                         *       0.000001,
+                         *       50
+                         *     ]
+                         */
+                        step_sizes?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Resilient backpropagation: per-element step sizes adapted from gradient signs. https://pytorch.org/docs/1.13/generated/torch.optim.Rprop.html
+                         * @enum {string}
+                         */
+                        type: "Rprop";
+                    } | {
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-10
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Initial value of the squared-gradient accumulator. A list sweeps its values.
+                         * @default 0
+                         */
+                        initial_accumulator_value?: number | number[];
+                        /**
+                         * @description Learning rate decay: clr = lr / (1 + (step - 1) * lr_decay). A list sweeps its values.
+                         * @default 0
+                         */
+                        lr_decay?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-10
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Initial value of the squared-gradient accumulator. A list sweeps its values.
+                             * @default 0
+                             */
+                            initial_accumulator_value?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.01
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Learning rate decay: clr = lr / (1 + (step - 1) * lr_decay). A list sweeps its values.
+                             * @default 0
+                             */
+                            lr_decay?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Adagrad: per-element learning rates from accumulated squared gradients. https://pytorch.org/docs/1.13/generated/torch.optim.Adagrad.html
+                         * @enum {string}
+                         */
+                        type: "Adagrad";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 0.000001
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 0.000001
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 1
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Coefficient of the running average of squared gradients. A list sweeps its values.
+                             * @default 0.9
+                             */
+                            rho?: number | number[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Coefficient of the running average of squared gradients. A list sweeps its values.
+                         * @default 0.9
+                         */
+                        rho?: number | number[];
+                        /**
+                         * @description Adadelta: an adaptive learning rate method (Zeiler, 2012). https://pytorch.org/docs/1.13/generated/torch.optim.Adadelta.html
+                         * @enum {string}
+                         */
+                        type: "Adadelta";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Smoothing constant of the squared-gradient average. A list sweeps its values.
+                         * @default 0.99
+                         */
+                        alpha?: number | number[];
+                        /**
+                         * @description Normalize by the estimated variance of the gradient instead of its second moment. A list sweeps its values.
+                         * @default false
+                         */
+                        centered?: boolean | boolean[];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /**
+                         * @description Momentum factor. A list sweeps its values.
+                         * @default 0
+                         */
+                        momentum?: number | number[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Smoothing constant of the squared-gradient average. A list sweeps its values.
+                             * @default 0.99
+                             */
+                            alpha?: number | number[];
+                            /**
+                             * @description Normalize by the estimated variance of the gradient instead of its second moment. A list sweeps its values.
+                             * @default false
+                             */
+                            centered?: boolean | boolean[];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.01
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /**
+                             * @description Momentum factor. A list sweeps its values.
+                             * @default 0
+                             */
+                            momentum?: number | number[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description RMSprop: gradients divided by a running root mean square (Hinton). https://pytorch.org/docs/1.13/generated/torch.optim.RMSprop.html
+                         * @enum {string}
+                         */
+                        type: "RMSprop";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
+                         * @default false
+                         */
+                        amsgrad?: boolean | boolean[];
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
+                             * @default false
+                             */
+                            amsgrad?: boolean | boolean[];
+                            /**
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @default [
+                             *       0.9,
+                             *       0.999
+                             *     ]
+                             */
+                            betas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.001
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Adam (Kingma & Ba, 2014), optionally AMSGrad. https://pytorch.org/docs/1.13/generated/torch.optim.Adam.html
+                         * @enum {string}
+                         */
+                        type: "Adam";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
+                         * @default false
+                         */
+                        amsgrad?: boolean | boolean[];
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Use the AMSGrad variant (the maximum of past squared-gradient averages). A list sweeps its values.
+                             * @default false
+                             */
+                            amsgrad?: boolean | boolean[];
+                            /**
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @default [
+                             *       0.9,
+                             *       0.999
+                             *     ]
+                             */
+                            betas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.001
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Decoupled weight decay coefficient: param *= 1 - lr * weight_decay before the update. A list sweeps its values.
+                             * @default 0.01
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Adam with decoupled weight decay (Loshchilov & Hutter, 2017). https://pytorch.org/docs/1.13/generated/torch.optim.AdamW.html
+                         * @enum {string}
+                         */
+                        type: "AdamW";
+                        /**
+                         * @description Decoupled weight decay coefficient: param *= 1 - lr * weight_decay before the update. A list sweeps its values.
+                         * @default 0.01
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @default [
+                             *       0.9,
+                             *       0.999
+                             *     ]
+                             */
+                            betas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.002
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description Adamax: Adam with the infinity norm. https://pytorch.org/docs/1.13/generated/torch.optim.Adamax.html
+                         * @enum {string}
+                         */
+                        type: "Adamax";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Momentum decay psi of the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi)). A list sweeps its values.
+                         * @default 0.004
+                         */
+                        momentum_decay?: number | number[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @default [
+                             *       0.9,
+                             *       0.999
+                             *     ]
+                             */
+                            betas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.002
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Momentum decay psi of the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi)). A list sweeps its values.
+                             * @default 0.004
+                             */
+                            momentum_decay?: number | number[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description NAdam: Adam with Nesterov momentum (Dozat, 2016). https://pytorch.org/docs/1.13/generated/torch.optim.NAdam.html
+                         * @enum {string}
+                         */
+                        type: "NAdam";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @default [
+                             *       0.9,
+                             *       0.999
+                             *     ]
+                             */
+                            betas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.001
+                             */
+                            lr?: number | number[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                            /**
+                             * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                             * @default 0
+                             */
+                            weight_decay?: number | number[];
+                        }[];
+                        /**
+                         * @description RAdam: Adam with a rectified adaptive learning rate (Liu et al., 2019). https://pytorch.org/docs/1.13/generated/torch.optim.RAdam.html
+                         * @enum {string}
+                         */
+                        type: "RAdam";
+                        /**
+                         * @description Weight decay (L2 penalty) coefficient. A list sweeps its values.
+                         * @default 0
+                         */
+                        weight_decay?: number | number[];
+                    } | {
+                        /**
+                         * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                         * @default [
+                         *       0.9,
+                         *       0.999
+                         *     ]
+                         */
+                        betas?: [
+                            number,
+                            number
+                        ] | [
+                            number,
+                            number
+                        ][];
+                        /**
+                         * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                         * @default 1e-8
+                         */
+                        eps?: number | number[];
+                        /**
+                         * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                         * @default false
+                         */
+                        maximize?: boolean | boolean[];
+                        /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
+                        param_groups?: {
+                            /**
+                             * @description Coefficients of the running averages of the gradient and of its square. A list of lists sweeps.
+                             * @default [
+                             *       0.9,
+                             *       0.999
+                             *     ]
+                             */
+                            betas?: [
+                                number,
+                                number
+                            ] | [
+                                number,
+                                number
+                            ][];
+                            /**
+                             * @description Term added to the denominator for numerical stability. A list sweeps its values.
+                             * @default 1e-8
+                             */
+                            eps?: number | number[];
+                            /**
+                             * @description Learning rate. A list sweeps its values.
+                             * @default 0.001
+                             */
+                            lr?: number | number[];
+                            /**
+                             * @description Maximize the objective instead of minimizing it (the gradient is negated). A list sweeps its values.
+                             * @default false
+                             */
+                            maximize?: boolean | boolean[];
+                            /** @description Workload parameter group(s) this entry covers. */
+                            params: string | string[];
+                        }[];
+                        /**
+                         * @description Lazy Adam for sparse gradients: only rows that receive a gradient are updated and carry state. https://pytorch.org/docs/1.13/generated/torch.optim.SparseAdam.html
+                         * @enum {string}
+                         */
+                        type: "SparseAdam";
+                    } | {
+                        /**
+                         * @description Update history size. A list sweeps its values.
+                         * @default 100
+                         */
+                        history_size?: number | number[];
+                        /**
+                         * @description Line search: null (fixed step lr) or "strong_wolfe". A list sweeps its values.
+                         * @default null
+                         */
+                        line_search_fn?: ("strong_wolfe" | null) | ("strong_wolfe" | null)[];
+                        /**
+                         * @description Maximal number of function evaluations per step; null means max_iter * 5 / 4 (floored). A list sweeps its values.
+                         * @default null
+                         */
+                        max_eval?: (number | null) | (number | null)[];
+                        /**
+                         * @description Maximal number of iterations per optimization step. A list sweeps its values.
+                         * @default 20
+                         */
+                        max_iter?: number | number[];
+                        /**
+                         * @description Termination tolerance on function value/parameter changes. A list sweeps its values.
+                         * @default 1e-9
+                         */
+                        tolerance_change?: number | number[];
+                        /**
+                         * @description Termination tolerance on first-order optimality (max |grad|). A list sweeps its values.
+                         * @default 1e-7
+                         */
+                        tolerance_grad?: number | number[];
+                        /**
+                         * @description L-BFGS (limited-memory BFGS); step() needs a closure; one param group. https://pytorch.org/docs/1.13/generated/torch.optim.LBFGS.html
+                         * @enum {string}
+                         */
+                        type: "LBFGS";
+                    };
+                    /**
+                     * @description The seed of the one trial
+                     * @default 0
+                     */
+                    seed?: number;
+                    /**
+                     * @description β of the bias-corrected exponential moving average of the loss (fastai Recorder and Lightning: 0.98)
+                     * @default 0.98
+                     */
+                    smoothing?: number;
+                    /**
+                     * @description The lr of the first step (fastai lr_find: 1e-7)
+                     * @default 1e-7
+                     */
+                    start_lr?: number;
+                    /**
+                     * @description Steps of the ramp (fastai num_it: 100)
+                     * @default 100
+                     */
+                    steps?: number;
+                    /** @description The training settings of a sweep (batchSize, ...); epochs and maxSteps are the range test's: giving them is a 400 */
+                    training?: {
+                        /**
+                         * @description Examples per optimizer step; the last batch of an epoch may be smaller.
+                         * @default 64
+                         */
+                        batchSize?: number;
+                        /**
+                         * @description Passes over the training set.
+                         * @default 1
+                         */
+                        epochs?: number;
+                        /** @description Stop after this many optimizer steps even if epochs remain. */
+                        maxSteps?: number;
+                    };
+                    /** @description The model and data: a built-in workload name, or {name, options}, or a torch.nn model on an uploaded dataset {dataset, model, loss}, or {external: {...}}: trials trained by your own program, which claims them over REST (the object reaches it untouched). */
+                    workload: ("mnist-mlp" | "two-layer-regression" | "rosenbrock" | "logistic") | {
+                        /** @enum {string} */
+                        name: "mnist-mlp";
+                        options?: {
+                            /**
+                             * @description Width of the hidden layer.
+                             * @default 200
+                             */
+                            hidden?: number;
+                            /**
+                             * @description Training digits (trainSize + valSize <= 10000).
+                             * @default 8000
+                             */
+                            trainSize?: number;
+                            /**
+                             * @description Validation digits.
+                             * @default 2000
+                             */
+                            valSize?: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        name: "two-layer-regression";
+                        options?: {
+                            /**
+                             * @description H: hidden units.
+                             * @default 100
+                             */
+                            hidden?: number;
+                            /**
+                             * @description D_in: input features.
+                             * @default 1000
+                             */
+                            inputSize?: number;
+                            /**
+                             * @description D_out: regression targets.
+                             * @default 10
+                             */
+                            outputSize?: number;
+                            /**
+                             * @description N: number of examples.
+                             * @default 64
+                             */
+                            samples?: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        name: "rosenbrock";
+                        options?: {
+                            /**
+                             * @description Initial x.
+                             * @default -1.5
+                             */
+                            x0?: number;
+                            /**
+                             * @description Initial y.
+                             * @default 2
+                             */
+                            y0?: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        name: "logistic";
+                        options?: {
+                            /**
+                             * @description Input dimension.
+                             * @default 10
+                             */
+                            features?: number;
+                            /**
+                             * @description Distance between the two class means.
+                             * @default 2
+                             */
+                            separation?: number;
+                            /**
+                             * @description Training examples.
+                             * @default 1000
+                             */
+                            trainSize?: number;
+                            /**
+                             * @description Validation examples.
+                             * @default 500
+                             */
+                            valSize?: number;
+                        };
+                    } | {
+                        dataset: {
+                            /** @description The input columns (default: every other column), or the NPZ array (default "x"). */
+                            features?: string | string[];
+                            /** @description The id or name of an uploaded dataset. */
+                            id: string;
+                            /** @description Each example's input shape, e.g. [1, 8, 8] (default: [feature count], or the array's trailing dims). */
+                            shape?: number[];
+                            /**
+                             * @description Scale the inputs by the training split's per-feature mean and std.
+                             * @default false
+                             */
+                            standardize?: boolean;
+                            /** @description The column(s) to predict, or the NPZ array (default "y"). */
+                            target?: string | string[];
+                            /** @description A fraction of the rows to validate on, or another dataset (id or name); default none. */
+                            val?: number | string | null;
+                        };
+                        /** @description The torch.nn loss: its class name, or an object with its arguments. */
+                        loss: ("CrossEntropyLoss" | "MSELoss" | "L1Loss" | "SmoothL1Loss" | "HuberLoss" | "BCEWithLogitsLoss") | {
+                            /**
+                             * @description A target value that is ignored. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default -100
+                             */
+                            ignore_index?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Amount of smoothing of the target distribution, in [0, 1]. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            label_smoothing?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description How per-element losses are reduced to the training loss. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default mean
+                             */
+                            reduction?: ("mean" | "sum") | ("mean" | "sum")[] | {
+                                choice: ("mean" | "sum")[];
+                            };
+                            /**
+                             * @description Softmax cross entropy of the output [C] against a class index 0..C-1. https://pytorch.org/docs/1.13/generated/torch.nn.CrossEntropyLoss.html
+                             * @enum {string}
+                             */
+                            type: "CrossEntropyLoss";
+                            /**
+                             * @description A weight per class (C of them), or null. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            weight?: (number[] | null) | (number[] | null)[] | {
+                                choice: (number[] | null)[];
+                            };
+                        } | {
+                            /**
+                             * @description How per-element losses are reduced to the training loss. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default mean
+                             */
+                            reduction?: ("mean" | "sum") | ("mean" | "sum")[] | {
+                                choice: ("mean" | "sum")[];
+                            };
+                            /**
+                             * @description Mean squared error. https://pytorch.org/docs/1.13/generated/torch.nn.MSELoss.html
+                             * @enum {string}
+                             */
+                            type: "MSELoss";
+                        } | {
+                            /**
+                             * @description How per-element losses are reduced to the training loss. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default mean
+                             */
+                            reduction?: ("mean" | "sum") | ("mean" | "sum")[] | {
+                                choice: ("mean" | "sum")[];
+                            };
+                            /**
+                             * @description Mean absolute error. https://pytorch.org/docs/1.13/generated/torch.nn.L1Loss.html
+                             * @enum {string}
+                             */
+                            type: "L1Loss";
+                        } | {
+                            /**
+                             * @description Where the loss turns from L2 to L1. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            beta?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description How per-element losses are reduced to the training loss. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default mean
+                             */
+                            reduction?: ("mean" | "sum") | ("mean" | "sum")[] | {
+                                choice: ("mean" | "sum")[];
+                            };
+                            /**
+                             * @description Squared error below beta, absolute error above. https://pytorch.org/docs/1.13/generated/torch.nn.SmoothL1Loss.html
+                             * @enum {string}
+                             */
+                            type: "SmoothL1Loss";
+                        } | {
+                            /**
+                             * @description Where the loss turns from L2 to L1. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            delta?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description How per-element losses are reduced to the training loss. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default mean
+                             */
+                            reduction?: ("mean" | "sum") | ("mean" | "sum")[] | {
+                                choice: ("mean" | "sum")[];
+                            };
+                            /**
+                             * @description Squared error below delta, delta-scaled absolute error above. https://pytorch.org/docs/1.13/generated/torch.nn.HuberLoss.html
+                             * @enum {string}
+                             */
+                            type: "HuberLoss";
+                        } | {
+                            /**
+                             * @description A weight of the positive examples per output, or null. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            pos_weight?: (number[] | null) | (number[] | null)[] | {
+                                choice: (number[] | null)[];
+                            };
+                            /**
+                             * @description How per-element losses are reduced to the training loss. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default mean
+                             */
+                            reduction?: ("mean" | "sum") | ("mean" | "sum")[] | {
+                                choice: ("mean" | "sum")[];
+                            };
+                            /**
+                             * @description Sigmoid and binary cross entropy of each output against a 0/1 target. https://pytorch.org/docs/1.13/generated/torch.nn.BCEWithLogitsLoss.html
+                             * @enum {string}
+                             */
+                            type: "BCEWithLogitsLoss";
+                            /**
+                             * @description A weight per output (broadcast over the batch), or null. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            weight?: (number[] | null) | (number[] | null)[] | {
+                                choice: (number[] | null)[];
+                            };
+                        };
+                        /** @description The layers, in order (torch.nn class names and constructor arguments). */
+                        model: ({
+                            /**
+                             * @description Whether the layer learns an additive bias. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            bias?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /** @description Size of the last input dimension; inferred from the shape flowing in when left out. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            in_features?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description Size of each output. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            out_features: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description y = x Aᵀ + b over the last dimension of the input. https://pytorch.org/docs/1.13/generated/torch.nn.Linear.html
+                             * @enum {string}
+                             */
+                            type: "Linear";
+                        } | {
+                            /**
+                             * @description Whether the layer learns an additive bias. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            bias?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Spacing between kernel elements. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            dilation?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description Blocked connections from input to output channels; divides both. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            groups?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Channels of the input; inferred from the shape flowing in when left out. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            in_channels?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Size of the convolving kernel. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            kernel_size: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description Channels produced by the convolution. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            out_channels: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Zero padding added to both sides of each spatial dimension, or "same" / "valid". A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            padding?: (number | number[] | ("same" | "valid")) | (number | number[] | ("same" | "valid"))[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[] | ("same" | "valid"))[];
+                            };
+                            /**
+                             * @description Padding mode; only "zeros" is supported. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default zeros
+                             */
+                            padding_mode?: ("zeros" | "reflect" | "replicate" | "circular") | ("zeros" | "reflect" | "replicate" | "circular")[] | {
+                                choice: ("zeros" | "reflect" | "replicate" | "circular")[];
+                            };
+                            /**
+                             * @description Stride of the convolution. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            stride?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description A 1-D convolution over an input of shape [C, L]. https://pytorch.org/docs/1.13/generated/torch.nn.Conv1d.html
+                             * @enum {string}
+                             */
+                            type: "Conv1d";
+                        } | {
+                            /**
+                             * @description Whether the layer learns an additive bias. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            bias?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Spacing between kernel elements. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            dilation?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description Blocked connections from input to output channels; divides both. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            groups?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Channels of the input; inferred from the shape flowing in when left out. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            in_channels?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Size of the convolving kernel. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            kernel_size: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description Channels produced by the convolution. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            out_channels: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Zero padding added to both sides of each spatial dimension, or "same" / "valid". A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            padding?: (number | number[] | ("same" | "valid")) | (number | number[] | ("same" | "valid"))[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[] | ("same" | "valid"))[];
+                            };
+                            /**
+                             * @description Padding mode; only "zeros" is supported. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default zeros
+                             */
+                            padding_mode?: ("zeros" | "reflect" | "replicate" | "circular") | ("zeros" | "reflect" | "replicate" | "circular")[] | {
+                                choice: ("zeros" | "reflect" | "replicate" | "circular")[];
+                            };
+                            /**
+                             * @description Stride of the convolution. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            stride?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description A 2-D convolution over an input of shape [C, H, W]. https://pytorch.org/docs/1.13/generated/torch.nn.Conv2d.html
+                             * @enum {string}
+                             */
+                            type: "Conv2d";
+                        } | {
+                            /**
+                             * @description Use ceil instead of floor for the output size (a last window must start inside the input). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default false
+                             */
+                            ceil_mode?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Spacing between the elements of the window. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            dilation?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /** @description Size of the window. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            kernel_size: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description Implicit padding on both sides (at most half the kernel). A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            padding?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description Stride of the window; null (the default) is kernel_size. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            stride?: (number | number[] | null) | (number | number[] | null)[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[] | null)[];
+                            };
+                            /**
+                             * @description 2-D max pooling over an input of shape [C, H, W]. https://pytorch.org/docs/1.13/generated/torch.nn.MaxPool2d.html
+                             * @enum {string}
+                             */
+                            type: "MaxPool2d";
+                        } | {
+                            /**
+                             * @description Use ceil instead of floor for the output size (a last window must start inside the input). A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default false
+                             */
+                            ceil_mode?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Whether the zero padding counts in the average. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            count_include_pad?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description The divisor of the average, instead of the window size. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            divisor_override?: (number | null) | (number | null)[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | null)[];
+                            };
+                            /** @description Size of the window. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            kernel_size: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description Implicit padding on both sides (at most half the kernel). A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0
+                             */
+                            padding?: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description Stride of the window; null (the default) is kernel_size. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            stride?: (number | number[] | null) | (number | number[] | null)[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[] | null)[];
+                            };
+                            /**
+                             * @description 2-D average pooling over an input of shape [C, H, W]. https://pytorch.org/docs/1.13/generated/torch.nn.AvgPool2d.html
+                             * @enum {string}
+                             */
+                            type: "AvgPool2d";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description Target output size [H, W] (an int for a square). A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            output_size: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description Average pooling of an input of shape [C, H, W] to [C, output_size]. https://pytorch.org/docs/1.13/generated/torch.nn.AdaptiveAvgPool2d.html
+                             * @enum {string}
+                             */
+                            type: "AdaptiveAvgPool2d";
+                        } | {
+                            /**
+                             * @description Last dim to flatten. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default -1
+                             */
+                            end_dim?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description First dim to flatten. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            start_dim?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Flattens a range of dimensions of the batched tensor (dim 0 is the batch). https://pytorch.org/docs/1.13/generated/torch.nn.Flatten.html
+                             * @enum {string}
+                             */
+                            type: "Flatten";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description Probability of an element to be zeroed. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.5
+                             */
+                            p?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Zeroes elements with probability p during training. https://pytorch.org/docs/1.13/generated/torch.nn.Dropout.html
+                             * @enum {string}
+                             */
+                            type: "Dropout";
+                        } | {
+                            /**
+                             * @description Whether the layer learns a scale and a shift. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            affine?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description A value added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.00001
+                             */
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description The running statistics momentum; null for a cumulative moving average. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.1
+                             */
+                            momentum?: (number | null) | (number | null)[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | null)[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description C of the input; inferred from the shape flowing in when left out. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            num_features?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Whether running statistics are kept for evaluation. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            track_running_stats?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Batch normalization over an input of shape [C] or [C, L]. https://pytorch.org/docs/1.13/generated/torch.nn.BatchNorm1d.html
+                             * @enum {string}
+                             */
+                            type: "BatchNorm1d";
+                        } | {
+                            /**
+                             * @description Whether the layer learns a scale and a shift. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            affine?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description A value added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.00001
+                             */
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description The running statistics momentum; null for a cumulative moving average. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.1
+                             */
+                            momentum?: (number | null) | (number | null)[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | null)[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description C of the input; inferred from the shape flowing in when left out. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            num_features?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description Whether running statistics are kept for evaluation. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            track_running_stats?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description Batch normalization over an input of shape [C, H, W]. https://pytorch.org/docs/1.13/generated/torch.nn.BatchNorm2d.html
+                             * @enum {string}
+                             */
+                            type: "BatchNorm2d";
+                        } | {
+                            /**
+                             * @description Whether the layer learns a per-element scale and shift. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default true
+                             */
+                            elementwise_affine?: boolean | boolean[] | {
+                                choice: boolean[];
+                            };
+                            /**
+                             * @description A value added to the denominator for numerical stability. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.00001
+                             */
+                            eps?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description The trailing dimensions to normalize over: an int or a list. A list of lists sweeps. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            normalized_shape: (number | number[]) | (number | number[])[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | number[])[];
+                            };
+                            /**
+                             * @description Layer normalization over the trailing dimensions normalized_shape. https://pytorch.org/docs/1.13/generated/torch.nn.LayerNorm.html
+                             * @enum {string}
+                             */
+                            type: "LayerNorm";
+                        } | {
+                            /** @description Size of each embedding vector. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            embedding_dim: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /** @description Size of the dictionary: indices run 0..num_embeddings-1. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400. */
+                            num_embeddings: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description An index whose vector gets no gradient; null for none. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default null
+                             */
+                            padding_idx?: (number | null) | (number | null)[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: (number | null)[];
+                            };
+                            /**
+                             * @description A lookup table of num_embeddings vectors of size embedding_dim; takes integer indices. https://pytorch.org/docs/1.13/generated/torch.nn.Embedding.html
+                             * @enum {string}
+                             */
+                            type: "Embedding";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description max(0, x). https://pytorch.org/docs/1.13/generated/torch.nn.ReLU.html
+                             * @enum {string}
+                             */
+                            type: "ReLU";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description Slope for negative inputs. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 0.01
+                             */
+                            negative_slope?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description max(0, x) + negative_slope * min(0, x). https://pytorch.org/docs/1.13/generated/torch.nn.LeakyReLU.html
+                             * @enum {string}
+                             */
+                            type: "LeakyReLU";
+                        } | {
+                            /**
+                             * @description The alpha of the ELU formulation. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            alpha?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description x for x > 0, alpha * (exp(x) - 1) otherwise. https://pytorch.org/docs/1.13/generated/torch.nn.ELU.html
+                             * @enum {string}
+                             */
+                            type: "ELU";
+                        } | {
+                            /**
+                             * @description The approximation: "none" (exact) or "tanh". A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default none
+                             */
+                            approximate?: ("none" | "tanh") | ("none" | "tanh")[] | {
+                                choice: ("none" | "tanh")[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description x * Φ(x). https://pytorch.org/docs/1.13/generated/torch.nn.GELU.html
+                             * @enum {string}
+                             */
+                            type: "GELU";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description x * sigmoid(x). https://pytorch.org/docs/1.13/generated/torch.nn.SiLU.html
+                             * @enum {string}
+                             */
+                            type: "SiLU";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description tanh(x). https://pytorch.org/docs/1.13/generated/torch.nn.Tanh.html
+                             * @enum {string}
+                             */
+                            type: "Tanh";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description 1 / (1 + exp(-x)). https://pytorch.org/docs/1.13/generated/torch.nn.Sigmoid.html
+                             * @enum {string}
+                             */
+                            type: "Sigmoid";
+                        } | {
+                            /**
+                             * @description The beta of the formulation. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 1
+                             */
+                            beta?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description Above beta * x > threshold the layer is linear. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
+                             * @default 20
+                             */
+                            threshold?: number | number[] | {
+                                uniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                loguniform: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                int: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                logint: [
+                                    number,
+                                    number
+                                ];
+                            } | {
+                                choice: number[];
+                            };
+                            /**
+                             * @description log(1 + exp(beta * x)) / beta. https://pytorch.org/docs/1.13/generated/torch.nn.Softplus.html
+                             * @enum {string}
+                             */
+                            type: "Softplus";
+                        } | {
+                            /** @description Makes the layer a parameter group (param_groups[].params). */
+                            name?: string;
+                            /**
+                             * @description Passes its input through. https://pytorch.org/docs/1.13/generated/torch.nn.Identity.html
+                             * @enum {string}
+                             */
+                            type: "Identity";
+                        })[];
+                    } | {
+                        external: {
+                            param_groups?: string[];
+                            train_examples?: number;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Whether its job reached the trial queue before the answer (false: it is in the outbox) */
+                        enqueued: boolean;
+                        /**
+                         * Format: uuid
+                         * @description The test (a sweep of one trial)
+                         */
+                        id: string;
+                        name: string;
+                        note?: string;
+                        /**
+                         * @description queued, running, completed, failed, cancelled
+                         * @enum {string}
+                         */
+                        status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                        /**
+                         * Format: uuid
+                         * @description Its one trial (GET /v1/trials/:id)
+                         */
+                        trialId: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into it (end_lr <= start_lr, steps < 2, an unknown optimizer or option, lr given, ...) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is larger than BODY_LIMIT */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body has a content type the API does not read (send application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getLrRangeTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        curve: {
+                            /** @description The step's training loss (null: not finite) */
+                            loss: number | null;
+                            /** @description The lr the step trained with */
+                            lr: number;
+                            /** @description Bias-corrected exponential moving average of the loss (null: not finite) */
+                            smoothed: number | null;
+                            /** @description From 1 */
+                            step: number;
+                        }[];
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        settings: {
+                            end_lr: number;
+                            /** @enum {string} */
+                            mode: "exp" | "linear";
+                            smoothing: number;
+                            start_lr: number;
+                            steps: number;
+                        };
+                        /**
+                         * @description queued, running, completed, failed, cancelled
+                         * @enum {string}
+                         */
+                        status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                        /** @description The smoothed loss passed 4x its best (or a loss was not finite) before the last step */
+                        stoppedEarly: boolean;
+                        suggestions: {
+                            /** @description The lr of the lowest smoothed loss */
+                            lrAtMinimum: number | null;
+                            /** @description fastai's minimum: the lr of the lowest smoothed loss, divided by 10 */
+                            minimum: number | null;
+                            /** @description fastai's steep: the lr where the smoothed loss falls fastest against log lr (the first steps/10 points and the last 5 left out) */
+                            steep: number | null;
+                        };
+                        trial: {
+                            backend: string | null;
+                            error: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description queued, running, completed, failed, cancelled, pruned
+                             * @enum {string}
+                             */
+                            status: "queued" | "running" | "completed" | "failed" | "cancelled" | "pruned";
+                            stepsDone: number;
+                        } | null;
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No lr range test has this id */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
