@@ -3,6 +3,8 @@ export * from './events.js';
 export * from './objective.js';
 export * from './outbox.js';
 export * from './ports.js';
+export * from './propose.js';
+export * from './protocol.js';
 export * from './reconcile.js';
 export * from './settle.js';
 export * from './statuses.js';

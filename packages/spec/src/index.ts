@@ -35,6 +35,17 @@ export {
   type SearchPrunerConfig,
   searchPrunerTypes,
 } from './search-pruners.js';
+export {
+  configKey,
+  evaluationConfigs,
+  type ProtocolEntry,
+  type ProtocolPlan,
+  type ProtocolSettings,
+  type ProtocolSweep,
+  type SubmittedSweepValidation,
+  type TrialOrigin,
+  validateSubmittedSweep,
+} from './protocol-spec.js';
 export { searchSpecExample, withSearchSchema } from './search-schema.js';
 export {
   DEFAULT_TPE_PARALLELISM,

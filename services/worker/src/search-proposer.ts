@@ -1,7 +1,15 @@
-import { type Proposer, type Settled, settleSweep as settle } from '@hypersweep/core';
+import { type Proposer, type ProtocolPorts, type Settled, settleSweep as settle } from '@hypersweep/core';
 import { createSettleStore, type StatementRunner, type Transactional } from '@hypersweep/db';
 import type { ObservedTrial } from '@hypersweep/search';
-import { configHash, type DatasetInfo, datasetLookup, proposeSearchConfig } from '@hypersweep/spec';
+import {
+  configHash,
+  configKey,
+  type DatasetInfo,
+  datasetLookup,
+  evaluationConfigs,
+  proposeSearchConfig,
+  type TrialConfig,
+} from '@hypersweep/spec';
 import { workloadInfos } from '@hypersweep/trainer';
 import type { Logger } from 'pino';
 
@@ -24,6 +32,13 @@ export const proposeTrials: Proposer = (spec, history, sample, datasets) => {
   };
 };
 
+/** packages/spec's protocol rules as the lifecycle's: a tuning config's identity, and its evaluation trials. */
+export const protocolPorts: ProtocolPorts = {
+  configKey: (config) => configKey(config as TrialConfig),
+  evaluationTrials: (config, seeds) =>
+    evaluationConfigs(config as TrialConfig, seeds).map((c) => ({ config: c, configHash: configHash(c) })),
+};
+
 export interface SettleDeps {
   pool: Transactional;
   /** Kicked after a settlement wrote jobs or events to the outbox. */
@@ -43,6 +58,7 @@ export function sweepSettler(deps: SettleDeps): (sweepId: string) => Promise<Set
     store: createSettleStore(deps.pool, deps.run),
     relay: deps.relay,
     propose: proposeTrials,
+    protocol: protocolPorts,
     onSkipped: (sweepId: string, sample: number, errors: unknown) =>
       deps.log?.warn({ sweepId, sample, errors }, 'sampled config skipped: invalid'),
   };
