@@ -30,13 +30,6 @@ export {
   objectiveModes,
 } from './objective.js';
 export {
-  type AnyPrunerConfig,
-  isSearchPrunerType,
-  type SearchPrunerConfig,
-  searchPrunerTypes,
-} from './search-pruners.js';
-export {
-  configKey,
   evaluationConfigs,
   type ProtocolEntry,
   type ProtocolPlan,
@@ -46,6 +39,12 @@ export {
   type TrialOrigin,
   validateSubmittedSweep,
 } from './protocol-spec.js';
+export {
+  type AnyPrunerConfig,
+  isSearchPrunerType,
+  type SearchPrunerConfig,
+  searchPrunerTypes,
+} from './search-pruners.js';
 export { searchSpecExample, withSearchSchema } from './search-schema.js';
 export {
   DEFAULT_TPE_PARALLELISM,

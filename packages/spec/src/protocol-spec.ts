@@ -1,4 +1,3 @@
-import { configHash } from './canonical-json.js';
 import { ErrorReport, type SpecError } from './error-report.js';
 import { describeValue, isJsonObject, type JsonObject } from './json-value.js';
 import { isObjectiveMetric, type ObjectiveMetric, objectiveMetrics } from './objective.js';
@@ -327,9 +326,6 @@ function readProtocol(value: unknown, report: ErrorReport): ProtocolSettings | u
     target: { metric: metric as ObjectiveMetric, value: targetValue as number },
   };
 }
-
-/** A tuning config's identity across its seeds: the config with its seed left out. */
-export const configKey = (config: TrialConfig): string => configHash({ ...config, seed: 0 });
 
 /** A tuned config on each evaluation seed. */
 export function evaluationConfigs(config: TrialConfig, seeds: readonly number[]): TrialConfig[] {
