@@ -29,6 +29,7 @@ export {
   objectiveMetrics,
   objectiveModes,
 } from './objective.js';
+export { protocolSpecExample, withProtocolSchema } from './protocol-schema.js';
 export {
   evaluationConfigs,
   type ProtocolEntry,

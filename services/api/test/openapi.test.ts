@@ -137,7 +137,7 @@ describe('the OpenAPI document', () => {
 
   it('gives every operation a camelCase operationId, a summary, its security, a 4xx where it takes input, a 5xx', () => {
     const ops = operations(doc);
-    expect(ops.length).toBe(22);
+    expect(ops.length).toBe(24);
     const ids = ops.map(({ op }) => op.operationId);
     expect(new Set(ids).size).toBe(ops.length);
     for (const { path, method, op } of ops) {
@@ -169,8 +169,10 @@ describe('the OpenAPI document', () => {
         'getDataset',
         'getHealth',
         'getMetrics',
+        'getPerformanceProfiles',
         'getReadiness',
         'getSweep',
+        'getSweepBenchmark',
         'getSweepCurves',
         'getSweepEffects',
         'getTrial',
@@ -228,8 +230,8 @@ describe('the OpenAPI document', () => {
       }
     }
     // createSweep 6 + 201 2 + 400 1, previewSchedule 2, getSweep 404 1, cancel 1, extend 3 + 2,
-    // uploadDataset 1 + 201 2 + 400 3, listDatasets 1.
-    expect(checked).toBe(25);
+    // uploadDataset 1 + 201 2 + 400 3, listDatasets 1, getSweepBenchmark 1, getPerformanceProfiles 1.
+    expect(checked).toBe(28);
   });
 
   it('every JSON Schema `examples` value inside the schemas validates against its schema', () => {
@@ -275,6 +277,7 @@ describe('the OpenAPI document', () => {
       'schedulers-regression',
       'tpe',
       'model',
+      'protocol',
     ]);
     // the model example trains on the digits CSV the repository ships (examples/data), uploaded as "digits"
     const digits = await stack.app.inject({
@@ -330,8 +333,13 @@ describe('the OpenAPI document', () => {
         ? trialId
         : path.startsWith('/v1/datasets/')
           ? datasetId
-          : sweepId;
-      expect((await send(path, method, path.replace('{id}', id))).status, path).toBe(200);
+          : // a benchmark answers for a tune-then-evaluate sweep only (409 otherwise)
+            path.endsWith('/benchmark')
+            ? created['protocol']!
+            : sweepId;
+      const url =
+        path === '/v1/benchmarks' ? `/v1/benchmarks?sweeps=${created['protocol']}` : path.replace('{id}', id);
+      expect((await send(path, method, url)).status, path).toBe(200);
     }
     const cancel = await send('/v1/sweeps/{id}/cancel', 'post', `/v1/sweeps/${created['tpe']}/cancel`);
     expect(cancel.status).toBe(202);
