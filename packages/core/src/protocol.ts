@@ -41,24 +41,46 @@ export function topConfigs(
   top: number,
   key: (config: unknown) => string,
 ): TunedConfig[] {
-  const groups = new Map<string, EndedTuningTrial[]>();
-  for (const trial of ended) {
-    const k = key(trial.config);
-    const group = groups.get(k);
-    if (group) group.push(trial);
-    else groups.set(k, [trial]);
-  }
-  const ranked: TunedConfig[] = [];
-  for (const group of groups.values()) {
-    if (group.length !== seeds) continue;
-    if (!group.every((t) => t.status === 'completed' && t.bestValue !== null && Number.isFinite(t.bestValue)))
+  const ranked: Array<TunedConfig & { key: string }> = [];
+  for (const { key: k, trials } of tuningConfigs(ended, seeds, key)) {
+    if (trials.length !== seeds) continue;
+    if (
+      !trials.every((t) => t.status === 'completed' && t.bestValue !== null && Number.isFinite(t.bestValue))
+    )
       continue;
-    const sum = group.reduce((acc, t) => acc + asMinimized(mode, t.bestValue!), 0);
-    const first = group.reduce((a, b) => (a.index <= b.index ? a : b));
-    ranked.push({ config: first.config, index: first.index, score: sum / seeds });
+    const sum = trials.reduce((acc, t) => acc + asMinimized(mode, t.bestValue!), 0);
+    ranked.push({ key: k, config: trials[0]!.config, index: trials[0]!.index, score: sum / seeds });
   }
   ranked.sort((a, b) => a.score - b.score || a.index - b.index);
-  return ranked.slice(0, top);
+  // A config sampled twice is evaluated once (its better draw ranks it).
+  const seen = new Set<string>();
+  return ranked
+    .filter((r) => !seen.has(r.key) && seen.add(r.key))
+    .slice(0, top)
+    .map(({ key: _key, ...tuned }) => tuned);
+}
+
+/**
+ * The configs tried: a sampled config's trials are created together, one per tuning seed, so a config's
+ * trials are its key's trials in index order cut into runs of `seeds` (random search may draw the same
+ * config twice: each draw is a config tried, counted against the budget).
+ */
+export function tuningConfigs<T extends { index: number; config: unknown }>(
+  trials: readonly T[],
+  seeds: number,
+  key: (config: unknown) => string,
+): Array<{ key: string; trials: T[] }> {
+  const byKey = new Map<string, T[]>();
+  for (const trial of [...trials].sort((a, b) => a.index - b.index)) {
+    const k = key(trial.config);
+    const list = byKey.get(k);
+    if (list) list.push(trial);
+    else byKey.set(k, [trial]);
+  }
+  const configs: Array<{ key: string; trials: T[] }> = [];
+  for (const [k, list] of byKey)
+    for (let i = 0; i < list.length; i += seeds) configs.push({ key: k, trials: list.slice(i, i + seeds) });
+  return configs.sort((a, b) => a.trials[0]!.index - b.trials[0]!.index);
 }
 
 /** Whether an entry's tuning is over: its budget drawn and nothing of it queued or running. */

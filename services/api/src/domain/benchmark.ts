@@ -1,4 +1,4 @@
-import { asMinimized, topConfigs } from '@hypersweep/core';
+import { asMinimized, topConfigs, tuningConfigs } from '@hypersweep/core';
 import { findSweep, type ProtocolTrialRow, readProtocolTrials, type SweepRow } from '@hypersweep/db';
 import { configKey, type ProtocolPlan, summarize, type TrialConfig, withoutSeed } from '@hypersweep/spec';
 import type { ApiContext } from '../context.js';
@@ -109,13 +109,9 @@ function countStatuses(rows: readonly ProtocolTrialRow[]) {
 
 /** The tuning configs tried: each config's value is the mean over its tuning seeds (null unless all completed). */
 function tuningView(tuning: ProtocolTrialRow[], plan: ProtocolPlan, mode: 'min' | 'max', oneShot: boolean) {
-  const configs = new Map<string, ProtocolTrialRow[]>();
-  for (const t of tuning) {
-    const key = configKey(t.config as TrialConfig);
-    configs.set(key, [...(configs.get(key) ?? []), t]);
-  }
   const seeds = plan.tuning.seeds.length;
-  const ended = [...configs.values()].filter((group) => group.every((t) => FINISHED.has(t.status)));
+  const configs = tuningConfigs(tuning, seeds, (c) => configKey(c as TrialConfig));
+  const ended = configs.map((c) => c.trials).filter((group) => group.every((t) => FINISHED.has(t.status)));
   const values = ended.map((group) =>
     group.length === seeds && group.every((t) => t.status === 'completed' && t.bestValue !== null)
       ? group.reduce((a, t) => a + asMinimized(mode, t.bestValue!), 0) / seeds
@@ -124,7 +120,7 @@ function tuningView(tuning: ProtocolTrialRow[], plan: ProtocolPlan, mode: 'min' 
   const signed = (v: number | null) => (v === null ? null : asMinimized(mode, v));
   return {
     budget: oneShot ? 0 : plan.tuning.trials,
-    configsTried: configs.size,
+    configsTried: configs.length,
     configsEnded: ended.length,
     configsWithValue: values.filter((v) => v !== null).length,
     curve: tuningCurve(values).map((p) => ({
