@@ -97,14 +97,14 @@ export function validateSubmittedSweep(input: unknown, context: ValidationContex
   const origins: TrialOrigin[] = [];
   let first: SearchSweep | undefined;
   let budget = 0;
-  list.forEach((value, entry) => {
+  for (const [entry, value] of list.entries()) {
     const entryPath = `/optimizers/${entry}`;
     if (!isJsonObject(value)) {
       report.add(
         entryPath,
         `an optimizer entry is an object like {"type": "Adam"}, got ${describeValue(value)}`,
       );
-      return;
+      continue;
     }
     const { oneShot, ...plain } = value;
     if (oneShot !== undefined && typeof oneShot !== 'boolean')
@@ -113,10 +113,13 @@ export function validateSubmittedSweep(input: unknown, context: ValidationContex
       const { schedulers: _schedulers, ...noSchedule } = rest;
       const sub = { ...noSchedule, optimizers: [plain], seeds: settings.evaluation.seeds };
       const result = validateSweepSpec(sub, context);
-      if (!result.ok) return relocate(result.errors, entry, report);
+      if (!result.ok) {
+        relocate(result.errors, entry, report);
+        continue;
+      }
       if (result.trials.length !== settings.evaluation.seeds.length) {
         report.add(entryPath, 'a one-shot entry runs one config: give each option one value, not a list');
-        return;
+        continue;
       }
       entries.push({
         entry,
@@ -128,7 +131,7 @@ export function validateSubmittedSweep(input: unknown, context: ValidationContex
       });
       pushTrials(result.trials, null, { phase: 'evaluation', entry });
       budget += result.trials.length;
-      return;
+      continue;
     }
     const search: JsonObject =
       settings.tuning.search === 'grid'
@@ -136,7 +139,10 @@ export function validateSubmittedSweep(input: unknown, context: ValidationContex
         : { type: settings.tuning.search, trials: settings.tuning.trials, seed: settings.tuning.seed };
     const sub = { ...rest, optimizers: [plain], seeds: settings.tuning.seeds, search };
     const result = validateSearchSweepSpec(sub, context);
-    if (!result.ok) return relocate(result.errors, entry, report);
+    if (!result.ok) {
+      relocate(result.errors, entry, report);
+      continue;
+    }
     first ??= result;
     const perConfig = settings.tuning.seeds.length;
     const tuningTrials = settings.tuning.trials * perConfig;
@@ -147,7 +153,7 @@ export function validateSubmittedSweep(input: unknown, context: ValidationContex
           entryPath,
           `this entry's grid has ${configs} configs, fewer than the tuning budget of ${settings.tuning.trials}: every entry gets the same budget, so give it more values or use random or tpe`,
         );
-        return;
+        continue;
       }
       // The grid's first `trials` configs (seeds vary fastest, so whole configs).
       pushTrials(result.trials.slice(0, tuningTrials), null, { phase: 'tuning', entry });
@@ -163,7 +169,7 @@ export function validateSubmittedSweep(input: unknown, context: ValidationContex
       parallelism: result.spec.search.parallelism,
     });
     budget += tuningTrials + settings.evaluation.top * settings.evaluation.seeds.length;
-  });
+  }
   if (report.count > 0) return { ok: false, errors: report.errors() };
   if (first === undefined) {
     report.add('/optimizers', 'a protocol needs at least one entry that is tuned (not oneShot)');

@@ -28,7 +28,8 @@ describe('the tuning curve', () => {
     const orderings: number[][] = [];
     const permute = (rest: number[], prefix: number[]) => {
       if (rest.length === 0) orderings.push(prefix);
-      rest.forEach((x, i) => permute([...rest.slice(0, i), ...rest.slice(i + 1)], [...prefix, x]));
+      for (const [i, x] of rest.entries())
+        permute([...rest.slice(0, i), ...rest.slice(i + 1)], [...prefix, x]);
     };
     permute([0, 1, 2, 3], []);
     expect(orderings).toHaveLength(24);
