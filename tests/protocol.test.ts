@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen, runCli } from './cli-helpers.js';
 import { type Stack, startStack, waitForSweep } from './helpers.js';
 
 interface TrialRow {
@@ -125,6 +126,18 @@ describe('a tune-then-evaluate sweep through the API and a worker', () => {
     expect(profiles.statusCode, profiles.body).toBe(200);
     // One workload: the fastest optimizer is within tau = 1 of itself.
     expect(profiles.json().profiles.some((p: { fractions: number[] }) => p.fractions[0] === 1)).toBe(true);
+
+    // The CLI's table, the sweep named by the first characters of its id.
+    const url = await listen(stack.app);
+    const cli = await runCli(['benchmark', id.slice(0, 8)], { HYPERSWEEP_URL: url });
+    expect(cli.code, cli.stderr).toBe(0);
+    const lines = cli.stdout.split('\n');
+    expect(lines[0]).toContain(
+      'Tuning: random, 3 configs per optimizer on seeds 1, 2; evaluation: top 1 on seeds 3, 4, 5',
+    );
+    const best = body.ranking.rows[0];
+    expect(lines[2]).toMatch(new RegExp(`^1\\s+${best.label}\\s`));
+    expect(cli.stdout).toContain("Welch's t-test");
 
     const grow = await stack.app.inject({
       method: 'POST',
