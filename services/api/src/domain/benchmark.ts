@@ -126,9 +126,9 @@ function tuningView(tuning: ProtocolTrialRow[], plan: ProtocolPlan, mode: 'min' 
     curve: tuningCurve(values).map((p) => ({
       k: p.k,
       mean: signed(p.mean),
-      // In the objective's orientation, the 25% quantile of the minimised value is the better quartile.
-      q25: signed(p.q25),
-      q75: signed(p.q75),
+      // Quantiles in the objective's own orientation: a maximised objective's 25% is the minimised one's 75%.
+      q25: signed(mode === 'max' ? p.q75 : p.q25),
+      q75: signed(mode === 'max' ? p.q25 : p.q75),
       pNone: p.pNone,
     })),
   };
