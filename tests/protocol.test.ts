@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, runCli } from './cli-helpers.js';
-import { type Stack, startStack, waitForSweep } from './helpers.js';
+import { type Stack, startStack, trialsByIndex, waitForSweep } from './helpers.js';
 
 interface TrialRow {
   id: string;
@@ -8,13 +8,6 @@ interface TrialRow {
   status: string;
   config: { optimizer: { type: string; options: Record<string, unknown> }; seed: number };
   bestValue: number | null;
-}
-
-async function trialsByIndex(stack: Stack, sweepId: string): Promise<TrialRow[]> {
-  const board = (await stack.app.inject(`/v1/sweeps/${sweepId}/trials?limit=500`)).json() as {
-    items: TrialRow[];
-  };
-  return [...board.items].sort((a, b) => a.index - b.index);
 }
 
 // A tiny tune-then-evaluate sweep on the Rosenbrock function (a few steps per trial): SGD sampled by random
@@ -69,7 +62,7 @@ describe('a tune-then-evaluate sweep through the API and a worker', () => {
     const early = await stack.app.inject(`/v1/sweeps/${id}/benchmark`);
     expect(early.statusCode, early.body).toBe(200);
     await waitForSweep(stack.app, id, ['completed'], 120_000);
-    const trials = await trialsByIndex(stack, id);
+    const trials = await trialsByIndex<TrialRow>(stack, id);
     expect(trials).toHaveLength(21);
     expect(trials.every((t) => t.status === 'completed')).toBe(true);
 
