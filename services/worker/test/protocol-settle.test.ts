@@ -1,4 +1,4 @@
-import { claimTrial, createPool, insertSweep } from '@hypersweep/db';
+import { claimTrial, createPool, insertSweep, loadPruningStudy } from '@hypersweep/db';
 import { createTestDatabase, type TestDatabase } from '@hypersweep/db/testing';
 import { configHash, validateSubmittedSweep } from '@hypersweep/spec';
 import { workloadInfos } from '@hypersweep/trainer';
@@ -176,5 +176,27 @@ describe('the tune-then-evaluate lifecycle (real Postgres)', () => {
     expect(evaluation).toHaveLength(6);
     expect(new Set(evaluation.map((r) => r.index)).size).toBe(6);
     expect((await settle(sweepId)).proposed).toHaveLength(0);
+
+    // The MedianPruner of a tuning trial judges by completed tuning trials only: evaluation trials that
+    // completed (with an epoch-0 value) are neither counted nor compared with.
+    const all = await trials(sweepId);
+    await end(
+      all.filter((r) => r.phase === 'evaluation').map((r) => r.id),
+      'completed',
+      () => 0,
+    );
+    await pool.query(
+      `INSERT INTO epoch_metrics (trial_id, epoch, train_loss, lr)
+       SELECT id, 0, index, 0.01 FROM trials WHERE sweep_id = $1`,
+      [sweepId],
+    );
+    const study = await loadPruningStudy(pool, {
+      sweepId,
+      trialId: all[0]!.id,
+      objective: { metric: 'train_loss', mode: 'min' },
+      completedAt: 0,
+    });
+    expect(study.completedTrials).toBe(8);
+    expect([...study.completedValues.get(0)!].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 });
