@@ -382,6 +382,57 @@ describe('the dashboard', () => {
     expect((await stack.app.inject(`/v1/sweeps/${id}`)).json().counts.completed).toBe(4);
   });
 
+  it("shows a tune-then-evaluate sweep's Benchmark: table, tuning curves, strip plot, loss bands, performance profile", async () => {
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      headers: AUTH,
+      payload: {
+        name: 'fair comparison',
+        workload: 'rosenbrock',
+        training: { epochs: 3 },
+        optimizers: [
+          { type: 'SGD', lr: { loguniform: [1e-4, 1e-3] } },
+          { type: 'Adam', lr: { loguniform: [1e-3, 1e-1] } },
+        ],
+        protocol: {
+          type: 'tune-then-evaluate',
+          tuning: { search: 'random', trials: 2, seeds: [1] },
+          evaluation: { seeds: [2, 3, 4], top: 1 },
+          target: { metric: 'train_loss', value: 1e9 },
+        },
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id } = created.json() as { id: string };
+    await page.goto(`${base}/#/sweeps/${id}`);
+    await page.waitForSelector('h1[data-status="completed"]', { timeout: 90_000 });
+    await page.waitForSelector('.benchmark-panel:not([hidden])');
+    // one row per optimizer, its evaluation over seeds 2, 3, 4 and the target reached by all three
+    await waitForCount(page, '.benchmark-table tbody tr', 2);
+    const answer = (await stack.app.inject(`/v1/sweeps/${id}/benchmark`)).json();
+    for (const o of answer.optimizers as Array<{ label: string; evaluation: { mean: number } }>) {
+      await page.waitForSelector(`.benchmark-table tr[data-optimizer="${o.label}"] td:text-is("3/3")`);
+    }
+    // the strip plot: a dot per evaluation seed and optimizer
+    await waitForCount(page, '.benchmark-strip circle.strip-point', 6);
+    // the tuning curves and the loss bands are drawn
+    await page.waitForSelector('.benchmark-tuning canvas');
+    await page.waitForSelector('.benchmark-loss canvas');
+    expect(await paintedPixels(page, '.benchmark-tuning canvas')).toBeGreaterThan(0);
+    expect(await paintedPixels(page, '.benchmark-loss canvas')).toBeGreaterThan(0);
+    // the performance profile of this workload alone
+    await page.getByRole('button', { name: 'Performance profile' }).click();
+    await page.waitForSelector('.benchmark-profile[data-workloads="1"] canvas');
+    expect(await paintedPixels(page, '.benchmark-profile canvas')).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'benchmark.png'), fullPage: true });
+    // a sweep without a protocol shows no Benchmark view
+    const plain = await stack.app.inject({ method: 'POST', url: '/v1/sweeps', headers: AUTH, payload: SPEC });
+    await page.goto(`${base}/#/sweeps/${plain.json().id}`);
+    await page.waitForSelector('h1[data-status]');
+    expect(await page.isHidden('.benchmark-panel')).toBe(true);
+  });
+
   it('shows pruned trials for what they are: marked rows at the epoch they stopped, hollow points, pruned cells, counted effects', async () => {
     // tests/pruned-grid.ts: Adam lr 0.01 (1.0, 1.2), Adam lr 0.1 (0.8; seed 1 pruned after 2 epochs at
     // 2.5), SGD lr 0.01 (pruned after 1 epoch at 5.0 and after 3 at 4.0), SGD lr 0.1 (both pruned after 2

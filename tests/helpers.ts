@@ -89,6 +89,15 @@ export async function waitFor<T>(
   }
 }
 
+/** Every trial of a sweep in index order (the leaderboard lists them best first), as the test reads rows. */
+export async function trialsByIndex<T extends { index: number }>(
+  stack: Pick<Stack, 'app'>,
+  sweepId: string,
+): Promise<T[]> {
+  const board = (await stack.app.inject(`/v1/sweeps/${sweepId}/trials?limit=500`)).json() as { items: T[] };
+  return [...board.items].sort((a, b) => a.index - b.index);
+}
+
 export async function waitForSweep(app: FastifyInstance, id: string, statuses: string[], timeoutMs = 90_000) {
   return waitFor(
     async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack, waitForSweep } from './helpers.js';
+import { type Stack, startStack, trialsByIndex, waitForSweep } from './helpers.js';
 
 interface TrialRow {
   id: string;
@@ -10,14 +10,6 @@ interface TrialRow {
   params: Record<string, number> | null;
   prune: { rung: number; value: number | null; cutoff: number | null } | null;
   bestValue: number | null;
-}
-
-/** Every trial of a sweep in index order (the leaderboard lists them best first). */
-async function trialsByIndex(stack: Stack, sweepId: string): Promise<TrialRow[]> {
-  const board = (await stack.app.inject(`/v1/sweeps/${sweepId}/trials?limit=500`)).json() as {
-    items: TrialRow[];
-  };
-  return [...board.items].sort((a, b) => a.index - b.index);
 }
 
 const rosenbrock = { workload: 'rosenbrock', training: { epochs: 4 } };
@@ -79,7 +71,7 @@ describe('search through the API', () => {
     const [a, b] = await Promise.all(ids.map((id) => waitForSweep(stack.app, id, ['completed'])));
     expect(a!.counts.completed).toBe(5);
     const configs = await Promise.all(
-      ids.map(async (id) => (await trialsByIndex(stack, id)).map((t) => t.config)),
+      ids.map(async (id) => (await trialsByIndex<TrialRow>(stack, id)).map((t) => t.config)),
     );
     expect(configs[0]).toEqual(configs[1]);
     expect(b!.counts.completed).toBe(5);
@@ -105,7 +97,7 @@ describe('search through the API', () => {
     };
     const [id, whole] = [await submit(3), await submit(5)];
     await waitForSweep(stack.app, id, ['completed'], 120_000);
-    const before = await trialsByIndex(stack, id);
+    const before = await trialsByIndex<TrialRow>(stack, id);
     expect(before).toHaveLength(3);
 
     // seeds, optimizers and schedulers do not apply to a search: a 400 naming each field
@@ -138,14 +130,14 @@ describe('search through the API', () => {
     });
     const done = await waitForSweep(stack.app, id, ['completed'], 120_000);
     expect([done.trialCount, done.counts.completed, done.search.trials]).toEqual([5, 5, 5]);
-    const after = await trialsByIndex(stack, id);
+    const after = await trialsByIndex<TrialRow>(stack, id);
     expect(after.map((t) => t.index)).toEqual([0, 1, 2, 3, 4]);
     const kept = (rows: TrialRow[]) =>
       rows.slice(0, 3).map((t) => ({ id: t.id, params: t.params, config: t.config }));
     expect(kept(after)).toEqual(kept(before));
     // the same configs as a sweep given the larger budget from the start (same seed)
     await waitForSweep(stack.app, whole, ['completed'], 120_000);
-    const reference = await trialsByIndex(stack, whole);
+    const reference = await trialsByIndex<TrialRow>(stack, whole);
     expect(after.map((t) => [t.config, t.params])).toEqual(reference.map((t) => [t.config, t.params]));
     expect(new Set(after.map((t) => t.config.optimizer.options['lr'])).size).toBe(5);
   });
@@ -164,7 +156,7 @@ describe('search through the API', () => {
     expect(created.json().trialCount).toBe(13);
     const done = await waitForSweep(stack.app, created.json().id, ['completed'], 120_000);
     expect(done.counts.completed).toBe(13);
-    const trials = await trialsByIndex(stack, done.id);
+    const trials = await trialsByIndex<TrialRow>(stack, done.id);
     expect(trials.map((t) => t.index)).toEqual(Array.from({ length: 13 }, (_, i) => i));
     expect(new Set(trials.map((t) => t.config.optimizer.options.lr)).size).toBe(13);
     // GET /v1/sweeps/:id shows the search settings with their defaults; each trial its sampled parameters
@@ -198,7 +190,7 @@ describe('search through the API', () => {
       min_early_stopping_rate: 0,
       bootstrap_count: 0,
     });
-    const trials = await trialsByIndex(stack, done.id);
+    const trials = await trialsByIndex<TrialRow>(stack, done.id);
     const pruned = trials.filter((t) => t.status === 'pruned');
     // Rung 0 at epoch 1 (rf^0), rung 1 at epoch 3: about 2/3 stop at the first rung.
     const atFirst = pruned.filter((t) => /rung 0 /.test(t.error)).length;
@@ -275,7 +267,7 @@ describe('search through the API', () => {
       const done = await waitForSweep(stack.app, created.json().id, ['completed'], 120_000);
       expect(done.counts.pruned).toBeGreaterThan(0);
       expect(done.counts.pruned + done.counts.completed).toBe(20);
-      for (const t of (await trialsByIndex(stack, done.id)).filter((x) => x.status === 'pruned')) {
+      for (const t of (await trialsByIndex<TrialRow>(stack, done.id)).filter((x) => x.status === 'pruned')) {
         expect(t.error).toMatch(/^pruned at epoch \d: .*cutoff/);
       }
     });

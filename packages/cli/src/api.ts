@@ -1,4 +1,5 @@
 import {
+  type Benchmark,
   type ConfigBoard,
   createHypersweepClient,
   type HypersweepClient,
@@ -43,6 +44,10 @@ export async function resolveSweepId(client: HypersweepClient, given: string): P
   }
   return first.id;
 }
+
+/** A tune-then-evaluate sweep's answer (GET /v1/sweeps/:id/benchmark). */
+export const getBenchmark = (client: HypersweepClient, id: string): Promise<Benchmark> =>
+  unwrap(client.GET('/v1/sweeps/{id}/benchmark', { params: { path: { id }, query: { format: 'json' } } }));
 
 export const getSweep = (client: HypersweepClient, id: string): Promise<SweepDetail> =>
   unwrap(client.GET('/v1/sweeps/{id}', { params: { path: { id } } }));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ApiError, ConnectionError, DEFAULT_BASE_URL } from '@hypersweep/client';
 import { Command, CommanderError, Option } from 'commander';
 import { registerAgentCommand } from './commands/agent.js';
+import { registerBenchmarkCommand } from './commands/benchmark.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDatasetCommands } from './commands/datasets.js';
 import { registerExportCommand } from './commands/export.js';
@@ -43,6 +44,7 @@ Examples:
   hypersweep ls --status running
   hypersweep top <sweep-id> --by config -n 5
   hypersweep export <sweep-id> --format csv > trials.csv
+  hypersweep benchmark <sweep-id>    (a tune-then-evaluate sweep's table)
   hypersweep datasets upload examples/data/digits.csv
   hypersweep agent <sweep-id> --parallel 2 -- python examples/pytorch/train.py
   hypersweep lr-find --workload mnist-mlp --optimizer '{"type":"SGD","momentum":0.9}'`,
@@ -50,6 +52,7 @@ Examples:
   registerSubmitCommand(program);
   registerSweepCommands(program);
   registerTopCommand(program);
+  registerBenchmarkCommand(program);
   registerExportCommand(program);
   registerPreviewCommand(program);
   registerCatalogCommand(program);

@@ -16,6 +16,10 @@ export type TrialSummary = Leaderboard['items'][number];
 /** GET /v1/sweeps/:id/configs: trials that differ only by seed as one row, ranked by mean. */
 export type ConfigBoard = Json<paths['/v1/sweeps/{id}/configs']['get']['responses'][200]>;
 export type ConfigSummary = ConfigBoard['items'][number];
+/** GET /v1/sweeps/:id/benchmark: a tune-then-evaluate sweep's answer per optimizer. */
+export type Benchmark = Json<paths['/v1/sweeps/{id}/benchmark']['get']['responses'][200]>;
+/** GET /v1/benchmarks: performance profiles across the protocol sweeps of several workloads. */
+export type PerformanceProfiles = Json<paths['/v1/benchmarks']['get']['responses'][200]>;
 export type Catalog = Json<paths['/v1/catalog']['get']['responses'][200]>;
 export type PreviewRequest = Json<paths['/v1/schedules/preview']['post']['requestBody']>;
 export type Preview = Json<paths['/v1/schedules/preview']['post']['responses'][200]>;

@@ -5,6 +5,8 @@ export * from './lr-range-test.js';
 export * from './objective.js';
 export * from './outbox.js';
 export * from './ports.js';
+export * from './propose.js';
+export * from './protocol.js';
 export * from './reconcile.js';
 export * from './settle.js';
 export * from './statuses.js';

@@ -14,6 +14,9 @@ export interface NewTrial {
   configHash: string;
   /** Sampled parameters of a random / tpe trial (internal representations). */
   params?: Record<string, number> | null;
+  /** A protocol sweep's trial: its phase and optimizer entry (see protocol.ts). */
+  phase?: 'tuning' | 'evaluation' | null;
+  entry?: number | null;
 }
 
 export interface NewSweep {
@@ -25,6 +28,8 @@ export interface NewSweep {
   search: unknown | null;
   /** Trials per config (the spec's seeds). */
   seeds: number;
+  /** A tune-then-evaluate sweep's plan (packages/spec ProtocolPlan), null without a protocol. */
+  protocol?: unknown | null;
   /** Every trial the sweep will run (a sampled sweep's budget: samples x seeds). */
   trialCount: number;
   /** The expanded grid (or a sampled sweep's first configs), in order: a trial's index is its position. */
@@ -194,6 +199,42 @@ export interface FinishedSearchTrial {
   lastValue: number | null;
 }
 
+/** A protocol sweep's entry as settling reads it under the sweep's row lock (see protocol.ts). */
+export interface LockedProtocolEntry {
+  entry: number;
+  oneShot: boolean;
+  /** The entry's own random / tpe sweep spec to propose from; null for a grid or one-shot entry. */
+  search: unknown | null;
+  searchType: 'grid' | 'random' | 'tpe';
+  /** Its tuning budget in configs. */
+  samples: number;
+  parallelism: number | null;
+  /** Configs sampled so far, skipped ones included. */
+  drawn: number;
+  tuningCreated: number;
+  tuningUnfinished: number;
+  evaluationCreated: number;
+}
+
+export interface LockedProtocol {
+  status: SweepStatus;
+  objective: Objective;
+  /** Tuning seeds per config. */
+  seeds: number;
+  evaluation: { seeds: number[]; top: number };
+  entries: LockedProtocolEntry[];
+  /** Trials of the sweep so far (the next trial's index). */
+  created: number;
+  datasets: readonly unknown[];
+}
+
+/** A protocol sweep's tuning trial that ended (completed, pruned or failed), in trial order. */
+export interface EndedTuningTrial extends Omit<FinishedSearchTrial, 'status'> {
+  index: number;
+  status: 'completed' | 'pruned' | 'failed';
+  config: unknown;
+}
+
 /** The statements of settling a sweep, all inside one transaction that holds the sweep's row lock. */
 export interface SettleTransaction {
   /** The sweep as a search, or null for a grid (or a sweep gone). */
@@ -201,6 +242,11 @@ export interface SettleTransaction {
   readFinishedTrials(): Promise<FinishedSearchTrial[]>;
   insertTrials(firstIndex: number, trials: readonly NewTrial[]): Promise<string[]>;
   recordSamplesDrawn(drawn: number): Promise<void>;
+  /** The sweep's protocol, or null for a sweep without one (or gone). */
+  readProtocol(): Promise<LockedProtocol | null>;
+  /** A protocol entry's ended tuning trials (read after readProtocol). */
+  readEndedTuningTrials(entry: number): Promise<EndedTuningTrial[]>;
+  recordEntryDrawn(entry: number, drawn: number): Promise<void>;
   /** Completes the sweep when it is live and nothing of it is queued or running. */
   completeIfDone(): Promise<boolean>;
   append(messages: readonly OutboxMessage[]): Promise<string[]>;

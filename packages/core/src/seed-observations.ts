@@ -38,9 +38,24 @@ export function observationsOf(
     if (group) group.push(trial);
     else configs.set(config, [trial]);
   }
+  return observationsOfConfigs(
+    mode,
+    seeds,
+    [...configs.keys()].sort((a, b) => a - b).map((config) => configs.get(config)!),
+  );
+}
+
+/**
+ * The same rule over trials already grouped by config, in config order (a tune-then-evaluate entry's
+ * configs, whose trials' indexes interleave with other entries': protocol.ts groups them by config).
+ */
+export function observationsOfConfigs(
+  mode: 'min' | 'max',
+  seeds: number,
+  configs: ReadonlyArray<readonly FinishedSearchTrial[]>,
+): SearchObservation[] {
   const observations: SearchObservation[] = [];
-  for (const config of [...configs.keys()].sort((a, b) => a - b)) {
-    const group = configs.get(config)!;
+  for (const group of configs) {
     const params = group.find((t) => t.params !== null)?.params;
     if (group.length < seeds || !params) continue;
     const observation = observationOf(mode, group, params);

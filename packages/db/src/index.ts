@@ -1,3 +1,4 @@
+export * from './benchmark-store.js';
 export * from './client.js';
 export * from './compare-store.js';
 export * from './config.js';

@@ -16,8 +16,11 @@ import { inTransaction, type Queryable, type Transactional, withTryAdvisoryLock 
 import {
   growSearchBudget,
   type ObjectiveColumn,
+  readEndedTuningTrials,
   readFinishedSearchTrials,
+  readProtocolSweep,
   readSearchSweep,
+  recordEntryDrawn,
   recordSamplesDrawn,
   sweepsToSettle,
   withSweepLock,
@@ -208,6 +211,23 @@ export function createSettleStore(pool: Transactional, run: StatementRunner = on
             // Read after readSearch, which says by which metric.
             readFinishedTrials: async () =>
               metric === null ? [] : readFinishedSearchTrials(db, sweepId, metric),
+            async readProtocol() {
+              const sweep = await readProtocolSweep(db, sweepId);
+              if (sweep === null) return null;
+              metric = sweep.objectiveMetric;
+              return {
+                status: sweep.status,
+                objective: { metric: sweep.objectiveMetric, mode: sweep.objectiveMode },
+                seeds: sweep.seeds,
+                evaluation: sweep.protocol.evaluation,
+                entries: sweep.entries,
+                created: sweep.created,
+                datasets: await datasetsOfSweep(db, sweepId),
+              };
+            },
+            readEndedTuningTrials: async (entry) =>
+              metric === null ? [] : readEndedTuningTrials(db, sweepId, entry, metric),
+            recordEntryDrawn: (entry, drawn) => recordEntryDrawn(db, sweepId, entry, drawn),
             insertTrials: (firstIndex, trials) => insertTrials(db, sweepId, firstIndex, trials),
             recordSamplesDrawn: (drawn) => recordSamplesDrawn(db, sweepId, drawn),
             completeIfDone: () => completeSweepIfDone(db, sweepId),

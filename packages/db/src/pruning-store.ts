@@ -162,10 +162,12 @@ async function completedEpochValues(
 ): Promise<{ completedTrials: number; values: number[] }> {
   const column = EPOCH_METRIC_COLUMNS[metric];
   const { rows } = await db.query<{ completedTrials: number; values: string }>(
-    `SELECT (SELECT count(*) FROM trials WHERE sweep_id = $1 AND status = 'completed')::int AS "completedTrials",
+    // A protocol's evaluation trials are never pruned and never judge others: its pruners act in the tuning phase.
+    `SELECT (SELECT count(*) FROM trials WHERE sweep_id = $1 AND status = 'completed'
+               AND phase IS DISTINCT FROM 'evaluation')::int AS "completedTrials",
             COALESCE(string_agg(e.${column}::text, ','), '') AS values
      FROM epoch_metrics e JOIN trials t ON t.id = e.trial_id
-     WHERE t.sweep_id = $1 AND t.status = 'completed' AND e.epoch = $2`,
+     WHERE t.sweep_id = $1 AND t.status = 'completed' AND t.phase IS DISTINCT FROM 'evaluation' AND e.epoch = $2`,
     [sweepId, epoch],
   );
   const { completedTrials, values } = rows[0]!;

@@ -1,10 +1,13 @@
-import { type Proposer, type Settled, settleSweep as settle } from '@hypersweep/core';
+import { type Proposer, type ProtocolPorts, type Settled, settleSweep as settle } from '@hypersweep/core';
 import type { ObservedTrial } from '@hypersweep/search';
 import {
   configHash,
+  configKey,
   type DatasetInfo,
   datasetLookup,
+  evaluationConfigs,
   proposeSearchConfig,
+  type TrialConfig,
   type WorkloadInfo,
 } from '@hypersweep/spec';
 import { createSettleStore, type StatementRunner } from './lifecycle-store.js';
@@ -29,6 +32,13 @@ export function searchProposer(workloads: readonly WorkloadInfo[]): Proposer {
   };
 }
 
+/** packages/spec's protocol rules as the lifecycle's: a tuning config's identity, and its evaluation trials. */
+export const protocolPorts: ProtocolPorts = {
+  configKey: (config) => configKey(config as TrialConfig),
+  evaluationTrials: (config, seeds) =>
+    evaluationConfigs(config as TrialConfig, seeds).map((c) => ({ config: c, configHash: configHash(c) })),
+};
+
 /** What settling logs: a sampled config skipped, a settlement that failed (pino's `warn` fits). */
 export interface SettleLog {
   warn(details: Record<string, unknown>, message: string): void;
@@ -47,7 +57,7 @@ export interface SettleDeps {
 
 /**
  * Settles a sweep after one of its trials ended (and in every reconciler pass): @hypersweep/core's
- * settleSweep over Postgres with packages/spec's sampler. A sampled config whose options are invalid
+ * settleSweep over Postgres with packages/spec's sampler and protocol rules. A sampled config whose options are invalid
  * together is logged and skipped. The worker and the API (external trials) settle through this.
  */
 export function sweepSettler(deps: SettleDeps): (sweepId: string) => Promise<Settled> {
@@ -55,6 +65,7 @@ export function sweepSettler(deps: SettleDeps): (sweepId: string) => Promise<Set
     store: createSettleStore(deps.pool, deps.run),
     relay: deps.relay,
     propose: searchProposer(deps.workloads),
+    protocol: protocolPorts,
     onSkipped: (sweepId: string, sample: number, errors: unknown) =>
       deps.log?.warn({ sweepId, sample, errors }, 'sampled config skipped: invalid'),
   };

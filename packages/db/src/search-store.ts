@@ -41,7 +41,7 @@ export function withSweepLock<T>(
  * Live sweeps whose last step may have been lost: any sweep with nothing queued or running (its last
  * trial's worker died before completing it), and random / tpe sweeps with fewer configs in flight than
  * their parallelism allows while trials remain to create (a worker died between ending a trial and
- * proposing the next ones). The reconciler proposes for each, then completes it if nothing is left (both
+ * proposing the next ones), and every live protocol sweep (each entry has a budget of its own). The reconciler proposes for each, then completes it if nothing is left (both
  * decide under locks or conditions of their own, so asking for a sweep that is owed nothing is harmless).
  */
 export async function sweepsToSettle(db: Queryable, limit: number): Promise<string[]> {
@@ -53,7 +53,7 @@ export async function sweepsToSettle(db: Queryable, limit: number): Promise<stri
        FROM trials t WHERE t.sweep_id = s.id
      ) c
      WHERE s.status IN (${LIVE_SWEEP})
-       AND (c.unfinished = 0
+       AND (c.unfinished = 0 OR s.protocol IS NOT NULL
             OR (s.search->>'type' IN ('random', 'tpe')
                 AND greatest(ceil(c.created::numeric / s.seeds), s.samples_drawn) < (s.search->>'trials')::int
                 AND ceil(c.unfinished::numeric / s.seeds)
@@ -190,3 +190,103 @@ export function growSearchBudget(
 }
 
 export type { SearchGrowth };
+
+/** A protocol sweep under its row lock: its plan and where each entry's tuning and evaluation stand. */
+export async function readProtocolSweep(db: Queryable, sweepId: string) {
+  const { rows } = await db.query<{
+    protocol: ProtocolColumn | null;
+    status: SweepStatus;
+    objectiveMetric: ObjectiveColumn;
+    objectiveMode: 'min' | 'max';
+    seeds: number;
+    created: number;
+    counts: Array<{ phase: string; entry: number; created: number; unfinished: number }> | null;
+  }>(
+    `SELECT s.protocol, s.status, s.objective_metric AS "objectiveMetric", s.objective_mode AS "objectiveMode", s.seeds,
+            (SELECT count(*) FROM trials WHERE sweep_id = s.id)::int AS created,
+            (SELECT jsonb_agg(c) FROM (
+               SELECT phase, entry, count(*)::int AS created,
+                      (count(*) FILTER (WHERE status IN (${UNFINISHED_TRIAL})))::int AS unfinished
+               FROM trials WHERE sweep_id = s.id AND phase IS NOT NULL GROUP BY phase, entry) c) AS counts
+     FROM sweeps s WHERE s.id = $1`,
+    [sweepId],
+  );
+  const row = rows[0];
+  if (!row || row.protocol === null) return null;
+  const count = (phase: string, entry: number) =>
+    row.counts?.find((c) => c.phase === phase && c.entry === entry) ?? { created: 0, unfinished: 0 };
+  return {
+    status: row.status,
+    objectiveMetric: row.objectiveMetric,
+    objectiveMode: row.objectiveMode,
+    seeds: row.seeds,
+    created: row.created,
+    protocol: row.protocol,
+    entries: row.protocol.entries.map((e) => ({
+      entry: e.entry,
+      oneShot: e.oneShot,
+      search: e.search,
+      searchType: row.protocol!.tuning.search,
+      samples: row.protocol!.tuning.trials,
+      parallelism: e.parallelism,
+      drawn: e.drawn ?? 0,
+      tuningCreated: count('tuning', e.entry).created,
+      tuningUnfinished: count('tuning', e.entry).unfinished,
+      evaluationCreated: count('evaluation', e.entry).created,
+    })),
+  };
+}
+
+/** The stored protocol plan, as far as settling reads it (packages/spec ProtocolPlan). */
+export interface ProtocolColumn {
+  tuning: { search: 'grid' | 'random' | 'tpe'; trials: number; seeds: number[] };
+  evaluation: { seeds: number[]; top: number };
+  entries: Array<{
+    entry: number;
+    oneShot: boolean;
+    search: unknown | null;
+    parallelism: number | null;
+    /** Configs the entry has sampled (skipped ones included); set by its proposer. */
+    drawn?: number;
+  }>;
+}
+
+/** Records how many configs a protocol entry has sampled (under the sweep's row lock). */
+export async function recordEntryDrawn(db: Queryable, sweepId: string, entry: number, drawn: number) {
+  await db.query(
+    `UPDATE sweeps SET protocol = jsonb_set(protocol, ARRAY['entries', idx::text, 'drawn'], to_jsonb($3::int))
+     FROM (SELECT (e.ordinality - 1) AS idx FROM sweeps s2, jsonb_array_elements(s2.protocol->'entries') WITH ORDINALITY e
+           WHERE s2.id = $1 AND (e.value->>'entry')::int = $2) found
+     WHERE id = $1`,
+    [sweepId, entry, drawn],
+  );
+}
+
+/** A protocol entry's ended tuning trials in trial order, as readFinishedSearchTrials plus config. */
+export async function readEndedTuningTrials(
+  db: Queryable,
+  sweepId: string,
+  entry: number,
+  objective: ObjectiveColumn,
+) {
+  if (!isObjectiveMetric(objective)) throw new Error(`unknown objective ${objective}`);
+  const { rows } = await db.query<{
+    index: number;
+    status: 'completed' | 'pruned' | 'failed';
+    config: unknown;
+    params: Record<string, number> | null;
+    bestValue: number | null;
+    lastEpoch: number | null;
+    lastValue: number | null;
+  }>(
+    `SELECT t.index, t.status, t.config, t.params, t.best_value AS "bestValue", e.epoch AS "lastEpoch", e.value AS "lastValue"
+     FROM trials t
+     LEFT JOIN LATERAL (
+       SELECT epoch, ${objective} AS value FROM epoch_metrics WHERE trial_id = t.id ORDER BY epoch DESC LIMIT 1
+     ) e ON true
+     WHERE t.sweep_id = $1 AND t.phase = 'tuning' AND t.entry = $2 AND t.status IN ('completed', 'pruned', 'failed')
+     ORDER BY t.index`,
+    [sweepId, entry],
+  );
+  return rows;
+}

@@ -24,6 +24,8 @@ export interface SweepRow {
   pruner: Record<string, unknown> | null;
   /** Search settings of a random / tpe sweep (packages/spec SearchSettings), null for a grid. */
   search: Record<string, unknown> | null;
+  /** A tune-then-evaluate sweep's plan (packages/spec ProtocolPlan), null without one. */
+  protocol: Record<string, unknown> | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -33,7 +35,7 @@ export interface SweepRow {
 }
 
 const SWEEP_COLUMNS = `id, name, spec, status, objective_metric AS "objectiveMetric", objective_mode AS "objectiveMode",
-  trial_count AS "trialCount", pruner, search, created_at AS "createdAt", started_at AS "startedAt",
+  trial_count AS "trialCount", pruner, search, protocol, created_at AS "createdAt", started_at AS "startedAt",
   finished_at AS "finishedAt", paused_ms::float8 AS "pausedMs", error`;
 
 export interface NewSweep {
@@ -47,6 +49,8 @@ export interface NewSweep {
   trialCount?: number;
   /** Trials per config (the spec's seeds); default 1. */
   seeds?: number;
+  /** A tune-then-evaluate sweep's plan (packages/spec ProtocolPlan); null or absent without one. */
+  protocol?: unknown | null;
   /** The expanded grid (or a sampled sweep's first configs), in order: a trial's index is its position. */
   trials: readonly NewTrial[];
   /** The uploaded datasets its trials read (recorded with it: none can be deleted while it is live). */
@@ -73,15 +77,23 @@ export async function insertTrials(
   // escape every config into an array literal and the server parse that literal, then each element
   // (10,000 trials: ~250 ms instead of ~500).
   const { rows } = await db.query<{ id: string; index: number }>(
-    `INSERT INTO trials (sweep_id, index, config, config_hash, params)
+    `INSERT INTO trials (sweep_id, index, config, config_hash, params, phase, entry)
      SELECT $1::uuid, $2::int + (t.ordinality - 1)::int, t.value->'c', t.value->>'h',
-            NULLIF(t.value->'p', 'null'::jsonb)
+            NULLIF(t.value->'p', 'null'::jsonb), t.value->>'f', (t.value->>'e')::int
      FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS t
      RETURNING id, index`,
     [
       sweepId,
       firstIndex,
-      JSON.stringify(trials.map((t) => ({ c: t.config, h: t.configHash, p: t.params ?? null }))),
+      JSON.stringify(
+        trials.map((t) => ({
+          c: t.config,
+          h: t.configHash,
+          p: t.params ?? null,
+          f: t.phase ?? null,
+          e: t.entry ?? null,
+        })),
+      ),
     ],
   );
   const ids = new Array<string>(trials.length);
@@ -101,8 +113,8 @@ export async function insertSweep(
   return inTransaction(pool, async (db) => {
     const inserted = await db.query<{ id: string }>(
       `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner, search, seeds, external,
-                           lr_range_test)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+                           lr_range_test, protocol)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
       [
         sweep.name,
         JSON.stringify(sweep.spec),
@@ -114,6 +126,7 @@ export async function insertSweep(
         sweep.seeds ?? 1,
         sweep.external ?? false,
         sweep.lrRangeTest == null ? null : JSON.stringify(sweep.lrRangeTest),
+        sweep.protocol == null ? null : JSON.stringify(sweep.protocol),
       ],
     );
     const sweepId = inserted.rows[0]!.id;

@@ -110,7 +110,9 @@ export async function claimTrial(
      WHERE t.id = $1 AND s.id = t.sweep_id AND s.status IN (${LIVE_SWEEP}) AND NOT s.external
        AND (t.status = 'queued' OR (t.status = 'running' AND t.lost < $3))
      RETURNING t.index, t.config, t.checkpoint, s.objective_metric AS "objectiveMetric",
-               s.objective_mode AS "objectiveMode", s.pruner`,
+               s.objective_mode AS "objectiveMode",
+               -- pruners act in a protocol's tuning phase only
+               CASE WHEN t.phase = 'evaluation' THEN NULL ELSE s.pruner END AS pruner`,
     [trialId, workerId, maxLost],
   );
   return rows[0] ?? null;

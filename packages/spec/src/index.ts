@@ -38,6 +38,17 @@ export {
   objectiveModes,
 } from './objective.js';
 export { EXTERNAL_WORKLOAD, isExternalWorkload } from './read-workload.js';
+export { protocolSpecExample, withProtocolSchema } from './protocol-schema.js';
+export {
+  evaluationConfigs,
+  type ProtocolEntry,
+  type ProtocolPlan,
+  type ProtocolSettings,
+  type ProtocolSweep,
+  type SubmittedSweepValidation,
+  type TrialOrigin,
+  validateSubmittedSweep,
+} from './protocol-spec.js';
 export {
   type AnyPrunerConfig,
   isSearchPrunerType,

@@ -9,6 +9,7 @@ import { installErrorHandler, requestIdOf } from './errors.js';
 import { documentApiKeyAuth, installApiKeyAuth } from './plugins/auth.js';
 import { dashboardRoutes } from './plugins/dashboard.js';
 import { installMetrics } from './plugins/metrics.js';
+import { benchmarkRoutes } from './routes/benchmarks/index.js';
 import { catalogRoutes } from './routes/catalog/index.js';
 import { comparisonRoutes } from './routes/comparisons/index.js';
 import { datasetRoutes } from './routes/datasets/index.js';
@@ -151,6 +152,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(trialRoutes);
   await app.register(externalRoutes);
   await app.register(comparisonRoutes);
+  await app.register(benchmarkRoutes);
   await app.register(eventRoutes);
   await app.register(datasetRoutes);
   await app.register(lrRangeTestRoutes);

@@ -137,8 +137,9 @@ describe('the OpenAPI document', () => {
 
   it('gives every operation a camelCase operationId, a summary, its security, a 4xx where it takes input, a 5xx', () => {
     const ops = operations(doc);
-    // 22, the external trials' claim, report, finish, hand-back, and the lr range test's create and get.
-    expect(ops.length).toBe(28);
+    // 22, the external trials' claim, report, finish, hand-back, the lr range test's create and get, and the
+    // benchmark of a sweep and across sweeps.
+    expect(ops.length).toBe(30);
     const ids = ops.map(({ op }) => op.operationId);
     expect(new Set(ids).size).toBe(ops.length);
     for (const { path, method, op } of ops) {
@@ -174,8 +175,10 @@ describe('the OpenAPI document', () => {
         'getHealth',
         'getLrRangeTest',
         'getMetrics',
+        'getPerformanceProfiles',
         'getReadiness',
         'getSweep',
+        'getSweepBenchmark',
         'getSweepCurves',
         'getSweepEffects',
         'getTrial',
@@ -237,8 +240,8 @@ describe('the OpenAPI document', () => {
     // createSweep 6 + 201 2 + 400 1, previewSchedule 2, getSweep 404 1, cancel 1, extend 3 + 2,
     // uploadDataset 1 + 201 2 + 400 3, listDatasets 1; claimTrial 1 + 200 1, reportTrial 2 + 200 2,
     // finishTrial 2 + 200 1, handBackTrial 1 + 200 1; createLrRangeTest 2 + 201 1 + 400 1,
-    // getLrRangeTest 200 1 + 404 1.
-    expect(checked).toBe(42);
+    // getLrRangeTest 200 1 + 404 1; getSweepBenchmark 1, getPerformanceProfiles 1, createSweep's protocol 1.
+    expect(checked).toBe(45);
   });
 
   it('every JSON Schema `examples` value inside the schemas validates against its schema', () => {
@@ -284,6 +287,7 @@ describe('the OpenAPI document', () => {
       'schedulers-regression',
       'tpe',
       'model',
+      'protocol',
     ]);
     // the model example trains on the digits CSV the repository ships (examples/data), uploaded as "digits"
     const digits = await stack.app.inject({
@@ -347,8 +351,13 @@ describe('the OpenAPI document', () => {
           ? datasetId
           : path.startsWith('/v1/lr-range-tests/')
             ? created['lr-range-test-sgd']!
-            : sweepId;
-      expect((await send(path, method, path.replace('{id}', id))).status, path).toBe(200);
+            : // a benchmark answers for a tune-then-evaluate sweep only (409 otherwise)
+              path.endsWith('/benchmark')
+              ? created['protocol']!
+              : sweepId;
+      const url =
+        path === '/v1/benchmarks' ? `/v1/benchmarks?sweeps=${created['protocol']}` : path.replace('{id}', id);
+      expect((await send(path, method, url)).status, path).toBe(200);
     }
     const cancel = await send('/v1/sweeps/{id}/cancel', 'post', `/v1/sweeps/${created['tpe']}/cancel`);
     expect(cancel.status).toBe(202);

@@ -55,6 +55,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/benchmarks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Performance profiles (AlgoPerf) over the protocol sweeps of several workloads
+         * @description For each optimizer (matched by label across sweeps), the fraction of workloads on which its median time to the target is within tau times the fastest optimizer's, tau from 1 to 4. format=csv: one row per optimizer, one column per tau.
+         */
+        get: operations["getPerformanceProfiles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/catalog": {
         parameters: {
             query?: never;
@@ -205,6 +225,26 @@ export interface paths {
         post?: never;
         /** Delete a sweep with its trials and metrics (running trials are stopped first) */
         delete: operations["deleteSweep"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{id}/benchmark": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tune-then-evaluate sweep's answer: tuned configs, evaluation spread, time to target, tuning curves, ranking
+         * @description Per optimizer entry: its tuned config(s), the evaluation results over the evaluation seeds only, steps and seconds to the target, the tuning curve (exact over orderings) and a ranking by Welch's t-test against the best. Answers from whatever has finished so far (counts in `trials`). format=csv: one row per optimizer.
+         */
+        get: operations["getSweepBenchmark"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -598,6 +638,111 @@ export interface operations {
                         };
                         status: "ready" | "unavailable";
                     };
+                };
+            };
+        };
+    };
+    getPerformanceProfiles: {
+        parameters: {
+            query: {
+                format: "json" | "csv";
+                /** @description Time to the target in seconds (AlgoPerf) or in optimizer steps */
+                measure: "seconds" | "steps";
+                /** @description Comma-separated sweep ids (1 to 50), one protocol sweep per workload */
+                sweeps: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON; with format=csv the answer is text/csv instead (format=csv: one row per optimizer, one column per tau) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        measure: "seconds" | "steps";
+                        method: string;
+                        profiles: {
+                            /** @description Per tau (taus) */
+                            fractions: number[];
+                            optimizer: string;
+                        }[];
+                        taus: number[];
+                        workloads: {
+                            name: string;
+                            /**
+                             * @description queued, running, completed, failed, cancelled
+                             * @enum {string}
+                             */
+                            status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                            /** Format: uuid */
+                            sweepId: string;
+                            target: {
+                                /**
+                                 * @description max: reached at or above the value (accuracy); min: at or below (losses)
+                                 * @enum {string}
+                                 */
+                                direction: "min" | "max";
+                                /** @enum {string} */
+                                metric: "val_loss" | "val_accuracy" | "train_loss";
+                                value: number;
+                            };
+                            /** @description Per optimizer label: median time to the target (null: never) */
+                            times: {
+                                [key: string]: number | null;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description One of the sweeps does not exist (details name which) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description One of the sweeps has no protocol */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4355,6 +4500,11 @@ export interface operations {
                         nesterov?: boolean | boolean[] | {
                             choice: boolean[];
                         };
+                        /**
+                         * @description With a protocol: run this entry as written (torch's defaults for what it leaves out, no scheduler) on the evaluation seeds, without tuning.
+                         * @default false
+                         */
+                        oneShot?: boolean;
                         /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
                         param_groups?: {
                             /**
@@ -4600,6 +4750,11 @@ export interface operations {
                         maximize?: boolean | boolean[] | {
                             choice: boolean[];
                         };
+                        /**
+                         * @description With a protocol: run this entry as written (torch's defaults for what it leaves out, no scheduler) on the evaluation seeds, without tuning.
+                         * @default false
+                         */
+                        oneShot?: boolean;
                         /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
                         param_groups?: {
                             /**
@@ -4860,6 +5015,11 @@ export interface operations {
                         maximize?: boolean | boolean[] | {
                             choice: boolean[];
                         };
+                        /**
+                         * @description With a protocol: run this entry as written (torch's defaults for what it leaves out, no scheduler) on the evaluation seeds, without tuning.
+                         * @default false
+                         */
+                        oneShot?: boolean;
                         /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
                         param_groups?: {
                             /**
@@ -5077,6 +5237,11 @@ export interface operations {
                         maximize?: boolean | boolean[] | {
                             choice: boolean[];
                         };
+                        /**
+                         * @description With a protocol: run this entry as written (torch's defaults for what it leaves out, no scheduler) on the evaluation seeds, without tuning.
+                         * @default false
+                         */
+                        oneShot?: boolean;
                         /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
                         param_groups?: {
                             /**
@@ -5318,6 +5483,11 @@ export interface operations {
                         maximize?: boolean | boolean[] | {
                             choice: boolean[];
                         };
+                        /**
+                         * @description With a protocol: run this entry as written (torch's defaults for what it leaves out, no scheduler) on the evaluation seeds, without tuning.
+                         * @default false
+                         */
+                        oneShot?: boolean;
                         /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
                         param_groups?: {
                             /**
@@ -5620,6 +5790,11 @@ export interface operations {
                         } | {
                             choice: number[];
                         };
+                        /**
+                         * @description With a protocol: run this entry as written (torch's defaults for what it leaves out, no scheduler) on the evaluation seeds, without tuning.
+                         * @default false
+                         */
+                        oneShot?: boolean;
                         /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
                         param_groups?: {
                             /**
@@ -5894,6 +6069,11 @@ export interface operations {
                         maximize?: boolean | boolean[] | {
                             choice: boolean[];
                         };
+                        /**
+                         * @description With a protocol: run this entry as written (torch's defaults for what it leaves out, no scheduler) on the evaluation seeds, without tuning.
+                         * @default false
+                         */
+                        oneShot?: boolean;
                         /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
                         param_groups?: {
                             /**
@@ -6133,6 +6313,11 @@ export interface operations {
                         maximize?: boolean | boolean[] | {
                             choice: boolean[];
                         };
+                        /**
+                         * @description With a protocol: run this entry as written (torch's defaults for what it leaves out, no scheduler) on the evaluation seeds, without tuning.
+                         * @default false
+                         */
+                        oneShot?: boolean;
                         /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
                         param_groups?: {
                             /**
@@ -6365,6 +6550,11 @@ export interface operations {
                         maximize?: boolean | boolean[] | {
                             choice: boolean[];
                         };
+                        /**
+                         * @description With a protocol: run this entry as written (torch's defaults for what it leaves out, no scheduler) on the evaluation seeds, without tuning.
+                         * @default false
+                         */
+                        oneShot?: boolean;
                         /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
                         param_groups?: {
                             /**
@@ -6610,6 +6800,11 @@ export interface operations {
                         } | {
                             choice: number[];
                         };
+                        /**
+                         * @description With a protocol: run this entry as written (torch's defaults for what it leaves out, no scheduler) on the evaluation seeds, without tuning.
+                         * @default false
+                         */
+                        oneShot?: boolean;
                         /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
                         param_groups?: {
                             /**
@@ -6848,6 +7043,11 @@ export interface operations {
                         } | {
                             choice: number[];
                         };
+                        /**
+                         * @description With a protocol: run this entry as written (torch's defaults for what it leaves out, no scheduler) on the evaluation seeds, without tuning.
+                         * @default false
+                         */
+                        oneShot?: boolean;
                         /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
                         param_groups?: {
                             /**
@@ -7066,6 +7266,11 @@ export interface operations {
                         maximize?: boolean | boolean[] | {
                             choice: boolean[];
                         };
+                        /**
+                         * @description With a protocol: run this entry as written (torch's defaults for what it leaves out, no scheduler) on the evaluation seeds, without tuning.
+                         * @default false
+                         */
+                        oneShot?: boolean;
                         /** @description Per-parameter options: each entry names workload parameter groups and overrides options for them; parameters in no entry form the default group. */
                         param_groups?: {
                             /**
@@ -7273,6 +7478,11 @@ export interface operations {
                             choice: number[];
                         };
                         /**
+                         * @description With a protocol: run this entry as written (torch's defaults for what it leaves out, no scheduler) on the evaluation seeds, without tuning.
+                         * @default false
+                         */
+                        oneShot?: boolean;
+                        /**
                          * @description Termination tolerance on function value/parameter changes. A list sweeps its values. Under a random or tpe search a list is a categorical choice, and the value may be a distribution (uniform, loguniform, int, logint, choice); under a grid a distribution is a 400.
                          * @default 1e-9
                          */
@@ -7332,6 +7542,42 @@ export interface operations {
                          */
                         type: "LBFGS";
                     })[];
+                    /** @description The tune-then-evaluate protocol (Schmidt et al. 2021; AlgoPerf): every optimizer entry gets the same budget of `tuning.trials` configs on the tuning seeds, then its `evaluation.top` best configs (by the mean objective over the tuning seeds) run on the evaluation seeds, which must be disjoint from the tuning seeds. A failed or pruned tuning config counts against the budget. Pruners act in the tuning phase only. The sweep takes no `search` or `seeds` of its own. GET /v1/sweeps/{id}/benchmark answers. */
+                    protocol?: {
+                        evaluation: {
+                            /** @description Fresh seeds the tuned configs run on: none may be a tuning seed */
+                            seeds: number[];
+                            /**
+                             * @description Tuned configs per entry
+                             * @default 1
+                             */
+                            top?: number;
+                        };
+                        target: {
+                            /** @enum {string} */
+                            metric: "val_loss" | "val_accuracy" | "train_loss";
+                            /** @description Reached at or above it for val_accuracy, at or below for losses */
+                            value: number;
+                        };
+                        tuning: {
+                            /**
+                             * @default random
+                             * @enum {string}
+                             */
+                            search?: "grid" | "random" | "tpe";
+                            /**
+                             * @description The sampler's seed
+                             * @default 0
+                             */
+                            seed?: number;
+                            /** @description Seeds every tuning config runs on */
+                            seeds: number[];
+                            /** @description Configs each entry tries (a grid: its first `trials` configs; it must have as many) */
+                            trials: number;
+                        };
+                        /** @enum {unknown} */
+                        type: "tune-then-evaluate";
+                    };
                     /** @description Early stopping (a step is an epoch): Optuna's MedianPruner, SuccessiveHalvingPruner or HyperbandPruner, or Ray Tune's ASHAScheduler, with their libraries' option names and defaults. Default null: no pruning. */
                     pruner?: null | {
                         /**
@@ -10762,6 +11008,239 @@ export interface operations {
             };
             /** @description No sweep has this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getSweepBenchmark: {
+        parameters: {
+            query: {
+                format: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON; with format=csv the answer is text/csv instead (format=csv: one row per optimizer) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** @description How each part is computed */
+                        methods: {
+                            [key: string]: string;
+                        };
+                        name: string;
+                        objective: {
+                            /**
+                             * @description val_loss, val_accuracy, train_loss
+                             * @enum {string}
+                             */
+                            metric: "val_loss" | "val_accuracy" | "train_loss";
+                            /** @enum {string} */
+                            mode: "min" | "max";
+                        };
+                        optimizers: {
+                            /** @description Index of the entry in the spec's optimizers */
+                            entry: number;
+                            evaluation: {
+                                /** @description 95% interval of the mean (Student's t, n - 1 degrees of freedom) */
+                                ci95: {
+                                    high: number;
+                                    low: number;
+                                } | null;
+                                interval: {
+                                    high: number;
+                                    level: number;
+                                    low: number;
+                                } | null;
+                                max: number | null;
+                                mean: number | null;
+                                min: number | null;
+                                /** @description Completed evaluation trials */
+                                n: number;
+                                std: number | null;
+                                unfinished: number;
+                                values: {
+                                    seed: number;
+                                    /** Format: uuid */
+                                    trialId: string;
+                                    value: number;
+                                }[];
+                            };
+                            /** @description Its type (with #entry when two entries share a type) */
+                            label: string;
+                            oneShot: boolean;
+                            target: {
+                                /** @description Finished evaluation trials that never reached the target */
+                                never: number;
+                                perSeed: {
+                                    seconds: number | null;
+                                    seed: number;
+                                    steps: number | null;
+                                    /** Format: uuid */
+                                    trialId: string;
+                                }[];
+                                reached: number;
+                                /** @description Median and interquartile range (linear interpolation); null when none reached it */
+                                seconds: {
+                                    median: number | null;
+                                    q25: number | null;
+                                    q75: number | null;
+                                };
+                                /** @description Median and interquartile range (linear interpolation); null when none reached it */
+                                steps: {
+                                    median: number | null;
+                                    q25: number | null;
+                                    q75: number | null;
+                                };
+                            };
+                            /** @description The configs run on the evaluation seeds */
+                            tuned: {
+                                /** @description workload, training, optimizer, scheduler (the trial config without its seed) */
+                                config: {
+                                    [key: string]: unknown;
+                                };
+                                evaluationTrialIds: string[];
+                                rank: number;
+                                /** @description Mean objective over the tuning seeds (null for one-shot) */
+                                tuningMean: number | null;
+                            }[];
+                            tuning: {
+                                /** @description Tuning configs it may try (0 for one-shot) */
+                                budget: number;
+                                configsEnded: number;
+                                configsTried: number;
+                                /** @description Configs whose every tuning trial completed */
+                                configsWithValue: number;
+                                /** @description The tuning curve, k = 1..configs ended */
+                                curve: {
+                                    /** @description Tuning configs tried */
+                                    k: number;
+                                    mean: number | null;
+                                    /** @description Probability that none of the first k configs has a value */
+                                    pNone: number;
+                                    q25: number | null;
+                                    q75: number | null;
+                                }[];
+                            };
+                            type: string;
+                        }[];
+                        protocol: {
+                            evaluation: {
+                                seeds: number[];
+                                top: number;
+                            };
+                            target: {
+                                /**
+                                 * @description max: reached at or above the value (accuracy); min: at or below (losses)
+                                 * @enum {string}
+                                 */
+                                direction: "min" | "max";
+                                /** @enum {string} */
+                                metric: "val_loss" | "val_accuracy" | "train_loss";
+                                value: number;
+                            };
+                            tuning: {
+                                /** @enum {string} */
+                                search: "grid" | "random" | "tpe";
+                                seed: number;
+                                seeds: number[];
+                                trials: number;
+                            };
+                            /** @enum {string} */
+                            type: "tune-then-evaluate";
+                        };
+                        ranking: {
+                            best: string | null;
+                            rows: {
+                                entry: number;
+                                label: string;
+                                mean: number | null;
+                                /** @description Welch's t-test against the best (null for the best, or below two values) */
+                                pValue: number | null;
+                                rank: number;
+                                /** @description Not distinguishable from the best at 95% */
+                                tiedWithBest: boolean;
+                            }[];
+                            test: string;
+                        };
+                        /**
+                         * @description queued, running, completed, failed, cancelled
+                         * @enum {string}
+                         */
+                        status: "queued" | "running" | "completed" | "failed" | "cancelled";
+                        trials: {
+                            evaluation: {
+                                completed: number;
+                                created: number;
+                                failed: number;
+                                finished: number;
+                                pruned: number;
+                            };
+                            tuning: {
+                                completed: number;
+                                created: number;
+                                failed: number;
+                                finished: number;
+                                pruned: number;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No sweep has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The sweep has no protocol */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -22,4 +22,4 @@ export {
 export { type Factor, factorValues, sweptFactors } from './factors.js';
 export { type FactorScope, type SpecFactor, type SpecPart, specFactors } from './spec-factors.js';
 export { meanOf, summarize, type ValueSummary } from './summary.js';
-export { regularizedBeta, studentTCdf, studentTQuantile } from './t-distribution.js';
+export { logGamma, regularizedBeta, studentTCdf, studentTQuantile } from './t-distribution.js';

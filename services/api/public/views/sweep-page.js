@@ -15,6 +15,7 @@ import { trialLeaderboard } from '../leaderboard.js';
 import { NEW_SWEEP_HREF, SWEEPS_HREF, sweepHref, trialHref } from '../routes.js';
 import { endedSweepStatuses, trialStatuses } from '../statuses.js';
 import { throttle } from '../throttle.js';
+import { benchmarkPanel } from './benchmark-panel.js';
 import { comparePanel } from './compare-panel.js';
 import { saveDraft } from './new-sweep.js';
 import { trialPanel } from './trial-panel.js';
@@ -92,6 +93,8 @@ export function sweepPage(root, params) {
       refresh();
     },
   });
+  // a tune-then-evaluate sweep's answer (hidden for other sweeps)
+  const benchmark = benchmarkPanel({ sweepId: id });
   let charted = [];
   const board = trialLeaderboard({
     sweepId: id,
@@ -150,6 +153,7 @@ export function sweepPage(root, params) {
         boardNote,
       ),
     ),
+    benchmark.element,
     compare.analysisPanel,
     compare.extendPanel,
     trialRoot,
@@ -187,6 +191,7 @@ export function sweepPage(root, params) {
       renderSweep(sweep);
       renderBoard(trials);
       compare.refresh(sweep);
+      await benchmark.refresh(sweep);
       await renderCurves(trials.items);
       if (selected) await panel?.refresh();
       if (ENDED.has(sweep.status)) closeStream('finished');
@@ -485,6 +490,7 @@ export function sweepPage(root, params) {
       lrChart.destroy();
       panel?.destroy();
       compare.destroy();
+      benchmark.destroy();
     },
   };
 }

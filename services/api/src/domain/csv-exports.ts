@@ -9,6 +9,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { toCsv } from '../csv.js';
+import type { benchmarksProfile, sweepBenchmark } from './benchmark.js';
 import { type configRow, leaderboardOrder, loadTrials, sweptColumns } from './compared-trials.js';
 
 // The `format=csv` answers: the leaderboard, the configurations and a trial's steps, as attachments.
@@ -119,4 +120,79 @@ export function sendMetricsCsv(reply: FastifyReply, id: string, rows: readonly S
   ];
   const lines = rows.map((r) => [r.step, r.epoch, r.loss, r.lr, ...(r.lrs ?? [])]);
   return sendCsv(reply, `trial-${id}-metrics.csv`, toCsv(header, lines));
+}
+
+type Benchmark = Awaited<ReturnType<typeof sweepBenchmark>>;
+
+/** GET /v1/sweeps/:id/benchmark?format=csv: one row per optimizer entry, its best tuned config's numbers. */
+export function sendBenchmarkCsv(reply: FastifyReply, benchmark: Benchmark) {
+  const header = [
+    'entry',
+    'optimizer',
+    'one_shot',
+    'rank',
+    'p_value',
+    'tied_with_best',
+    'configs_tried',
+    'tuned_config',
+    'tuning_mean',
+    'n',
+    'mean',
+    'std',
+    'ci95_low',
+    'ci95_high',
+    'min',
+    'max',
+    'reached',
+    'never',
+    'steps_median',
+    'steps_q25',
+    'steps_q75',
+    'seconds_median',
+    'seconds_q25',
+    'seconds_q75',
+  ];
+  const rows = benchmark.optimizers.map((o) => {
+    const rank = benchmark.ranking.rows.find((r) => r.entry === o.entry);
+    const tuned = o.tuned[0];
+    const e = o.evaluation;
+    const t = o.target;
+    return [
+      o.entry,
+      o.label,
+      o.oneShot,
+      rank?.rank,
+      rank?.pValue,
+      rank?.tiedWithBest,
+      o.tuning.configsTried,
+      tuned?.config,
+      tuned?.tuningMean,
+      e.n,
+      e.mean,
+      e.std,
+      e.ci95?.low,
+      e.ci95?.high,
+      e.min,
+      e.max,
+      t.reached,
+      t.never,
+      t.steps.median,
+      t.steps.q25,
+      t.steps.q75,
+      t.seconds.median,
+      t.seconds.q25,
+      t.seconds.q75,
+    ];
+  });
+  return sendCsv(reply, `sweep-${benchmark.id}-benchmark.csv`, toCsv(header, rows));
+}
+
+/** GET /v1/benchmarks?format=csv: one row per optimizer, one column per tau. */
+export function sendProfilesCsv(
+  reply: FastifyReply,
+  profiles: Awaited<ReturnType<typeof benchmarksProfile>>,
+) {
+  const header = ['optimizer', ...profiles.taus.map((tau) => `tau_${tau}`)];
+  const rows = profiles.profiles.map((p) => [p.optimizer, ...p.fractions]);
+  return sendCsv(reply, 'performance-profiles.csv', toCsv(header, rows));
 }

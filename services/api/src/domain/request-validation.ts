@@ -3,8 +3,8 @@ import {
   type DatasetLookup,
   datasetLookup,
   datasetReferences,
-  type SearchSweepValidation,
-  validateSearchSweepSpec,
+  type SubmittedSweepValidation,
+  validateSubmittedSweep,
 } from '@hypersweep/spec';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
@@ -28,7 +28,7 @@ export function bodyCheckedBy(check: BodyCheck): FastifySchemaCompiler<TSchema> 
 }
 
 /** A spec the validator accepted: the normalized spec, its first trials, budget and sampled params. */
-export type CheckedSweep = Extract<SearchSweepValidation, { ok: true }>;
+export type CheckedSweep = Extract<SubmittedSweepValidation, { ok: true }>;
 
 // The validator's result for each body it accepted, so the handler does not validate again.
 const checkedSweeps = new WeakMap<object, CheckedSweep>();
@@ -58,7 +58,7 @@ export const datasetsOf = (body: unknown): DatasetLookup =>
 export function sweepSpecCheck(context: ApiContext): BodyCheck {
   const limits = { workloads: context.workloads, maxTrials: context.config.maxTrials };
   return (body) => {
-    const result = validateSearchSweepSpec(body, { ...limits, datasets: datasetsOf(body) });
+    const result = validateSubmittedSweep(body, { ...limits, datasets: datasetsOf(body) });
     if (!result.ok) return { error: invalidRequest('invalid sweep spec', result.errors) };
     checkedSweeps.set(body as object, result); // an accepted spec is always an object
     return { value: body };

@@ -16,6 +16,11 @@ import { type ExtendInput, invalidExtension } from './request-validation.js';
 /** POST /v1/sweeps/:id/extend: a grid grows by cells, a random / TPE search by samples. */
 export async function extendSweep(context: ApiContext, id: string, body: ExtendInput) {
   const sweep = await sweepOr404(context, id);
+  if (sweep.protocol !== null) {
+    // Growing one optimizer's budget would make the comparison unfair.
+    const message = `sweep ${id} runs the tune-then-evaluate protocol: every optimizer has the same budget, so it cannot grow; submit a new sweep`;
+    throw new HttpError(409, message, [{ path: '/params/id', message }]);
+  }
   if (isSearch(sweep)) return extendSearch(context, id, body);
   checkGridExtension(sweep, body);
   const datasets = await sweepDatasets(context, sweep);

@@ -37,13 +37,17 @@ export function storeSweep(context: ApiContext, submitted: unknown, checked: Che
     pruner: spec.pruner,
     // A random / tpe sweep stores its settings and budget; its first configs are created now, the
     // rest by the workers as trials end.
-    search: spec.search.type === 'grid' ? null : spec.search,
+    search: checked.protocol === null && spec.search.type !== 'grid' ? spec.search : null,
     seeds: spec.seeds.length,
+    // A tune-then-evaluate sweep: its plan, and each trial's phase and optimizer entry.
+    protocol: checked.protocol,
     trialCount: checked.budget,
     trials: trials.map((config, i) => ({
       config,
       configHash: configHash(config),
       params: checked.params[i] ?? null,
+      phase: checked.origins[i]?.phase ?? null,
+      entry: checked.origins[i]?.entry ?? null,
     })),
     datasetIds: datasetIdsOf(trials),
     // Its trials are claimed over REST (routes/external): never enqueued for the workers.

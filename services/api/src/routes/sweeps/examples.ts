@@ -1,4 +1,4 @@
-import { searchSpecExample, sweepSpecExamples } from '@hypersweep/spec';
+import { protocolSpecExample, searchSpecExample, sweepSpecExamples } from '@hypersweep/spec';
 import type { Example } from '../../schemas.js';
 
 /**
@@ -70,6 +70,11 @@ export const createSweepExamples: Record<string, Example> = {
     summary:
       'Your own model: a CNN in torch.nn terms on an uploaded dataset (examples/data/digits.csv as "digits"), two conv widths',
     value: modelSpecExample,
+  },
+  protocol: {
+    summary:
+      'A fair comparison (tune-then-evaluate): SGD with momentum, Adam, AdamW, RMSprop with 4 configs each on seed 42, the best re-run on 5 fresh seeds, Adam at its defaults as the one-shot baseline',
+    value: protocolSpecExample,
   },
 };
 

@@ -4,6 +4,7 @@ import {
   SchedulerSpecSchema,
   SeedsSchema,
   type WorkloadInfo,
+  withProtocolSchema,
   withSearchSchema,
 } from '@hypersweep/spec';
 import { Type } from 'typebox';
@@ -117,7 +118,10 @@ export const createSweepSchema = (workloads: readonly WorkloadInfo[]) => ({
   summary: 'Submit a sweep: validate, expand into trials, store and enqueue them',
   description:
     'A list sweeps its values and a scalar is one value; for options whose value is itself a list (betas, milestones, ...) a list of numbers is one value and a list of lists sweeps. The grid is the union over optimizer entries of the product of their lists, times the scheduler entries, times the seeds. Trials with equal configs after defaults are merged. Postgres is the source of truth: the sweep, its trials and their jobs are stored in one transaction (the outbox), so the answer is 201 also when the trial queue (Redis) is down; then `enqueued` is false and the jobs are sent as soon as the queue is back.',
-  body: withExamples(withSearchSchema(createSweepSpecSchema({ workloads })), createSweepExamples),
+  body: withExamples(
+    withProtocolSchema(withSearchSchema(createSweepSpecSchema({ workloads }))),
+    createSweepExamples,
+  ),
   response: {
     201: withExamples(SweepCreated, sweepCreatedExamples),
     400: errorResponseWithExamples(
