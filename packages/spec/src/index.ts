@@ -37,7 +37,6 @@ export {
   objectiveMetrics,
   objectiveModes,
 } from './objective.js';
-export { EXTERNAL_WORKLOAD, isExternalWorkload } from './read-workload.js';
 export { protocolSpecExample, withProtocolSchema } from './protocol-schema.js';
 export {
   evaluationConfigs,
@@ -49,6 +48,7 @@ export {
   type TrialOrigin,
   validateSubmittedSweep,
 } from './protocol-spec.js';
+export { EXTERNAL_WORKLOAD, isExternalWorkload } from './read-workload.js';
 export {
   type AnyPrunerConfig,
   isSearchPrunerType,
