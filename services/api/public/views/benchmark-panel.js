@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { colorAt, lineChart } from '../charts.js';
 import { errorList, fill, h } from '../dom.js';
 import { formatNumber } from '../format.js';
+import { finishedTrialStatuses } from '../statuses.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const svg = (tag, attrs, ...children) => {
@@ -238,8 +239,7 @@ export function benchmarkPanel({ sweepId }) {
       api(`/v1/trials/${encodeURIComponent(trialId)}`),
       api(`/v1/trials/${encodeURIComponent(trialId)}/metrics?maxPoints=10`),
     ]);
-    if (['completed', 'failed', 'pruned', 'cancelled'].includes(trial.status))
-      epochsCache.set(trialId, metrics.epochs);
+    if (finishedTrialStatuses.includes(trial.status)) epochsCache.set(trialId, metrics.epochs);
     return metrics.epochs;
   }
 

@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import {
   endedSweepStatuses,
   extendableSweepStatuses,
+  finishedTrialStatuses,
   objectiveMetrics,
   sweepStatuses,
   trialStatuses,
@@ -19,6 +20,7 @@ const STATUSES_MODULE = [
   `export const trialStatuses = ${JSON.stringify(trialStatuses)};`,
   `export const endedSweepStatuses = ${JSON.stringify(endedSweepStatuses)};`,
   `export const extendableSweepStatuses = ${JSON.stringify(extendableSweepStatuses)};`,
+  `export const finishedTrialStatuses = ${JSON.stringify(finishedTrialStatuses)};`,
   `export const objectiveMetrics = ${JSON.stringify(objectiveMetrics)};`,
   '',
 ].join('\n');
