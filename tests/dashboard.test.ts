@@ -1,23 +1,18 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sweepStatuses, trialStatuses } from '@hypersweep/spec';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { paintedPixels } from './browser.js';
+import { launchChromium, paintedPixels, SCREENSHOTS } from './browser.js';
 import { clearSweeps, type Stack, startStack } from './helpers.js';
 import { insertPrunedGrid } from './pruned-grid.js';
 
 // The dashboard in a real Chromium against the real API, an in-process worker, Postgres and Redis.
-// Chromium comes from Debian (`apt-get install chromium`); playwright-core only drives it.
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const API_KEY = 'dashboard-test-key';
 // The digits CSV the repository ships (examples/data): uploaded through the datasets page.
 const DIGITS_CSV = fileURLToPath(new URL('../examples/data/digits.csv', import.meta.url));
 const AUTH = { authorization: `Bearer ${API_KEY}` };
-// Kept for a person to look at (gitignored): tests/screenshots/*.png
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-mkdirSync(SCREENSHOTS, { recursive: true });
 
 // A name that would run script if the page ever put API data into innerHTML.
 const HOSTILE_NAME = 'rosenbrock <img src=x onerror="window.__injected=1">';
@@ -56,18 +51,7 @@ describe('the dashboard', () => {
   beforeAll(async () => {
     stack = await startStack({ workers: 1, apiEnv: { API_KEYS: API_KEY } });
     base = await stack.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   beforeEach(async () => {
     // bypassCSP: these tests wait on page state with Playwright's string predicates, which the pages'

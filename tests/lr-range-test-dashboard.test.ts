@@ -1,17 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paintedPixels } from './browser.js';
+import { launchChromium, paintedPixels, SCREENSHOTS } from './browser.js';
 import { type Stack, startStack } from './helpers.js';
 import { mnistRangeTest } from './lr-range-fixtures.js';
 
 // The lr range test page in a real Chromium against the real API and an in-process worker (Chromium from
 // Debian, as tests/dashboard.test.ts).
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-// Kept for a person to look at (gitignored): tests/screenshots/*.png
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-mkdirSync(SCREENSHOTS, { recursive: true });
 
 describe('the lr range test page', () => {
   let stack: Stack;
@@ -20,16 +14,7 @@ describe('the lr range test page', () => {
   beforeAll(async () => {
     stack = await startStack({ workers: 1 });
     base = await stack.app.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
