@@ -166,7 +166,8 @@ class Trial:
                 self._lock.notify_all()
 
     def report_epoch(self, epoch, **metrics):
-        """Sends epoch `epoch`'s metrics (train_loss, val_loss, val_accuracy, lr) with the steps before it,
+        """Sends epoch `epoch`'s metrics (train_loss, val_loss, val_accuracy, lr, and any of your own named
+        like val_bleu, which a sweep's objective may name) with the steps before it,
         and waits for the answer: the pruner judges it, so ``should_stop`` is up to date on return."""
         if self.stop_reason is not None:
             return

@@ -2,8 +2,10 @@ import type { SweepEventBody } from './events.js';
 import {
   type Best,
   countsAsValue,
-  type ObjectiveMetric,
+  isTrainerMetric,
   type ObjectiveMode,
+  type SweepMetric,
+  trainerMetricPattern,
   updateBest,
 } from './objective.js';
 import type { OutboxRelay, TrialRef } from './outbox.js';
@@ -55,7 +57,7 @@ export interface ExternalHeld {
   index: number;
   config: unknown;
   sweepStatus: SweepStatus;
-  objectiveMetric: ObjectiveMetric;
+  objectiveMetric: SweepMetric;
   objectiveMode: ObjectiveMode;
   pruner: unknown | null;
   bestValue: number | null;
@@ -67,9 +69,14 @@ export interface ExternalHeld {
   lastEpoch: number;
 }
 
-/** Epoch metrics a trainer may report (the columns the service's own trials store). */
+/**
+ * Epoch metrics a trainer may report under these names (the columns the service's own trials store);
+ * any other name matching objective.ts's trainerMetricPattern is a metric of the trainer's own.
+ */
 export const externalEpochMetrics = ['train_loss', 'val_loss', 'val_accuracy', 'lr'] as const;
 export type ExternalEpochMetric = (typeof externalEpochMetrics)[number];
+/** The most metrics of its own a trainer may report with one epoch. */
+export const MAX_TRAINER_METRICS = 32;
 
 /** A value as a report carries it: a JSON number, or one of the strings for a non-finite value. */
 export type ReportedNumber = number | 'NaN' | 'Infinity' | '-Infinity';
@@ -81,7 +88,10 @@ export interface ReportedStep {
   lrs?: number[];
 }
 
-export type ReportedEpoch = { epoch: number } & Partial<Record<ExternalEpochMetric, ReportedNumber>>;
+export type ReportedEpoch = { epoch: number } & Partial<Record<ExternalEpochMetric, ReportedNumber>> & {
+    /** The trainer's own metrics (`val_bleu`). */
+    [metric: string]: ReportedNumber | undefined;
+  };
 
 export interface ReportBody {
   steps?: ReportedStep[];
@@ -97,6 +107,8 @@ export interface ExternalReport {
     valLoss: number | null;
     valAccuracy: number | null;
     lr: number;
+    /** The trainer's own metrics by name (null: none reported). */
+    metrics: Record<string, number> | null;
   }>;
   stepsDone: number;
   best: Best;
@@ -111,7 +123,7 @@ export interface ExternalPruneQuestion {
   epoch: number;
   value: number | null;
   best: number | null;
-  objective: { metric: ObjectiveMetric; mode: ObjectiveMode };
+  objective: { metric: SweepMetric; mode: ObjectiveMode };
   pruner: unknown;
   config: unknown;
 }
@@ -120,6 +132,8 @@ export interface ExternalTrialStore {
   sweepState(sweepId: string): Promise<ExternalSweepState | null>;
   /** Fails the trials whose lease ended after `maxLost` losses (events in the outbox); how many. */
   failLost(sweepId: string, maxLost: number): Promise<number>;
+  /** Ends cancelled the running trials of ended sweeps whose lease ran out (events in the outbox). */
+  cancelAbandoned(): Promise<TrialRef[]>;
   claim(sweepId: string, worker: string, maxLost: number): Promise<ExternalClaimed | null>;
   /** One report in one transaction, fenced to the token (null: not held, nothing written). */
   report(
@@ -238,6 +252,21 @@ export function reportProblem(body: ReportBody): { path: string; message: string
     if (epochs[i]!.train_loss === undefined) {
       return { path: `/epochs/${i}`, message: `epoch ${epochs[i]!.epoch} has no train_loss` };
     }
+    const own = Object.keys(epochs[i]!).filter((name) => isOwnMetric(name));
+    for (const name of own) {
+      if (!isTrainerMetric(name)) {
+        return {
+          path: `/epochs/${i}/${name}`,
+          message: `"${name}" is not a metric name: a trainer's own metrics are named like val_bleu (${trainerMetricPattern.source})`,
+        };
+      }
+    }
+    if (own.length > MAX_TRAINER_METRICS) {
+      return {
+        path: `/epochs/${i}`,
+        message: `epoch ${epochs[i]!.epoch} reports ${own.length} metrics of its own; at most ${MAX_TRAINER_METRICS}`,
+      };
+    }
   }
   return null;
 }
@@ -261,6 +290,7 @@ export function planReport(held: ExternalHeld, body: ReportBody): ExternalReport
     valLoss: e.val_loss === undefined ? null : toNumber(e.val_loss),
     valAccuracy: e.val_accuracy === undefined ? null : toNumber(e.val_accuracy),
     lr: e.lr === undefined ? lastLr : toNumber(e.lr),
+    metrics: ownMetrics(e),
   }));
   let best: Best =
     held.bestValue === null ? null : { value: held.bestValue, step: held.bestStep ?? held.lastStep };
@@ -274,10 +304,21 @@ export function planReport(held: ExternalHeld, body: ReportBody): ExternalReport
   return { steps, epochs, stepsDone, best, judged };
 }
 
-function metricOf(epoch: ExternalReport['epochs'][number], metric: ObjectiveMetric): number | null {
+const isOwnMetric = (name: string) =>
+  name !== 'epoch' && !(externalEpochMetrics as readonly string[]).includes(name);
+
+/** An epoch's metrics of the trainer's own, as numbers (null when it reported none). */
+function ownMetrics(epoch: ReportedEpoch): Record<string, number> | null {
+  const names = Object.keys(epoch).filter(isOwnMetric);
+  if (names.length === 0) return null;
+  return Object.fromEntries(names.map((name) => [name, toNumber(epoch[name]!)]));
+}
+
+function metricOf(epoch: ExternalReport['epochs'][number], metric: SweepMetric): number | null {
   if (metric === 'train_loss') return epoch.trainLoss;
   if (metric === 'val_loss') return epoch.valLoss;
-  return epoch.valAccuracy;
+  if (metric === 'val_accuracy') return epoch.valAccuracy;
+  return epoch.metrics?.[metric] ?? null;
 }
 
 export function externalTrialOperations(ports: ExternalPorts) {
@@ -399,6 +440,17 @@ export function externalTrialOperations(ports: ExternalPorts) {
         (after.status === outcome.status || (after.status === 'queued' && outcome.status === 'failed'));
       if (same) return { kind: 'finished', status: outcome.status, repeated: true, retried: false };
       return after;
+    },
+
+    /**
+     * The lease watch (the API runs it every lease): a running trial of a cancelled sweep whose trainer is
+     * gone has no claim or report coming to end it, and a service with no worker process has no reconciler
+     * to either. It ends cancelled, with the steps it stored.
+     */
+    async cancelAbandoned(): Promise<TrialRef[]> {
+      const ended = await store.cancelAbandoned();
+      if (ended.length > 0) relay.kick();
+      return ended;
     },
 
     /** The trainer gives the trial up unfinished: queued again, the next claim resumes it. */

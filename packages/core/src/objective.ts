@@ -11,8 +11,18 @@ export type ObjectiveMetric = (typeof objectiveMetrics)[number];
 export const objectiveModes = ['min', 'max'] as const;
 export type ObjectiveMode = (typeof objectiveModes)[number];
 
+/**
+ * A metric of an external trainer's own (`val_bleu`): the name an epoch report carries it under. Only a
+ * sweep whose trials train outside the service may optimize one; the service stores it with the epoch
+ * (epoch_metrics.metrics) and reads it by this name, which is why names are this narrow.
+ */
+export const trainerMetricPattern = /^[a-z][a-z0-9_]{0,62}$/;
+
+/** What a sweep's objective names: one of the service's metrics, or (external sweeps) a trainer's own. */
+export type SweepMetric = ObjectiveMetric | (string & {});
+
 export interface Objective {
-  metric: ObjectiveMetric;
+  metric: SweepMetric;
   mode: ObjectiveMode;
 }
 
@@ -20,9 +30,17 @@ export function isObjectiveMetric(name: string): name is ObjectiveMetric {
   return (objectiveMetrics as readonly string[]).includes(name);
 }
 
-/** Metrics measured on the validation set, once per epoch. */
-export function isValidationMetric(metric: ObjectiveMetric): boolean {
-  return metric.startsWith('val_');
+/** Whether `name` can be a trainer's own metric: the pattern, and not one of the service's names. */
+export function isTrainerMetric(name: string): boolean {
+  return trainerMetricPattern.test(name) && !isObjectiveMetric(name) && name !== 'epoch' && name !== 'lr';
+}
+
+/**
+ * Metrics measured once per epoch, after it, on held-out data: the validation metrics, and a trainer's
+ * own metrics (reported with its epochs). Only train_loss is also known step by step.
+ */
+export function isValidationMetric(metric: SweepMetric): boolean {
+  return metric !== 'train_loss';
 }
 
 /** The direction a metric is naturally optimized in, the default `mode`. */

@@ -65,4 +65,32 @@ describe('external reports', () => {
     expect(plan.judged).toEqual([{ epoch: 2, value: null, best: 0.5 }]);
     expect(plan.best).toEqual({ value: 0.5, step: 4 });
   });
+
+  it("keeps a trainer's own metrics and judges the objective on one of them", () => {
+    const bleu = { ...held, objectiveMetric: 'val_bleu', objectiveMode: 'max' as const, bestValue: 20 };
+    const plan = planReport(bleu, {
+      epochs: [
+        { epoch: 2, train_loss: 1, val_bleu: 25, chrf: 'NaN' },
+        { epoch: 3, train_loss: 1, val_bleu: 22 },
+      ],
+    });
+    expect(plan.epochs.map((e) => e.metrics)).toEqual([{ val_bleu: 25, chrf: Number.NaN }, { val_bleu: 22 }]);
+    expect(plan.judged).toEqual([
+      { epoch: 2, value: 25, best: 25 },
+      { epoch: 3, value: 22, best: 25 },
+    ]);
+    // An epoch without the objective's metric has no value to judge.
+    const silent = planReport(bleu, { epochs: [{ epoch: 2, train_loss: 1 }] });
+    expect(silent.judged).toEqual([{ epoch: 2, value: null, best: 20 }]);
+    expect(silent.epochs[0]!.metrics).toBeNull();
+  });
+
+  it("names a trainer's metric whose name is not one, and too many of them", () => {
+    expect(reportProblem({ epochs: [{ epoch: 1, train_loss: 1, 'BLEU-4': 3 }] })).toMatchObject({
+      path: '/epochs/0/BLEU-4',
+    });
+    const many = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`m${i}`, i]));
+    expect(reportProblem({ epochs: [{ epoch: 1, train_loss: 1, ...many }] })?.message).toMatch(/at most 32/);
+    expect(reportProblem({ epochs: [{ epoch: 1, train_loss: 1, val_bleu: 3 }] })).toBeNull();
+  });
 });

@@ -1,5 +1,6 @@
-import { objectiveMetrics } from '@hypersweep/core';
+import { objectiveMetrics, type SweepMetric } from '@hypersweep/core';
 import type { TrialStatus } from './generated/prisma/enums.js';
+import { epochMetricSql } from './metric-reader.js';
 import type { Queryable } from './queryable.js';
 
 // Statements behind the comparison routes (/configs, /effects, /curves, the leaderboard CSV).
@@ -49,17 +50,19 @@ export async function readTrialConfigs(
   return rows;
 }
 
-/** Curves: step metrics per optimizer step, validation metrics per epoch. */
+/**
+ * Curves: step metrics per optimizer step, epoch metrics per epoch; besides these, an external trainer's
+ * own epoch metrics (`val_bleu`) by name.
+ */
 export const curveMetrics = ['loss', 'lr', ...objectiveMetrics] as const;
-export type CurveMetric = (typeof curveMetrics)[number];
+export type CurveMetric = (typeof curveMetrics)[number] | SweepMetric;
 
-const CURVE_SOURCES: Record<CurveMetric, { table: string; x: string; column: string }> = {
-  loss: { table: 'step_metrics', x: 'step', column: 'loss' },
-  lr: { table: 'step_metrics', x: 'step', column: 'lr' },
-  val_loss: { table: 'epoch_metrics', x: 'epoch', column: 'val_loss' },
-  val_accuracy: { table: 'epoch_metrics', x: 'epoch', column: 'val_accuracy' },
-  train_loss: { table: 'epoch_metrics', x: 'epoch', column: 'train_loss' },
-};
+const stepMetric = (metric: string) => metric === 'loss' || metric === 'lr';
+
+function curveSource(metric: CurveMetric): { table: string; x: string; column: string } {
+  if (stepMetric(metric)) return { table: 'step_metrics', x: 'step', column: metric };
+  return { table: 'epoch_metrics', x: 'epoch', column: epochMetricSql(metric) };
+}
 
 /**
  * One group's curve as columns: per kept step (or epoch) the statistics over the group's trials there.
@@ -83,7 +86,7 @@ export interface CurveRow {
 // downsampling of the mean curve as GET /v1/trials/:id/metrics does it (each of maxPoints/4 equal x ranges
 // keeps its first, last, lowest-mean and highest-mean points, so a divergence in the mean is never dropped;
 // NaN sorts above every number). A group spanning no more than maxPoints keeps every point.
-const curvesSql = ({ table, x, column }: (typeof CURVE_SOURCES)[CurveMetric]) => `
+const curvesSql = ({ table, x, column }: ReturnType<typeof curveSource>) => `
 WITH members AS (
   SELECT m.trial_id, m.grp FROM unnest($1::uuid[], $2::int[]) AS m(trial_id, grp)
 ), per_x AS (
@@ -117,12 +120,12 @@ WHERE s.last - s.first + 1 <= $3 OR k.x IS NOT NULL
 GROUP BY p.grp
 ORDER BY p.grp`;
 
-const CURVE_STATEMENTS = Object.fromEntries(
-  curveMetrics.map((metric) => [metric, curvesSql(CURVE_SOURCES[metric])]),
-) as Record<CurveMetric, string>;
+const CURVE_STATEMENTS = new Map<string, string>(
+  curveMetrics.map((metric) => [metric, curvesSql(curveSource(metric))]),
+);
 
 /** Whether a metric is recorded per epoch (x is the epoch) rather than per optimizer step. */
-export const isEpochMetric = (metric: CurveMetric) => CURVE_SOURCES[metric].table === 'epoch_metrics';
+export const isEpochMetric = (metric: CurveMetric) => !stepMetric(metric);
 
 /**
  * Mean, min, max and sample std per step (or epoch) of each group of trials, downsampled to about
@@ -142,6 +145,6 @@ export async function readCurves(
     group: number;
     total: number;
     columns: Omit<CurveRow, 'group' | 'total'>;
-  }>(CURVE_STATEMENTS[metric], [trialIds, groupOf, maxPoints]);
+  }>(CURVE_STATEMENTS.get(metric) ?? curvesSql(curveSource(metric)), [trialIds, groupOf, maxPoints]);
   return rows.map((row) => ({ group: row.group, total: row.total, ...row.columns }));
 }

@@ -78,6 +78,41 @@ export async function claimExternalTrial(
 }
 
 /**
+ * Running trials of ended external sweeps (a cancelled one) whose lease ran out: their trainer is gone, and
+ * no claim will come for them, so they end `cancelled` here, with their steps so far and their
+ * trial.finished events in the outbox (one transaction). At most `limit` at once, skipping trials a report
+ * or finish holds. Returns them.
+ */
+export async function cancelAbandonedExternalTrials(
+  pool: Transactional,
+  leaseMs: number,
+  limit = 500,
+): Promise<TrialRef[]> {
+  return inTransaction(pool, async (db) => {
+    const { rows } = await db.query<{ sweepId: string; trialId: string; stepsDone: number }>(
+      `WITH abandoned AS (
+         SELECT t.id FROM trials t JOIN sweeps s ON s.id = t.sweep_id
+         WHERE t.status = 'running' AND s.external AND s.status NOT IN (${LIVE_SWEEP}) AND ${expired('$1')}
+         LIMIT $2 FOR UPDATE OF t SKIP LOCKED
+       )
+       UPDATE trials t SET status = 'cancelled', finished_at = now(), heartbeat_at = NULL, lease_token = NULL,
+              steps_done = COALESCE((SELECT max(step) FROM step_metrics WHERE trial_id = t.id), 0)
+       FROM abandoned WHERE t.id = abandoned.id
+       RETURNING t.sweep_id AS "sweepId", t.id AS "trialId", t.steps_done AS "stepsDone"`,
+      [leaseMs, limit],
+    );
+    await appendOutbox(
+      db,
+      rows.map((row) => ({
+        kind: 'event' as const,
+        event: trialFinishedEvent(row, { status: 'cancelled', stepsDone: row.stepsDone }),
+      })),
+    );
+    return rows.map(({ sweepId, trialId }) => ({ sweepId, trialId }));
+  });
+}
+
+/**
  * Trials of the external sweep whose lease ended after they were lost `maxLost` times fail (their
  * trial.finished events in the outbox, one transaction). Returns how many.
  */
@@ -243,6 +278,7 @@ export function createExternalTrialStore(pool: Transactional, leaseMs: number): 
   return {
     sweepState: (sweepId) => readExternalSweepState(pool, sweepId, leaseMs),
     failLost: (sweepId, maxLost) => failLostExternalTrials(pool, sweepId, leaseMs, maxLost),
+    cancelAbandoned: () => cancelAbandonedExternalTrials(pool, leaseMs),
     claim: (sweepId, worker, maxLost) => claimExternalTrial(pool, sweepId, worker, leaseMs, maxLost),
     report: (trialId, token, plan) => storeExternalReport(pool, trialId, token, plan),
     readTrial: (trialId, token) => readExternalTrial(pool, trialId, token),

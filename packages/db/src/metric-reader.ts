@@ -1,3 +1,4 @@
+import { isObjectiveMetric, isTrainerMetric, type SweepMetric } from '@hypersweep/core';
 import type { Queryable } from './queryable.js';
 
 export interface StoredStep {
@@ -14,6 +15,8 @@ export interface StoredEpoch {
   valLoss: number | null;
   valAccuracy: number | null;
   lr: number;
+  /** An external trainer's own metrics (a non-finite value as the string "NaN", "Infinity"...); null: none. */
+  metrics: Record<string, number | string> | null;
 }
 
 /** Steps are Postgres integers. */
@@ -126,17 +129,22 @@ export async function readStepsDownsampled(
 
 export async function readEpochs(db: Queryable, trialId: string): Promise<StoredEpoch[]> {
   const { rows } = await db.query<StoredEpoch>(
-    `SELECT epoch, train_loss AS "trainLoss", val_loss AS "valLoss", val_accuracy AS "valAccuracy", lr
+    `SELECT epoch, train_loss AS "trainLoss", val_loss AS "valLoss", val_accuracy AS "valAccuracy", lr, metrics
      FROM epoch_metrics WHERE trial_id = $1 ORDER BY epoch`,
     [trialId],
   );
   return rows;
 }
 
-/** The epoch_metrics columns a sweep's objective can name. */
-export const EPOCH_METRIC_COLUMNS = {
-  val_loss: 'val_loss',
-  val_accuracy: 'val_accuracy',
-  train_loss: 'train_loss',
-} as const;
-export type EpochMetricName = keyof typeof EPOCH_METRIC_COLUMNS;
+/**
+ * The SQL expression of an epoch metric a sweep's objective can name, on epoch_metrics (alias `table`):
+ * the service's metrics are columns; a trainer's own (`val_bleu`, external sweeps) is a float8 read from
+ * the `metrics` object, where a non-finite value is stored as the string "NaN" / "Infinity" that float8
+ * reads back. The name goes into the SQL text, so only names of objective.ts's narrow pattern pass.
+ */
+export function epochMetricSql(metric: SweepMetric, table?: string): string {
+  const prefix = table === undefined ? '' : `${table}.`;
+  if (isObjectiveMetric(metric)) return `${prefix}${metric}`;
+  if (!isTrainerMetric(metric)) throw new Error(`not a metric name: ${JSON.stringify(metric)}`);
+  return `(${prefix}metrics ->> '${metric}')::float8`;
+}

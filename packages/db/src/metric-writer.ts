@@ -16,6 +16,8 @@ export interface EpochMetricRow {
   valLoss?: number | null;
   valAccuracy?: number | null;
   lr: number;
+  /** An external trainer's own metrics by name (stored in the `metrics` object). */
+  metrics?: Record<string, number> | null;
 }
 
 // One statement per batch: the columns travel as arrays and unnest turns them into rows. `lrs` travels flat
@@ -30,11 +32,20 @@ SET epoch = EXCLUDED.epoch, loss = EXCLUDED.loss, lr = EXCLUDED.lr, lrs = EXCLUD
 // An external trainer's retried report: the steps already stored stay as they are (the first report wins).
 const INSERT_NEW_STEPS = `${INSERT_STEPS.slice(0, INSERT_STEPS.indexOf('ON CONFLICT'))}ON CONFLICT (trial_id, step) DO NOTHING`;
 
-const INSERT_EPOCHS = `INSERT INTO epoch_metrics (trial_id, epoch, train_loss, val_loss, val_accuracy, lr)
-SELECT $1::uuid, u.epoch, u.train_loss, u.val_loss, u.val_accuracy, u.lr
-FROM unnest($2::int[], $3::float8[], $4::float8[], $5::float8[], $6::float8[]) AS u(epoch, train_loss, val_loss, val_accuracy, lr)
+const INSERT_EPOCHS = `INSERT INTO epoch_metrics (trial_id, epoch, train_loss, val_loss, val_accuracy, lr, metrics)
+SELECT $1::uuid, u.epoch, u.train_loss, u.val_loss, u.val_accuracy, u.lr, u.metrics
+FROM unnest($2::int[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::jsonb[]) AS u(epoch, train_loss, val_loss, val_accuracy, lr, metrics)
 ON CONFLICT (trial_id, epoch) DO UPDATE
-SET train_loss = EXCLUDED.train_loss, val_loss = EXCLUDED.val_loss, val_accuracy = EXCLUDED.val_accuracy, lr = EXCLUDED.lr`;
+SET train_loss = EXCLUDED.train_loss, val_loss = EXCLUDED.val_loss, val_accuracy = EXCLUDED.val_accuracy, lr = EXCLUDED.lr,
+    metrics = EXCLUDED.metrics`;
+
+/** JSON has no NaN or Infinity: those travel as the strings Postgres's float8 reads back. */
+function metricsJson(metrics: Record<string, number> | null | undefined): string | null {
+  if (metrics === null || metrics === undefined) return null;
+  return JSON.stringify(metrics, (_key, value) =>
+    typeof value === 'number' && !Number.isFinite(value) ? String(value) : value,
+  );
+}
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -88,6 +99,7 @@ export async function writeEpochMetrics(
     rows.map((row) => row.valLoss ?? null),
     rows.map((row) => row.valAccuracy ?? null),
     rows.map((row) => row.lr),
+    rows.map((row) => metricsJson(row.metrics)),
   ]);
   return result.rowCount ?? rows.length;
 }

@@ -1,4 +1,5 @@
-import { EPOCH_METRIC_COLUMNS, type EpochMetricName } from './metric-reader.js';
+import type { SweepMetric } from '@hypersweep/core';
+import { epochMetricSql } from './metric-reader.js';
 import type { Queryable } from './queryable.js';
 
 /**
@@ -14,7 +15,7 @@ import type { Queryable } from './queryable.js';
 export interface PruningStudyQuery {
   sweepId: string;
   trialId: string;
-  objective: { metric: EpochMetricName; mode: 'min' | 'max' };
+  objective: { metric: SweepMetric; mode: 'min' | 'max' };
   /** MedianPruner: how many trials completed, and the objective value each completed trial stored at this epoch. */
   completedAt?: number;
   /**
@@ -27,7 +28,7 @@ export interface PruningStudyQuery {
 /** The read model every pruner decides over (@hypersweep/search's PruningStudy); what was not asked for is empty. */
 export interface PruningStudyRow {
   direction: 'minimize' | 'maximize';
-  metric: EpochMetricName;
+  metric: SweepMetric;
   completedTrials: number;
   /** By epoch: the value of each completed trial that stored one there (NaN as stored, nulls left out). */
   completedValues: Map<number, number[]>;
@@ -158,14 +159,14 @@ async function completedEpochValues(
   db: Queryable,
   sweepId: string,
   epoch: number,
-  metric: EpochMetricName,
+  metric: SweepMetric,
 ): Promise<{ completedTrials: number; values: number[] }> {
-  const column = EPOCH_METRIC_COLUMNS[metric];
+  const column = epochMetricSql(metric, 'e');
   const { rows } = await db.query<{ completedTrials: number; values: string }>(
     // A protocol's evaluation trials are never pruned and never judge others: its pruners act in the tuning phase.
     `SELECT (SELECT count(*) FROM trials WHERE sweep_id = $1 AND status = 'completed'
                AND phase IS DISTINCT FROM 'evaluation')::int AS "completedTrials",
-            COALESCE(string_agg(e.${column}::text, ','), '') AS values
+            COALESCE(string_agg(${column}::text, ','), '') AS values
      FROM epoch_metrics e JOIN trials t ON t.id = e.trial_id
      WHERE t.sweep_id = $1 AND t.status = 'completed' AND t.phase IS DISTINCT FROM 'evaluation' AND e.epoch = $2`,
     [sweepId, epoch],

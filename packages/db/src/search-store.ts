@@ -1,12 +1,12 @@
 import {
   extendableSweepStatuses,
   growBudget,
-  isObjectiveMetric,
-  type ObjectiveMetric,
   type OutboxMessage,
   type SearchGrowth,
+  type SweepMetric,
 } from '@hypersweep/core';
 import type { SweepStatus } from './generated/prisma/enums.js';
+import { epochMetricSql } from './metric-reader.js';
 import { appendOutbox } from './outbox-store.js';
 import { inTransaction, type Queryable, type Transactional } from './queryable.js';
 import { LIVE_SWEEP, UNFINISHED_TRIAL } from './sql-statuses.js';
@@ -20,8 +20,8 @@ import { REOPEN_SWEEP } from './sweep-store.js';
  * or a per-sweep advisory lock (rungs), so two workers finishing or reporting at once see each other's
  * writes.
  */
-/** An objective metric: each is a column of epoch_metrics. */
-export type ObjectiveColumn = ObjectiveMetric;
+/** An objective metric: a column of epoch_metrics, or a trainer's own in its `metrics` (metric-reader.ts). */
+export type ObjectiveColumn = SweepMetric;
 
 /** Runs `work` in a transaction; `lock` "row" takes the sweep row FOR UPDATE, "rungs" an advisory lock. */
 export function withSweepLock<T>(
@@ -119,12 +119,11 @@ export async function readFinishedSearchTrials(
   sweepId: string,
   objective: ObjectiveColumn,
 ): Promise<FinishedSearchTrial[]> {
-  if (!isObjectiveMetric(objective)) throw new Error(`unknown objective ${objective}`);
   const { rows } = await db.query<FinishedSearchTrial>(
     `SELECT t.index, t.status, t.params, t.best_value AS "bestValue", e.epoch AS "lastEpoch", e.value AS "lastValue"
      FROM trials t
      LEFT JOIN LATERAL (
-       SELECT epoch, ${objective} AS value FROM epoch_metrics WHERE trial_id = t.id ORDER BY epoch DESC LIMIT 1
+       SELECT epoch, ${epochMetricSql(objective)} AS value FROM epoch_metrics WHERE trial_id = t.id ORDER BY epoch DESC LIMIT 1
      ) e ON true
      WHERE t.sweep_id = $1 AND t.status IN ('completed', 'pruned', 'failed', 'cancelled')
      ORDER BY t.index`,
@@ -269,7 +268,6 @@ export async function readEndedTuningTrials(
   entry: number,
   objective: ObjectiveColumn,
 ) {
-  if (!isObjectiveMetric(objective)) throw new Error(`unknown objective ${objective}`);
   const { rows } = await db.query<{
     index: number;
     status: 'completed' | 'pruned' | 'failed';
@@ -282,7 +280,7 @@ export async function readEndedTuningTrials(
     `SELECT t.index, t.status, t.config, t.params, t.best_value AS "bestValue", e.epoch AS "lastEpoch", e.value AS "lastValue"
      FROM trials t
      LEFT JOIN LATERAL (
-       SELECT epoch, ${objective} AS value FROM epoch_metrics WHERE trial_id = t.id ORDER BY epoch DESC LIMIT 1
+       SELECT epoch, ${epochMetricSql(objective)} AS value FROM epoch_metrics WHERE trial_id = t.id ORDER BY epoch DESC LIMIT 1
      ) e ON true
      WHERE t.sweep_id = $1 AND t.phase = 'tuning' AND t.entry = $2 AND t.status IN ('completed', 'pruned', 'failed')
      ORDER BY t.index`,

@@ -1,6 +1,12 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readEpochs, readSteps, readStepsDownsampled, stepSpan } from '../src/metric-reader.js';
+import {
+  epochMetricSql,
+  readEpochs,
+  readSteps,
+  readStepsDownsampled,
+  stepSpan,
+} from '../src/metric-reader.js';
 import { writeEpochMetrics, writeStepMetrics } from '../src/metric-writer.js';
 import { openStoreDatabase, seedSweep } from './store-fixture.js';
 
@@ -51,7 +57,37 @@ describe('metric reader', () => {
     const { trialIds } = await seedSweep(pool, 1);
     await writeEpochMetrics(pool, trialIds[0]!, [{ epoch: 1, trainLoss: 1, valLoss: 0.4, lr: 0.1 }]);
     expect(await readEpochs(pool, trialIds[0]!)).toEqual([
-      { epoch: 1, trainLoss: 1, valLoss: 0.4, valAccuracy: null, lr: 0.1 },
+      { epoch: 1, trainLoss: 1, valLoss: 0.4, valAccuracy: null, lr: 0.1, metrics: null },
     ]);
+  });
+
+  it("keeps a trainer's own metrics, non-finite ones as the strings float8 reads back", async () => {
+    const { trialIds } = await seedSweep(pool, 1);
+    const id = trialIds[0]!;
+    await writeEpochMetrics(pool, id, [
+      { epoch: 1, trainLoss: 1, lr: 0.1, metrics: { val_bleu: 12.5, chrf: Number.NaN, ppl: Infinity } },
+      { epoch: 2, trainLoss: 0.5, lr: 0.1, metrics: { val_bleu: 20 } },
+    ]);
+    expect((await readEpochs(pool, id)).map((e) => e.metrics)).toEqual([
+      { val_bleu: 12.5, chrf: 'NaN', ppl: 'Infinity' },
+      { val_bleu: 20 },
+    ]);
+    const { rows } = await pool.query(
+      `SELECT ${epochMetricSql('val_bleu')} AS bleu, ${epochMetricSql('ppl', 'e')} AS ppl,
+              ${epochMetricSql('val_loss', 'e')} AS val_loss
+       FROM epoch_metrics e WHERE trial_id = $1 ORDER BY epoch`,
+      [id],
+    );
+    expect(rows).toEqual([
+      { bleu: 12.5, ppl: Infinity, val_loss: null },
+      { bleu: 20, ppl: null, val_loss: null },
+    ]);
+  });
+
+  it('refuses a metric name that could change the SQL it goes into', () => {
+    for (const name of ["x' OR 1=1 --", 'Val_Bleu', 'epoch', '1st', '']) {
+      expect(() => epochMetricSql(name)).toThrow(/not a metric name/);
+    }
+    expect(epochMetricSql('val_bleu', 'e')).toBe(`(e.metrics ->> 'val_bleu')::float8`);
   });
 });

@@ -31,11 +31,14 @@ export {
 export {
   defaultObjectiveMetric,
   isObjectiveMetric,
+  isTrainerMetric,
   type Objective,
   type ObjectiveMetric,
   type ObjectiveMode,
   objectiveMetrics,
   objectiveModes,
+  type SweepMetric,
+  trainerMetricPattern,
 } from './objective.js';
 export { protocolSpecExample, withProtocolSchema } from './protocol-schema.js';
 export {

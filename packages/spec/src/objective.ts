@@ -2,6 +2,7 @@
 export {
   defaultObjectiveMetric,
   isObjectiveMetric,
+  isTrainerMetric,
   isValidationMetric,
   naturalMode,
   type Objective,
@@ -9,4 +10,6 @@ export {
   type ObjectiveMode,
   objectiveMetrics,
   objectiveModes,
+  type SweepMetric,
+  trainerMetricPattern,
 } from '@hypersweep/core';

@@ -1,5 +1,10 @@
 import type { JsonSchema } from '@hypersweep/optim';
-import { defaultObjectiveMetric, objectiveMetrics, objectiveModes } from './objective.js';
+import {
+  defaultObjectiveMetric,
+  objectiveMetrics,
+  objectiveModes,
+  trainerMetricPattern,
+} from './objective.js';
 
 /**
  * The JSON Schemas of the spec's own fields, shared by the validator (which reports against
@@ -41,15 +46,16 @@ export const trainingFieldSchemas: Record<string, JsonSchema> = {
 export const objectiveFieldSchemas: Record<string, JsonSchema> = {
   metric: {
     type: 'string',
-    enum: objectiveMetrics,
+    pattern: trainerMetricPattern.source,
     default: defaultObjectiveMetric(true),
-    description:
-      'What the leaderboard ranks by and ReduceLROnPlateau monitors; train_loss is the default for workloads without a validation set.',
+    examples: [...objectiveMetrics, 'val_bleu'],
+    description: `What the leaderboard ranks by, pruners judge and ReduceLROnPlateau monitors: one of ${objectiveMetrics.join(', ')} (train_loss is the default for workloads without a validation set). A sweep whose trials train outside the service ("workload": {"external": ...}) may name a metric its trainer reports with its epochs, such as val_bleu; it then sets "mode" too.`,
   },
   mode: {
     type: 'string',
     enum: objectiveModes,
-    description: 'Whether smaller or larger is better; defaults to max for accuracy, min for losses.',
+    description:
+      "Whether smaller or larger is better; defaults to max for accuracy, min for losses; required for a trainer's own metric.",
   },
 };
 

@@ -4,7 +4,7 @@ import { distributionSchemas, SAMPLED_OPTION_NOTE } from './distribution-schema.
 import { sweepSpecExamples } from './examples.js';
 import { layerEntries, lossEntries, type ModelCatalogEntry } from './model/catalog.js';
 import { LOSS_TYPES } from './model/types.js';
-import type { ObjectiveMetric, ObjectiveMode } from './objective.js';
+import type { ObjectiveMode, SweepMetric } from './objective.js';
 import {
   intervalSchema,
   nameSchema,
@@ -39,7 +39,7 @@ export interface SweepSpecInput {
   }>;
   schedulers?: Array<null | { type: string; interval?: 'step' | 'epoch'; [option: string]: unknown }>;
   seeds?: number | number[];
-  objective?: { metric?: ObjectiveMetric; mode?: ObjectiveMode };
+  objective?: { metric?: SweepMetric; mode?: ObjectiveMode };
   pruner?: null | {
     type: 'MedianPruner';
     n_startup_trials?: number;

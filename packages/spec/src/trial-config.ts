@@ -1,5 +1,5 @@
 import type { SchedulerInterval } from '@hypersweep/optim';
-import type { ObjectiveMetric } from './objective.js';
+import type { SweepMetric } from './objective.js';
 
 export type { SchedulerInterval };
 
@@ -33,7 +33,7 @@ export interface SchedulerConfig {
    * ReduceLROnPlateau only: the metric passed to `step(metric)`, the sweep's objective metric. Left out,
    * it is `defaultObjectiveMetric` of the workload.
    */
-  monitor?: ObjectiveMetric;
+  monitor?: SweepMetric;
 }
 
 /**

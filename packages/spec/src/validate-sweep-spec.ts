@@ -8,14 +8,15 @@ import type { DatasetLookup } from './model/dataset.js';
 import { CLASSIFYING_LOSSES } from './model/read-model.js';
 import {
   defaultObjectiveMetric,
+  isObjectiveMetric,
+  isTrainerMetric,
   isValidationMetric,
   naturalMode,
   type Objective,
-  type ObjectiveMetric,
 } from './objective.js';
 import { expandOptimizerPlan, type OptimizerPlan, readOptimizerEntry } from './optimizer-plan.js';
 import { readObjectFields } from './read-object-fields.js';
-import { type ResolvedWorkload, readWorkload } from './read-workload.js';
+import { EXTERNAL_WORKLOAD, type ResolvedWorkload, readWorkload } from './read-workload.js';
 import {
   expandSchedulerPlan,
   type PlannedScheduler,
@@ -261,8 +262,9 @@ function readObjective(
   const fields = readObjectFields(value, '/objective', objectiveFieldSchemas, 'objective', report);
   if (fields === undefined) return undefined;
   const hasValidation = workload?.info.hasValidation ?? true;
-  let metric = fields['metric'] as ObjectiveMetric;
+  let metric = fields['metric'] as string;
   if (!Object.hasOwn(value, 'metric')) metric = defaultObjectiveMetric(hasValidation);
+  if (!isObjectiveMetric(metric)) return readTrainerObjective(metric, fields, workload, report);
   if (workload !== undefined && !workload.metrics.includes(metric)) {
     report.add(
       '/objective/metric',
@@ -273,6 +275,35 @@ function readObjective(
     return undefined;
   }
   const mode = (fields['mode'] as Objective['mode'] | undefined) ?? naturalMode(metric);
+  return { metric, mode };
+}
+
+/**
+ * An objective on a metric of the trainer's own (`val_bleu`): only a sweep whose trials train outside the
+ * service reports such metrics, and nothing says which way is better, so `mode` is required.
+ */
+function readTrainerObjective(
+  metric: string,
+  fields: Record<string, unknown>,
+  workload: ResolvedWorkload | undefined,
+  report: ErrorReport,
+): Objective | undefined {
+  if (workload === undefined) return undefined;
+  if (workload.name !== EXTERNAL_WORKLOAD || !isTrainerMetric(metric)) {
+    report.add(
+      '/objective/metric',
+      `${unknownNameMessage({ what: 'metric', name: metric, where: '', valid: workload.metrics, validLabel: 'metrics' })}${workload.name === EXTERNAL_WORKLOAD ? '' : `; a metric of the trainer's own, like val_bleu, is for a sweep whose trials train outside the service ("workload": {"external": {...}})`}`,
+    );
+    return undefined;
+  }
+  const mode = fields['mode'] as Objective['mode'] | undefined;
+  if (mode === undefined) {
+    report.add(
+      '/objective/mode',
+      `objective ${metric} is a metric of your trainer's own: say whether smaller or larger is better with "mode": "min" or "max"`,
+    );
+    return undefined;
+  }
   return { metric, mode };
 }
 

@@ -143,7 +143,7 @@ const badSpecs: BadSpec[] = [
     name: 'unknown objective metric',
     spec: withFields({ objective: { metric: 'accuracy' } }),
     path: '/objective/metric',
-    message: 'one of "val_loss", "val_accuracy", "train_loss"',
+    message: 'unknown metric "accuracy"; metrics: val_loss, val_accuracy, train_loss',
   },
   {
     name: 'objective mode',

@@ -28,6 +28,37 @@ describe('external workload', () => {
     expect(isExternalWorkload(result.trials[0]!.workload)).toBe(true);
   });
 
+  it("takes an objective on a metric of the trainer's own, which ReduceLROnPlateau then monitors", () => {
+    const result = validateSweepSpec(
+      {
+        workload: { external },
+        optimizers: [{ type: 'SGD', lr: 0.1 }],
+        schedulers: [{ type: 'ReduceLROnPlateau', factor: 0.5 }],
+        objective: { metric: 'val_bleu', mode: 'max' },
+      },
+      context,
+    );
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    if (!result.ok) return;
+    expect(result.spec.objective).toEqual({ metric: 'val_bleu', mode: 'max' });
+    expect(result.trials[0]!.scheduler).toMatchObject({ monitor: 'val_bleu', options: { mode: 'max' } });
+    for (const [metric, path] of [
+      ['Val-BLEU', '/objective/metric'],
+      ['lr', '/objective/metric'],
+    ] as const) {
+      const bad = validateSweepSpec(
+        {
+          workload: { external },
+          optimizers: [{ type: 'SGD', lr: 0.1 }],
+          objective: { metric, mode: 'max' },
+        },
+        context,
+      );
+      expect(bad.ok).toBe(false);
+      if (!bad.ok) expect(bad.errors[0]!.path).toBe(path);
+    }
+  });
+
   it('counts steps per epoch from train_examples (OneCycleLR total_steps)', () => {
     const result = validateSweepSpec(
       {

@@ -104,6 +104,7 @@ export function createApiContext(config: ApiConfig, log?: FastifyBaseLogger): Ap
     maxLost: config.maxLost,
     maxAttempts: config.trialAttempts,
   });
+  const leaseWatch = watchExternalLeases(external, config.externalLeaseMs, log);
   return {
     config,
     pool,
@@ -117,12 +118,47 @@ export function createApiContext(config: ApiConfig, log?: FastifyBaseLogger): Ap
     datasets: createDatasetStore(pool, { uploadPool }),
     external,
     async close() {
+      await leaseWatch.close();
       events.close();
       await relay.close();
       await trialQueue.close().catch(() => {});
       redis.disconnect();
       await uploadPool.end();
       await pool.end();
+    },
+  };
+}
+
+/**
+ * Every lease (at most every 10 s), ends the running external trials of cancelled sweeps whose trainer is
+ * gone (core external-trials.ts cancelAbandoned). Any number of API processes may run it: each trial ends
+ * once. One pass at a time; a failed pass (Postgres away) is retried at the next tick.
+ */
+function watchExternalLeases(
+  external: ExternalTrialOperations,
+  leaseMs: number,
+  log: FastifyBaseLogger | undefined,
+): { close(): Promise<void> } {
+  let pass: Promise<unknown> = Promise.resolve();
+  let running = false;
+  const timer = setInterval(
+    () => {
+      if (running) return;
+      running = true;
+      pass = external
+        .cancelAbandoned()
+        .catch((error) => log?.debug({ err: error }, 'external lease watch: Postgres unavailable; retrying'))
+        .finally(() => {
+          running = false;
+        });
+    },
+    Math.min(leaseMs, 10_000),
+  );
+  timer.unref();
+  return {
+    async close() {
+      clearInterval(timer);
+      await pass;
     },
   };
 }

@@ -56,17 +56,29 @@ interface AjvError {
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
+  /** Set on the errors of a `propertyNames` rule: the property whose name broke it. */
+  propertyName?: string;
 }
 
 /** Ajv's errors as details with JSON pointers; `context` is body, querystring or params. */
 function ajvDetails(errors: AjvError[], context: string): ErrorDetail[] {
   const prefix = context === 'body' ? '' : `/${context === 'querystring' ? 'query' : context}`;
-  return errors.map((error) => {
-    let path = `${prefix}${error.instancePath}`;
-    if (error.keyword === 'required') path += `/${String(error.params.missingProperty)}`;
-    if (error.keyword === 'additionalProperties') path += `/${String(error.params.additionalProperty)}`;
-    return { path, message: ajvMessage(error) };
-  });
+  // A bad property name comes twice: the name's own problem (with propertyName) and "property name must be
+  // valid"; the first says which name and why.
+  return errors
+    .filter((error) => error.keyword !== 'propertyNames')
+    .map((error) => {
+      let path = `${prefix}${error.instancePath}`;
+      if (error.keyword === 'required') path += `/${String(error.params.missingProperty)}`;
+      if (error.keyword === 'additionalProperties') path += `/${String(error.params.additionalProperty)}`;
+      if (error.propertyName !== undefined) {
+        return {
+          path: `${path}/${error.propertyName.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+          message: `the name ${JSON.stringify(error.propertyName)} ${ajvMessage(error)}`,
+        };
+      }
+      return { path, message: ajvMessage(error) };
+    });
 }
 
 /** Ajv's message, saying what would be valid where Ajv does not (the allowed values, what a full id is). */

@@ -1,4 +1,10 @@
-import { objectiveMetrics, objectiveModes, sweepStatuses, trialStatuses } from '@hypersweep/spec';
+import {
+  objectiveMetrics,
+  objectiveModes,
+  sweepStatuses,
+  trainerMetricPattern,
+  trialStatuses,
+} from '@hypersweep/spec';
 import { type TSchema, Type } from 'typebox';
 
 /** Shared response pieces (TypeBox: one definition gives the type and the OpenAPI schema). */
@@ -117,7 +123,11 @@ export const SeedlessConfig = Type.Record(Type.String(), Type.Unknown(), {
 });
 
 export const Objective = Type.Object({
-  metric: StringEnum(objectiveMetrics, { description: objectiveMetrics.join(', ') }),
+  metric: Type.String({
+    pattern: trainerMetricPattern.source,
+    examples: [...objectiveMetrics],
+    description: `${objectiveMetrics.join(', ')}, or a metric of an external trainer's own (val_bleu)`,
+  }),
   mode: StringEnum(objectiveModes),
 });
 

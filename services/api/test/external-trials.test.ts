@@ -228,6 +228,139 @@ describe('external sweeps', () => {
     expect(curves.statusCode, curves.body).toBe(200);
   });
 
+  it("optimizes a metric of the trainer's own: best value, pruning, leaderboard, curves, metrics", async () => {
+    const sweepId = await createSweep({
+      workload: { external },
+      training: { epochs: 3 },
+      optimizers: [{ type: 'SGD', lr: [0.1, 0.01, 0.001] }],
+      objective: { metric: 'val_bleu', mode: 'max' },
+      pruner: { type: 'MedianPruner', n_startup_trials: 1, n_warmup_steps: 0 },
+    });
+    const first = (await claim(sweepId)).json();
+    const bleu = [10, 30, 20];
+    for (let epoch = 1; epoch <= 3; epoch++) {
+      const res = await post(`/v1/trials/${first.trial.id}/report`, {
+        token: first.lease.token,
+        steps: steps(epoch * 2 - 1, epoch * 2),
+        epochs: [{ epoch, train_loss: 1, val_bleu: bleu[epoch - 1], chrf: 'NaN' }],
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().stop).toBe(false);
+    }
+    await post(`/v1/trials/${first.trial.id}/finish`, { token: first.lease.token, status: 'completed' });
+    expect((await api.app.inject(`/v1/trials/${first.trial.id}`)).json()).toMatchObject({
+      bestValue: 30,
+    });
+    // Larger is better (mode max): 40 beats the median of 10 at epoch 1, 5 is worse and is pruned.
+    const better = (await claim(sweepId)).json();
+    const worse = (await claim(sweepId)).json();
+    const kept = await post(`/v1/trials/${better.trial.id}/report`, {
+      token: better.lease.token,
+      steps: steps(1, 2),
+      epochs: [{ epoch: 1, train_loss: 1, val_bleu: 40 }],
+    });
+    expect(kept.json()).toEqual({ stop: false, stored: 2 });
+    const pruned = await post(`/v1/trials/${worse.trial.id}/report`, {
+      token: worse.lease.token,
+      steps: steps(1, 2),
+      epochs: [{ epoch: 1, train_loss: 1, val_bleu: 5 }],
+    });
+    expect(pruned.json()).toEqual({ stop: true, reason: 'pruned', stored: 2 });
+    await post(`/v1/trials/${better.trial.id}/finish`, { token: better.lease.token, status: 'completed' });
+
+    const trials = (await api.app.inject(`/v1/sweeps/${sweepId}/trials`)).json();
+    expect(trials.objective).toEqual({ metric: 'val_bleu', mode: 'max' });
+    expect(trials.items.map((t: { id: string }) => t.id).slice(0, 2)).toEqual([
+      better.trial.id,
+      first.trial.id,
+    ]);
+    const metrics = (await api.app.inject(`/v1/trials/${first.trial.id}/metrics`)).json();
+    expect(metrics.epochs.metrics).toEqual({ chrf: [null, null, null], val_bleu: [10, 30, 20] });
+    const { rows } = await api.app.hypersweep.pool.query(
+      "SELECT metrics->>'chrf' AS chrf FROM epoch_metrics WHERE trial_id = $1 ORDER BY epoch",
+      [first.trial.id],
+    );
+    expect(rows.map((r) => r.chrf)).toEqual(['NaN', 'NaN', 'NaN']);
+    const curves = await api.app.inject(`/v1/sweeps/${sweepId}/curves?metric=val_bleu&by=trial`);
+    expect(curves.statusCode, curves.body).toBe(200);
+    expect(curves.json().x).toBe('epoch');
+    const firstCurve = curves
+      .json()
+      .groups.find((g: { trialIds: string[] }) => g.trialIds[0] === first.trial.id);
+    expect(firstCurve.y.mean).toEqual([10, 30, 20]);
+    expect((await api.app.inject(`/v1/sweeps/${sweepId}/configs`)).statusCode).toBe(200);
+    expect((await api.app.inject(`/v1/sweeps/${sweepId}/effects`)).statusCode).toBe(200);
+  });
+
+  it("refuses a trainer's own metric where it cannot be measured, a bad name, and a missing mode", async () => {
+    const internal = await post('/v1/sweeps', {
+      workload: 'rosenbrock',
+      optimizers: [{ type: 'SGD', lr: 0.1 }],
+      objective: { metric: 'val_bleu', mode: 'max' },
+    });
+    expect(internal.statusCode).toBe(400);
+    expect(internal.json().details[0].path).toBe('/objective/metric');
+    expect(internal.json().details[0].message).toMatch(/outside the service/);
+    const noMode = await post('/v1/sweeps', {
+      workload: { external },
+      optimizers: [{ type: 'SGD', lr: 0.1 }],
+      objective: { metric: 'val_bleu' },
+    });
+    expect(noMode.statusCode).toBe(400);
+    expect(noMode.json().details[0].path).toBe('/objective');
+    expect(noMode.json().details[0].message).toMatch(/"mode": "min" or "max"/);
+    const badName = await post('/v1/sweeps', {
+      workload: { external },
+      optimizers: [{ type: 'SGD', lr: 0.1 }],
+      objective: { metric: 'Val-BLEU', mode: 'max' },
+    });
+    expect(badName.statusCode).toBe(400);
+    expect(badName.json().details[0].path).toBe('/objective/metric');
+
+    const sweepId = await createSweep({ workload: { external }, optimizers: [{ type: 'SGD', lr: 0.1 }] });
+    const { trial, lease } = (await claim(sweepId)).json();
+    const bad = await post(`/v1/trials/${trial.id}/report`, {
+      token: lease.token,
+      epochs: [{ epoch: 1, train_loss: 1, 'BLEU score': 3 }],
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details).toEqual([
+      {
+        path: '/epochs/0/BLEU score',
+        message: expect.stringMatching(/^the name "BLEU score" must match pattern/),
+      },
+    ]);
+    expect((await api.app.inject(`/v1/trials/${trial.id}/metrics`)).json().epochs.epoch).toEqual([]);
+    const rosenbrock = await createSweep({ workload: 'rosenbrock', optimizers: [{ type: 'SGD', lr: 0.1 }] });
+    const curves = await api.app.inject(`/v1/sweeps/${rosenbrock}/curves?metric=val_bleu`);
+    expect(curves.statusCode).toBe(400);
+    expect(curves.json().details[0].path).toBe('/query/metric');
+  });
+
+  it("searches by TPE on a metric of the trainer's own", async () => {
+    const sweepId = await createSweep({
+      workload: { external },
+      optimizers: [{ type: 'SGD', lr: { loguniform: [0.001, 0.1] } }],
+      objective: { metric: 'val_bleu', mode: 'max' },
+      search: { type: 'tpe', trials: 4, parallelism: 1, seed: 3, options: { n_startup_trials: 2 } },
+    });
+    for (let i = 0; i < 4; i++) {
+      const res = await claimWhenReady(sweepId);
+      expect(res.statusCode, res.body).toBe(200);
+      const { trial, lease } = res.json();
+      await post(`/v1/trials/${trial.id}/report`, {
+        token: lease.token,
+        steps: steps(1, 2),
+        epochs: [{ epoch: 1, train_loss: 1, val_bleu: Math.log10(trial.params['optimizers.0.lr'] ?? 0.01) }],
+      });
+      await post(`/v1/trials/${trial.id}/finish`, { token: lease.token, status: 'completed' });
+    }
+    const trials = (await api.app.inject(`/v1/sweeps/${sweepId}/trials`)).json();
+    expect(trials.items).toHaveLength(4);
+    expect(trials.items.every((t: { bestValue: number | null }) => t.bestValue !== null)).toBe(true);
+    expect((await api.app.inject(`/v1/sweeps/${sweepId}`)).json().status).toBe('completed');
+  });
+
   it('tells a running trial to stop when its sweep is cancelled, and refuses claims after', async () => {
     const sweepId = await createSweep({
       workload: { external },
@@ -242,6 +375,31 @@ describe('external sweeps', () => {
     expect(res.json()).toEqual({ stop: true, reason: 'cancelled', stored: 2 });
     expect((await api.app.inject(`/v1/trials/${running.trial.id}`)).json().status).toBe('cancelled');
     expect((await claim(sweepId)).statusCode).toBe(409);
+  });
+
+  it('ends cancelled a trial of a cancelled sweep whose trainer is gone, with no worker running', async () => {
+    const sweepId = await createSweep({
+      workload: { external },
+      optimizers: [{ type: 'SGD', lr: [0.1, 0.2] }],
+    });
+    const gone = (await claim(sweepId)).json();
+    await post(`/v1/trials/${gone.trial.id}/report`, { token: gone.lease.token, steps: steps(1, 3) });
+    expect((await post(`/v1/sweeps/${sweepId}/cancel`, {})).statusCode).toBe(202);
+    // No report comes again: the API's lease watch ends the trial once its lease has run out.
+    let trial = (await api.app.inject(`/v1/trials/${gone.trial.id}`)).json();
+    while (trial.status === 'running') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      trial = (await api.app.inject(`/v1/trials/${gone.trial.id}`)).json();
+    }
+    expect(trial).toMatchObject({ status: 'cancelled', stepsDone: 3 });
+    expect((await stepRows(gone.trial.id)).map((r) => r.step)).toEqual([1, 2, 3]);
+    // The trainer coming back late is told the trial has ended, and stores nothing.
+    const late = await post(`/v1/trials/${gone.trial.id}/report`, {
+      token: gone.lease.token,
+      steps: steps(4, 5),
+    });
+    expect(late.statusCode).toBe(409);
+    expect((await stepRows(gone.trial.id)).map((r) => r.step)).toEqual([1, 2, 3]);
   });
 
   it('proposes the next configs of a random search as trials finish, within its parallelism', async () => {

@@ -4312,10 +4312,12 @@ export interface operations {
                             name: string;
                             objective: {
                                 /**
-                                 * @description val_loss, val_accuracy, train_loss
-                                 * @enum {string}
+                                 * @description val_loss, val_accuracy, train_loss, or a metric of an external trainer's own (val_bleu)
+                                 * @example val_loss
+                                 * @example val_accuracy
+                                 * @example train_loss
                                  */
-                                metric: "val_loss" | "val_accuracy" | "train_loss";
+                                metric: string;
                                 /** @enum {string} */
                                 mode: "min" | "max";
                             };
@@ -4396,13 +4398,16 @@ export interface operations {
                     /** @description What the leaderboard ranks by. Default {"metric": "val_loss", "mode": "min"}. */
                     objective?: {
                         /**
-                         * @description What the leaderboard ranks by and ReduceLROnPlateau monitors; train_loss is the default for workloads without a validation set.
+                         * @description What the leaderboard ranks by, pruners judge and ReduceLROnPlateau monitors: one of val_loss, val_accuracy, train_loss (train_loss is the default for workloads without a validation set). A sweep whose trials train outside the service ("workload": {"external": ...}) may name a metric its trainer reports with its epochs, such as val_bleu; it then sets "mode" too.
                          * @default val_loss
-                         * @enum {string}
+                         * @example val_loss
+                         * @example val_accuracy
+                         * @example train_loss
+                         * @example val_bleu
                          */
-                        metric?: "val_loss" | "val_accuracy" | "train_loss";
+                        metric?: string;
                         /**
-                         * @description Whether smaller or larger is better; defaults to max for accuracy, min for losses.
+                         * @description Whether smaller or larger is better; defaults to max for accuracy, min for losses; required for a trainer's own metric.
                          * @enum {string}
                          */
                         mode?: "min" | "max";
@@ -10823,10 +10828,12 @@ export interface operations {
                         name: string;
                         objective: {
                             /**
-                             * @description val_loss, val_accuracy, train_loss
-                             * @enum {string}
+                             * @description val_loss, val_accuracy, train_loss, or a metric of an external trainer's own (val_bleu)
+                             * @example val_loss
+                             * @example val_accuracy
+                             * @example train_loss
                              */
-                            metric: "val_loss" | "val_accuracy" | "train_loss";
+                            metric: string;
                             /** @enum {string} */
                             mode: "min" | "max";
                         };
@@ -11065,10 +11072,12 @@ export interface operations {
                         name: string;
                         objective: {
                             /**
-                             * @description val_loss, val_accuracy, train_loss
-                             * @enum {string}
+                             * @description val_loss, val_accuracy, train_loss, or a metric of an external trainer's own (val_bleu)
+                             * @example val_loss
+                             * @example val_accuracy
+                             * @example train_loss
                              */
-                            metric: "val_loss" | "val_accuracy" | "train_loss";
+                            metric: string;
                             /** @enum {string} */
                             mode: "min" | "max";
                         };
@@ -11564,10 +11573,12 @@ export interface operations {
                         }[];
                         objective: {
                             /**
-                             * @description val_loss, val_accuracy, train_loss
-                             * @enum {string}
+                             * @description val_loss, val_accuracy, train_loss, or a metric of an external trainer's own (val_bleu)
+                             * @example val_loss
+                             * @example val_accuracy
+                             * @example train_loss
                              */
-                            metric: "val_loss" | "val_accuracy" | "train_loss";
+                            metric: string;
                             /** @enum {string} */
                             mode: "min" | "max";
                         };
@@ -11630,7 +11641,8 @@ export interface operations {
                 ids?: string;
                 limit: number;
                 maxPoints: number;
-                metric: "loss" | "lr" | "val_loss" | "val_accuracy" | "train_loss";
+                /** @description loss, lr, val_loss, val_accuracy, train_loss; or, for a sweep whose trials train outside the service, a metric its trainer reports with its epochs (val_bleu) */
+                metric: string;
             };
             header?: never;
             path: {
@@ -11676,14 +11688,23 @@ export interface operations {
                                 std: (number | null)[];
                             };
                         }[];
-                        /** @enum {string} */
-                        metric: "loss" | "lr" | "val_loss" | "val_accuracy" | "train_loss";
+                        /**
+                         * @description loss, lr, val_loss, val_accuracy, train_loss; or, for a sweep whose trials train outside the service, a metric its trainer reports with its epochs (val_bleu)
+                         * @example loss
+                         * @example lr
+                         * @example val_loss
+                         * @example val_accuracy
+                         * @example train_loss
+                         */
+                        metric: string;
                         objective: {
                             /**
-                             * @description val_loss, val_accuracy, train_loss
-                             * @enum {string}
+                             * @description val_loss, val_accuracy, train_loss, or a metric of an external trainer's own (val_bleu)
+                             * @example val_loss
+                             * @example val_accuracy
+                             * @example train_loss
                              */
-                            metric: "val_loss" | "val_accuracy" | "train_loss";
+                            metric: string;
                             /** @enum {string} */
                             mode: "min" | "max";
                         };
@@ -11812,10 +11833,12 @@ export interface operations {
                         n: number;
                         objective: {
                             /**
-                             * @description val_loss, val_accuracy, train_loss
-                             * @enum {string}
+                             * @description val_loss, val_accuracy, train_loss, or a metric of an external trainer's own (val_bleu)
+                             * @example val_loss
+                             * @example val_accuracy
+                             * @example train_loss
                              */
-                            metric: "val_loss" | "val_accuracy" | "train_loss";
+                            metric: string;
                             /** @enum {string} */
                             mode: "min" | "max";
                         };
@@ -13569,10 +13592,12 @@ export interface operations {
                         }[];
                         objective: {
                             /**
-                             * @description val_loss, val_accuracy, train_loss
-                             * @enum {string}
+                             * @description val_loss, val_accuracy, train_loss, or a metric of an external trainer's own (val_bleu)
+                             * @example val_loss
+                             * @example val_accuracy
+                             * @example train_loss
                              */
-                            metric: "val_loss" | "val_accuracy" | "train_loss";
+                            metric: string;
                             /** @enum {string} */
                             mode: "min" | "max";
                         };
@@ -13925,6 +13950,10 @@ export interface operations {
                         epochs: {
                             epoch: number[];
                             lr: (number | null)[];
+                            /** @description An external trainer's own metrics (val_bleu), one column each, null at epochs that did not report it; {} for the service's own trials */
+                            metrics: {
+                                [key: string]: (number | null)[];
+                            };
                             trainLoss: (number | null)[];
                             valAccuracy: (number | null)[];
                             valLoss: (number | null)[];
@@ -13994,7 +14023,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    epochs?: {
+                    epochs?: ({
                         epoch: number;
                         /** @description Default: the last step's lr */
                         lr?: number;
@@ -14004,7 +14033,9 @@ export interface operations {
                         val_accuracy?: number | ("NaN" | "Infinity" | "-Infinity");
                         /** @description A number, or "NaN" / "Infinity" / "-Infinity" (JSON has no such numbers): stored as they are, as a diverged loss of the service's own trials is; such values never count as a best value and no pruner compares them */
                         val_loss?: number | ("NaN" | "Infinity" | "-Infinity");
-                    }[];
+                    } & {
+                        [key: string]: number | ("NaN" | "Infinity" | "-Infinity");
+                    })[];
                     steps?: {
                         /** @description A number, or "NaN" / "Infinity" / "-Infinity" (JSON has no such numbers): stored as they are, as a diverged loss of the service's own trials is; such values never count as a best value and no pruner compares them */
                         loss: number | ("NaN" | "Infinity" | "-Infinity");

@@ -75,6 +75,13 @@ function check(
   if (typeof value === 'string' && schema.maxLength !== undefined && value.length > schema.maxLength) {
     problems.push(fallback());
   }
+  if (
+    typeof value === 'string' &&
+    schema.pattern !== undefined &&
+    !new RegExp(schema.pattern, 'u').test(value)
+  ) {
+    problems.push(fallback());
+  }
   if (Array.isArray(value)) checkArray(schema, value, pointer, label, problems);
   if (isPlainObject(value)) checkObject(schema, value, pointer, label, problems);
 }
@@ -222,6 +229,7 @@ export function describeSchema(schema: JsonSchema): string {
     case 'boolean':
       return 'true or false';
     case 'string':
+      if (schema.pattern !== undefined) return `a string matching ${schema.pattern}`;
       return schema.maxLength === undefined
         ? 'a string'
         : `a string of at most ${schema.maxLength} characters`;

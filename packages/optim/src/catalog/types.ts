@@ -20,6 +20,8 @@ export type JsonSchema = {
   minItems?: number;
   maxItems?: number;
   maxLength?: number;
+  /** A string's ECMAScript regular expression (JSON Schema's `pattern`, unanchored unless it says so). */
+  pattern?: string;
   items?: JsonSchema;
   prefixItems?: readonly JsonSchema[];
   anyOf?: readonly JsonSchema[];

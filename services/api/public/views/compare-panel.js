@@ -607,7 +607,12 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
         ? `A ${sweep.search.type} search grows by samples: its budget only; the workers sample the new configs (TPE from every trial so far) as trials end. A completed search runs again.`
         : 'Add seeds or values: they join the spec and only the new cells of the grid become trials; trials the sweep has are kept, never rerun. A completed sweep runs again.';
       const metric = sweep.objective.metric;
-      if (!valMetricPicked && metric.startsWith('val_') && valMetric.value !== metric) {
+      // An external trainer's own metric (val_bleu) is an epoch metric too: offer it beside the service's.
+      const trainersOwn = !objectiveMetrics.includes(metric);
+      if (trainersOwn && ![...valMetric.options].some((option) => option.value === metric)) {
+        valMetric.append(h('option', { value: metric }, metric));
+      }
+      if (!valMetricPicked && (trainersOwn || metric.startsWith('val_')) && valMetric.value !== metric) {
         valMetric.value = metric;
         refreshNow();
       }

@@ -1,4 +1,5 @@
-import { type CurveMetric, isEpochMetric, readCurves } from '@hypersweep/db';
+import { type CurveMetric, curveMetrics, isEpochMetric, readCurves } from '@hypersweep/db';
+import { isExternalWorkload } from '@hypersweep/spec';
 import type { ApiContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { finite } from '../views.js';
@@ -12,6 +13,8 @@ export interface CurvesQuery {
   limit: number;
   maxPoints: number;
 }
+
+const isCurveMetric = (metric: string) => (curveMetrics as readonly string[]).includes(metric);
 
 /** A curve to draw: a configuration (its seeds' trials) or one trial. */
 interface CurveCandidate {
@@ -27,6 +30,15 @@ interface CurveCandidate {
 /** GET /v1/sweeps/:id/curves: mean and band per step or epoch of the chosen configurations or trials. */
 export async function sweepCurves(context: ApiContext, id: string, query: CurvesQuery) {
   const sweep = await loadComparedSweep(context, id);
+  if (!isCurveMetric(query.metric) && !isExternalWorkload((sweep.spec as { workload?: unknown }).workload)) {
+    const allowed = curveMetrics.map((name) => JSON.stringify(name)).join(', ');
+    throw new HttpError(400, `metric ${JSON.stringify(query.metric)} is not measured by this sweep`, [
+      {
+        path: '/query/metric',
+        message: `must be one of ${allowed} (a metric of the trainer's own is stored only by a sweep whose trials train outside the service)`,
+      },
+    ]);
+  }
   const chosen = chooseCurves(await curveCandidates(context, id, sweep.objectiveMode, query.by), query);
   const points = await readCurves(
     context.pool,

@@ -77,6 +77,19 @@ export function metricsView(id: string, { span, downsampled, rows, total, epochs
       valLoss: epochs.map((e) => finite(e.valLoss)),
       valAccuracy: epochs.map((e) => finite(e.valAccuracy)),
       lr: epochs.map((e) => finite(e.lr)),
+      metrics: trainerMetricColumns(epochs),
     },
   };
 }
+
+/** An external trainer's own epoch metrics as columns over the epochs (null where an epoch has none). */
+function trainerMetricColumns(epochs: readonly StoredEpoch[]): Record<string, Array<number | null>> {
+  const names = [...new Set(epochs.flatMap((e) => Object.keys(e.metrics ?? {})))].sort();
+  return Object.fromEntries(
+    names.map((name) => [name, epochs.map((e) => finite(stored(e.metrics?.[name])))]),
+  );
+}
+
+/** A stored metric as a number: non-finite values are kept as the strings "NaN", "Infinity". */
+const stored = (value: number | string | undefined) =>
+  value === undefined ? null : typeof value === 'number' ? value : Number(value);

@@ -1,3 +1,4 @@
+import { trainerMetricPattern } from '@hypersweep/core';
 import { curveMetrics } from '@hypersweep/db';
 import { trialStatuses } from '@hypersweep/spec';
 import { Type } from 'typebox';
@@ -213,6 +214,15 @@ export const effectsSchema = {
   },
 };
 
+/** A curve's metric: one of the service's, or (external sweeps) a metric of the trainer's own. */
+const CurveMetricName = (options: { default?: string } = {}) =>
+  Type.String({
+    ...options,
+    pattern: trainerMetricPattern.source,
+    examples: [...curveMetrics],
+    description: `${curveMetrics.join(', ')}; or, for a sweep whose trials train outside the service, a metric its trainer reports with its epochs (val_bleu)`,
+  });
+
 export const curvesSchema = {
   operationId: 'getSweepCurves',
   tags: ['sweeps'],
@@ -221,7 +231,7 @@ export const curvesSchema = {
     'loss and lr per optimizer step, val_loss, val_accuracy and train_loss per epoch. Without ids: the best `limit` groups (configurations by mean objective, or trials by best value). maxPoints downsamples each group on the server, keeping the first, last, lowest and highest mean of each range.',
   params: IdParams,
   querystring: Type.Object({
-    metric: StringEnum(curveMetrics, { default: 'loss' }),
+    metric: CurveMetricName({ default: 'loss' }),
     by: StringEnum(['config', 'trial'] as const, { default: 'config' }),
     ids: Type.Optional(
       Type.String({ description: 'Comma-separated config keys (by=config) or trial ids (by=trial)' }),
@@ -232,7 +242,7 @@ export const curvesSchema = {
   response: {
     200: Type.Object({
       objective: Objective,
-      metric: StringEnum(curveMetrics),
+      metric: CurveMetricName(),
       by: StringEnum(['config', 'trial'] as const),
       x: StringEnum(['step', 'epoch'] as const),
       groups: Type.Array(CurveGroup),

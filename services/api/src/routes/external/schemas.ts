@@ -1,3 +1,4 @@
+import { MAX_TRAINER_METRICS, trainerMetricPattern } from '@hypersweep/core';
 import { Type } from 'typebox';
 import { errorResponse, IdParams, STORE_ERRORS, StringEnum, withExamples } from '../../schemas.js';
 
@@ -120,8 +121,10 @@ const Epoch = Type.Object(
     lr: Type.Optional(Type.Number({ description: "Default: the last step's lr" })),
   },
   {
-    additionalProperties: false,
-    description: "One epoch's metrics: the sweep's objective is one of them, and its pruner judges it",
+    additionalProperties: Reported,
+    propertyNames: { pattern: trainerMetricPattern.source },
+    maxProperties: 5 + MAX_TRAINER_METRICS,
+    description: `One epoch's metrics: the sweep's objective is one of them, and its pruner judges it. Besides train_loss, val_loss and val_accuracy, an epoch may carry up to ${MAX_TRAINER_METRICS} metrics of the trainer's own, named like val_bleu (${trainerMetricPattern.source}); a sweep's objective may name one.`,
   },
 );
 

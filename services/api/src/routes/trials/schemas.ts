@@ -1,4 +1,5 @@
 import { MAX_STEP } from '@hypersweep/db';
+import { trainerMetricPattern } from '@hypersweep/spec';
 import { Type } from 'typebox';
 import {
   csvOrJson,
@@ -31,6 +32,10 @@ const Metrics = Type.Object({
     valLoss: Series,
     valAccuracy: Series,
     lr: Series,
+    metrics: Type.Record(Type.String({ pattern: trainerMetricPattern.source }), Series, {
+      description:
+        "An external trainer's own metrics (val_bleu), one column each, null at epochs that did not report it; {} for the service's own trials",
+    }),
   }),
 });
 
