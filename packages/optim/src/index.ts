@@ -3,7 +3,7 @@
 export { computeGradients } from './autograd/compute-gradients.js';
 export { isSparseGrad, Parameter, type SparseGrad } from './autograd/parameter.js';
 export { registerGradients } from './autograd/register-gradients.js';
-export { type BackendName, backendName, useBackend } from './backend.js';
+export { type BackendName, backendName, type UseBackendOptions, useBackend } from './backend.js';
 export { checkValue, describeSchema, type ValueProblem } from './catalog/check-value.js';
 export * from './catalog/optimizers.js';
 export * from './catalog/schedulers.js';
@@ -68,3 +68,13 @@ export {
   validateSchedulerSpec,
 } from './schedulers/validate-scheduler-spec.js';
 export type * from './types.js';
+export {
+  adapterStatus,
+  describeWebgpu,
+  type GpuAdapterInfo,
+  type GpuLike,
+  probeWebgpu,
+  WEBGPU_PROBE_TIMEOUT_MS,
+  type WebgpuStatus,
+  webgpuStatus,
+} from './webgpu.js';

@@ -29,9 +29,16 @@ const DEFAULT_STORAGE_WINDOW = 4;
 /**
  * Steps between loss read-backs. Reading a loss waits for the backend to finish the step: on an
  * asynchronous backend (CUDA) that stall is paid once per K steps; wasm and cpu compute synchronously,
- * so a read costs nothing more there and they read every step (measured in the trainer's README).
+ * so a read costs nothing more there and they read every step (measured in the trainer's README). WebGPU
+ * queues its work asynchronously like CUDA (a read maps a buffer back), so it reads as node-gpu does.
  */
-const DEFAULT_LOSS_READ_EVERY: Record<BackendName, number> = { 'node-gpu': 32, node: 1, wasm: 1, cpu: 1 };
+const DEFAULT_LOSS_READ_EVERY: Record<BackendName, number> = {
+  'node-gpu': 32,
+  webgpu: 32,
+  node: 1,
+  wasm: 1,
+  cpu: 1,
+};
 
 export type Optimizer = ReturnType<typeof createOptimizer>;
 

@@ -16,7 +16,7 @@ export interface WorkerConfig {
   /** Trials trained at once by this process (WORKER_CONCURRENCY, default: one per CPU core). */
   concurrency: number;
   workerId: string;
-  /** auto | node-gpu | node | wasm | cpu (TFJS_BACKEND). */
+  /** auto | node-gpu | webgpu | node | wasm | cpu (TFJS_BACKEND). */
   backend: string;
   /** Steps between checkpoints written to Postgres (CHECKPOINT_EVERY). */
   checkpointEvery: number;
