@@ -74,6 +74,7 @@ export {
   type GpuAdapterInfo,
   type GpuLike,
   probeWebgpu,
+  readableOnHost,
   WEBGPU_PROBE_TIMEOUT_MS,
   type WebgpuStatus,
   webgpuStatus,

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * The WebGPU route to a GPU: the npm package `webgpu` (Dawn's Node bindings, its native binaries inside the
@@ -156,5 +157,38 @@ export async function installWebgpu(): Promise<void> {
   if (navigator === undefined)
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
   else Object.defineProperty(navigator, 'gpu', { value: gpu, configurable: true });
-  await import('@tensorflow/tfjs-backend-webgpu');
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  guardSyncReads(WebGPUBackend.prototype as unknown as SyncReader);
+}
+
+interface SyncReader {
+  readSync(dataId: object): unknown;
+  tensorMap: { get(dataId: object): { values?: unknown } | undefined };
+}
+
+/**
+ * Makes `tensors` readable synchronously (dataSync, stateDict, checkpoints) on the webgpu backend by reading
+ * them asynchronously first, which keeps a host copy; on the other backends a synchronous read works as it is,
+ * and this does nothing.
+ */
+export async function readableOnHost(tensors: readonly tf.Tensor[]): Promise<void> {
+  if (tf.getBackend() !== 'webgpu') return;
+  await Promise.all(tensors.map((tensor) => tensor.data()));
+}
+
+/**
+ * tfjs-backend-webgpu reads a tensor synchronously (dataSync) by drawing it through an OffscreenCanvas, which
+ * Node lacks: a tensor is readable synchronously on webgpu only once an asynchronous read (`await t.data()`)
+ * has copied it to the host. Anything else fails with this message instead of "OffscreenCanvas is not defined".
+ */
+function guardSyncReads(backend: SyncReader): void {
+  if (typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas !== 'undefined') return;
+  const readSync = backend.readSync;
+  backend.readSync = function (this: SyncReader, dataId: object) {
+    if (this.tensorMap.get(dataId)?.values == null)
+      throw new Error(
+        'the webgpu backend cannot read a tensor synchronously in Node (dataSync): read it with await data()',
+      );
+    return readSync.call(this, dataId);
+  };
 }
