@@ -1,6 +1,6 @@
 // The package's one barrel: everything public, from the module that declares it.
 
-export { computeGradients } from './autograd/compute-gradients.js';
+export { computeGradients, takeGradients } from './autograd/compute-gradients.js';
 export { isSparseGrad, Parameter, type SparseGrad } from './autograd/parameter.js';
 export { registerGradients } from './autograd/register-gradients.js';
 export { type BackendName, backendName, type UseBackendOptions, useBackend } from './backend.js';
