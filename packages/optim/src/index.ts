@@ -1,9 +1,9 @@
 // The package's one barrel: everything public, from the module that declares it.
 
-export { computeGradients } from './autograd/compute-gradients.js';
+export { computeGradients, takeGradients } from './autograd/compute-gradients.js';
 export { isSparseGrad, Parameter, type SparseGrad } from './autograd/parameter.js';
 export { registerGradients } from './autograd/register-gradients.js';
-export { type BackendName, backendName, useBackend } from './backend.js';
+export { type BackendName, backendName, type UseBackendOptions, useBackend } from './backend.js';
 export { checkValue, describeSchema, type ValueProblem } from './catalog/check-value.js';
 export * from './catalog/optimizers.js';
 export * from './catalog/schedulers.js';
@@ -68,3 +68,14 @@ export {
   validateSchedulerSpec,
 } from './schedulers/validate-scheduler-spec.js';
 export type * from './types.js';
+export {
+  adapterStatus,
+  describeWebgpu,
+  type GpuAdapterInfo,
+  type GpuLike,
+  probeWebgpu,
+  readableOnHost,
+  WEBGPU_PROBE_TIMEOUT_MS,
+  type WebgpuStatus,
+  webgpuStatus,
+} from './webgpu.js';

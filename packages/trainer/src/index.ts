@@ -4,7 +4,9 @@ export {
   type BackendChoice,
   type BackendName,
   backendNames,
+  type SelectBackendOptions,
   selectBackend,
+  webgpuAdapterNote,
 } from './backend.js';
 export type { Checkpoint, PackedFloat32 } from './checkpoint.js';
 export { DatasetCache } from './dataset-cache.js';

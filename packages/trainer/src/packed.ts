@@ -15,6 +15,7 @@ import type { PackedModel } from './workloads/types.js';
  */
 export const packedByDefault: Readonly<Record<BackendName, boolean>> = {
   'node-gpu': true,
+  webgpu: true,
   node: false,
   wasm: false,
   cpu: false,

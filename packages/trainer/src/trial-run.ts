@@ -1,5 +1,5 @@
 import { initialSmoothedLoss, type SmoothedLoss, smoothLoss } from '@hypersweep/core';
-import { createOptimizer, createScheduler, registerGradients } from '@hypersweep/optim';
+import { createOptimizer, createScheduler, readableOnHost, registerGradients } from '@hypersweep/optim';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, selectBackend } from './backend.js';
 import {
@@ -29,9 +29,16 @@ const DEFAULT_STORAGE_WINDOW = 4;
 /**
  * Steps between loss read-backs. Reading a loss waits for the backend to finish the step: on an
  * asynchronous backend (CUDA) that stall is paid once per K steps; wasm and cpu compute synchronously,
- * so a read costs nothing more there and they read every step (measured in the trainer's README).
+ * so a read costs nothing more there and they read every step (measured in the trainer's README). WebGPU
+ * queues its work asynchronously like CUDA (a read maps a buffer back), so it reads as node-gpu does.
  */
-const DEFAULT_LOSS_READ_EVERY: Record<BackendName, number> = { 'node-gpu': 32, node: 1, wasm: 1, cpu: 1 };
+const DEFAULT_LOSS_READ_EVERY: Record<BackendName, number> = {
+  'node-gpu': 32,
+  webgpu: 32,
+  node: 1,
+  wasm: 1,
+  cpu: 1,
+};
 
 export type Optimizer = ReturnType<typeof createOptimizer>;
 
@@ -251,7 +258,7 @@ export class TrialRun {
     if (plan?.interval === 'step') this.scheduler!.step();
 
     if (epochEnded) {
-      const record = this.endOfEpoch();
+      const record = await this.endOfEpoch();
       this.best = updateBest(this.best, this.objective, record);
       this.epochsDone = this.epoch + 1;
       const onEpoch = hooks.onEpoch;
@@ -335,6 +342,11 @@ export class TrialRun {
     // Queued behind the records it implies, so it is stored only once they are: a crash resumes
     // from a checkpoint whose steps are all in storage, never past a gap.
     await this.records.flush();
+    await readableOnHost([
+      ...this.workload.params.map((param) => param.variable),
+      ...Object.values(this.workload.buffers ?? {}),
+      ...this.optimizer.stateTensors(),
+    ]);
     const saved = this.checkpoint();
     await this.storage.enqueue(() => onCheckpoint(saved));
   }
@@ -343,7 +355,7 @@ export class TrialRun {
   private async readLosses(): Promise<boolean> {
     if (this.unread.length === 0) return true;
     const pending = this.unread.splice(0);
-    const values = readScalars(pending.map((entry) => entry.loss));
+    const values = await readScalars(pending.map((entry) => entry.loss));
     for (const [i, entry] of pending.entries()) {
       const loss = values[i]!;
       this.lastLoss = loss;
@@ -379,8 +391,8 @@ export class TrialRun {
     return next.stop;
   }
 
-  private endOfEpoch(): EpochRecord {
-    const validation = this.workload.validate?.();
+  private async endOfEpoch(): Promise<EpochRecord> {
+    const validation = await this.workload.validate?.();
     const lrs = this.stepLrs;
     return {
       epoch: this.epoch,
@@ -394,14 +406,17 @@ export class TrialRun {
   }
 }
 
-/** The values of scalar losses, with one read-back for all the tensors among them. */
-function readScalars(losses: ReadonlyArray<tf.Scalar | number>): number[] {
+/**
+ * The values of scalar losses, with one read-back for all the tensors among them. Asynchronous (data(), not
+ * dataSync()): the webgpu backend in Node can only read a tensor back that way.
+ */
+async function readScalars(losses: ReadonlyArray<tf.Scalar | number>): Promise<number[]> {
   const tensors = losses.filter((loss): loss is tf.Scalar => typeof loss !== 'number');
   let values: ArrayLike<number> = [];
-  if (tensors.length === 1) values = tensors[0]!.dataSync();
+  if (tensors.length === 1) values = await tensors[0]!.data();
   else if (tensors.length > 1) {
     const stacked = tf.stack(tensors);
-    values = stacked.dataSync();
+    values = await stacked.data();
     stacked.dispose();
   }
   tf.dispose(tensors);

@@ -79,7 +79,7 @@ describe('workload registry', () => {
 
   it.each(Object.keys(small))(
     '%s: every parameter in exactly one group, a finite loss and a gradient for each parameter',
-    (name) => {
+    async (name) => {
       const before = tf.memory().numTensors;
       const workload = build(name, small[name]);
       const grouped = Object.values(workload.groups).flat().sort();
@@ -91,7 +91,7 @@ describe('workload registry', () => {
       expect(Number.isFinite(loss)).toBe(true);
       for (const param of workload.params) expect(param.grad).not.toBeNull();
       if (batch !== null) tf.dispose([batch.x, batch.y]);
-      const validation = workload.validate?.();
+      const validation = await workload.validate?.();
       if (getWorkload(name).hasValidation) {
         expect(Number.isFinite(validation!.loss)).toBe(true);
         expect(validation!.accuracy).toBeGreaterThanOrEqual(0);

@@ -22,14 +22,11 @@
  */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createPool, writeEpochMetrics, writeStepMetrics } from '@hypersweep/db';
 import { createTestDatabase } from '@hypersweep/db/testing';
 import { computeGradients, createOptimizer, registerGradients } from '@hypersweep/optim';
-import { MODEL_WORKLOAD } from '@hypersweep/spec';
 import {
   getWorkload,
   resolveWorkloadOptions,
@@ -39,6 +36,7 @@ import {
   type TrialConfig,
 } from '@hypersweep/trainer';
 import * as tf from '@tensorflow/tfjs-core';
+import { BATCH, cnnDigits, cnnTrainer } from './nets.js';
 
 // The built pool: its training threads start from the compiled trial-thread.js beside it.
 const { TrainerPool } = (await import(
@@ -46,7 +44,6 @@ const { TrainerPool } = (await import(
 )) as typeof import('../src/trainer-pool.js');
 type TrainerPool = InstanceType<typeof TrainerPool>;
 
-const BATCH = 64;
 const WORKLOAD = { name: 'mnist-mlp', options: { hidden: 200, trainSize: 8000, valSize: 2000 } };
 // 8000 / 64 = 125 full batches: every timed loop step is a full batch of the first epoch.
 const FULL_BATCHES = Math.floor(WORKLOAD.options.trainSize / BATCH);
@@ -281,125 +278,11 @@ function printTable(title: string, header: string[], rows: string[][]): void {
 
 // --- The CNN of issue 20, beside PyTorch on one thread ---
 
-/** Conv2d(1, 8, 3, padding=1) - ReLU - MaxPool2d(2) - Flatten - Linear(8*14*14, 10), as packages/spec resolves it. */
-const CNN_LAYERS = [
-  {
-    type: 'Conv2d',
-    in_channels: 1,
-    out_channels: 8,
-    kernel_size: [3, 3],
-    stride: [1, 1],
-    padding: [1, 1],
-    dilation: [1, 1],
-    groups: 1,
-    bias: true,
-    padding_mode: 'zeros',
-  },
-  { type: 'ReLU' },
-  {
-    type: 'MaxPool2d',
-    kernel_size: [2, 2],
-    stride: [2, 2],
-    padding: [0, 0],
-    dilation: [1, 1],
-    ceil_mode: false,
-  },
-  { type: 'Flatten', start_dim: 1, end_dim: -1 },
-  { type: 'Linear', in_features: 8 * 14 * 14, out_features: 10, bias: true },
-];
-const CNN_LOSS = {
-  type: 'CrossEntropyLoss',
-  weight: null,
-  ignore_index: -100,
-  reduction: 'mean',
-  label_smoothing: 0,
-};
 const CNN_PLAN = {
   wasm: { steps: 40, rounds: 5 },
   cpu: { steps: 8, rounds: 3 },
 };
-/** Example k of the bench's data order is digit (k * STRIDE) mod rows (a permutation: STRIDE is prime). */
-const CNN_STRIDE = 7919;
 const PYTHON = process.env.BENCH_PYTHON || '/usr/bin/python3';
-
-/** The `mnist` package's digits (its files 0..9 concatenated, as torch_cnn.py reads them) in the bench's order. */
-function cnnDigits(): { dir: string; x: Float32Array; y: Float32Array; rows: number } {
-  const trainer = createRequire(import.meta.url).resolve('@hypersweep/trainer');
-  const dir = join(dirname(createRequire(trainer).resolve('mnist/package.json')), 'src', 'digits');
-  const pixels: number[][] = [];
-  const labels: number[] = [];
-  for (let digit = 0; digit < 10; digit++) {
-    const { data } = JSON.parse(readFileSync(join(dir, `${digit}.json`), 'utf8')) as { data: number[] };
-    for (let i = 0; i < data.length; i += 784) {
-      pixels.push(data.slice(i, i + 784));
-      labels.push(digit);
-    }
-  }
-  const rows = labels.length;
-  const x = new Float32Array(rows * 784);
-  const y = new Float32Array(rows);
-  for (let k = 0; k < rows; k++) {
-    const source = (k * CNN_STRIDE) % rows;
-    x.set(pixels[source]!, k * 784);
-    y[k] = labels[source]!;
-  }
-  return { dir, x, y, rows };
-}
-
-/**
- * The trainer's model workload (packages/trainer's nn network and loss, as runTrial builds it) on the digits
- * held in memory, trained by torch-exact Adam (computeGradients + step): ms per step over `steps` steps, the
- * steps going on through the data from where the last call stopped.
- */
-function cnnTrainer(digits: ReturnType<typeof cnnDigits>) {
-  const definition = getWorkload(MODEL_WORKLOAD);
-  const dataset = {
-    id: 'bench-mnist',
-    sha256: 'bench-mnist',
-    format: 'npz' as const,
-    features: ['x'],
-    target: ['y'],
-    shape: [1, 28, 28],
-    val: null,
-    standardize: false,
-    targetKind: 'class' as const,
-    inputDtype: 'float32' as const,
-  };
-  const loaded = new Map([
-    [
-      dataset.sha256,
-      {
-        rows: digits.rows,
-        arrays: {
-          x: { dtype: 'float32', shape: [digits.rows, 1, 28, 28], values: digits.x },
-          y: { dtype: 'int64', shape: [digits.rows], values: digits.y },
-        },
-      },
-    ],
-  ]);
-  const options = { dataset, model: CNN_LAYERS, loss: CNN_LOSS } as unknown as Record<string, number>;
-  const workload = definition.create(resolveWorkloadOptions(definition, options), 0, undefined, loaded);
-  const optimizer = createOptimizer(workload.params, { type: 'Adam', options: { lr: 1e-3 } });
-  let done = 0;
-  const step = () => {
-    const indices = Int32Array.from({ length: BATCH }, (_, r) => (done * BATCH + r) % digits.rows);
-    const batch = workload.batch(indices);
-    optimizer.step(() => computeGradients(workload.params, () => workload.loss(batch, done)));
-    tf.dispose([batch!.x, batch!.y]);
-    done++;
-  };
-  return {
-    time(steps: number): number {
-      const started = performance.now();
-      for (let i = 0; i < steps; i++) step();
-      return (performance.now() - started) / steps;
-    },
-    dispose() {
-      optimizer.dispose();
-      workload.dispose();
-    },
-  };
-}
 
 /** torch_cnn.py in a child process: `time(steps)` asks it for one round; undefined without torch. */
 async function torchPeer(digitsDir: string) {
@@ -442,9 +325,9 @@ async function cnnSection(): Promise<void> {
       const trainer = cnnTrainer(digits);
       const [ours, theirs] = [[] as number[], [] as number[]];
       try {
-        trainer.time(WARMUP);
+        await trainer.time(WARMUP);
         for (let round = 0; round < rounds; round++) {
-          ours.push(trainer.time(steps));
+          ours.push(await trainer.time(steps));
           if (peer !== undefined) theirs.push(await peer.time(steps));
         }
       } finally {

@@ -16,7 +16,7 @@ export interface WorkerConfig {
   /** Trials trained at once by this process (WORKER_CONCURRENCY, default: one per CPU core). */
   concurrency: number;
   workerId: string;
-  /** auto | node-gpu | node | wasm | cpu (TFJS_BACKEND). */
+  /** auto | node-gpu | webgpu | node | wasm | cpu (TFJS_BACKEND). */
   backend: string;
   /** Steps between checkpoints written to Postgres (CHECKPOINT_EVERY). */
   checkpointEvery: number;
@@ -33,7 +33,7 @@ export interface WorkerConfig {
   maxLost: number;
   /**
    * The most trials a training thread trains as one batched program (WORKER_PACK_SIZE): a number, or
-   * 'auto' (the default): AUTO_PACK_SIZE where the backend packs by default (node-gpu), else 1.
+   * 'auto' (the default): AUTO_PACK_SIZE where the backend packs by default (node-gpu, webgpu), else 1.
    */
   packSize: number | 'auto';
   /** How long a trial that can pack waits for others like it before training (WORKER_PACK_WAIT_MS). */

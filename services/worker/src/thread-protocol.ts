@@ -33,7 +33,7 @@ export type ToThread =
 
 /** Training thread -> main thread. Hook calls wait for their ack, so the database paces training. */
 export type FromThread =
-  | { type: 'started'; backend: BackendName }
+  | { type: 'started'; backend: BackendName; webgpu: string }
   | { type: 'call'; callId: number; index: number; hook: 'sink'; payload: StepRecord[] }
   | { type: 'call'; callId: number; index: number; hook: 'epoch'; payload: EpochRecord }
   | { type: 'call'; callId: number; index: number; hook: 'checkpoint'; payload: Checkpoint }

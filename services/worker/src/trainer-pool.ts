@@ -98,10 +98,11 @@ export class TrainerPool {
   }
 
   /**
-   * Starts one thread on `backend` and returns the backend it runs (what `auto` chose); a backend that
-   * cannot start is an error here, at start-up, instead of in every trial.
+   * Starts one thread on `backend` and returns the backend it runs (what `auto` chose) and what its WebGPU
+   * probe found (the adapter, or why there is none); a backend that cannot start is an error here, at
+   * start-up, instead of in every trial.
    */
-  async start(backend: string): Promise<BackendName> {
+  async start(backend: string): Promise<{ backend: BackendName; webgpu: string }> {
     const thread = this.spawn();
     try {
       const reply = await new Promise<FromThread>((resolve, reject) => {
@@ -117,7 +118,7 @@ export class TrainerPool {
       if (reply.type !== 'started')
         throw new Error(`unexpected ${reply.type} from a starting training thread`);
       this.idle.push(thread);
-      return reply.backend;
+      return { backend: reply.backend, webgpu: reply.webgpu };
     } catch (error) {
       await thread.terminate();
       throw error;

@@ -9,6 +9,7 @@ import {
   runTrial,
   selectBackend,
   type TrialHooks,
+  webgpuAdapterNote,
 } from '@hypersweep/trainer';
 import type { FromThread, PoolRunOptions, ThreadOutcome, ToThread } from './thread-protocol.js';
 
@@ -64,6 +65,7 @@ port.on('message', async (message: ToThread) => {
       port.postMessage({
         type: 'started',
         backend: await selectBackend(message.backend),
+        webgpu: webgpuAdapterNote(),
       } satisfies FromThread);
     } catch (error) {
       port.postMessage({ type: 'error', ...failure(error) } satisfies FromThread);

@@ -43,7 +43,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
   const trainers = new TrainerPool(config.concurrency, (trials) => {
     if (trials > 1) log.debug({ trials }, 'training a pack');
   });
-  const backend = await trainers.start(config.backend);
+  const { backend, webgpu } = await trainers.start(config.backend);
   const packSize =
     config.packSize === 'auto' ? (packedByDefault[backend] ? AUTO_PACK_SIZE : 1) : config.packSize;
   trainers.setPacking({ size: packSize, waitMs: config.packWaitMs });
@@ -178,7 +178,7 @@ export async function startTrialWorker(config: WorkerConfig, log: Logger): Promi
     }
     connectedOnce = true;
   });
-  log.info({ concurrency: config.concurrency, backend, packSize }, 'worker ready');
+  log.info({ concurrency: config.concurrency, backend, webgpu, packSize }, 'worker ready');
 
   return {
     async close() {

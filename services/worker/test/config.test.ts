@@ -39,7 +39,10 @@ describe('worker configuration', () => {
     [{ WORKER_PACK_SIZE: 'max' }, 'WORKER_PACK_SIZE must be auto or a positive integer, got "max"'],
     [{ WORKER_PACK_WAIT_MS: '-5' }, 'WORKER_PACK_WAIT_MS must be an integer >= 0, got "-5"'],
     [{ TRIAL_MAX_LOST: 'many' }, 'TRIAL_MAX_LOST must be an integer >= 0, got "many"'],
-    [{ TFJS_BACKEND: 'gpu' }, 'TFJS_BACKEND must be one of auto, node-gpu, node, wasm, cpu, got "gpu"'],
+    [
+      { TFJS_BACKEND: 'gpu' },
+      'TFJS_BACKEND must be one of auto, node-gpu, webgpu, node, wasm, cpu, got "gpu"',
+    ],
   ])('refuses %j at start-up', (env, message) => {
     expect(() => loadWorkerConfig(env)).toThrow(message);
   });

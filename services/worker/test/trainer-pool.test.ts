@@ -96,7 +96,12 @@ describe('TrainerPool', () => {
   });
 
   it('starts its backend at once, and refuses one that cannot start', async () => {
-    expect(await open(1).pool.start('wasm')).toBe('wasm');
+    // A thread told its backend never probes for a WebGPU adapter.
+    expect(await open(1).pool.start('wasm')).toEqual({ backend: 'wasm', webgpu: 'not probed' });
+    // auto probes for one (in the thread) and says what it found, or why there is none.
+    const auto = await open(1).pool.start('auto');
+    if (auto.backend === 'webgpu') expect(auto.webgpu).not.toMatch(/^none/);
+    else expect(auto.webgpu).toMatch(/^(none: .+|not probed)$/);
     const error = await open(1)
       .pool.start('tpu')
       .catch((thrown: unknown) => thrown);

@@ -8,6 +8,17 @@ import { registerGradients } from './register-gradients.js';
  * `zero_grad(); loss.backward()`. Returns the loss value. One tf.variableGrads call.
  */
 export function computeGradients(params: readonly Parameter[], loss: () => tf.Scalar): number {
+  const value = takeGradients(params, loss);
+  const lossValue = value.dataSync()[0] as number;
+  value.dispose();
+  return lossValue;
+}
+
+/**
+ * computeGradients without reading the loss back: returns the loss tensor (the caller disposes it), for a
+ * caller that reads it asynchronously (the webgpu backend in Node reads only with data()).
+ */
+export function takeGradients(params: readonly Parameter[], loss: () => tf.Scalar): tf.Scalar {
   registerGradients();
   const { value, grads } = tf.variableGrads(
     loss,
@@ -17,7 +28,5 @@ export function computeGradients(params: readonly Parameter[], loss: () => tf.Sc
     param.clearGrad();
     param.grad = grads[param.variable.name] ?? null;
   }
-  const lossValue = value.dataSync()[0] as number;
-  value.dispose();
-  return lossValue;
+  return value;
 }

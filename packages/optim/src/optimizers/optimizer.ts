@@ -245,6 +245,17 @@ export abstract class Optimizer implements OptimizerLike {
     this.state.clear();
   }
 
+  /** Every state tensor (for reading them back before a stateDict: see readableOnHost). */
+  stateTensors(): tf.Tensor[] {
+    return [...this.state.values()].flatMap((paramState) =>
+      Object.values(paramState).flatMap((value) =>
+        (Array.isArray(value) ? value : [value]).filter(
+          (item): item is tf.Tensor => item instanceof tf.Tensor,
+        ),
+      ),
+    );
+  }
+
   /** Frees every state tensor. The optimizer's parameters are left alone. */
   dispose(): void {
     this.disposeState();

@@ -2,6 +2,7 @@ import { createOptimizer, type OptimizerSpec } from '../optimizers/create-optimi
 import type { Optimizer, StateJsonValue } from '../optimizers/optimizer.js';
 import { createScheduler } from '../schedulers/create-scheduler.js';
 import type { Scheduler } from '../schedulers/scheduler.js';
+import { readableOnHost } from '../webgpu.js';
 import { buildProblem, type ParamSpecs, type ProblemSpec } from './problems.js';
 import { firstMismatch } from './tolerance.js';
 import type { CaseResult } from './types.js';
@@ -26,9 +27,10 @@ const LR_RTOL = 1e-9;
  * Runs one optimizer reference case with torch's loop
  * (`zero_grad(); loss = objective(); loss.backward(); opt.step(); sched?.step()`, LBFGS through
  * `step(closure)`) and compares every step's parameters and lrs, then the final state, using the
- * file's tolerance rule. Never throws: any problem is a failed CaseResult.
+ * file's tolerance rule, each step's rtol times `rtolFactor` (1 on the CPU backends, GPU_RTOL_FACTOR on a GPU).
+ * Reads back asynchronously (as webgpu needs). Never throws: any problem is a failed CaseResult.
  */
-export function runOptimCase(name: string, json: OptimCase): CaseResult {
+export async function runOptimCase(name: string, json: OptimCase, rtolFactor = 1): Promise<CaseResult> {
   let problem: ReturnType<typeof buildProblem> | undefined;
   let optimizer: Optimizer | undefined;
   try {
@@ -45,17 +47,25 @@ export function runOptimCase(name: string, json: OptimCase): CaseResult {
       if (want === undefined) throw new Error(`trajectory has no entry ${k}`);
       let loss: number | undefined;
       if (json.optimizer.type === 'LBFGS') {
-        loss = optimizer.step(() => built.evaluate(sparse));
+        // LBFGS's closure returns the loss synchronously (torch's API), so it reads with dataSync.
+        loss = optimizer.step(() => {
+          const value = built.evaluate(sparse);
+          const read = value.dataSync()[0]!;
+          value.dispose();
+          return read;
+        });
       } else {
         optimizer.zeroGrad();
-        loss = built.evaluate(sparse);
+        const value = built.evaluate(sparse);
+        loss = (await value.data())[0]!;
+        value.dispose();
         optimizer.step();
       }
       if (scheduler !== null) {
         if (json.scheduler?.type === 'ReduceLROnPlateau') scheduler.step(loss);
         else scheduler.step();
       }
-      const rtol = json.rtol_by_step[k] ?? 1e-4;
+      const rtol = (json.rtol_by_step[k] ?? 1e-4) * rtolFactor;
       const stepLabel = `step ${want.step ?? k + 1}`;
       const lrMismatch = firstMismatch(
         'lrs',
@@ -67,11 +77,12 @@ export function runOptimCase(name: string, json: OptimCase): CaseResult {
       for (const param of built.params) {
         const expected = want.params[param.name];
         if (expected === undefined) continue;
-        const mismatch = firstMismatch(param.name, param.variable.dataSync(), expected, rtol);
+        const mismatch = firstMismatch(param.name, await param.variable.data(), expected, rtol);
         if (mismatch !== null) return { name, ok: false, message: `${stepLabel}, param ${mismatch}` };
       }
     }
-    const stateMismatch = compareFinalState(optimizer, built.params, json);
+    await readableOnHost(optimizer.stateTensors());
+    const stateMismatch = compareFinalState(optimizer, built.params, json, rtolFactor);
     if (stateMismatch !== null) return { name, ok: false, message: `final state, ${stateMismatch}` };
     return { name, ok: true };
   } catch (error) {
@@ -91,8 +102,9 @@ function compareFinalState(
   optimizer: Optimizer,
   params: ReturnType<typeof buildProblem>['params'],
   json: OptimCase,
+  rtolFactor: number,
 ): string | null {
-  const rtol = json.rtol_by_step[json.steps - 1] ?? 1e-4;
+  const rtol = (json.rtol_by_step[json.steps - 1] ?? 1e-4) * rtolFactor;
   const ours = optimizer.stateDict().state;
   const indexOf = new Map(
     optimizer.paramGroups.flatMap((group) => group.params).map((param, index) => [param.name, index]),

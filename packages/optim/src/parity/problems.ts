@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { computeGradients } from '../autograd/compute-gradients.js';
+import { takeGradients } from '../autograd/compute-gradients.js';
 import { Parameter } from '../autograd/parameter.js';
 import { registerGradients } from '../autograd/register-gradients.js';
 
@@ -14,8 +14,11 @@ export type ParamSpecs = Record<string, { shape: number[]; init: number[] }>;
 /** A reference problem: its parameters and a function that fills their gradients and returns the loss. */
 export interface Problem {
   params: Parameter[];
-  /** Computes the objective and its gradients into `params[].grad`; `sparse`: embedding rows as SparseGrad. */
-  evaluate(sparse: boolean): number;
+  /**
+   * Computes the objective and its gradients into `params[].grad`; `sparse`: embedding rows as SparseGrad.
+   * Returns the loss as a tensor (the caller reads and disposes it: asynchronously, as webgpu needs).
+   */
+  evaluate(sparse: boolean): tf.Scalar;
   dispose(): void;
 }
 
@@ -49,7 +52,7 @@ export function buildProblem(problem: ProblemSpec, specs: ParamSpecs): Problem {
         params,
         dispose,
         evaluate: () =>
-          computeGradients(params, () => {
+          takeGradients(params, () => {
             const x = tf.slice(xy.variable, 0, 1);
             const y = tf.slice(xy.variable, 1, 1);
             const loss = tf.add(tf.square(tf.sub(1, x)), tf.mul(100, tf.square(tf.sub(y, tf.square(x)))));
@@ -71,7 +74,7 @@ export function buildProblem(problem: ProblemSpec, specs: ParamSpecs): Problem {
         params,
         dispose,
         evaluate: () =>
-          computeGradients(params, () => {
+          takeGradients(params, () => {
             const hidden = tf.relu(
               tf.add(tf.matMul(x as tf.Tensor2D, w1.variable as tf.Tensor2D), b1.variable),
             );
@@ -97,7 +100,7 @@ export function buildProblem(problem: ProblemSpec, specs: ParamSpecs): Problem {
             ),
           ),
         );
-      registerGradients(); // tf.valueAndGrads below, not computeGradients, takes these gradients
+      registerGradients(); // tf.valueAndGrads below, not takeGradients, takes these gradients
       const gradients = tf.valueAndGrads(rowLoss);
       return {
         params,
@@ -116,9 +119,7 @@ export function buildProblem(problem: ProblemSpec, specs: ParamSpecs): Problem {
             rowGrad.dispose();
           }
           w.grad = wGrad;
-          const loss = value.dataSync()[0] as number;
-          value.dispose();
-          return loss;
+          return value as tf.Scalar;
         },
       };
     }

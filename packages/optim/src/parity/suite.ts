@@ -23,12 +23,14 @@ function readCase(path: string): unknown {
 }
 
 /**
- * Runs every reference case under `<dir>/optim` and `<dir>/schedulers` on the active backend.
- * A case that cannot be read or run is a failed result, never an exception.
+ * Runs every reference case under `<dir>/optim` and `<dir>/schedulers` on the active backend, the optimizer
+ * cases' tolerances times `rtolFactor` (see GPU_RTOL_FACTOR). A case that cannot be read or run is a failed
+ * result, never an exception.
  */
 export async function runParitySuite(
   dir: string,
   onResult?: (result: CaseResult) => void,
+  rtolFactor = 1,
 ): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   const report = (result: CaseResult) => {
@@ -38,7 +40,7 @@ export async function runParitySuite(
   for (const file of caseFiles(join(dir, 'optim'))) {
     const name = nameOf(file);
     try {
-      report(runOptimCase(name, readCase(join(dir, 'optim', file)) as OptimCase));
+      report(await runOptimCase(name, readCase(join(dir, 'optim', file)) as OptimCase, rtolFactor));
     } catch (error) {
       report({ name, ok: false, message: error instanceof Error ? error.message : String(error) });
     }

@@ -133,13 +133,17 @@ export function supervisedWorkload(model: SupervisedModel, cache?: DatasetCache)
     ...(val === undefined
       ? {}
       : {
-          validate() {
-            return tf.tidy(() => {
+          async validate() {
+            const scalars = tf.tidy(() => {
               const output = model.forward(val.x, variables, EVAL);
-              const loss = model.loss(output, val.y).dataSync()[0]!;
-              if (model.accuracy === undefined) return { loss };
-              return { loss, accuracy: model.accuracy(output, val.y).dataSync()[0]! };
+              const loss = model.loss(output, val.y);
+              return model.accuracy === undefined ? [loss] : [loss, model.accuracy(output, val.y)];
             });
+            const [loss, accuracy] = await Promise.all(
+              scalars.map(async (scalar) => (await scalar.data())[0]!),
+            );
+            tf.dispose(scalars);
+            return accuracy === undefined ? { loss: loss! } : { loss: loss!, accuracy };
           },
         }),
     dispose() {

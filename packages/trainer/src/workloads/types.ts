@@ -84,8 +84,11 @@ export interface WorkloadInstance {
    * on batches and parameters stacked along a new first axis of K (see SupervisedModel).
    */
   readonly packed?: PackedModel;
-  /** Validation loss (same reduction as training) and accuracy where it means something. */
-  validate?(): { loss: number; accuracy?: number };
+  /**
+   * Validation loss (same reduction as training) and accuracy where it means something. Asynchronous: the
+   * webgpu backend in Node reads tensors back only with data().
+   */
+  validate?(): Promise<{ loss: number; accuracy?: number }>;
   /** Frees the data tensors and the parameters' variables. */
   dispose(): void;
 }
