@@ -4,6 +4,7 @@ import { DatasetNameTakenError } from '@hypersweep/db';
 import { BUILTIN_DATASET_DESCRIPTIONS, BUILTIN_DATASETS, builtinDataset } from '@hypersweep/spec';
 import type { FastifyRequest } from 'fastify';
 import { HttpError, invalidRequest, notFound } from '../../errors.js';
+import { projectOfRequest, scopeOf } from '../../plugins/auth.js';
 import {
   DATASET_CONTENT_TYPES,
   deleteDatasetSchema,
@@ -100,6 +101,7 @@ export const datasetRoutes: FastifyPluginAsyncTypebox = async (app) => {
         format,
         body,
         maxBytes: context.config.datasetMaxBytes,
+        project: projectOfRequest(request),
       });
       return reply.status(created ? 201 : 200).send(dataset);
     } catch (error) {
@@ -109,14 +111,14 @@ export const datasetRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   });
 
-  app.get('/v1/datasets', { schema: listDatasetsSchema }, async () => ({
-    items: [...(await context.datasets.list()), ...BUILTIN_DATASETS.map(builtinView)],
+  app.get('/v1/datasets', { schema: listDatasetsSchema }, async (request) => ({
+    items: [...(await context.datasets.list(scopeOf(request))), ...BUILTIN_DATASETS.map(builtinView)],
   }));
 
   // Found as a spec finds a dataset: an uploaded one first, then a built-in one.
   app.get('/v1/datasets/:id', { schema: getDatasetSchema }, async (request) => {
     const { id } = request.params;
-    const dataset = id.startsWith('builtin:') ? null : await context.datasets.get(id);
+    const dataset = id.startsWith('builtin:') ? null : await context.datasets.get(id, scopeOf(request));
     const builtin = dataset === null ? builtinDataset(id) : undefined;
     if (builtin !== undefined) return builtinView(builtin);
     if (!dataset) throw notFound('dataset', id);
@@ -126,14 +128,15 @@ export const datasetRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete('/v1/datasets/:id', { schema: deleteDatasetSchema }, async (request, reply) => {
     const { id } = request.params;
     const builtin = builtinDataset(id);
-    if (builtin !== undefined && (id === builtin.id || (await context.datasets.get(id)) === null))
+    const scope = scopeOf(request);
+    if (builtin !== undefined && (id === builtin.id || (await context.datasets.get(id, scope)) === null))
       throw invalidRequest('invalid dataset', [
         {
           path: '/params/id',
           message: `${builtin.id} is built in: it ships with the service and cannot be deleted`,
         },
       ]);
-    const outcome = await context.datasets.delete(id);
+    const outcome = await context.datasets.delete(id, scope);
     if ('notFound' in outcome) throw notFound('dataset', id);
     if ('inUseBy' in outcome) {
       const sweeps = outcome.inUseBy.join(', ');

@@ -7,6 +7,7 @@ import {
   sweepSpecCheck,
 } from '../../domain/request-validation.js';
 import { storeSweep } from '../../domain/sweep-queries.js';
+import { projectOfRequest } from '../../plugins/auth.js';
 import { createSweepSchema } from './schemas.js';
 
 /** POST /v1/sweeps: the spec validator checks the body (sweepSpecCheck); here it is stored, its jobs with it in the outbox. */
@@ -21,7 +22,7 @@ export const createSweepRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const checked = checkedSweep(request.body);
-      const stored = await storeSweep(context, request.body, checked);
+      const stored = await storeSweep(context, request.body, checked, projectOfRequest(request));
       const { name } = checked.spec;
       return reply.status(201).send({
         id: stored.sweepId,
