@@ -55,6 +55,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every change made through the API (who, project, what, target, when), newest first: the caller's project, or every project for a global admin */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/benchmarks": {
         parameters: {
             query?: never;
@@ -129,6 +146,61 @@ export interface paths {
         post?: never;
         /** Delete a dataset and its bytes, unless a queued or running sweep uses it */
         delete: operations["deleteDataset"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The keys of the caller's project (a global admin: every key), newest first, without secrets */
+        get: operations["listKeys"];
+        put?: never;
+        /**
+         * Create an API key of a project (a project is created by its first key); the key is shown once
+         * @description An admin key creates keys of its own project; a global admin (API_KEYS, or a key without a project) of any project, creating the project with its first key. Leave project out for the caller's project (`default` for a global admin). Only the key's sha256 is stored: the answer is the one time the key is shown.
+         */
+        post: operations["createKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a key: it stops working at once, on every API process */
+        delete: operations["revokeKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The key of the request: its project and role (the dashboard hides what the role cannot do) */
+        get: operations["getKeyMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -642,6 +714,91 @@ export interface operations {
             };
         };
     };
+    listAudit: {
+        parameters: {
+            query: {
+                /** @description Entries with a smaller id (the next page) */
+                before?: number;
+                limit: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description Method and route, e.g. `DELETE /v1/sweeps/:id` */
+                            action: string;
+                            /** Format: date-time */
+                            at: string;
+                            id: number;
+                            /** @description The key (envN: the Nth of API_KEYS; null: open mode) */
+                            keyId: string | null;
+                            project: string;
+                            requestId: string;
+                            /** @description The status code of the answer */
+                            status: number;
+                            /** @description The id in the path, or what was created */
+                            target: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getPerformanceProfiles: {
         parameters: {
             query: {
@@ -702,6 +859,24 @@ export interface operations {
             };
             /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -805,6 +980,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description An unexpected failure: logged by the server, answered without internals */
             500: {
                 headers: {
@@ -896,6 +1089,24 @@ export interface operations {
                             sha256: string;
                         }[];
                     };
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description An unexpected failure: logged by the server, answered without internals */
@@ -1088,8 +1299,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1227,6 +1447,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No dataset has this id or name */
             404: {
                 headers: {
@@ -1284,8 +1522,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1304,6 +1551,333 @@ export interface operations {
             };
             /** @description Queued or running sweeps use the dataset: `message` names them */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The 8 characters after `hs_` */
+                            id: string;
+                            /** @description Updated at most once a minute */
+                            lastUsedAt: string | null;
+                            /** @description What the key starts with (`hs_<id>_`) */
+                            prefix: string;
+                            /** @description null: a global admin */
+                            project: string | null;
+                            revokedAt: string | null;
+                            /** @description read: read only; write: also create, change, delete; admin: also manage keys */
+                            role: "read" | "write" | "admin";
+                        }[];
+                    };
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Lower-case letters, digits, - and _ */
+                    project?: string;
+                    /** @description read: read only; write: also create, change, delete; admin: also manage keys */
+                    role: "read" | "write" | "admin";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The 8 characters after `hs_` */
+                        id: string;
+                        /** @description hs_<id>_<secret>: shown once */
+                        key: string;
+                        /** @description Updated at most once a minute */
+                        lastUsedAt: string | null;
+                        /** @description What the key starts with (`hs_<id>_`) */
+                        prefix: string;
+                        /** @description null: a global admin */
+                        project: string | null;
+                        revokedAt: string | null;
+                        /** @description read: read only; write: also create, change, delete; admin: also manage keys */
+                        role: "read" | "write" | "admin";
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body has a content type the API does not read (send application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    revokeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key id (`keys ls`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The 8 characters after `hs_` */
+                        id: string;
+                        /** @description Updated at most once a minute */
+                        lastUsedAt: string | null;
+                        /** @description What the key starts with (`hs_<id>_`) */
+                        prefix: string;
+                        /** @description null: a global admin */
+                        project: string | null;
+                        revokedAt: string | null;
+                        /** @description read: read only; write: also create, change, delete; admin: also manage keys */
+                        role: "read" | "write" | "admin";
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No key of the caller's project has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getKeyMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description null in open mode */
+                        id: string | null;
+                        /** @description Open mode: no key exists, everything is allowed */
+                        open: boolean;
+                        /** @description null: every project */
+                        project: string | null;
+                        /** @description read: read only; write: also create, change, delete; admin: also manage keys */
+                        role: "read" | "write" | "admin";
+                    };
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4023,8 +4597,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4152,6 +4735,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No lr range test has this id */
             404: {
                 headers: {
@@ -4239,6 +4840,24 @@ export interface operations {
             };
             /** @description The body is invalid, or torch would refuse the optimizer or scheduler: `details` points at the option */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4353,6 +4972,24 @@ export interface operations {
             };
             /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10748,8 +11385,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10940,6 +11586,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No sweep has this id */
             404: {
                 headers: {
@@ -10997,8 +11661,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11230,6 +11903,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No sweep has this id */
             404: {
                 headers: {
@@ -11314,8 +12005,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11431,8 +12131,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11593,6 +12302,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No sweep has this id */
             404: {
                 headers: {
@@ -11694,6 +12421,24 @@ export interface operations {
             };
             /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11841,6 +12586,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No sweep has this id */
             404: {
                 headers: {
@@ -11957,6 +12720,24 @@ export interface operations {
             };
             /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13429,8 +14210,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13589,6 +14379,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No sweep has this id */
             404: {
                 headers: {
@@ -13694,6 +14502,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No trial has this id */
             404: {
                 headers: {
@@ -13764,8 +14590,17 @@ export interface operations {
                     };
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13847,8 +14682,17 @@ export interface operations {
                     };
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13945,6 +14789,24 @@ export interface operations {
             };
             /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14049,8 +14911,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

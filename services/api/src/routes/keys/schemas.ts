@@ -17,7 +17,9 @@ const ApiKeyInfo = Type.Object({
   project: Type.Union([Type.String(), Type.Null()], { description: 'null: a global admin' }),
   role: Role,
   createdAt: Type.String({ format: 'date-time' }),
-  lastUsedAt: Type.Union([NullableDate], { description: 'Updated at most once a minute' }),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'Updated at most once a minute',
+  }),
   revokedAt: NullableDate,
 });
 
