@@ -100,7 +100,7 @@ describe('the dashboard', () => {
     await page.waitForSelector('[data-count="completed"] .value:text-is("2")');
 
     // The leaderboard is the API's, best first.
-    const board = (await stack.app.inject(`/v1/sweeps/${sweepId}/trials`)).json() as {
+    const board = (await stack.app.inject({ url: `/v1/sweeps/${sweepId}/trials`, headers: AUTH })).json() as {
       items: { id: string; bestValue: number }[];
     };
     expect(board.items).toHaveLength(2);
@@ -139,7 +139,7 @@ describe('the dashboard', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.waitForFunction("location.hash === '#/'");
-    expect((await stack.app.inject(`/v1/sweeps/${sweepId}`)).statusCode).toBe(404);
+    expect((await stack.app.inject({ url: `/v1/sweeps/${sweepId}`, headers: AUTH })).statusCode).toBe(404);
   });
 
   it('compares configurations: by-config board, banded curves, smoothing, sensitivity, heatmap, effects, overlays, extend', async () => {
@@ -166,7 +166,7 @@ describe('the dashboard', () => {
     await page.waitForSelector('h1[data-status="completed"]', { timeout: 90_000 });
 
     // the by-config board is the API's: 8 configs of 2 seeds, best mean first, mean ± std and an interval
-    const configs = (await stack.app.inject(`/v1/sweeps/${id}/configs`)).json() as {
+    const configs = (await stack.app.inject({ url: `/v1/sweeps/${id}/configs`, headers: AUTH })).json() as {
       items: { key: string; mean: number; n: number }[];
     };
     expect(configs.items).toHaveLength(8);
@@ -191,7 +191,7 @@ describe('the dashboard', () => {
     await page.waitForSelector('.val-chart[data-y-label="val_loss"]');
     expect(await page.getAttribute('.lr-sensitivity', 'data-y-label')).toBe('val_loss (min)');
     const lrCurves = (
-      await stack.app.inject(`/v1/sweeps/${id}/curves?metric=lr&by=config&limit=5`)
+      await stack.app.inject({ url: `/v1/sweeps/${id}/curves?metric=lr&by=config&limit=5`, headers: AUTH })
     ).json() as {
       groups: { y: { mean: (number | null)[] } }[];
     };
@@ -214,7 +214,7 @@ describe('the dashboard', () => {
     // optimizer x scheduler heatmap: 2 x 2 cells of mean objective
     await waitForCount(page, 'table.heatmap td[data-mean]', 4);
     // effects: one bar per swept factor, the method stated
-    const effects = (await stack.app.inject(`/v1/sweeps/${id}/effects`)).json() as {
+    const effects = (await stack.app.inject({ url: `/v1/sweeps/${id}/effects`, headers: AUTH })).json() as {
       method: string;
       factors: { name: string }[];
     };
@@ -332,7 +332,9 @@ describe('the dashboard', () => {
     page.once('dialog', (dialog) => dialog.accept());
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.waitForSelector('.empty:not([hidden])');
-    const left = (await stack.app.inject('/v1/datasets')).json() as { items: Array<{ id: string }> };
+    const left = (await stack.app.inject({ url: '/v1/datasets', headers: AUTH })).json() as {
+      items: Array<{ id: string }>;
+    };
     expect(left.items.map((d) => d.id)).toEqual(['builtin:mnist']);
   });
 
@@ -363,7 +365,9 @@ describe('the dashboard', () => {
     await page.waitForSelector('.extend-result:has-text("The budget grew by 2 trials; 4 trials now.")');
     await page.waitForSelector('[data-count="trials"] .value:text-is("4")');
     await page.waitForSelector('h1[data-status="completed"]', { timeout: 90_000 });
-    expect((await stack.app.inject(`/v1/sweeps/${id}`)).json().counts.completed).toBe(4);
+    expect((await stack.app.inject({ url: `/v1/sweeps/${id}`, headers: AUTH })).json().counts.completed).toBe(
+      4,
+    );
   });
 
   it("shows a tune-then-evaluate sweep's Benchmark: table, tuning curves, strip plot, loss bands, performance profile", async () => {
@@ -394,7 +398,7 @@ describe('the dashboard', () => {
     await page.waitForSelector('.benchmark-panel:not([hidden])');
     // one row per optimizer, its evaluation over seeds 2, 3, 4 and the target reached by all three
     await waitForCount(page, '.benchmark-table tbody tr', 2);
-    const answer = (await stack.app.inject(`/v1/sweeps/${id}/benchmark`)).json();
+    const answer = (await stack.app.inject({ url: `/v1/sweeps/${id}/benchmark`, headers: AUTH })).json();
     for (const o of answer.optimizers as Array<{ label: string; evaluation: { mean: number } }>) {
       await page.waitForSelector(`.benchmark-table tr[data-optimizer="${o.label}"] td:text-is("3/3")`);
     }

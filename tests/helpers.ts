@@ -164,7 +164,7 @@ export async function clearSweeps(stack: Stack, headers: Record<string, string> 
   let cursor: string | null = null;
   do {
     const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-    const page = (await stack.app.inject(`/v1/sweeps?limit=200${query}`)).json();
+    const page = (await stack.app.inject({ url: `/v1/sweeps?limit=200${query}`, headers })).json();
     sweeps.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);

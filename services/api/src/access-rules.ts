@@ -3,10 +3,10 @@ import type { Access } from '@hypersweep/core';
 /**
  * What the object an operation names is, where it names one: another project's is a 404 (never a 403).
  * `sweep`, `lr-range-test` and `trial` are checked for every request by the auth plugin (their `:id`);
- * `dataset` and `key` are looked up within the caller's project by their handlers (a dataset's name is
+ * `dataset`, `key` and `project` are looked up within the caller's project by their handlers (a dataset's name is
  * unique only within a project); `sweeps-query` is the `sweeps` list of GET /v1/benchmarks.
  */
-export type Subject = 'sweep' | 'lr-range-test' | 'trial' | 'dataset' | 'key' | 'sweeps-query';
+export type Subject = 'sweep' | 'lr-range-test' | 'trial' | 'dataset' | 'key' | 'project' | 'sweeps-query';
 
 export interface RouteRule {
   access: Access;
@@ -61,6 +61,8 @@ export const routeRules: Record<string, RouteRule> = {
   'GET /v1/keys': { access: 'admin' },
   'DELETE /v1/keys/:id': { access: 'admin', subject: 'key' },
   'GET /v1/audit': { access: 'admin' },
+  'GET /v1/projects/:name/limits': { access: 'admin', subject: 'project' },
+  'PUT /v1/projects/:name/limits': { access: 'global' },
 };
 
 /** The rule of a route (HEAD answers as its GET), or undefined for one without a rule. */

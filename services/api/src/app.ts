@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -8,6 +9,7 @@ import { type ApiContext, contextPlugin, createApiContext } from './context.js';
 import { installErrorHandler, requestIdOf } from './errors.js';
 import { documentApiKeyAuth, installApiKeyAuth, installAuditLog } from './plugins/auth.js';
 import { dashboardRoutes } from './plugins/dashboard.js';
+import { installLimits } from './plugins/limits.js';
 import { installMetrics } from './plugins/metrics.js';
 import { benchmarkRoutes } from './routes/benchmarks/index.js';
 import { catalogRoutes } from './routes/catalog/index.js';
@@ -149,6 +151,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   documentApiKeyAuth(app);
   installApiKeyAuth(app, context);
   installAuditLog(app, context);
+  // Off unless CORS_ORIGINS lists the origins whose pages may call the API (with their keys).
+  if (config.corsOrigins.length > 0)
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+    });
+  await installLimits(app, context);
   await app.register(contextPlugin, { context });
   installMetrics(app, context);
   await app.register(healthRoutes);

@@ -167,7 +167,7 @@ describe('authorization matrix: every operation x every kind of key', () => {
     for (const [path, item] of Object.entries(doc.paths as Json)) {
       for (const [method, op] of Object.entries(item as Json)) {
         const METHOD = method.toUpperCase();
-        const rule = ruleOf(METHOD, path.replace('{id}', ':id'));
+        const rule = ruleOf(METHOD, path.replace('{id}', ':id').replace('{name}', ':name'));
         if (rule === undefined) {
           failures.push(`${METHOD} ${path}: no rule in access-rules.ts`);
           continue;
@@ -179,7 +179,7 @@ describe('authorization matrix: every operation x every kind of key', () => {
           const want = expected(rule.access, rule.subject, caller);
           const id = await idFor(METHOD, rule.subject);
           const { query, payload, contentType } = requestOf(op);
-          const url = `${path.replace('{id}', id)}${query}`;
+          const url = `${path.replace('{id}', id).replace('{name}', 'alpha')}${query}`;
           let status: number;
           if (stream) {
             // An event stream answers its status, then stays open: read the status and leave.

@@ -138,8 +138,9 @@ describe('the OpenAPI document', () => {
   it('gives every operation a camelCase operationId, a summary, its security, a 4xx where it takes input, a 5xx', () => {
     const ops = operations(doc);
     // 22, the external trials' claim, report, finish, hand-back, the lr range test's create and get, and the
-    // benchmark of a sweep and across sweeps, the keys' create, list, revoke and me, and the audit log.
-    expect(ops.length).toBe(35);
+    // benchmark of a sweep and across sweeps, the keys' create, list, revoke and me, the audit log, and a
+    // project's limits (get, set).
+    expect(ops.length).toBe(37);
     const ids = ops.map(({ op }) => op.operationId);
     expect(new Set(ids).size).toBe(ops.length);
     for (const { path, method, op } of ops) {
@@ -178,6 +179,7 @@ describe('the OpenAPI document', () => {
         'getLrRangeTest',
         'getMetrics',
         'getPerformanceProfiles',
+        'getProjectLimits',
         'getReadiness',
         'getSweep',
         'getSweepBenchmark',
@@ -195,6 +197,7 @@ describe('the OpenAPI document', () => {
         'previewSchedule',
         'reportTrial',
         'revokeKey',
+        'setProjectLimits',
         'streamSweepEvents',
         'uploadDataset',
       ].sort(),
@@ -363,7 +366,9 @@ describe('the OpenAPI document', () => {
               ? created['protocol']!
               : sweepId;
       const url =
-        path === '/v1/benchmarks' ? `/v1/benchmarks?sweeps=${created['protocol']}` : path.replace('{id}', id);
+        path === '/v1/benchmarks'
+          ? `/v1/benchmarks?sweeps=${created['protocol']}`
+          : path.replace('{id}', id).replace('{name}', 'default');
       expect((await send(path, method, url)).status, path).toBe(200);
     }
     const cancel = await send('/v1/sweeps/{id}/cancel', 'post', `/v1/sweeps/${created['tpe']}/cancel`);

@@ -243,6 +243,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects/{name}/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project's limits: those in effect and its own overrides of the defaults */
+        get: operations["getProjectLimits"];
+        /** Set a project's overrides of the default limits (global admins); a limit left out takes the default */
+        put: operations["setProjectLimits"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/schedules/preview": {
         parameters: {
             query?: never;
@@ -4755,6 +4773,221 @@ export interface operations {
             };
             /** @description No lr range test has this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getProjectLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits, - and _ */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description In effect: the defaults with the overrides on top */
+                        limits: {
+                            /** @description Queued plus running trials of the project (PROJECT_MAX_ACTIVE_TRIALS) */
+                            activeTrials: number;
+                            /** @description Bytes of the project's datasets together (PROJECT_MAX_DATASET_BYTES) */
+                            datasetBytes: number;
+                            /** @description Event streams one key holds open at once (MAX_EVENT_STREAMS_PER_KEY) */
+                            eventStreams: number;
+                            /** @description Requests per second per key (RATE_LIMIT_PER_SECOND) */
+                            requestsPerSecond: number;
+                        };
+                        /** @description The project's own values */
+                        overrides: {
+                            /** @description Queued plus running trials of the project (PROJECT_MAX_ACTIVE_TRIALS) */
+                            activeTrials?: number;
+                            /** @description Bytes of the project's datasets together (PROJECT_MAX_DATASET_BYTES) */
+                            datasetBytes?: number;
+                            /** @description Event streams one key holds open at once (MAX_EVENT_STREAMS_PER_KEY) */
+                            eventStreams?: number;
+                            /** @description Requests per second per key (RATE_LIMIT_PER_SECOND) */
+                            requestsPerSecond?: number;
+                        };
+                        project: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No project of the caller has this name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    setProjectLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits, - and _ */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Queued plus running trials of the project (PROJECT_MAX_ACTIVE_TRIALS) */
+                    activeTrials?: number;
+                    /** @description Bytes of the project's datasets together (PROJECT_MAX_DATASET_BYTES) */
+                    datasetBytes?: number;
+                    /** @description Event streams one key holds open at once (MAX_EVENT_STREAMS_PER_KEY) */
+                    eventStreams?: number;
+                    /** @description Requests per second per key (RATE_LIMIT_PER_SECOND) */
+                    requestsPerSecond?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description In effect: the defaults with the overrides on top */
+                        limits: {
+                            /** @description Queued plus running trials of the project (PROJECT_MAX_ACTIVE_TRIALS) */
+                            activeTrials: number;
+                            /** @description Bytes of the project's datasets together (PROJECT_MAX_DATASET_BYTES) */
+                            datasetBytes: number;
+                            /** @description Event streams one key holds open at once (MAX_EVENT_STREAMS_PER_KEY) */
+                            eventStreams: number;
+                            /** @description Requests per second per key (RATE_LIMIT_PER_SECOND) */
+                            requestsPerSecond: number;
+                        };
+                        /** @description The project's own values */
+                        overrides: {
+                            /** @description Queued plus running trials of the project (PROJECT_MAX_ACTIVE_TRIALS) */
+                            activeTrials?: number;
+                            /** @description Bytes of the project's datasets together (PROJECT_MAX_DATASET_BYTES) */
+                            datasetBytes?: number;
+                            /** @description Event streams one key holds open at once (MAX_EVENT_STREAMS_PER_KEY) */
+                            eventStreams?: number;
+                            /** @description Requests per second per key (RATE_LIMIT_PER_SECOND) */
+                            requestsPerSecond?: number;
+                        };
+                        project: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a global key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body has a content type the API does not read (send application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -172,7 +172,8 @@ export function installAuditLog(app: FastifyInstance, context: ApiContext): void
     const action = `${request.method} ${url}`;
     if (UNAUDITED.has(action) || ruleOf(request.method, url)?.access === 'open') return;
     const principal = principalOf(request);
-    const target = (request.params as { id?: string } | undefined)?.id ?? created.get(request) ?? null;
+    const params = request.params as { id?: string; name?: string } | undefined;
+    const target = params?.id ?? params?.name ?? created.get(request) ?? null;
     await context.access
       .appendAudit({
         keyId: principal.keyId,

@@ -5,6 +5,7 @@ import { BUILTIN_DATASET_DESCRIPTIONS, BUILTIN_DATASETS, builtinDataset } from '
 import type { FastifyRequest } from 'fastify';
 import { HttpError, invalidRequest, notFound } from '../../errors.js';
 import { projectOfRequest, scopeOf } from '../../plugins/auth.js';
+import { datasetBytesLeft, overLimit } from '../../plugins/limits.js';
 import {
   DATASET_CONTENT_TYPES,
   deleteDatasetSchema,
@@ -95,18 +96,30 @@ export const datasetRoutes: FastifyPluginAsyncTypebox = async (app) => {
       throw invalidRequest('invalid dataset', [
         { path: '/body', message: "is empty: send the file's bytes" },
       ]);
+    const bytesLeft = await datasetBytesLeft(app, request);
     try {
       const { dataset, created } = await context.datasets.upload({
         name,
         format,
         body,
-        maxBytes: context.config.datasetMaxBytes,
+        // the smaller of one upload's limit and what the project's datasets may still take
+        maxBytes: Math.min(context.config.datasetMaxBytes, bytesLeft),
         project: projectOfRequest(request),
       });
       return reply.status(created ? 201 : 200).send(dataset);
     } catch (error) {
       // Refused before the end of the body: close the connection rather than read the rest of it.
       if (!request.raw.complete) reply.header('connection', 'close');
+      // Past what the project's datasets may still take, not past one upload's limit: name the project's.
+      if (
+        error instanceof DatasetError &&
+        error.status === 413 &&
+        bytesLeft < context.config.datasetMaxBytes
+      ) {
+        const limit = await app.limitsOf(projectOfRequest(request));
+        const over = overLimit('datasetBytes', limit.datasetBytes, projectOfRequest(request), error.message);
+        throw new HttpError(413, over.message, over.details);
+      }
       throw uploadError(error, request);
     }
   });

@@ -3,7 +3,15 @@ import { managesKeysOf } from '@hypersweep/core';
 import type { ApiKeyInfo } from '@hypersweep/db';
 import { HttpError, notFound } from '../../errors.js';
 import { principalOf, scopeOf } from '../../plugins/auth.js';
-import { auditSchema, createKeySchema, keyMeSchema, listKeysSchema, revokeKeySchema } from './schemas.js';
+import {
+  auditSchema,
+  createKeySchema,
+  getLimitsSchema,
+  keyMeSchema,
+  listKeysSchema,
+  revokeKeySchema,
+  setLimitsSchema,
+} from './schemas.js';
 
 const keyView = (info: ApiKeyInfo) => ({
   ...info,
@@ -49,6 +57,30 @@ export const keyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       role: principal.role,
       open: principal.open === true,
     };
+  });
+
+  const limitsView = async (project: string) => ({
+    project,
+    limits: { ...app.hypersweep.config.limits, ...(await access.projectLimits(project)) },
+    overrides: await access.projectLimits(project),
+  });
+
+  app.get('/v1/projects/:name/limits', { schema: getLimitsSchema }, async (request) => {
+    const { name } = request.params;
+    const scope = scopeOf(request);
+    if (scope !== null && scope !== name)
+      throw new HttpError(404, `project ${name} not found`, [
+        { path: '/params/name', message: 'no project of this key has this name' },
+      ]);
+    return limitsView(name);
+  });
+
+  app.put('/v1/projects/:name/limits', { schema: setLimitsSchema }, async (request) => {
+    const { name } = request.params;
+    request.subjectProject = name;
+    await access.setProjectLimits(name, request.body);
+    app.limitsOf.forget(name);
+    return limitsView(name);
   });
 
   app.get('/v1/audit', { schema: auditSchema }, async (request) => {

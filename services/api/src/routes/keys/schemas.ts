@@ -74,6 +74,41 @@ export const keyMeSchema = {
   },
 };
 
+const LimitValue = (description: string) => Type.Integer({ minimum: 1, description });
+const LimitFields = {
+  requestsPerSecond: LimitValue('Requests per second per key (RATE_LIMIT_PER_SECOND)'),
+  activeTrials: LimitValue('Queued plus running trials of the project (PROJECT_MAX_ACTIVE_TRIALS)'),
+  datasetBytes: LimitValue("Bytes of the project's datasets together (PROJECT_MAX_DATASET_BYTES)"),
+  eventStreams: LimitValue('Event streams one key holds open at once (MAX_EVENT_STREAMS_PER_KEY)'),
+};
+const ProjectParams = Type.Object({ name: Project });
+const Limits = Type.Object({
+  project: Type.String(),
+  limits: Type.Object(LimitFields, { description: 'In effect: the defaults with the overrides on top' }),
+  overrides: Type.Partial(Type.Object(LimitFields), { description: "The project's own values" }),
+});
+
+export const getLimitsSchema = {
+  operationId: 'getProjectLimits',
+  tags: ['access'],
+  summary: "A project's limits: those in effect and its own overrides of the defaults",
+  params: ProjectParams,
+  response: {
+    200: Limits,
+    ...errorResponses([400, 404, ...STORE_ERRORS], { 404: 'No project of the caller has this name' }),
+  },
+};
+
+export const setLimitsSchema = {
+  operationId: 'setProjectLimits',
+  tags: ['access'],
+  summary:
+    "Set a project's overrides of the default limits (global admins); a limit left out takes the default",
+  params: ProjectParams,
+  body: Type.Partial(Type.Object(LimitFields), { additionalProperties: false }),
+  response: { 200: Limits, ...errorResponses([400, 415, ...STORE_ERRORS]) },
+};
+
 const AuditEntry = Type.Object({
   id: Type.Integer(),
   at: Type.String({ format: 'date-time' }),

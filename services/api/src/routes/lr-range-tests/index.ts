@@ -3,6 +3,7 @@ import { lrRangeTestCheck, lrRangeTestDetail, storeLrRangeTest } from '../../dom
 import { handoff } from '../../domain/queue-handoff.js';
 import { bodyCheckedBy, fetchSweepDatasets } from '../../domain/request-validation.js';
 import { projectOfRequest } from '../../plugins/auth.js';
+import { checkActiveTrials } from '../../plugins/limits.js';
 import { createLrRangeTestSchema, lrRangeTestSchema } from './schemas.js';
 
 /** POST /v1/lr-range-tests and GET /v1/lr-range-tests/:id: an lr range test runs as a sweep of one trial. */
@@ -17,6 +18,7 @@ export const lrRangeTestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       validatorCompiler: bodyCheckedBy(lrRangeTestCheck(context)),
     },
     async (request, reply) => {
+      await checkActiveTrials(app, request, 1);
       const stored = await storeLrRangeTest(context, request.body, projectOfRequest(request));
       return reply.status(201).send({
         id: stored.sweepId,
