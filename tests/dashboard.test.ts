@@ -38,8 +38,8 @@ async function enterApiKey(page: Page) {
   await page.dispatchEvent('#api-key', 'change');
 }
 
-// Every test starts on an empty database with an idle worker and a browser context of its own (no API
-// key, no routes, no page left open): nothing it waits for depends on what an earlier test left behind.
+// Every test starts on an empty database with an idle worker and a browser context of its own (the API
+// key in its storage, no routes, no page left open): nothing it waits for depends on what an earlier test left behind.
 describe('the dashboard', () => {
   let stack: Stack;
   let browser: Browser;
@@ -57,6 +57,8 @@ describe('the dashboard', () => {
     // bypassCSP: these tests wait on page state with Playwright's string predicates, which the pages'
     // Content-Security-Policy (no eval) refuses; the policy itself is tested below, on every page, unbypassed.
     context = await browser.newContext({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
+    // The server runs with API_KEYS, so every page needs the key (reads too): typed in before it loads.
+    await context.addInitScript(`localStorage.setItem('hypersweep.apiKey', '${API_KEY}')`);
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });
@@ -82,6 +84,8 @@ describe('the dashboard', () => {
     await editor.fill(JSON.stringify(SPEC, null, 2));
 
     // The server runs with API_KEYS: without the key the 401 is shown where the spec errors go.
+    await page.fill('#api-key', '');
+    await page.dispatchEvent('#api-key', 'change');
     await page.getByRole('button', { name: 'Submit sweep' }).click();
     await page.waitForSelector('ul.errors li');
     expect(await page.textContent('ul.errors')).toContain('/headers/authorization');
