@@ -666,6 +666,42 @@ describe('the dashboard', () => {
     expect([refusals, passed]).toEqual([2, 1]);
   });
 
+  it('with a read key, hides what the key cannot do: submit, cancel, delete, upload', async () => {
+    const made = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/keys',
+      headers: AUTH,
+      payload: { project: 'default', role: 'read' },
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      headers: AUTH,
+      // long enough to stay live, where an admin key's page shows Cancel
+      payload: {
+        name: 'read only',
+        workload: 'rosenbrock',
+        training: { epochs: 100_000 },
+        optimizers: [{ type: 'SGD', lr: 0.0001 }],
+      },
+    });
+    const { id } = created.json() as { id: string };
+    // after the init script of beforeEach: this key replaces the admin key
+    await context.addInitScript(`localStorage.setItem('hypersweep.apiKey', '${made.json().key}')`);
+    await page.goto(`${base}/#/sweeps/${id}`);
+    await page.waitForSelector('html[data-role="read"]');
+    await page.waitForSelector('h1[data-status]');
+    for (const name of ['Cancel', 'Delete'])
+      expect(await page.getByRole('button', { name }).isVisible()).toBe(false);
+    await page.goto(`${base}/#/new`);
+    await page.waitForSelector('html[data-role="read"]');
+    expect(await page.getByRole('button', { name: 'Submit sweep' }).isVisible()).toBe(false);
+    await page.goto(`${base}/#/datasets`);
+    await page.waitForSelector('html[data-role="read"]');
+    expect(await page.getByRole('button', { name: 'Upload' }).isVisible()).toBe(false);
+  });
+
   it('passes its Content-Security-Policy on every page, Swagger UI included: nothing refused', async () => {
     // A context that enforces the policies (the API's helmet; Swagger UI's own under /docs). Waits are CSS
     // selectors only: Playwright's string predicates would need the eval the policy refuses.

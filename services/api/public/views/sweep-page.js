@@ -46,8 +46,8 @@ export function sweepPage(root, params) {
   const meta = h('div', { class: 'muted' });
   const counts = h('div', { class: 'counts' });
   const best = h('div', { class: 'best', style: 'margin-top: 12px' });
-  const cancelButton = h('button', { onclick: () => cancel() }, 'Cancel');
-  const deleteButton = h('button', { class: 'danger', onclick: () => remove() }, 'Delete');
+  const cancelButton = h('button', { class: 'needs-write', onclick: () => cancel() }, 'Cancel');
+  const deleteButton = h('button', { class: 'danger needs-write', onclick: () => remove() }, 'Delete');
   const cloneButton = h(
     'button',
     { onclick: () => clone(), title: 'Open this spec in the editor' },
