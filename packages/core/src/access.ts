@@ -21,8 +21,7 @@ export const DEFAULT_PROJECT = 'default';
 export const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /**
- * The caller of a request. `project: null` is a global admin (a key of API_KEYS, or a stored key without a
- * project): it sees every project. `keyId: null` with `open: true` is open mode (no key exists anywhere).
+ * The caller of a request. `project: null` is a global admin (a key of API_KEYS): it sees every project. `keyId: null` with `open: true` is open mode (no key exists anywhere).
  */
 export interface Principal {
   keyId: string | null;
