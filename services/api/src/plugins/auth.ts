@@ -171,6 +171,8 @@ export function installAuditLog(app: FastifyInstance, context: ApiContext): void
     if (!MUTATING.has(request.method) || url === undefined || reply.statusCode >= 300) return;
     const action = `${request.method} ${url}`;
     if (UNAUDITED.has(action) || ruleOf(request.method, url)?.access === 'open') return;
+    // A claim answered 204 found nothing to claim (an agent polls): nothing changed.
+    if (action === 'POST /v1/sweeps/:id/claim' && reply.statusCode === 204) return;
     const principal = principalOf(request);
     const params = request.params as { id?: string; name?: string } | undefined;
     const target = params?.id ?? params?.name ?? created.get(request) ?? null;
