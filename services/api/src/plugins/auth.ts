@@ -110,7 +110,9 @@ async function checkSubject(
   const id = (request.params as { id?: string } | undefined)?.id;
   // A global admin sees everything: its changes are looked up for the audit log only.
   if (id === undefined || !UUID.test(id)) return;
-  if (principal.project === null && !MUTATING.has(request.method)) return;
+  const audited =
+    MUTATING.has(request.method) && !UNAUDITED.has(`${request.method} ${request.routeOptions.url}`);
+  if (principal.project === null && !audited) return;
   const { subject } = rule;
   const project =
     subject === 'sweep' || subject === 'lr-range-test'
