@@ -50,6 +50,8 @@ describe('the hypersweep CLI', () => {
       'export',
       'preview',
       'catalog',
+      'keys',
+      'audit',
     ]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
