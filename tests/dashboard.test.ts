@@ -706,6 +706,7 @@ describe('the dashboard', () => {
     // A context that enforces the policies (the API's helmet; Swagger UI's own under /docs). Waits are CSS
     // selectors only: Playwright's string predicates would need the eval the policy refuses.
     const strict = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await strict.addInitScript(`localStorage.setItem('hypersweep.apiKey', '${API_KEY}')`);
     const refused: string[] = [];
     try {
       const tab = await strict.newPage();
