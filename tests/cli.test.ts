@@ -50,6 +50,8 @@ describe('the hypersweep CLI', () => {
       'export',
       'preview',
       'catalog',
+      'keys',
+      'audit',
     ]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
@@ -389,5 +391,28 @@ describe('the hypersweep CLI against a server with API keys', () => {
     const { id } = JSON.parse(flag.stdout) as { id: string };
     const env = await runCli(['delete', id], { HYPERSWEEP_URL: url, HYPERSWEEP_API_KEY: 'cli-key' });
     expect(env.code, env.stderr).toBe(0);
+  });
+
+  it('keys create prints a project key once; keys ls lists it; keys revoke stops it; audit shows both', async () => {
+    const admin = { HYPERSWEEP_URL: url, HYPERSWEEP_API_KEY: 'cli-key' };
+    const created = await runCli(['keys', 'create', '--project', 'vision', '--role', 'write'], admin);
+    expect(created.code, created.stderr).toBe(0);
+    const key = created.stdout.trim();
+    expect(key).toMatch(/^hs_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
+    const id = key.slice(3, 11);
+    expect(created.stderr).toContain(`write key ${id} of project vision: shown this once`);
+    const listed = await runCli(['keys', 'ls'], admin);
+    expect(listed.stdout).toMatch(new RegExp(`^${id}\\s+hs_${id}_\\s+vision\\s+write\\s`, 'm'));
+    expect(listed.stdout).not.toContain(key);
+    const revoked = await runCli(['keys', 'revoke', id], admin);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const refused = await runCli(['ls'], { HYPERSWEEP_URL: url, HYPERSWEEP_API_KEY: key });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('invalid API key');
+    const audit = await runCli(['audit', '--json'], admin);
+    const actions = (JSON.parse(audit.stdout) as Array<{ action: string; target: string | null }>).map(
+      (e) => `${e.action} ${e.target}`,
+    );
+    expect(actions).toEqual(expect.arrayContaining([`DELETE /v1/keys/:id ${id}`, `POST /v1/keys ${id}`]));
   });
 });

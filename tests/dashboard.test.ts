@@ -38,8 +38,8 @@ async function enterApiKey(page: Page) {
   await page.dispatchEvent('#api-key', 'change');
 }
 
-// Every test starts on an empty database with an idle worker and a browser context of its own (no API
-// key, no routes, no page left open): nothing it waits for depends on what an earlier test left behind.
+// Every test starts on an empty database with an idle worker and a browser context of its own (the API
+// key in its storage, no routes, no page left open): nothing it waits for depends on what an earlier test left behind.
 describe('the dashboard', () => {
   let stack: Stack;
   let browser: Browser;
@@ -57,6 +57,8 @@ describe('the dashboard', () => {
     // bypassCSP: these tests wait on page state with Playwright's string predicates, which the pages'
     // Content-Security-Policy (no eval) refuses; the policy itself is tested below, on every page, unbypassed.
     context = await browser.newContext({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
+    // The server runs with API_KEYS, so every page needs the key (reads too): typed in before it loads.
+    await context.addInitScript(`localStorage.setItem('hypersweep.apiKey', '${API_KEY}')`);
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });
@@ -82,6 +84,8 @@ describe('the dashboard', () => {
     await editor.fill(JSON.stringify(SPEC, null, 2));
 
     // The server runs with API_KEYS: without the key the 401 is shown where the spec errors go.
+    await page.fill('#api-key', '');
+    await page.dispatchEvent('#api-key', 'change');
     await page.getByRole('button', { name: 'Submit sweep' }).click();
     await page.waitForSelector('ul.errors li');
     expect(await page.textContent('ul.errors')).toContain('/headers/authorization');
@@ -100,7 +104,7 @@ describe('the dashboard', () => {
     await page.waitForSelector('[data-count="completed"] .value:text-is("2")');
 
     // The leaderboard is the API's, best first.
-    const board = (await stack.app.inject(`/v1/sweeps/${sweepId}/trials`)).json() as {
+    const board = (await stack.app.inject({ url: `/v1/sweeps/${sweepId}/trials`, headers: AUTH })).json() as {
       items: { id: string; bestValue: number }[];
     };
     expect(board.items).toHaveLength(2);
@@ -139,7 +143,7 @@ describe('the dashboard', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.waitForFunction("location.hash === '#/'");
-    expect((await stack.app.inject(`/v1/sweeps/${sweepId}`)).statusCode).toBe(404);
+    expect((await stack.app.inject({ url: `/v1/sweeps/${sweepId}`, headers: AUTH })).statusCode).toBe(404);
   });
 
   it('compares configurations: by-config board, banded curves, smoothing, sensitivity, heatmap, effects, overlays, extend', async () => {
@@ -166,7 +170,7 @@ describe('the dashboard', () => {
     await page.waitForSelector('h1[data-status="completed"]', { timeout: 90_000 });
 
     // the by-config board is the API's: 8 configs of 2 seeds, best mean first, mean ± std and an interval
-    const configs = (await stack.app.inject(`/v1/sweeps/${id}/configs`)).json() as {
+    const configs = (await stack.app.inject({ url: `/v1/sweeps/${id}/configs`, headers: AUTH })).json() as {
       items: { key: string; mean: number; n: number }[];
     };
     expect(configs.items).toHaveLength(8);
@@ -191,7 +195,7 @@ describe('the dashboard', () => {
     await page.waitForSelector('.val-chart[data-y-label="val_loss"]');
     expect(await page.getAttribute('.lr-sensitivity', 'data-y-label')).toBe('val_loss (min)');
     const lrCurves = (
-      await stack.app.inject(`/v1/sweeps/${id}/curves?metric=lr&by=config&limit=5`)
+      await stack.app.inject({ url: `/v1/sweeps/${id}/curves?metric=lr&by=config&limit=5`, headers: AUTH })
     ).json() as {
       groups: { y: { mean: (number | null)[] } }[];
     };
@@ -214,7 +218,7 @@ describe('the dashboard', () => {
     // optimizer x scheduler heatmap: 2 x 2 cells of mean objective
     await waitForCount(page, 'table.heatmap td[data-mean]', 4);
     // effects: one bar per swept factor, the method stated
-    const effects = (await stack.app.inject(`/v1/sweeps/${id}/effects`)).json() as {
+    const effects = (await stack.app.inject({ url: `/v1/sweeps/${id}/effects`, headers: AUTH })).json() as {
       method: string;
       factors: { name: string }[];
     };
@@ -332,7 +336,9 @@ describe('the dashboard', () => {
     page.once('dialog', (dialog) => dialog.accept());
     await page.getByRole('button', { name: 'Delete' }).click();
     await page.waitForSelector('.empty:not([hidden])');
-    const left = (await stack.app.inject('/v1/datasets')).json() as { items: Array<{ id: string }> };
+    const left = (await stack.app.inject({ url: '/v1/datasets', headers: AUTH })).json() as {
+      items: Array<{ id: string }>;
+    };
     expect(left.items.map((d) => d.id)).toEqual(['builtin:mnist']);
   });
 
@@ -363,7 +369,9 @@ describe('the dashboard', () => {
     await page.waitForSelector('.extend-result:has-text("The budget grew by 2 trials; 4 trials now.")');
     await page.waitForSelector('[data-count="trials"] .value:text-is("4")');
     await page.waitForSelector('h1[data-status="completed"]', { timeout: 90_000 });
-    expect((await stack.app.inject(`/v1/sweeps/${id}`)).json().counts.completed).toBe(4);
+    expect((await stack.app.inject({ url: `/v1/sweeps/${id}`, headers: AUTH })).json().counts.completed).toBe(
+      4,
+    );
   });
 
   it("shows a tune-then-evaluate sweep's Benchmark: table, tuning curves, strip plot, loss bands, performance profile", async () => {
@@ -394,7 +402,7 @@ describe('the dashboard', () => {
     await page.waitForSelector('.benchmark-panel:not([hidden])');
     // one row per optimizer, its evaluation over seeds 2, 3, 4 and the target reached by all three
     await waitForCount(page, '.benchmark-table tbody tr', 2);
-    const answer = (await stack.app.inject(`/v1/sweeps/${id}/benchmark`)).json();
+    const answer = (await stack.app.inject({ url: `/v1/sweeps/${id}/benchmark`, headers: AUTH })).json();
     for (const o of answer.optimizers as Array<{ label: string; evaluation: { mean: number } }>) {
       await page.waitForSelector(`.benchmark-table tr[data-optimizer="${o.label}"] td:text-is("3/3")`);
     }
@@ -658,10 +666,47 @@ describe('the dashboard', () => {
     expect([refusals, passed]).toEqual([2, 1]);
   });
 
+  it('with a read key, hides what the key cannot do: submit, cancel, delete, upload', async () => {
+    const made = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/keys',
+      headers: AUTH,
+      payload: { project: 'default', role: 'read' },
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const created = await stack.app.inject({
+      method: 'POST',
+      url: '/v1/sweeps',
+      headers: AUTH,
+      // long enough to stay live, where an admin key's page shows Cancel
+      payload: {
+        name: 'read only',
+        workload: 'rosenbrock',
+        training: { epochs: 100_000 },
+        optimizers: [{ type: 'SGD', lr: 0.0001 }],
+      },
+    });
+    const { id } = created.json() as { id: string };
+    // after the init script of beforeEach: this key replaces the admin key
+    await context.addInitScript(`localStorage.setItem('hypersweep.apiKey', '${made.json().key}')`);
+    await page.goto(`${base}/#/sweeps/${id}`);
+    await page.waitForSelector('html[data-role="read"]');
+    await page.waitForSelector('h1[data-status]');
+    for (const name of ['Cancel', 'Delete'])
+      expect(await page.getByRole('button', { name }).isVisible()).toBe(false);
+    await page.goto(`${base}/#/new`);
+    await page.waitForSelector('html[data-role="read"]');
+    expect(await page.getByRole('button', { name: 'Submit sweep' }).isVisible()).toBe(false);
+    await page.goto(`${base}/#/datasets`);
+    await page.waitForSelector('html[data-role="read"]');
+    expect(await page.getByRole('button', { name: 'Upload' }).isVisible()).toBe(false);
+  });
+
   it('passes its Content-Security-Policy on every page, Swagger UI included: nothing refused', async () => {
     // A context that enforces the policies (the API's helmet; Swagger UI's own under /docs). Waits are CSS
     // selectors only: Playwright's string predicates would need the eval the policy refuses.
     const strict = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await strict.addInitScript(`localStorage.setItem('hypersweep.apiKey', '${API_KEY}')`);
     const refused: string[] = [];
     try {
       const tab = await strict.newPage();

@@ -115,10 +115,15 @@ const ENDED: ReadonlySet<string> = new Set(endedSweepStatuses);
  * Waits until the sweep has ended and none of its trials is queued or running: a cancelled sweep is
  * `cancelled` at once, but its running trials stop at their next step, on their workers' time.
  */
-export function waitForSweepToEnd(app: FastifyInstance, id: string, timeoutMs?: number) {
+export function waitForSweepToEnd(
+  app: FastifyInstance,
+  id: string,
+  timeoutMs?: number,
+  headers: Record<string, string> = {},
+) {
   return waitFor(
     async () => {
-      const body = (await app.inject(`/v1/sweeps/${id}`)).json();
+      const body = (await app.inject({ url: `/v1/sweeps/${id}`, headers })).json();
       return ENDED.has(body.status) && body.counts.queued === 0 && body.counts.running === 0
         ? body
         : undefined;
@@ -164,7 +169,7 @@ export async function clearSweeps(stack: Stack, headers: Record<string, string> 
   let cursor: string | null = null;
   do {
     const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-    const page = (await stack.app.inject(`/v1/sweeps?limit=200${query}`)).json();
+    const page = (await stack.app.inject({ url: `/v1/sweeps?limit=200${query}`, headers })).json();
     sweeps.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -173,7 +178,7 @@ export async function clearSweeps(stack: Stack, headers: Record<string, string> 
     // 409: it completed since it was listed
     if (cancel.statusCode !== 202 && cancel.statusCode !== 409) throw new Error(`cancel: ${cancel.body}`);
   }
-  for (const sweep of sweeps) await waitForSweepToEnd(stack.app, sweep.id);
+  for (const sweep of sweeps) await waitForSweepToEnd(stack.app, sweep.id, undefined, headers);
   await waitForIdleQueue(stack);
   for (const sweep of sweeps) {
     const deleted = await stack.app.inject({ method: 'DELETE', url: `/v1/sweeps/${sweep.id}`, headers });

@@ -6,6 +6,7 @@ import { registerBenchmarkCommand } from './commands/benchmark.js';
 import { registerCatalogCommand } from './commands/catalog.js';
 import { registerDatasetCommands } from './commands/datasets.js';
 import { registerExportCommand } from './commands/export.js';
+import { registerKeyCommands } from './commands/keys.js';
 import { registerLrFindCommand } from './commands/lr-find.js';
 import { registerPreviewCommand } from './commands/preview.js';
 import { registerSubmitCommand } from './commands/submit.js';
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
       new Option('--url <url>', 'the hypersweep API').env('HYPERSWEEP_URL').default(DEFAULT_BASE_URL),
     )
     .addOption(
-      new Option('--api-key <key>', 'sent as Authorization: Bearer <key> (servers with API_KEYS)').env(
+      new Option('--api-key <key>', 'sent as Authorization: Bearer <key> (servers with keys)').env(
         'HYPERSWEEP_API_KEY',
       ),
     )
@@ -47,7 +48,8 @@ Examples:
   hypersweep benchmark <sweep-id>    (a tune-then-evaluate sweep's table)
   hypersweep datasets upload examples/data/digits.csv
   hypersweep agent <sweep-id> --parallel 2 -- python examples/pytorch/train.py
-  hypersweep lr-find --workload mnist-mlp --optimizer '{"type":"SGD","momentum":0.9}'`,
+  hypersweep lr-find --workload mnist-mlp --optimizer '{"type":"SGD","momentum":0.9}'
+  hypersweep keys create --project vision --role write   (prints the key once)`,
     );
   registerSubmitCommand(program);
   registerSweepCommands(program);
@@ -59,6 +61,7 @@ Examples:
   registerDatasetCommands(program);
   registerAgentCommand(program);
   registerLrFindCommand(program);
+  registerKeyCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

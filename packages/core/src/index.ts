@@ -1,3 +1,4 @@
+export * from './access.js';
 export * from './budget.js';
 export * from './events.js';
 export * from './external-trials.js';

@@ -40,6 +40,8 @@ export interface NewSweep {
   external?: boolean;
   /** An lr range test's settings: the sweep is that test (not listed among sweeps). */
   lrRangeTest?: unknown;
+  /** The project it belongs to (access.ts; default: `default`). */
+  project?: string;
 }
 
 /** What a state change wrote to the outbox. */

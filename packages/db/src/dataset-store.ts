@@ -34,6 +34,8 @@ export class DatasetNameTakenError extends Error {
 
 export interface DatasetUpload {
   name: string;
+  /** The project it goes to (default: `default`): names and contents are unique within a project. */
+  project?: string;
   format: DatasetFormat;
   body: AsyncIterable<Uint8Array>;
   maxBytes: number;
@@ -64,6 +66,12 @@ const toDataset = (row: Row): StoredDataset => ({
   ...row.description,
   createdAt: row.createdAt.toISOString(),
 });
+
+/**
+ * The project a lookup is confined to: a project's name, or null for every project (a global admin, open
+ * mode, the workers). Another project's dataset is not found, as if it did not exist.
+ */
+export type ProjectScope = string | null;
 
 /** `WHERE` for a uuid or a name ($1). */
 const byIdOrName = (value: string) =>
@@ -131,15 +139,19 @@ export interface DatasetStoreOptions {
 /** Uploaded datasets: their bytes in dataset_chunks, their description in datasets, their sweeps. */
 export function createDatasetStore(pool: Transactional, options: DatasetStoreOptions = {}) {
   const uploadPool = options.uploadPool ?? pool;
-  async function findBySha(sha256: string): Promise<StoredDataset | null> {
-    const { rows } = await pool.query<Row>(`SELECT ${COLUMNS} FROM datasets WHERE sha256 = $1`, [sha256]);
+  async function findBySha(sha256: string, project: string): Promise<StoredDataset | null> {
+    const { rows } = await pool.query<Row>(
+      `SELECT ${COLUMNS} FROM datasets WHERE sha256 = $1 AND project = $2`,
+      [sha256, project],
+    );
     return rows[0] ? toDataset(rows[0]) : null;
   }
 
-  async function get(idOrName: string): Promise<StoredDataset | null> {
+  async function get(idOrName: string, scope: ProjectScope = null): Promise<StoredDataset | null> {
     const { rows } = await pool.query<Row>(
-      `SELECT ${COLUMNS} FROM datasets WHERE ${byIdOrName(idOrName)} ORDER BY (id::text = $1::text) DESC LIMIT 1`,
-      [idOrName],
+      `SELECT ${COLUMNS} FROM datasets WHERE (${byIdOrName(idOrName)}) AND ($2::text IS NULL OR project = $2)
+       ORDER BY (id::text = $1::text) DESC LIMIT 1`,
+      [idOrName, scope],
     );
     return rows[0] ? toDataset(rows[0]) : null;
   }
@@ -155,6 +167,7 @@ export function createDatasetStore(pool: Transactional, options: DatasetStoreOpt
      * the transaction rolls back: no row and no chunk stay behind.
      */
     async upload(upload: DatasetUpload): Promise<{ dataset: StoredDataset; created: boolean }> {
+      const project = upload.project ?? 'default';
       const client = await uploadPool.connect();
       let broken: Error | undefined;
       try {
@@ -163,8 +176,9 @@ export function createDatasetStore(pool: Transactional, options: DatasetStoreOpt
         // Placeholders until the bytes are known: the real name is set last, so that two uploads of one
         // name do not wait on each other's unique-index entry while they stream.
         await client.query(
-          `INSERT INTO datasets (id, name, sha256, format, bytes, rows, description) VALUES ($1, $2, $2, $3, 0, 0, '{}')`,
-          [id, `upload in progress ${id}`, upload.format],
+          `INSERT INTO datasets (id, name, sha256, format, bytes, rows, description, project)
+           VALUES ($1, $2, $2, $3, 0, 0, '{}', $4)`,
+          [id, `upload in progress ${id}`, upload.format, project],
         );
         const hash = createHash('sha256');
         const writer = chunkWriter(client, id);
@@ -184,7 +198,7 @@ export function createDatasetStore(pool: Transactional, options: DatasetStoreOpt
         if (!drained) throw new Error(`the ${upload.format} reader stopped before the end of the upload`);
         const sha256 = hash.digest('hex');
 
-        const same = await findBySha(sha256);
+        const same = await findBySha(sha256, project);
         if (same) {
           await client.query('ROLLBACK');
           return { dataset: same, created: false };
@@ -199,10 +213,10 @@ export function createDatasetStore(pool: Transactional, options: DatasetStoreOpt
           return { dataset: toDataset(stored[0]!), created: true };
         } catch (error) {
           // Another upload committed these bytes, or this name, while this one streamed.
-          const sha = isUniqueViolation(error, 'datasets_sha256_key');
-          if (!sha && !isUniqueViolation(error, 'datasets_name_key')) throw error;
+          const sha = isUniqueViolation(error, 'datasets_project_sha256_key');
+          if (!sha && !isUniqueViolation(error, 'datasets_project_name_key')) throw error;
           await client.query('ROLLBACK');
-          const taken = sha ? await findBySha(sha256) : await get(upload.name);
+          const taken = sha ? await findBySha(sha256, project) : await get(upload.name, project);
           if (taken?.sha256 === sha256) return { dataset: taken, created: false };
           if (taken) throw new DatasetNameTakenError(taken);
           throw error;
@@ -220,24 +234,26 @@ export function createDatasetStore(pool: Transactional, options: DatasetStoreOpt
     /** linkSweepDatasets: inside the sweep-creation transaction. */
     linkSweep: linkSweepDatasets,
 
-    /** Every dataset, newest first. */
-    async list(): Promise<StoredDataset[]> {
+    /** Every dataset of the scope, newest first. */
+    async list(scope: ProjectScope = null): Promise<StoredDataset[]> {
       const { rows } = await pool.query<Row>(
-        `SELECT ${COLUMNS} FROM datasets ORDER BY created_at DESC, name`,
+        `SELECT ${COLUMNS} FROM datasets WHERE $1::text IS NULL OR project = $1 ORDER BY created_at DESC, name`,
+        [scope],
       );
       return rows.map(toDataset);
     },
 
-    /** The dataset with this id or name, or null. */
-    get: (idOrName: string) => get(idOrName),
+    /** The dataset with this id or name (in the scope), or null. */
+    get,
 
     /** The datasets with these ids or names (each found once, in the order asked; the missing left out). */
-    async findMany(idsOrNames: readonly string[]): Promise<StoredDataset[]> {
+    async findMany(idsOrNames: readonly string[], scope: ProjectScope = null): Promise<StoredDataset[]> {
       if (idsOrNames.length === 0) return [];
       const ids = idsOrNames.filter((value) => UUID.test(value));
       const { rows } = await pool.query<Row>(
-        `SELECT ${COLUMNS} FROM datasets WHERE id = ANY($1::uuid[]) OR name = ANY($2::text[])`,
-        [ids, idsOrNames],
+        `SELECT ${COLUMNS} FROM datasets WHERE (id = ANY($1::uuid[]) OR name = ANY($2::text[]))
+           AND ($3::text IS NULL OR project = $3)`,
+        [ids, idsOrNames, scope],
       );
       const found = rows.map(toDataset);
       const seen = new Set<string>();
@@ -253,13 +269,14 @@ export function createDatasetStore(pool: Transactional, options: DatasetStoreOpt
      * Deletes a dataset (its chunks and links go with it), unless a live sweep (queued or running) uses
      * it: then `inUseBy` names those sweeps. The row is locked first, so a sweep cannot link it meanwhile.
      */
-    async delete(idOrName: string): Promise<DeleteDatasetOutcome> {
+    async delete(idOrName: string, scope: ProjectScope = null): Promise<DeleteDatasetOutcome> {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
         const { rows } = await client.query<Row>(
-          `SELECT ${COLUMNS} FROM datasets WHERE ${byIdOrName(idOrName)} ORDER BY (id::text = $1::text) DESC LIMIT 1 FOR UPDATE`,
-          [idOrName],
+          `SELECT ${COLUMNS} FROM datasets WHERE (${byIdOrName(idOrName)}) AND ($2::text IS NULL OR project = $2)
+           ORDER BY (id::text = $1::text) DESC LIMIT 1 FOR UPDATE`,
+          [idOrName, scope],
         );
         const row = rows[0];
         if (!row) {

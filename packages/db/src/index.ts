@@ -1,3 +1,4 @@
+export * from './access-store.js';
 export * from './benchmark-store.js';
 export * from './client.js';
 export * from './compare-store.js';

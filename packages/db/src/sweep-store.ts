@@ -59,6 +59,8 @@ export interface NewSweep {
   external?: boolean;
   /** An lr range test's settings: the sweep is that test (not listed among sweeps). */
   lrRangeTest?: unknown;
+  /** The project it belongs to (default: `default`). */
+  project?: string;
 }
 
 export type { NewTrial };
@@ -113,8 +115,8 @@ export async function insertSweep(
   return inTransaction(pool, async (db) => {
     const inserted = await db.query<{ id: string }>(
       `INSERT INTO sweeps (name, spec, objective_metric, objective_mode, trial_count, pruner, search, seeds, external,
-                           lr_range_test, protocol)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+                           lr_range_test, protocol, project)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
       [
         sweep.name,
         JSON.stringify(sweep.spec),
@@ -127,6 +129,7 @@ export async function insertSweep(
         sweep.external ?? false,
         sweep.lrRangeTest == null ? null : JSON.stringify(sweep.lrRangeTest),
         sweep.protocol == null ? null : JSON.stringify(sweep.protocol),
+        sweep.project ?? 'default',
       ],
     );
     const sweepId = inserted.rows[0]!.id;
@@ -149,7 +152,14 @@ export async function findSweep(db: Queryable, id: string): Promise<SweepRow | n
  */
 export async function listSweeps(
   db: Queryable,
-  query: { status?: SweepStatus; limit: number; after?: { createdAt: Date; id: string }; idPrefix?: string },
+  query: {
+    status?: SweepStatus;
+    limit: number;
+    after?: { createdAt: Date; id: string };
+    idPrefix?: string;
+    /** Only this project's sweeps (absent or null: every project's). */
+    project?: string | null;
+  },
 ): Promise<SweepRow[]> {
   const { rows } = await db.query<SweepRow>(
     `SELECT ${SWEEP_COLUMNS} FROM sweeps
@@ -157,6 +167,7 @@ export async function listSweeps(
        AND ($1::"SweepStatus" IS NULL OR status = $1::"SweepStatus")
        AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
        AND ($5::text IS NULL OR starts_with(id::text, $5::text))
+       AND ($6::text IS NULL OR project = $6::text)
      ORDER BY created_at DESC, id DESC LIMIT $4`,
     [
       query.status ?? null,
@@ -164,6 +175,7 @@ export async function listSweeps(
       query.after?.id ?? null,
       query.limit,
       query.idPrefix?.toLowerCase() ?? null,
+      query.project ?? null,
     ],
   );
   return rows;

@@ -1,6 +1,6 @@
 const KEY_STORAGE = 'hypersweep.apiKey';
 
-/** The API key typed into the header, kept in localStorage; sent on mutating requests only. */
+/** The API key typed into the header, kept in localStorage; sent with every request once keys exist. */
 export const apiKey = {
   get: () => localStorage.getItem(KEY_STORAGE) ?? '',
   set(value) {
@@ -24,10 +24,8 @@ export class ApiError extends Error {
  * answer, or null for 204.
  */
 export async function api(path, { method = 'GET', body, signal, contentType } = {}) {
-  const headers = {};
+  const headers = authHeaders();
   if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
-  const key = apiKey.get();
-  if (method !== 'GET' && key) headers.authorization = `Bearer ${key}`;
   const response = await fetch(path, {
     method,
     headers,
@@ -49,6 +47,66 @@ export async function api(path, { method = 'GET', body, signal, contentType } = 
   }
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
+}
+
+/** `Authorization: Bearer <key>` when a key is set (every route but /health and /ready needs one once keys exist). */
+export function authHeaders() {
+  const key = apiKey.get();
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+/**
+ * A sweep's Server-Sent Events read with fetch (EventSource cannot send the Authorization header):
+ * `onOpen` once the stream answered 200, `onEvent(type)` per event, `onEnd(refused)` once it ends (refused:
+ * it never opened). `close()` stops it without calling onEnd.
+ */
+export function openEventStream(path, { onOpen, onEvent, onEnd }) {
+  const controller = new AbortController();
+  let opened = false;
+  (async () => {
+    const response = await fetch(path, { headers: authHeaders(), signal: controller.signal });
+    if (!response.ok || !response.body) return;
+    opened = true;
+    onOpen();
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffered += value;
+      let end = buffered.indexOf('\n\n');
+      while (end >= 0) {
+        const type = /^event: (.+)$/m.exec(buffered.slice(0, end))?.[1];
+        if (type) onEvent(type);
+        buffered = buffered.slice(end + 2);
+        end = buffered.indexOf('\n\n');
+      }
+    }
+  })()
+    .catch(() => {})
+    .finally(() => {
+      if (!controller.signal.aborted) onEnd(!opened);
+    });
+  return { close: () => controller.abort() };
+}
+
+/**
+ * A link that downloads from the API (a CSV export): a plain link in open mode; with a key the file is
+ * fetched with it and saved from a blob URL, since a link cannot send the Authorization header.
+ */
+export function apiDownload(link) {
+  link.addEventListener('click', async (event) => {
+    if (!apiKey.get()) return;
+    event.preventDefault();
+    const response = await fetch(link.href, { headers: authHeaders() });
+    if (!response.ok) return;
+    const url = URL.createObjectURL(await response.blob());
+    const save = document.createElement('a');
+    save.href = url;
+    save.download = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? '';
+    save.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  });
 }
 
 let catalog;

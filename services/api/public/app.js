@@ -1,4 +1,4 @@
-import { apiKey } from './api.js';
+import { api, apiKey } from './api.js';
 import { fill } from './dom.js';
 import { datasetsPage } from './views/datasets.js';
 import { lrRangeTestPage } from './views/lr-range-test.js';
@@ -53,7 +53,25 @@ function route() {
 
 const keyInput = document.getElementById('api-key');
 keyInput.value = apiKey.get();
-keyInput.addEventListener('change', () => apiKey.set(keyInput.value.trim()));
+keyInput.addEventListener('change', () => {
+  apiKey.set(keyInput.value.trim());
+  showRole();
+});
+
+/**
+ * The key's role on <html data-role>: a read key's page hides what it cannot do (style.css `.needs-write`).
+ * No role (no key on a server with keys, or the API unreachable): nothing is hidden, the API answers 401.
+ */
+function showRole() {
+  api('/v1/keys/me')
+    .then((me) => {
+      document.documentElement.dataset.role = me.role;
+    })
+    .catch(() => {
+      delete document.documentElement.dataset.role;
+    });
+}
+showRole();
 
 window.addEventListener('hashchange', route);
 route();

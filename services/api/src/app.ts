@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -6,8 +7,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import type { ApiConfig } from './config.js';
 import { type ApiContext, contextPlugin, createApiContext } from './context.js';
 import { installErrorHandler, requestIdOf } from './errors.js';
-import { documentApiKeyAuth, installApiKeyAuth } from './plugins/auth.js';
+import { documentApiKeyAuth, installApiKeyAuth, installAuditLog } from './plugins/auth.js';
 import { dashboardRoutes } from './plugins/dashboard.js';
+import { installLimits } from './plugins/limits.js';
 import { installMetrics } from './plugins/metrics.js';
 import { benchmarkRoutes } from './routes/benchmarks/index.js';
 import { catalogRoutes } from './routes/catalog/index.js';
@@ -16,6 +18,7 @@ import { datasetRoutes } from './routes/datasets/index.js';
 import { eventRoutes } from './routes/events/index.js';
 import { externalRoutes } from './routes/external/index.js';
 import { healthRoutes } from './routes/health/index.js';
+import { keyRoutes } from './routes/keys/index.js';
 import { lrRangeTestRoutes } from './routes/lr-range-tests/index.js';
 import { sweepRoutes } from './routes/sweeps/index.js';
 import { trialRoutes } from './routes/trials/index.js';
@@ -115,6 +118,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         },
         { name: 'catalog', description: 'Optimizers, schedulers, workloads; schedule previews' },
         { name: 'health', description: 'Liveness, readiness and Prometheus metrics' },
+        {
+          name: 'access',
+          description: 'API keys of projects (read, write, admin) and the audit log of every change',
+        },
       ],
       components: {
         securitySchemes: {
@@ -122,7 +129,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
             type: 'http',
             scheme: 'bearer',
             description:
-              "`Authorization: Bearer <key>` with one of the server's API_KEYS (comma-separated). Only enforced when the server runs with API_KEYS; without it every operation is open.",
+              "`Authorization: Bearer <key>`: a key made by `hypersweep keys create` / POST /v1/keys (`hs_...`, of one project, role read, write or admin), or one of the server's API_KEYS (global admins). Enforced once any key exists; with none (no API_KEYS, none created) every operation is open.",
           },
         },
       },
@@ -141,9 +148,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         .replace(/style-src 'self'/, `style-src 'self' '${SWAGGER_UI_STYLE_HASH}'`),
   });
 
-  const openRoutes = ['/v1/schedules/preview'];
-  documentApiKeyAuth(app, openRoutes);
-  installApiKeyAuth(app, config.apiKeys, openRoutes);
+  documentApiKeyAuth(app);
+  installApiKeyAuth(app, context);
+  installAuditLog(app, context);
+  // Off unless CORS_ORIGINS lists the origins whose pages may call the API (with their keys).
+  if (config.corsOrigins.length > 0)
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+    });
+  await installLimits(app, context);
   await app.register(contextPlugin, { context });
   installMetrics(app, context);
   await app.register(healthRoutes);
@@ -156,6 +171,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(eventRoutes);
   await app.register(datasetRoutes);
   await app.register(lrRangeTestRoutes);
+  await app.register(keyRoutes);
   await app.register(dashboardRoutes);
   return app;
 }

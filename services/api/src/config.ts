@@ -6,6 +6,29 @@ import {
   redisUrlFromEnv,
 } from '@hypersweep/queue';
 
+/**
+ * The limits every project gets (env), each overridable per project by a global admin
+ * (PUT /v1/projects/:name/limits, stored in projects.limits).
+ */
+export interface ProjectLimits {
+  /** Requests per second per key (RATE_LIMIT_PER_SECOND), shared by every API process through Redis. */
+  requestsPerSecond: number;
+  /** Queued plus running trials of the project's sweeps (PROJECT_MAX_ACTIVE_TRIALS). */
+  activeTrials: number;
+  /** Bytes of the project's uploaded datasets together (PROJECT_MAX_DATASET_BYTES). */
+  datasetBytes: number;
+  /** Event streams (GET /v1/sweeps/:id/events) one key holds open at once (MAX_EVENT_STREAMS_PER_KEY). */
+  eventStreams: number;
+}
+
+/** The env variable that sets each limit: what a 429 names. */
+export const LIMIT_ENV: Record<keyof ProjectLimits, string> = {
+  requestsPerSecond: 'RATE_LIMIT_PER_SECOND',
+  activeTrials: 'PROJECT_MAX_ACTIVE_TRIALS',
+  datasetBytes: 'PROJECT_MAX_DATASET_BYTES',
+  eventStreams: 'MAX_EVENT_STREAMS_PER_KEY',
+};
+
 export interface ApiConfig {
   host: string;
   port: number;
@@ -13,8 +36,12 @@ export interface ApiConfig {
   redisUrl: string;
   /** Prefix of every Redis key (BullMQ queues, event channels). */
   queuePrefix: string;
-  /** When non-empty, mutating routes need `Authorization: Bearer <key>`. */
+  /** Global admin keys; with any key (these, or stored ones) every route but health needs one. */
   apiKeys: string[];
+  /** The default limits of every project (see ProjectLimits). */
+  limits: ProjectLimits;
+  /** Origins allowed to call the API from a browser (CORS_ORIGINS, comma-separated); none: CORS off. */
+  corsOrigins: string[];
   bodyLimit: number;
   maxTrials: number;
   /** The largest dataset upload, in bytes (for NPZ also what its members inflate to in all). */
@@ -38,6 +65,16 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     apiKeys: (env.API_KEYS ?? '')
       .split(',')
       .map((key) => key.trim())
+      .filter(Boolean),
+    limits: {
+      requestsPerSecond: positiveIntegerFromEnv(env, LIMIT_ENV.requestsPerSecond, 100),
+      activeTrials: positiveIntegerFromEnv(env, LIMIT_ENV.activeTrials, 100_000),
+      datasetBytes: positiveIntegerFromEnv(env, LIMIT_ENV.datasetBytes, 10 * 1024 * 1024 * 1024),
+      eventStreams: positiveIntegerFromEnv(env, LIMIT_ENV.eventStreams, 20),
+    },
+    corsOrigins: (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
       .filter(Boolean),
     bodyLimit: positiveIntegerFromEnv(env, 'BODY_LIMIT', 1024 * 1024),
     maxTrials: positiveIntegerFromEnv(env, 'MAX_TRIALS', 10_000),

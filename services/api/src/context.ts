@@ -6,6 +6,8 @@ import {
   startOutboxRelay,
 } from '@hypersweep/core';
 import {
+  type AccessStore,
+  createAccessStore,
   createDatasetStore,
   createExternalTrialStore,
   createOutboxStore,
@@ -59,6 +61,8 @@ export interface ApiContext {
   datasets: DatasetStore;
   /** Trials of external sweeps: claim, report, finish, hand back (routes/external). */
   external: ExternalTrialOperations;
+  /** API keys, projects and the audit log (plugins/auth.ts, routes/keys). */
+  access: AccessStore;
   close(): Promise<void>;
 }
 
@@ -117,6 +121,7 @@ export function createApiContext(config: ApiConfig, log?: FastifyBaseLogger): Ap
     workloads,
     datasets: createDatasetStore(pool, { uploadPool }),
     external,
+    access: createAccessStore(pool),
     async close() {
       await leaseWatch.close();
       events.close();

@@ -28,25 +28,27 @@ export const ErrorResponse = Type.Object(
 );
 
 /** The statuses an operation may answer with an ErrorResponse. */
-export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
 
 const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: 'The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...`',
-  401: 'The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>`',
+  401: 'Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>`',
+  403: "The key's role does not allow this",
   404: 'Nothing has this id',
   409: 'The sweep is in a state that does not allow this',
   413: 'The body is larger than BODY_LIMIT',
   415: 'The body has a content type the API does not read (send application/json)',
+  429: "Over one of the project's limits (named in the message, with its value); Retry-After says when to retry a rate limit",
   500: 'An unexpected failure: logged by the server, answered without internals',
   503: 'Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds',
 };
 
 /**
  * The error answers of an operation, each the shared ErrorResponse with what that status means here
- * (`descriptions` overrides the general wording). 401 is added by the API-key plugin to the operations
- * it guards (plugins/auth.ts), so no route lists it.
+ * (`descriptions` overrides the general wording). 401 and 403 are added by the API-key plugin to the
+ * operations it guards (plugins/auth.ts), so no route lists them.
  */
-export function errorResponses<S extends Exclude<ErrorStatus, 401>>(
+export function errorResponses<S extends Exclude<ErrorStatus, 401 | 403>>(
   statuses: readonly S[],
   descriptions: Partial<Record<S, string>> = {},
 ): Record<S, ReturnType<typeof errorResponse>> {

@@ -19,6 +19,10 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   await app.listen({ host: config.host, port: config.port });
   app.log.info(`Swagger UI at http://localhost:${config.port}/docs`);
+  if (config.apiKeys.length === 0 && !(await app.hypersweep.access.anyKeys()))
+    app.log.warn(
+      'open mode: no API key exists (no API_KEYS, none created), so anyone who reaches this port can read, change and delete everything; create a key (`hypersweep keys create --project P --role admin` with API_KEYS set) before sharing the service',
+    );
   process.send?.({ type: 'ready' }); // tells `npm start`'s supervisor this child started
 }
 

@@ -1,3 +1,4 @@
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../src/testing.js';
@@ -6,23 +7,32 @@ const spec = { workload: 'rosenbrock', training: { epochs: 5 }, optimizers: [{ t
 
 describe('API surface', () => {
   let stack: TestApi;
+  let anonymous: (options: InjectOptions) => Promise<LightMyRequestResponse>;
   beforeAll(async () => {
     stack = await startTestApi({ env: { API_KEYS: 'key-one, key-two' } });
+    anonymous = stack.app.inject.bind(stack.app);
+    // Every other request of this file comes with a key (every route but /health, /ready, /metrics needs one).
+    stack.app.inject = ((options: InjectOptions | string) =>
+      anonymous(
+        typeof options === 'string'
+          ? { url: options, headers: auth }
+          : { ...options, headers: { ...auth, ...options.headers } },
+      )) as typeof stack.app.inject;
   });
   afterAll(async () => {
     await stack?.close();
   });
   const auth = { authorization: 'Bearer key-two' };
 
-  it('mutating routes need an API key when API_KEYS is set; reads do not', async () => {
-    const none = await stack.app.inject({ method: 'POST', url: '/v1/sweeps', payload: spec });
+  it('every route but /health, /ready and /metrics needs an API key when API_KEYS is set', async () => {
+    const none = await anonymous({ method: 'POST', url: '/v1/sweeps', payload: spec });
     expect(none.statusCode).toBe(401);
     expect(none.json()).toMatchObject({
       statusCode: 401,
       error: 'Unauthorized',
       details: [{ path: '/headers/authorization' }],
     });
-    const wrong = await stack.app.inject({
+    const wrong = await anonymous({
       method: 'POST',
       url: '/v1/sweeps',
       payload: spec,
@@ -32,9 +42,11 @@ describe('API surface', () => {
     const ok = await stack.app.inject({ method: 'POST', url: '/v1/sweeps', payload: spec, headers: auth });
     expect(ok.statusCode).toBe(201);
     const id = ok.json().id;
-    expect((await stack.app.inject({ method: 'POST', url: `/v1/sweeps/${id}/cancel` })).statusCode).toBe(401);
-    expect((await stack.app.inject({ method: 'DELETE', url: `/v1/sweeps/${id}` })).statusCode).toBe(401);
-    expect((await stack.app.inject(`/v1/sweeps/${id}`)).statusCode).toBe(200);
+    expect((await anonymous({ method: 'POST', url: `/v1/sweeps/${id}/cancel` })).statusCode).toBe(401);
+    expect((await anonymous({ method: 'DELETE', url: `/v1/sweeps/${id}` })).statusCode).toBe(401);
+    expect((await anonymous({ url: `/v1/sweeps/${id}` })).statusCode).toBe(401);
+    expect((await stack.app.inject({ url: `/v1/sweeps/${id}`, headers: auth })).statusCode).toBe(200);
+    expect((await anonymous({ url: '/health' })).statusCode).toBe(200);
     expect(
       (await stack.app.inject({ method: 'DELETE', url: `/v1/sweeps/${id}`, headers: auth })).statusCode,
     ).toBe(204);

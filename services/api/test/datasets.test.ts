@@ -53,12 +53,14 @@ describe('/v1/datasets', () => {
     const again = await upload('name=other', csv);
     expect(again.statusCode).toBe(200);
     expect(again.json()).toEqual(dataset);
-    const { items } = (await stack.app.inject('/v1/datasets')).json();
+    const { items } = (await stack.app.inject({ url: '/v1/datasets', headers: auth })).json();
     // Uploaded ones first (newest first), then the built-in ones.
     expect(items[0]).toEqual(dataset);
     expect(items.slice(1).map((d: { id: string }) => d.id)).toEqual(['builtin:mnist']);
-    expect((await stack.app.inject('/v1/datasets/tiny')).json()).toEqual(dataset);
-    expect((await stack.app.inject(`/v1/datasets/${dataset.id}`)).json()).toEqual(dataset);
+    expect((await stack.app.inject({ url: '/v1/datasets/tiny', headers: auth })).json()).toEqual(dataset);
+    expect((await stack.app.inject({ url: `/v1/datasets/${dataset.id}`, headers: auth })).json()).toEqual(
+      dataset,
+    );
   });
 
   it('uploads an NPZ as application/octet-stream with format=npz', async () => {
@@ -140,14 +142,15 @@ describe('/v1/datasets', () => {
     expect(res.json().details[0].path).toBe('/query/name');
   });
 
-  it('needs the API key to upload and delete; reads are open', async () => {
+  it('needs the API key to upload, delete and read', async () => {
     expect((await upload('name=open', csv, 'text/csv', {} as typeof auth)).statusCode).toBe(401);
     expect((await stack.app.inject({ method: 'DELETE', url: '/v1/datasets/x' })).statusCode).toBe(401);
-    expect((await stack.app.inject('/v1/datasets')).statusCode).toBe(200);
+    expect((await stack.app.inject('/v1/datasets')).statusCode).toBe(401);
+    expect((await stack.app.inject({ url: '/v1/datasets', headers: auth })).statusCode).toBe(200);
   });
 
   it('GET and DELETE: 404 for nothing; 409 naming the live sweeps; 204', async () => {
-    expect((await stack.app.inject('/v1/datasets/missing')).statusCode).toBe(404);
+    expect((await stack.app.inject({ url: '/v1/datasets/missing', headers: auth })).statusCode).toBe(404);
     const del = (id: string) =>
       stack.app.inject({ method: 'DELETE', url: `/v1/datasets/${id}`, headers: auth });
     expect((await del('missing')).statusCode).toBe(404);
@@ -180,7 +183,7 @@ describe('the built-in mnist dataset', () => {
   });
 
   it('is listed and read like an uploaded dataset, and cannot be deleted or shadowed by an upload', async () => {
-    const { items } = (await stack.app.inject('/v1/datasets')).json();
+    const { items } = (await stack.app.inject({ url: '/v1/datasets', headers: auth })).json();
     const mnist = items.find((d: { name: string }) => d.name === 'mnist');
     expect(mnist).toMatchObject({ id: 'builtin:mnist', builtin: true, format: 'npz', rows: 10_000 });
     expect(mnist.arrays.map((a: { name: string; shape: number[] }) => [a.name, a.shape])).toEqual([
@@ -189,7 +192,7 @@ describe('the built-in mnist dataset', () => {
     ]);
     expect(mnist.createdAt).toBeUndefined();
     for (const ref of ['mnist', 'builtin:mnist'])
-      expect((await stack.app.inject(`/v1/datasets/${ref}`)).json()).toEqual(mnist);
+      expect((await stack.app.inject({ url: `/v1/datasets/${ref}`, headers: auth })).json()).toEqual(mnist);
     const del = await stack.app.inject({ method: 'DELETE', url: '/v1/datasets/mnist', headers: auth });
     expect(del.statusCode).toBe(400);
     expect(del.json().details).toEqual([
@@ -241,7 +244,7 @@ describe('the built-in mnist dataset', () => {
     expect(trials.rows.map((row) => row.dataset)).toEqual(['builtin:mnist', 'builtin:mnist']);
     const links = await pool.query('SELECT count(*)::int AS n FROM sweep_datasets WHERE sweep_id = $1', [id]);
     expect(links.rows[0].n).toBe(0);
-    const sweep = (await stack.app.inject(`/v1/sweeps/${id}`)).json();
+    const sweep = (await stack.app.inject({ url: `/v1/sweeps/${id}`, headers: auth })).json();
     expect(sweep.model).toMatchObject({
       inputShape: [1, 28, 28],
       totalParams: 4 * 9 + 4 + (4 * 13 * 13 * 10 + 10),

@@ -73,3 +73,49 @@ describe('request ids and security headers', () => {
     expect(csp).not.toContain('unsafe-inline');
   });
 });
+
+describe('CORS', () => {
+  let open: TestApi;
+  let allowed: TestApi;
+  beforeAll(async () => {
+    open = await startTestApi();
+    allowed = await startTestApi({
+      env: { CORS_ORIGINS: 'https://ml.example.com, https://other.example.com' },
+    });
+  });
+  afterAll(async () => {
+    await open?.close();
+    await allowed?.close();
+  });
+
+  it('is off by default: no Access-Control-Allow-Origin for any origin', async () => {
+    const res = await open.app.inject({ url: '/v1/catalog', headers: { origin: 'https://ml.example.com' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('allows the origins of CORS_ORIGINS, preflight included, and no other', async () => {
+    const preflight = await allowed.app.inject({
+      method: 'OPTIONS',
+      url: '/v1/sweeps',
+      headers: {
+        origin: 'https://ml.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://ml.example.com');
+    expect(String(preflight.headers['access-control-allow-headers'])).toContain('authorization');
+    const read = await allowed.app.inject({
+      url: '/v1/catalog',
+      headers: { origin: 'https://other.example.com' },
+    });
+    expect(read.headers['access-control-allow-origin']).toBe('https://other.example.com');
+    const stranger = await allowed.app.inject({
+      url: '/v1/catalog',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(stranger.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});

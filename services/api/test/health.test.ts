@@ -100,9 +100,13 @@ describe('health and readiness', () => {
 
   it('with Postgres down every data route is a 503 in the error format and /ready names Postgres', async () => {
     const appWithoutPostgres = await buildApp({
-      config: loadApiConfig({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/hypersweep' }),
+      config: loadApiConfig({
+        DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/hypersweep',
+        API_KEYS: 'env-key',
+      }),
       logger: false,
     });
+    const auth = { authorization: 'Bearer env-key' };
     try {
       const ready = await appWithoutPostgres.inject('/ready');
       expect(ready.statusCode).toBe(503);
@@ -112,7 +116,7 @@ describe('health and readiness', () => {
         redis: { ok: true },
       });
       for (const url of ['/v1/sweeps', '/v1/sweeps/00000000-0000-0000-0000-000000000000']) {
-        const res = await appWithoutPostgres.inject(url);
+        const res = await appWithoutPostgres.inject({ url, headers: auth });
         expect(res.statusCode, url).toBe(503);
         expect(res.headers['retry-after']).toBe('5');
         expect(res.json()).toEqual({
@@ -126,16 +130,26 @@ describe('health and readiness', () => {
       const post = await appWithoutPostgres.inject({
         method: 'POST',
         url: '/v1/sweeps',
+        headers: auth,
         payload: { workload: 'rosenbrock', optimizers: [{ type: 'Adam', lr: 0.01 }] },
       });
       expect(post.statusCode).toBe(503);
-      // bad input is still a 400, whatever the stores do
+      // bad input is still a 400, whatever the stores do, from a key of API_KEYS (known without Postgres) ...
       const bad = await appWithoutPostgres.inject({
         method: 'POST',
         url: '/v1/sweeps',
+        headers: auth,
         payload: { optimizers: [] },
       });
       expect(bad.statusCode).toBe(400);
+      // ... while a stored key cannot be checked: a 503, never let through
+      const stored = await appWithoutPostgres.inject({
+        method: 'POST',
+        url: '/v1/sweeps',
+        headers: { authorization: `Bearer hs_abcd1234_${'x'.repeat(43)}` },
+        payload: { optimizers: [] },
+      });
+      expect(stored.statusCode).toBe(503);
     } finally {
       await appWithoutPostgres.close();
     }

@@ -55,6 +55,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every change made through the API (who, project, what, target, when), newest first: the caller's project, or every project for a global admin */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/benchmarks": {
         parameters: {
             query?: never;
@@ -134,6 +151,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The keys of the caller's project (a global admin: every key), newest first, without secrets */
+        get: operations["listKeys"];
+        put?: never;
+        /**
+         * Create an API key of a project (a project is created by its first key); the key is shown once
+         * @description An admin key creates keys of its own project; a global admin (API_KEYS, or a key without a project) of any project, creating the project with its first key. Leave project out for the caller's project (`default` for a global admin). Only the key's sha256 is stored: the answer is the one time the key is shown.
+         */
+        post: operations["createKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a key: it stops working at once, on every API process */
+        delete: operations["revokeKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The key of the request: its project and role (the dashboard hides what the role cannot do) */
+        get: operations["getKeyMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/lr-range-tests": {
         parameters: {
             query?: never;
@@ -164,6 +236,24 @@ export interface paths {
         /** An lr range test: its status, the curve (step, lr, loss, smoothed loss) and the suggested lrs */
         get: operations["getLrRangeTest"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{name}/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project's limits: those in effect and its own overrides of the defaults */
+        get: operations["getProjectLimits"];
+        /** Set a project's overrides of the default limits (global admins); a limit left out takes the default */
+        put: operations["setProjectLimits"];
         post?: never;
         delete?: never;
         options?: never;
@@ -642,6 +732,91 @@ export interface operations {
             };
         };
     };
+    listAudit: {
+        parameters: {
+            query: {
+                /** @description Entries with a smaller id (the next page) */
+                before?: number;
+                limit: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** @description Method and route, e.g. `DELETE /v1/sweeps/:id` */
+                            action: string;
+                            /** Format: date-time */
+                            at: string;
+                            id: number;
+                            /** @description The key (envN: the Nth of API_KEYS; null: open mode) */
+                            keyId: string | null;
+                            project: string;
+                            requestId: string;
+                            /** @description The status code of the answer */
+                            status: number;
+                            /** @description The id in the path, or what was created */
+                            target: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getPerformanceProfiles: {
         parameters: {
             query: {
@@ -702,6 +877,24 @@ export interface operations {
             };
             /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -805,6 +998,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description An unexpected failure: logged by the server, answered without internals */
             500: {
                 headers: {
@@ -896,6 +1107,24 @@ export interface operations {
                             sha256: string;
                         }[];
                     };
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description An unexpected failure: logged by the server, answered without internals */
@@ -1088,8 +1317,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1227,6 +1465,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No dataset has this id or name */
             404: {
                 headers: {
@@ -1284,8 +1540,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1304,6 +1569,333 @@ export interface operations {
             };
             /** @description Queued or running sweeps use the dataset: `message` names them */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The 8 characters after `hs_` */
+                            id: string;
+                            /** @description Updated at most once a minute */
+                            lastUsedAt: string | null;
+                            /** @description What the key starts with (`hs_<id>_`) */
+                            prefix: string;
+                            /** @description null: a global admin */
+                            project: string | null;
+                            revokedAt: string | null;
+                            /** @description read: read only; write: also create, change, delete; admin: also manage keys */
+                            role: "read" | "write" | "admin";
+                        }[];
+                    };
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Lower-case letters, digits, - and _ */
+                    project?: string;
+                    /** @description read: read only; write: also create, change, delete; admin: also manage keys */
+                    role: "read" | "write" | "admin";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The 8 characters after `hs_` */
+                        id: string;
+                        /** @description hs_<id>_<secret>: shown once */
+                        key: string;
+                        /** @description Updated at most once a minute */
+                        lastUsedAt: string | null;
+                        /** @description What the key starts with (`hs_<id>_`) */
+                        prefix: string;
+                        /** @description null: a global admin */
+                        project: string | null;
+                        revokedAt: string | null;
+                        /** @description read: read only; write: also create, change, delete; admin: also manage keys */
+                        role: "read" | "write" | "admin";
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body has a content type the API does not read (send application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    revokeKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key id (`keys ls`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The 8 characters after `hs_` */
+                        id: string;
+                        /** @description Updated at most once a minute */
+                        lastUsedAt: string | null;
+                        /** @description What the key starts with (`hs_<id>_`) */
+                        prefix: string;
+                        /** @description null: a global admin */
+                        project: string | null;
+                        revokedAt: string | null;
+                        /** @description read: read only; write: also create, change, delete; admin: also manage keys */
+                        role: "read" | "write" | "admin";
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No key of the caller's project has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getKeyMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description null in open mode */
+                        id: string | null;
+                        /** @description Open mode: no key exists, everything is allowed */
+                        open: boolean;
+                        /** @description null: every project */
+                        project: string | null;
+                        /** @description read: read only; write: also create, change, delete; admin: also manage keys */
+                        role: "read" | "write" | "admin";
+                    };
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4023,8 +4615,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4152,8 +4753,241 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No lr range test has this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getProjectLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits, - and _ */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description In effect: the defaults with the overrides on top */
+                        limits: {
+                            /** @description Queued plus running trials of the project (PROJECT_MAX_ACTIVE_TRIALS) */
+                            activeTrials: number;
+                            /** @description Bytes of the project's datasets together (PROJECT_MAX_DATASET_BYTES) */
+                            datasetBytes: number;
+                            /** @description Event streams one key holds open at once (MAX_EVENT_STREAMS_PER_KEY) */
+                            eventStreams: number;
+                            /** @description Requests per second per key (RATE_LIMIT_PER_SECOND) */
+                            requestsPerSecond: number;
+                        };
+                        /** @description The project's own values */
+                        overrides: {
+                            /** @description Queued plus running trials of the project (PROJECT_MAX_ACTIVE_TRIALS) */
+                            activeTrials?: number;
+                            /** @description Bytes of the project's datasets together (PROJECT_MAX_DATASET_BYTES) */
+                            datasetBytes?: number;
+                            /** @description Event streams one key holds open at once (MAX_EVENT_STREAMS_PER_KEY) */
+                            eventStreams?: number;
+                            /** @description Requests per second per key (RATE_LIMIT_PER_SECOND) */
+                            requestsPerSecond?: number;
+                        };
+                        project: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a admin key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No project of the caller has this name */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An unexpected failure: logged by the server, answered without internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Postgres is unavailable (a restart, a blip): retry after the Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    setProjectLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Lower-case letters, digits, - and _ */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Queued plus running trials of the project (PROJECT_MAX_ACTIVE_TRIALS) */
+                    activeTrials?: number;
+                    /** @description Bytes of the project's datasets together (PROJECT_MAX_DATASET_BYTES) */
+                    datasetBytes?: number;
+                    /** @description Event streams one key holds open at once (MAX_EVENT_STREAMS_PER_KEY) */
+                    eventStreams?: number;
+                    /** @description Requests per second per key (RATE_LIMIT_PER_SECOND) */
+                    requestsPerSecond?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description In effect: the defaults with the overrides on top */
+                        limits: {
+                            /** @description Queued plus running trials of the project (PROJECT_MAX_ACTIVE_TRIALS) */
+                            activeTrials: number;
+                            /** @description Bytes of the project's datasets together (PROJECT_MAX_DATASET_BYTES) */
+                            datasetBytes: number;
+                            /** @description Event streams one key holds open at once (MAX_EVENT_STREAMS_PER_KEY) */
+                            eventStreams: number;
+                            /** @description Requests per second per key (RATE_LIMIT_PER_SECOND) */
+                            requestsPerSecond: number;
+                        };
+                        /** @description The project's own values */
+                        overrides: {
+                            /** @description Queued plus running trials of the project (PROJECT_MAX_ACTIVE_TRIALS) */
+                            activeTrials?: number;
+                            /** @description Bytes of the project's datasets together (PROJECT_MAX_DATASET_BYTES) */
+                            datasetBytes?: number;
+                            /** @description Event streams one key holds open at once (MAX_EVENT_STREAMS_PER_KEY) */
+                            eventStreams?: number;
+                            /** @description Requests per second per key (RATE_LIMIT_PER_SECOND) */
+                            requestsPerSecond?: number;
+                        };
+                        project: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a global key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body has a content type the API does not read (send application/json) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4239,6 +5073,24 @@ export interface operations {
             };
             /** @description The body is invalid, or torch would refuse the optimizer or scheduler: `details` points at the option */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4355,6 +5207,24 @@ export interface operations {
             };
             /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10753,8 +11623,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10947,6 +11826,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No sweep has this id */
             404: {
                 headers: {
@@ -11004,8 +11901,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11239,6 +12145,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No sweep has this id */
             404: {
                 headers: {
@@ -11323,8 +12247,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11440,8 +12373,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11604,6 +12546,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No sweep has this id */
             404: {
                 headers: {
@@ -11715,6 +12675,24 @@ export interface operations {
             };
             /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11864,6 +12842,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No sweep has this id */
             404: {
                 headers: {
@@ -11980,6 +12976,24 @@ export interface operations {
             };
             /** @description The request is invalid: `details` names every problem with a JSON pointer into the body, or `/query/...`, `/params/...` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13452,8 +14466,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13614,6 +14637,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No sweep has this id */
             404: {
                 headers: {
@@ -13719,6 +14760,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No trial has this id */
             404: {
                 headers: {
@@ -13789,8 +14848,17 @@ export interface operations {
                     };
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13872,8 +14940,17 @@ export interface operations {
                     };
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13981,6 +15058,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a read key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description No trial has this id */
             404: {
                 headers: {
@@ -14080,8 +15175,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The server runs with API_KEYS and the request has no valid `Authorization: Bearer <key>` */
+            /** @description Keys exist (API_KEYS, or keys created through /v1/keys) and the request has no valid `Authorization: Bearer <key>` */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key's role does not allow this: it needs a write key */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

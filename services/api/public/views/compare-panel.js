@@ -201,7 +201,7 @@ export function comparePanel({ sweepId, catalog: getCatalog, onExtended }) {
     { class: 'muted' },
     'Add seeds or values: they join the spec and only the new cells of the grid become trials; trials the sweep has are kept, never rerun. A completed sweep runs again.',
   );
-  const extendButton = h('button', { type: 'submit', class: 'primary' }, 'Extend');
+  const extendButton = h('button', { type: 'submit', class: 'primary needs-write' }, 'Extend');
   const extendPanel = h(
     'div',
     { class: 'panel extend-panel' },

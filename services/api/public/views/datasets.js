@@ -51,7 +51,7 @@ export function datasetsPage(root) {
     placeholder: 'name (from the file)',
     'aria-label': 'dataset name',
   });
-  const upload = h('button', { type: 'submit', class: 'primary' }, 'Upload');
+  const upload = h('button', { type: 'submit', class: 'primary needs-write' }, 'Upload');
   const table = dataTable({
     class: 'datasets',
     columns: [
@@ -74,7 +74,8 @@ export function datasetsPage(root) {
       },
       {
         head: '',
-        cell: (d) => (d.builtin ? '' : h('button', { class: 'danger', onclick: () => remove(d) }, 'Delete')),
+        cell: (d) =>
+          d.builtin ? '' : h('button', { class: 'danger needs-write', onclick: () => remove(d) }, 'Delete'),
       },
     ],
     row: (d) => ({ dataset: { datasetId: d.id } }),

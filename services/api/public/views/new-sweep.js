@@ -55,7 +55,7 @@ function syntaxErrorAt(text, error) {
 export function newSweepPage(root) {
   const editor = h('textarea', { class: 'editor', spellcheck: 'false', 'aria-label': 'sweep spec (JSON)' });
   const examples = h('select', { 'aria-label': 'examples' });
-  const submit = h('button', { class: 'primary', type: 'submit' }, 'Submit sweep');
+  const submit = h('button', { class: 'primary needs-write', type: 'submit' }, 'Submit sweep');
   const errors = h('ul', { class: 'errors', 'aria-live': 'polite' });
   const reference = h('div');
   const example = (spec) => ({ label: `Example: ${spec.name ?? 'unnamed'}`, spec });

@@ -1,4 +1,4 @@
-import { api, getCatalog } from '../api.js';
+import { api, getCatalog, openEventStream } from '../api.js';
 import { colorAt, lineChart, spansDecade } from '../charts.js';
 import { errorList, fill, h, notify, statusBadge } from '../dom.js';
 import {
@@ -46,8 +46,8 @@ export function sweepPage(root, params) {
   const meta = h('div', { class: 'muted' });
   const counts = h('div', { class: 'counts' });
   const best = h('div', { class: 'best', style: 'margin-top: 12px' });
-  const cancelButton = h('button', { onclick: () => cancel() }, 'Cancel');
-  const deleteButton = h('button', { class: 'danger', onclick: () => remove() }, 'Delete');
+  const cancelButton = h('button', { class: 'needs-write', onclick: () => cancel() }, 'Cancel');
+  const deleteButton = h('button', { class: 'danger needs-write', onclick: () => remove() }, 'Delete');
   const cloneButton = h(
     'button',
     { onclick: () => clone(), title: 'Open this spec in the editor' },
@@ -404,24 +404,24 @@ export function sweepPage(root, params) {
 
   function openStream() {
     clearTimeout(reopenTimer);
-    const opened = new EventSource(`/v1/sweeps/${enc}/events`);
-    stream = opened;
-    opened.onopen = () => {
-      reopenDelay = RECONNECT_MIN_MS;
-      setLive('live', true);
-    };
-    opened.onerror = () => {
-      if (opened.readyState !== EventSource.CLOSED) return setLive('reconnecting', false);
-      // Refused, not dropped: the browser gives up on it, the page does not.
-      opened.close();
-      stream = undefined;
-      setLive(`reconnecting in ${Math.round(reopenDelay / 1000)} s`, false);
-      reopenTimer = setTimeout(() => {
-        if (!destroyed) openStream();
-      }, reopenDelay);
-      reopenDelay = Math.min(reopenDelay * 2, RECONNECT_MAX_MS);
-    };
-    for (const type of LIVE_EVENTS) opened.addEventListener(type, () => refresh());
+    // fetch, not EventSource: it sends the API key. Dropped or refused, the page reopens it after a delay.
+    stream = openEventStream(`/v1/sweeps/${enc}/events`, {
+      onOpen() {
+        reopenDelay = RECONNECT_MIN_MS;
+        setLive('live', true);
+      },
+      onEvent(type) {
+        if (LIVE_EVENTS.includes(type)) refresh();
+      },
+      onEnd() {
+        stream = undefined;
+        setLive(`reconnecting in ${Math.round(reopenDelay / 1000)} s`, false);
+        reopenTimer = setTimeout(() => {
+          if (!destroyed) openStream();
+        }, reopenDelay);
+        reopenDelay = Math.min(reopenDelay * 2, RECONNECT_MAX_MS);
+      },
+    });
   }
 
   function closeStream(why) {

@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { api, apiDownload } from '../api.js';
 import { colorAt, lineChart, spansDecade } from '../charts.js';
 import { errorList, fill, h, statusBadge } from '../dom.js';
 import { configSummary, formatDuration, formatNumber } from '../format.js';
@@ -19,6 +19,7 @@ export function trialPanel(root, { catalog, logY, closeHref }) {
   const epochChartBox = h('div', { class: 'chart epoch-chart' });
   const epochs = epochTable();
   const csv = h('a', { download: true }, 'Download CSV');
+  apiDownload(csv);
   const config = h('pre', { class: 'mono' });
   const chart = lineChart(chartBox, {
     title: 'Loss and learning rate',

@@ -1,5 +1,11 @@
 import { asMinimized, topConfigs, tuningConfigs } from '@hypersweep/core';
-import { findSweep, type ProtocolTrialRow, readProtocolTrials, type SweepRow } from '@hypersweep/db';
+import {
+  findSweep,
+  type ProtocolTrialRow,
+  readProtocolTrials,
+  type SweepRow,
+  sweepProject,
+} from '@hypersweep/db';
 import { configKey, type ProtocolPlan, summarize, type TrialConfig, withoutSeed } from '@hypersweep/spec';
 import type { ApiContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
@@ -248,7 +254,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * the target, a seed that never reached it counting as infinite (so it has none when half its seeds never
  * did). Optimizers are matched across sweeps by label (the entry's type).
  */
-export async function benchmarksProfile(context: ApiContext, query: BenchmarksQuery) {
+export async function benchmarksProfile(context: ApiContext, query: BenchmarksQuery, scope: string | null) {
   const ids = query.sweeps
     .split(',')
     .map((s) => s.trim())
@@ -266,6 +272,9 @@ export async function benchmarksProfile(context: ApiContext, query: BenchmarksQu
   const benchmarks = [];
   for (const [i, id] of ids.entries()) {
     try {
+      // Another project's sweep is not found, as if it did not exist.
+      const project = scope === null ? null : await sweepProject(context.pool, id);
+      if (project !== null && project !== scope) throw notFound('sweep', id);
       benchmarks.push(await sweepBenchmark(context, id));
     } catch (error) {
       if (error instanceof HttpError)

@@ -26,12 +26,13 @@ export function lrRangeTestCheck(context: ApiContext): BodyCheck {
 }
 
 /** Stores the test as a sweep of one trial (its settings with it), its job in the outbox. */
-export async function storeLrRangeTest(context: ApiContext, body: unknown) {
+export async function storeLrRangeTest(context: ApiContext, body: unknown, project: string) {
   const test = typeof body === 'object' && body !== null ? checked.get(body) : undefined;
   if (test === undefined) throw new Error('the lr range test reached its handler without lrRangeTestCheck');
   const given = (body as { name?: unknown }).name;
   const name = typeof given === 'string' ? given : `lr range test: ${test.spec.name}`;
   const stored = await submitSweep(context.sweeps, {
+    project,
     name,
     spec: body,
     objective: test.spec.objective,

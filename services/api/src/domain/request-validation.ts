@@ -6,10 +6,11 @@ import {
   type SubmittedSweepValidation,
   validateSubmittedSweep,
 } from '@hypersweep/spec';
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import type { ApiContext } from '../context.js';
 import { type ErrorDetail, HttpError, invalidRequest } from '../errors.js';
+import { projectOfRequest } from '../plugins/auth.js';
 
 // The two bodies Ajv does not check. A sweep spec (and the entries an extension adds) is checked by
 // packages/spec's validator, whose errors name the closest valid option, the cross-field rules and the
@@ -41,12 +42,14 @@ const fetchedDatasets = new WeakMap<object, DatasetLookup>();
  * validation set, by id or name) so the spec validator can check the model against their columns and stats.
  */
 export function fetchSweepDatasets(context: ApiContext) {
-  return async (request: { body: unknown }) => {
+  return async (request: FastifyRequest) => {
     const { body } = request;
     if (typeof body !== 'object' || body === null) return;
     const references = datasetReferences(body);
     if (references.length === 0) return;
-    fetchedDatasets.set(body, datasetLookup(await context.datasets.findMany(references)));
+    // Only the datasets of the project the sweep goes to: another project's are unknown names.
+    const found = await context.datasets.findMany(references, projectOfRequest(request));
+    fetchedDatasets.set(body, datasetLookup(found));
   };
 }
 

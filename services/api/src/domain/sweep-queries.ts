@@ -28,9 +28,10 @@ import type { CheckedSweep } from './request-validation.js';
  * Stores a validated sweep with its first trials (a random / TPE search's others come from the workers),
  * their jobs in the outbox (@hypersweep/core submitSweep).
  */
-export function storeSweep(context: ApiContext, submitted: unknown, checked: CheckedSweep) {
+export function storeSweep(context: ApiContext, submitted: unknown, checked: CheckedSweep, project: string) {
   const { spec, trials } = checked;
   return submitSweep(context.sweeps, {
+    project,
     name: spec.name,
     spec: submitted,
     objective: spec.objective,
@@ -88,6 +89,7 @@ export async function sweepsPage(
     cursor?: string | undefined;
     idPrefix?: string | undefined;
   },
+  project: string | null,
 ) {
   const { status, limit, cursor, idPrefix } = query;
   const after = cursor ? decodeCursor(cursor) : undefined;
@@ -96,6 +98,7 @@ export async function sweepsPage(
     ...(status ? { status } : {}),
     ...(idPrefix ? { idPrefix } : {}),
     ...(after ? { after } : {}),
+    project,
   });
   const page = rows.slice(0, limit);
   const last = page.at(-1);

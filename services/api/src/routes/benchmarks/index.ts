@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { benchmarksProfile, sweepBenchmark } from '../../domain/benchmark.js';
 import { sendBenchmarkCsv, sendProfilesCsv } from '../../domain/csv-exports.js';
+import { scopeOf } from '../../plugins/auth.js';
 import { benchmarkSchema, benchmarksSchema } from './schemas.js';
 
 /** A tune-then-evaluate sweep's answer, and performance profiles across the sweeps of several workloads. */
@@ -15,7 +16,7 @@ export const benchmarkRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/v1/benchmarks', { schema: benchmarksSchema }, async (request, reply) => {
     const { format, ...query } = request.query;
-    const profiles = await benchmarksProfile(context, query);
+    const profiles = await benchmarksProfile(context, query, scopeOf(request));
     if (format === 'csv') return sendProfilesCsv(reply, profiles);
     return profiles;
   });

@@ -4,6 +4,8 @@ import { DatasetNameTakenError } from '@hypersweep/db';
 import { BUILTIN_DATASET_DESCRIPTIONS, BUILTIN_DATASETS, builtinDataset } from '@hypersweep/spec';
 import type { FastifyRequest } from 'fastify';
 import { HttpError, invalidRequest, notFound } from '../../errors.js';
+import { projectOfRequest, scopeOf } from '../../plugins/auth.js';
+import { datasetBytesLeft, overLimit } from '../../plugins/limits.js';
 import {
   DATASET_CONTENT_TYPES,
   deleteDatasetSchema,
@@ -94,29 +96,42 @@ export const datasetRoutes: FastifyPluginAsyncTypebox = async (app) => {
       throw invalidRequest('invalid dataset', [
         { path: '/body', message: "is empty: send the file's bytes" },
       ]);
+    const bytesLeft = await datasetBytesLeft(app, request);
     try {
       const { dataset, created } = await context.datasets.upload({
         name,
         format,
         body,
-        maxBytes: context.config.datasetMaxBytes,
+        // the smaller of one upload's limit and what the project's datasets may still take
+        maxBytes: Math.min(context.config.datasetMaxBytes, bytesLeft),
+        project: projectOfRequest(request),
       });
       return reply.status(created ? 201 : 200).send(dataset);
     } catch (error) {
       // Refused before the end of the body: close the connection rather than read the rest of it.
       if (!request.raw.complete) reply.header('connection', 'close');
+      // Past what the project's datasets may still take, not past one upload's limit: name the project's.
+      if (
+        error instanceof DatasetError &&
+        error.status === 413 &&
+        bytesLeft < context.config.datasetMaxBytes
+      ) {
+        const limit = await app.limitsOf(projectOfRequest(request));
+        const over = overLimit('datasetBytes', limit.datasetBytes, projectOfRequest(request), error.message);
+        throw new HttpError(413, over.message, over.details);
+      }
       throw uploadError(error, request);
     }
   });
 
-  app.get('/v1/datasets', { schema: listDatasetsSchema }, async () => ({
-    items: [...(await context.datasets.list()), ...BUILTIN_DATASETS.map(builtinView)],
+  app.get('/v1/datasets', { schema: listDatasetsSchema }, async (request) => ({
+    items: [...(await context.datasets.list(scopeOf(request))), ...BUILTIN_DATASETS.map(builtinView)],
   }));
 
   // Found as a spec finds a dataset: an uploaded one first, then a built-in one.
   app.get('/v1/datasets/:id', { schema: getDatasetSchema }, async (request) => {
     const { id } = request.params;
-    const dataset = id.startsWith('builtin:') ? null : await context.datasets.get(id);
+    const dataset = id.startsWith('builtin:') ? null : await context.datasets.get(id, scopeOf(request));
     const builtin = dataset === null ? builtinDataset(id) : undefined;
     if (builtin !== undefined) return builtinView(builtin);
     if (!dataset) throw notFound('dataset', id);
@@ -126,14 +141,15 @@ export const datasetRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete('/v1/datasets/:id', { schema: deleteDatasetSchema }, async (request, reply) => {
     const { id } = request.params;
     const builtin = builtinDataset(id);
-    if (builtin !== undefined && (id === builtin.id || (await context.datasets.get(id)) === null))
+    const scope = scopeOf(request);
+    if (builtin !== undefined && (id === builtin.id || (await context.datasets.get(id, scope)) === null))
       throw invalidRequest('invalid dataset', [
         {
           path: '/params/id',
           message: `${builtin.id} is built in: it ships with the service and cannot be deleted`,
         },
       ]);
-    const outcome = await context.datasets.delete(id);
+    const outcome = await context.datasets.delete(id, scope);
     if ('notFound' in outcome) throw notFound('dataset', id);
     if ('inUseBy' in outcome) {
       const sweeps = outcome.inUseBy.join(', ');

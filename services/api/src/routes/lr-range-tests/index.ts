@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { lrRangeTestCheck, lrRangeTestDetail, storeLrRangeTest } from '../../domain/lr-range-tests.js';
 import { handoff } from '../../domain/queue-handoff.js';
 import { bodyCheckedBy, fetchSweepDatasets } from '../../domain/request-validation.js';
+import { projectOfRequest } from '../../plugins/auth.js';
+import { checkActiveTrials } from '../../plugins/limits.js';
 import { createLrRangeTestSchema, lrRangeTestSchema } from './schemas.js';
 
 /** POST /v1/lr-range-tests and GET /v1/lr-range-tests/:id: an lr range test runs as a sweep of one trial. */
@@ -16,7 +18,8 @@ export const lrRangeTestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       validatorCompiler: bodyCheckedBy(lrRangeTestCheck(context)),
     },
     async (request, reply) => {
-      const stored = await storeLrRangeTest(context, request.body);
+      await checkActiveTrials(app, request, 1);
+      const stored = await storeLrRangeTest(context, request.body, projectOfRequest(request));
       return reply.status(201).send({
         id: stored.sweepId,
         name: stored.name,

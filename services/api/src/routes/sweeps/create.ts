@@ -7,6 +7,8 @@ import {
   sweepSpecCheck,
 } from '../../domain/request-validation.js';
 import { storeSweep } from '../../domain/sweep-queries.js';
+import { projectOfRequest } from '../../plugins/auth.js';
+import { checkActiveTrials } from '../../plugins/limits.js';
 import { createSweepSchema } from './schemas.js';
 
 /** POST /v1/sweeps: the spec validator checks the body (sweepSpecCheck); here it is stored, its jobs with it in the outbox. */
@@ -21,7 +23,8 @@ export const createSweepRoute: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const checked = checkedSweep(request.body);
-      const stored = await storeSweep(context, request.body, checked);
+      await checkActiveTrials(app, request, checked.budget);
+      const stored = await storeSweep(context, request.body, checked, projectOfRequest(request));
       const { name } = checked.spec;
       return reply.status(201).send({
         id: stored.sweepId,

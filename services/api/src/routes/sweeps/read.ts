@@ -2,13 +2,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sweepOr404 } from '../../context.js';
 import { sendTrialsCsv } from '../../domain/csv-exports.js';
 import { leaderboardPage, sweepDetail, sweepsPage } from '../../domain/sweep-queries.js';
+import { scopeOf } from '../../plugins/auth.js';
 import { leaderboardSchema, listSweepsSchema, sweepSchema } from './schemas.js';
 
 /** GET /v1/sweeps, GET /v1/sweeps/:id and its leaderboard, GET /v1/sweeps/:id/trials. */
 export const readSweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const context = app.hypersweep;
 
-  app.get('/v1/sweeps', { schema: listSweepsSchema }, async (request) => sweepsPage(context, request.query));
+  app.get('/v1/sweeps', { schema: listSweepsSchema }, async (request) =>
+    sweepsPage(context, request.query, scopeOf(request)),
+  );
 
   app.get('/v1/sweeps/:id', { schema: sweepSchema }, async (request) =>
     sweepDetail(context, await sweepOr404(context, request.params.id)),
