@@ -1,4 +1,4 @@
-// npm run bench:scale -- --steps N [--reuse] [--runs R] [--keep] — does the service stay flat as
+// npm run bench:scale -- --steps N [--reuse] [--runs R] [--skip-sweep-reads] — does the service stay flat as
 // step_metrics fills? Builds (or, with --reuse, reuses) the database hypersweep_scale_<N> of N stored steps:
 //   - S1k: 1,000 trials (100 lr x 5 momentum x 2 seeds) x 500 steps, one of them a 100,000-step trial;
 //   - S10k: 10,000 trials x 20 steps; S100k: 100,000 trials x 2 steps (POSTed through the API);
@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '1000000' },
     reuse: { type: 'boolean', default: false },
     runs: { type: 'string', default: '30' },
+    // leaves out the leaderboard, /configs, /effects and /curves of S1k, S10k and S100k (minutes at 100k trials)
+    'skip-sweep-reads': { type: 'boolean', default: false },
   },
 });
 const N = Number(args.steps);
@@ -129,7 +131,8 @@ async function copySweep(from: string, name: string): Promise<string> {
 }
 
 // Steps [from, to] of every trial of the sweep (or of the one trial), interleaved as 8 trials writing batches
-// of 500 at a time are, with a step-decayed lr (one param group), then their block summaries.
+// of 500 at a time are, with a step-decayed lr (one param group), then their block summaries (the first
+// block again whole, when it began before `from`).
 async function fillSteps(sweep: string, from: number, to: number, trial?: string) {
   await sql.query('SET session_replication_role = replica');
   const where = trial ? 't.sweep_id = $1 AND t.id = $4' : 't.sweep_id = $1';
@@ -149,9 +152,11 @@ async function fillSteps(sweep: string, from: number, to: number, trial?: string
        SELECT m.trial_id, (m.step - 1) / 16 AS block, count(*)::int AS n, min(m.step) AS first_step, max(m.step) AS last_step,
               min(ARRAY[m.loss, m.step::float8]) AS lo, max(ARRAY[m.loss, -m.step::float8]) AS hi
        FROM step_metrics m JOIN trials t ON t.id = m.trial_id
-       WHERE ${where} AND m.step BETWEEN $2 AND $3 GROUP BY 1, 2
+       WHERE ${where} AND m.step BETWEEN ($2 - 1) / 16 * 16 + 1 AND $3 GROUP BY 1, 2
      ) g
-     ON CONFLICT (trial_id, block) DO NOTHING`,
+     ON CONFLICT (trial_id, block) DO UPDATE SET n = EXCLUDED.n, first_step = EXCLUDED.first_step,
+       last_step = EXCLUDED.last_step, low_step = EXCLUDED.low_step, low_loss = EXCLUDED.low_loss,
+       high_step = EXCLUDED.high_step, high_loss = EXCLUDED.high_loss`,
     params,
   );
   await sql.query(
@@ -245,11 +250,12 @@ const timed = async (what: string, url: string, check: (body: string) => void, r
 const json = (body: string) => JSON.parse(body);
 try {
   // --- reads
-  for (const [label, id, total] of [
+  const sweeps = [
     ['S1k', built.s1k, 1_000],
     ['S10k', built.s10k, 10_000],
     ['S100k', built.s100k, 100_000],
-  ] as const) {
+  ] as const;
+  for (const [label, id, total] of args['skip-sweep-reads'] ? [] : sweeps) {
     // A sweep of 100,000 trials answers /configs and /effects in seconds (their cost grows with the trials,
     // not the steps): fewer runs there, or the run takes an hour.
     const runs = total >= 100_000 ? Math.max(3, Math.ceil(RUNS / 10)) : RUNS;
