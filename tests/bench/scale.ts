@@ -135,11 +135,14 @@ async function copySweep(from: string, name: string): Promise<string> {
 // block again whole, when it began before `from`).
 async function fillSteps(sweep: string, from: number, to: number, trial?: string) {
   await sql.query('SET session_replication_role = replica');
+  // lrs as the workers' writer stores it (NULL for [lr] from migration 20261206181000 on)
+  const stored = (await sql.query(`SELECT to_regproc('step_lrs_stored') IS NOT NULL AS yes`)).rows[0].yes;
+  const lrs = stored ? 'step_lrs_stored(l.lr, ARRAY[l.lr])' : 'ARRAY[l.lr]';
   const where = trial ? 't.sweep_id = $1 AND t.id = $4' : 't.sweep_id = $1';
   const params = trial ? [sweep, from, to, trial] : [sweep, from, to];
   await sql.query(
     `INSERT INTO step_metrics (trial_id, step, epoch, loss, lr, lrs)
-     SELECT t.id, s, (s - 1) / 100, t.best_value + 1.0 / s + random() * 1e-3, l.lr, ARRAY[l.lr]
+     SELECT t.id, s, (s - 1) / 100, t.best_value + 1.0 / s + random() * 1e-3, l.lr, ${lrs}
      FROM trials t CROSS JOIN generate_series($2::int, $3::int) s
        CROSS JOIN LATERAL (SELECT 0.1 * power(0.5, (s - 1) / 250) AS lr) l
      WHERE ${where} ORDER BY t.index / 8, (s - 1) / 500, t.index, s`,
@@ -228,7 +231,7 @@ const add = (what: string, measured: string) => {
 };
 const schema = (await sql.query('SELECT max(migration_name) AS m FROM _prisma_migrations')).rows[0]
   .m as string;
-if (exists && migrated.applied.length > 0) {
+if (exists && args.reuse && migrated.applied.length > 0) {
   add(
     `migrations applied to the kept database (${migrated.applied.join(', ')})`,
     `${fmt(migrateMs / 1000)} s`,
@@ -392,7 +395,10 @@ try {
     'claim to settle, 200 one-step trials',
     `median ${fmt(quantile(per, 0.5))} ms, p95 ${fmt(quantile(per, 0.95))} ms`,
   );
-  for (const id of [ingest, small.json().id]) await app.inject({ method: 'DELETE', url: `/v1/sweeps/${id}` });
+  for (const id of [ingest, small.json().id]) {
+    const res = await app.inject({ method: 'DELETE', url: `/v1/sweeps/${id}` });
+    if (res.statusCode !== 204) throw new Error(`could not delete ${id}: ${res.body.slice(0, 300)}`);
+  }
 } finally {
   await sql.end();
   await app.close();
