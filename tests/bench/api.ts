@@ -8,28 +8,11 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { type Stack, startStack, waitForSweep } from '../helpers.js';
+import { startStack, waitForSweep } from '../helpers.js';
+import { fmt, quantile, table, timeGets } from './measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
-const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 const rows: Array<[string, string, string]> = [];
-
-/** p50 and p95 of `runs` GETs of `url`, each checked by `check`. */
-async function timeGets(stack: Stack, url: string, runs: number, check: (body: string) => void) {
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    const res = await stack.app.inject(url);
-    ms.push(performance.now() - t);
-    if (res.statusCode !== 200) throw new Error(res.body.slice(0, 300));
-    check(res.body);
-  }
-  return `p50 ${fmt(quantile(ms, 0.5))} ms, p95 ${fmt(quantile(ms, 0.95))} ms`;
-}
 
 const stack = await startStack();
 const db = new pg.Client({ connectionString: stack.db.url });
@@ -103,28 +86,28 @@ try {
   const base = `/v1/sweeps/${compareId}`;
   rows.push([
     'GET /configs, 1,000 trials -> 500 configs (first page of 100)',
-    await timeGets(stack, `${base}/configs`, 100, (body) => {
+    await timeGets(stack.app, `${base}/configs`, 100, (body) => {
       if (JSON.parse(body).total !== 500) throw new Error(body.slice(0, 200));
     }),
     'p95 < 100 ms',
   ]);
   rows.push([
     'GET /effects, 1,000 trials (functional ANOVA, 3 factors)',
-    await timeGets(stack, `${base}/effects`, 100, (body) => {
+    await timeGets(stack.app, `${base}/effects`, 100, (body) => {
       if (JSON.parse(body).method !== 'functional-anova') throw new Error(body.slice(0, 200));
     }),
     'p95 < 100 ms',
   ]);
   rows.push([
     'GET /curves loss, top 10 configs x 2 seeds x 1,000 steps',
-    await timeGets(stack, `${base}/curves?metric=loss&by=config&limit=10&maxPoints=1000`, 100, (body) => {
+    await timeGets(stack.app, `${base}/curves?metric=loss&by=config&limit=10&maxPoints=1000`, 100, (body) => {
       if (JSON.parse(body).groups[9].x.length !== 1000) throw new Error(body.slice(0, 200));
     }),
     'p95 < 100 ms',
   ]);
   rows.push([
     'GET /curves loss, top 10 configs, 1,000 -> 200 points',
-    await timeGets(stack, `${base}/curves?metric=loss&by=config&limit=10&maxPoints=200`, 100, (body) => {
+    await timeGets(stack.app, `${base}/curves?metric=loss&by=config&limit=10&maxPoints=200`, 100, (body) => {
       if (!JSON.parse(body).groups[0].downsampled) throw new Error(body.slice(0, 200));
     }),
     'p95 < 100 ms',
@@ -231,10 +214,4 @@ try {
   await stack.close();
 }
 
-const widths = [0, 1, 2].map((i) =>
-  Math.max(...rows.map((r) => r[i]!.length), ['what', 'measured', 'target'][i]!.length),
-);
-const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-console.log(line(['what', 'measured', 'target']));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const r of rows) console.log(line(r));
+console.log(table(['what', 'measured', 'target'], rows));

@@ -1,6 +1,9 @@
 import { isObjectiveMetric, isTrainerMetric, type SweepMetric } from '@hypersweep/core';
 import type { Queryable } from './queryable.js';
 
+/** `lrs` as stored, NULL meaning [lr] (migration 20261206181000), given back whole. */
+const LRS = 'COALESCE(lrs, ARRAY[lr]) AS lrs';
+
 export interface StoredStep {
   step: number;
   epoch: number;
@@ -47,7 +50,7 @@ export async function readSteps(
   last: number,
 ): Promise<StoredStep[]> {
   const { rows } = await db.query<StoredStep>(
-    'SELECT step, epoch, loss, lr, lrs FROM step_metrics WHERE trial_id = $1 AND step BETWEEN $2 AND $3 ORDER BY step',
+    `SELECT step, epoch, loss, lr, ${LRS} FROM step_metrics WHERE trial_id = $1 AND step BETWEEN $2 AND $3 ORDER BY step`,
     [trialId, first, last],
   );
   return rows;
@@ -60,7 +63,7 @@ export const STEP_BLOCK = 16;
 // lowest and highest loss (M4), so a 1,000-point chart of a 100,000-step trial still shows every spike
 // (min/max over ARRAY[loss, step] picks the extreme loss and, among ties, the earliest step; NaN sorts above
 // every number in Postgres, so a divergence is always kept). The chosen rows are then read by primary key.
-const PICK_ROWS = `SELECT step, epoch, loss, lr, lrs, (SELECT sum(n) FROM agg)::int AS total FROM step_metrics
+const PICK_ROWS = `SELECT step, epoch, loss, lr, ${LRS}, (SELECT sum(n) FROM agg)::int AS total FROM step_metrics
 WHERE trial_id = $1 AND step = ANY(ARRAY(SELECT unnest(ARRAY[first, last, lowest, highest]) FROM agg))
 ORDER BY step`;
 

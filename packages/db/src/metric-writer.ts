@@ -21,10 +21,11 @@ export interface EpochMetricRow {
 }
 
 // One statement per batch: the columns travel as arrays and unnest turns them into rows. `lrs` travels flat
-// (a trial has the same number of groups at every step) and each row takes its slice. ON CONFLICT makes a
+// (a trial has the same number of groups at every step) and each row takes its slice, stored NULL when it
+// is exactly [lr] (step_lrs_stored, migration 20261206181000; readers give it back). ON CONFLICT makes a
 // retried trial overwrite its own earlier rows instead of duplicating them.
 const INSERT_STEPS = `INSERT INTO step_metrics (trial_id, step, epoch, loss, lr, lrs)
-SELECT $1::uuid, u.step, u.epoch, u.loss, u.lr, ($6::float8[])[(u.ord - 1) * $7 + 1 : u.ord * $7]
+SELECT $1::uuid, u.step, u.epoch, u.loss, u.lr, step_lrs_stored(u.lr, ($6::float8[])[(u.ord - 1) * $7 + 1 : u.ord * $7])
 FROM unnest($2::int[], $3::int[], $4::float8[], $5::float8[]) WITH ORDINALITY AS u(step, epoch, loss, lr, ord)
 ON CONFLICT (trial_id, step) DO UPDATE
 SET epoch = EXCLUDED.epoch, loss = EXCLUDED.loss, lr = EXCLUDED.lr, lrs = EXCLUDED.lrs`;
