@@ -68,7 +68,12 @@ describe('limits per project', () => {
 
   it('queued plus running trials: a 429 naming PROJECT_MAX_ACTIVE_TRIALS and its value; beta unaffected', async () => {
     await setLimits('alpha', { activeTrials: 3 });
-    expect((await as(stack.app, alpha, 'POST', '/v1/sweeps', spec([0.01, 0.02]))).statusCode).toBe(201);
+    const first = await as(stack.app, alpha, 'POST', '/v1/sweeps', spec([0.01, 0.02]));
+    expect(first.statusCode).toBe(201);
+    // Growing a sweep counts too: two more seeds' cells would make 4 waiting trials.
+    const grown = await as(stack.app, alpha, 'POST', `/v1/sweeps/${first.json().id}/extend`, { seeds: [1] });
+    expect(grown.statusCode, grown.body).toBe(429);
+    expect(grown.json().message).toContain('2 trials are queued or running and this adds 2');
     const over = await as(stack.app, alpha, 'POST', '/v1/sweeps', spec([0.01, 0.02]));
     expect(over.statusCode).toBe(429);
     expect(over.json().message).toBe(

@@ -13,19 +13,32 @@ import { isSearch } from './compared-trials.js';
 import { handoff } from './queue-handoff.js';
 import { type ExtendInput, invalidExtension } from './request-validation.js';
 
+/**
+ * Checks that `adding` more trials keep the sweep's project within its limits (the active-trials limit,
+ * plugins/limits.ts); throws the 429 when they would not.
+ */
+export type AdmitTrials = (adding: number) => Promise<void>;
+
 /** POST /v1/sweeps/:id/extend: a grid grows by cells, a random / TPE search by samples. */
-export async function extendSweep(context: ApiContext, id: string, body: ExtendInput) {
+export async function extendSweep(
+  context: ApiContext,
+  id: string,
+  body: ExtendInput,
+  admit: AdmitTrials = async () => {},
+) {
   const sweep = await sweepOr404(context, id);
   if (sweep.protocol !== null) {
     // Growing one optimizer's budget would make the comparison unfair.
     const message = `sweep ${id} runs the tune-then-evaluate protocol: every optimizer has the same budget, so it cannot grow; submit a new sweep`;
     throw new HttpError(409, message, [{ path: '/params/id', message }]);
   }
-  if (isSearch(sweep)) return extendSearch(context, id, body);
+  if (isSearch(sweep)) return extendSearch(context, sweep, body, admit);
   checkGridExtension(sweep, body);
   const datasets = await sweepDatasets(context, sweep);
   const { grown, trials } = validateGrownGrid(context, sweep.spec as Record<string, unknown>, body, datasets);
   const candidates = trials.map((trial) => ({ config: trial, configHash: configHash(trial) }));
+  // The grown grid less the cells the sweep has: the trials this adds.
+  await admit(Math.max(0, candidates.length - sweep.trialCount));
   const outcome = await extendGrid(context.sweeps, id, candidates, grown);
   if (outcome.kind === 'missing') throw notFound('sweep', id);
   if (outcome.kind === 'refused') throw cannotGrow(id, outcome.status);
@@ -101,7 +114,8 @@ function validateGrownGrid(
  * A random / TPE search grows by samples: the budget only, in one locked transaction; the workers'
  * proposer creates the new trials after the existing ones (the reconciler finds the sweep owed them).
  */
-async function extendSearch(context: ApiContext, id: string, body: ExtendInput) {
+async function extendSearch(context: ApiContext, sweep: SweepRow, body: ExtendInput, admit: AdmitTrials) {
+  const id = sweep.id;
   const { maxTrials } = context.config;
   const refused = (['seeds', 'optimizers', 'schedulers'] as const).filter(
     (field) => body[field] !== undefined,
@@ -118,6 +132,8 @@ async function extendSearch(context: ApiContext, id: string, body: ExtendInput) 
     const message = 'nothing to add: give trials, the number of samples to add to the search';
     throw new HttpError(400, message, [{ path: '/trials', message }]);
   }
+  const seeds = (sweep.spec as { seeds?: unknown }).seeds;
+  await admit(body.trials * (Array.isArray(seeds) ? seeds.length : 1));
   const outcome = await growSearch(context.sweeps, id, body.trials, maxTrials);
   if (outcome.kind === 'missing') throw notFound('sweep', id);
   if (outcome.kind === 'not-search') throw new HttpError(409, `sweep ${id} is not a random or TPE search`);

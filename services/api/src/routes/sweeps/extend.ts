@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { bodyCheckedBy, extensionEnvelopeCheck } from '../../domain/request-validation.js';
 import { extendSweep } from '../../domain/sweep-extension.js';
+import { checkActiveTrials } from '../../plugins/limits.js';
 import { extendSweepSchema } from './schemas.js';
 
 /**
@@ -12,6 +13,9 @@ export const extendSweepRoute: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/v1/sweeps/:id/extend',
     { schema: extendSweepSchema, validatorCompiler: bodyCheckedBy(extensionEnvelopeCheck) },
-    async (request) => extendSweep(context, request.params.id, request.body),
+    async (request) =>
+      extendSweep(context, request.params.id, request.body, (adding) =>
+        checkActiveTrials(app, request, adding),
+      ),
   );
 };
