@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isConnectionError } from '@hypersweep/db';
+import { pointer } from '@hypersweep/spec';
 import type { FastifyError, FastifyInstance } from 'fastify';
 
 /** One problem with the request: a JSON pointer into the body (or `/query/...`, `/params/...`) and what is wrong. */
@@ -74,7 +75,7 @@ function ajvDetails(errors: AjvError[], context: string): ErrorDetail[] {
       if (error.keyword === 'additionalProperties') path += `/${String(error.params.additionalProperty)}`;
       if (error.propertyName !== undefined) {
         return {
-          path: `${path}/${error.propertyName.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+          path: `${path}${pointer(error.propertyName)}`,
           message: `the name ${JSON.stringify(error.propertyName)} ${ajvMessage(error)}`,
         };
       }
