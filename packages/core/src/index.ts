@@ -2,6 +2,7 @@ export * from './access.js';
 export * from './budget.js';
 export * from './events.js';
 export * from './external-trials.js';
+export * from './ids.js';
 export * from './lr-range-test.js';
 export * from './objective.js';
 export * from './outbox.js';

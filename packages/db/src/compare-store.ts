@@ -19,20 +19,44 @@ export interface TrialResultRow {
   epochsDone: number | null;
 }
 
+const RESULT_COLUMNS = `id, index, status, best_value AS "bestValue", best_step AS "bestStep",
+  final_loss AS "finalLoss", steps_done AS "stepsDone",
+  (extract(epoch FROM COALESCE(finished_at, CASE WHEN status = 'running' THEN now() END) - started_at) * 1000)::int8::float8 AS "durationMs",
+  -- epochs count from 0 in epoch_metrics: the last one's number + 1 is how many it trained
+  CASE WHEN status = 'pruned' THEN
+    (SELECT max(e.epoch) + 1 FROM epoch_metrics e WHERE e.trial_id = trials.id) END AS "epochsDone"`;
+
 /**
  * Every trial of a sweep in grid order, with the columns that change as it trains. A trial's config never
  * changes once inserted, so callers read configs apart (readTrialConfigs) and may keep them.
  */
 export async function readTrialResults(db: Queryable, sweepId: string): Promise<TrialResultRow[]> {
   const { rows } = await db.query<TrialResultRow>(
-    `SELECT id, index, status, best_value AS "bestValue", best_step AS "bestStep",
-            final_loss AS "finalLoss", steps_done AS "stepsDone",
-            (extract(epoch FROM COALESCE(finished_at, CASE WHEN status = 'running' THEN now() END) - started_at) * 1000)::int8::float8 AS "durationMs",
-            -- epochs count from 0 in epoch_metrics: the last one's number + 1 is how many it trained
-            CASE WHEN status = 'pruned' THEN
-              (SELECT max(e.epoch) + 1 FROM epoch_metrics e WHERE e.trial_id = trials.id) END AS "epochsDone"
-     FROM trials WHERE sweep_id = $1 ORDER BY index`,
+    `SELECT ${RESULT_COLUMNS} FROM trials WHERE sweep_id = $1 ORDER BY index`,
     [sweepId],
+  );
+  return rows;
+}
+
+/** A trial's results with its config. */
+export type TrialWithConfig = TrialResultRow & { config: unknown };
+
+/**
+ * The trials of some of a sweep's configurations (group keys, see rankConfigGroups) or, with `by: 'id'`,
+ * some of its trials, with their configs, in grid order.
+ */
+export async function readSomeTrials(
+  db: Queryable,
+  sweepId: string,
+  by: 'group' | 'id',
+  keys: readonly string[],
+): Promise<TrialWithConfig[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await db.query<TrialWithConfig>(
+    `SELECT ${RESULT_COLUMNS}, config FROM trials
+     WHERE sweep_id = $1 AND ${by === 'group' ? 'group_key = ANY($2::text[])' : 'id = ANY($2::uuid[])'}
+     ORDER BY index`,
+    [sweepId, keys],
   );
   return rows;
 }
@@ -147,4 +171,22 @@ export async function readCurves(
     columns: Omit<CurveRow, 'group' | 'total'>;
   }>(CURVE_STATEMENTS.get(metric) ?? curvesSql(curveSource(metric)), [trialIds, groupOf, maxPoints]);
   return rows.map((row) => ({ group: row.group, total: row.total, ...row.columns }));
+}
+
+/**
+ * What the inputs of a sweep's effects (its completed trials' values, its pruned trials, how many trials
+ * it has) are as of now, in three counts: completed and pruned trials never change again, so their counts
+ * change exactly when those inputs do. One index-only scan of the sweep's (sweep_id, status) entries.
+ */
+export async function readResultCounts(
+  db: Queryable,
+  sweepId: string,
+): Promise<{ trials: number; completed: number; pruned: number }> {
+  const { rows } = await db.query<{ trials: number; completed: number; pruned: number }>(
+    `SELECT count(*)::int AS trials, count(*) FILTER (WHERE status = 'completed')::int AS completed,
+            count(*) FILTER (WHERE status = 'pruned')::int AS pruned
+     FROM trials WHERE sweep_id = $1`,
+    [sweepId],
+  );
+  return rows[0]!;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { liveSweepStatuses } from '@hypersweep/core';
+import { isUuid, liveSweepStatuses } from '@hypersweep/core';
 import {
   concatBytes,
   type DatasetArray,
@@ -47,7 +47,6 @@ export type DeleteDatasetOutcome = { deleted: StoredDataset } | { notFound: true
 export const DATASET_CHUNK_BYTES = 1024 * 1024;
 /** Chunk rows written per INSERT, and read per SELECT: what the store holds of a file at once. */
 const CHUNKS_PER_STATEMENT = 4;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const COLUMNS = `id, name, sha256, format, bytes::float8 AS bytes, rows, description, created_at AS "createdAt"`;
 
@@ -75,7 +74,7 @@ export type ProjectScope = string | null;
 
 /** `WHERE` for a uuid or a name ($1). */
 const byIdOrName = (value: string) =>
-  UUID.test(value) ? 'id = $1::text::uuid OR name = $1::text' : 'name = $1::text';
+  isUuid(value) ? 'id = $1::text::uuid OR name = $1::text' : 'name = $1::text';
 
 /**
  * Writes a file's bytes as DATASET_CHUNK_BYTES rows, CHUNKS_PER_STATEMENT rows per INSERT, holding at most
@@ -249,7 +248,7 @@ export function createDatasetStore(pool: Transactional, options: DatasetStoreOpt
     /** The datasets with these ids or names (each found once, in the order asked; the missing left out). */
     async findMany(idsOrNames: readonly string[], scope: ProjectScope = null): Promise<StoredDataset[]> {
       if (idsOrNames.length === 0) return [];
-      const ids = idsOrNames.filter((value) => UUID.test(value));
+      const ids = idsOrNames.filter((value) => isUuid(value));
       const { rows } = await pool.query<Row>(
         `SELECT ${COLUMNS} FROM datasets WHERE (id = ANY($1::uuid[]) OR name = ANY($2::text[]))
            AND ($3::text IS NULL OR project = $3)`,

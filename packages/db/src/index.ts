@@ -3,6 +3,7 @@ export * from './benchmark-store.js';
 export * from './client.js';
 export * from './compare-store.js';
 export * from './config.js';
+export * from './config-groups.js';
 export * from './create-database.js';
 export * from './dataset-store.js';
 export * from './external-store.js';

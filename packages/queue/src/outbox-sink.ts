@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { redisReady } from './connection.js';
 import { cancelChannel, publishEvent } from './events.js';
-import { enqueueTrials, type TrialJobData } from './trial-queue.js';
+import { enqueueTrials, removeQueuedJobs, type TrialJobData } from './trial-queue.js';
 
 /** `promise`, or a rejection with `message` once `ms` have passed. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -43,13 +43,10 @@ export function createOutboxSink(options: OutboxSinkOptions): OutboxSink {
     cancel: (sweepId, cancelledTrialIds) =>
       bounded('cancelling', async () => {
         await redis.publish(cancelChannel(prefix), sweepId);
-        // Waiting jobs would be skipped by workers anyway; removing them keeps the queue depth honest.
-        // Running jobs are locked and refuse removal: their workers stop them.
-        for (let i = 0; i < cancelledTrialIds.length; i += 500) {
-          await Promise.allSettled(
-            cancelledTrialIds.slice(i, i + 500).map((trialId) => queue.remove(trialId)),
-          );
-        }
+        // Waiting jobs would be skipped by workers anyway; removing them keeps the queue depth honest
+        // (and the autoscaler from starting workers for them). Running jobs are locked and stay: their
+        // workers stop them.
+        await removeQueuedJobs(queue, redis, cancelledTrialIds);
       }),
   };
 }

@@ -8,6 +8,7 @@ import {
   createTrialQueue,
   enqueueTrials,
   ensureTrialJobs,
+  removeQueuedJobs,
   TRIAL_QUEUE_NAME,
   type TrialJobData,
   trialJobOptions,
@@ -47,6 +48,39 @@ describe('trial queue (real Redis, a key prefix of its own)', () => {
     // getJobs lists the wait list newest first: reversed, it is the order the worker takes them in.
     const jobs = (await queue.getJobs(['waiting'], 0, -1)).reverse();
     expect(jobs.map((job) => job.id)).toEqual(trials.map((t) => t.trialId));
+    await queue.obliterate({ force: true });
+  });
+
+  it("removes a cancelled sweep's queued jobs in batches, keeping the others in order and a locked job", async () => {
+    const a = Array.from({ length: 2500 }, () => ({ trialId: randomUUID(), sweepId: 'a' }));
+    const b = Array.from({ length: 70 }, () => ({ trialId: randomUUID(), sweepId: 'b' }));
+    const mixed = a
+      .flatMap((t, i) => (i % 40 === 0 ? [b[i / 40]!, t] : [t]))
+      .concat(b.slice(Math.ceil(a.length / 40)));
+    await enqueueTrials(queue, mixed);
+    const prioritized = { trialId: randomUUID(), sweepId: 'a' };
+    const delayed = { trialId: randomUUID(), sweepId: 'a' };
+    await queue.add('trial', prioritized, { jobId: prioritized.trialId, priority: 5 });
+    await queue.add('trial', delayed, { jobId: delayed.trialId, delay: 60_000 });
+    // a job a worker holds (its lock key set) is left to that worker
+    const held = a[7]!.trialId;
+    await redis.set(`${queue.toKey(held)}:lock`, 'worker-token');
+    const ids = [...a, prioritized, delayed].map((t) => t.trialId);
+    expect(await removeQueuedJobs(queue, redis, [...ids, randomUUID()], 1000)).toBe(ids.length - 1);
+    const order = (await queue.getJobs(['waiting'], 0, -1)).reverse().map((job) => job.id);
+    expect(order).toEqual(mixed.filter((t) => t.sweepId === 'b' || t.trialId === held).map((t) => t.trialId));
+    const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed');
+    expect(counts).toEqual({ waiting: b.length + 1, prioritized: 0, delayed: 0 });
+    for (const id of [a[0]!.trialId, prioritized.trialId, delayed.trialId]) {
+      expect(await queue.getJob(id)).toBeUndefined();
+    }
+    expect(await queue.getJob(held)).toBeDefined();
+    const removedEvents = (await redis.xrange(queue.toKey('events'), '-', '+')).filter(([, fields]) =>
+      fields.includes('removed'),
+    );
+    expect(removedEvents).toHaveLength(ids.length - 1);
+    // removing again finds nothing
+    expect(await removeQueuedJobs(queue, redis, ids)).toBe(0);
     await queue.obliterate({ force: true });
   });
 

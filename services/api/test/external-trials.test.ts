@@ -6,10 +6,14 @@ import { startTestApi, type TestApi } from '../src/testing.js';
 // finish, hand back, leases, pruning, cancel, and the read routes over what external trainers reported.
 
 let api: TestApi;
-const LEASE_MS = 400;
+// Long enough that no lease runs out in a test on a busy machine unless the test waits for it: those tests
+// run below against an API whose leases last SHORT_LEASE_MS.
+const LEASE_MS = 120_000;
+const SHORT_LEASE_MS = 400;
+const settings = (leaseMs: number) => ({ env: { EXTERNAL_LEASE_MS: String(leaseMs), TRIAL_ATTEMPTS: '2' } });
 
 beforeAll(async () => {
-  api = await startTestApi({ env: { EXTERNAL_LEASE_MS: String(LEASE_MS), TRIAL_ATTEMPTS: '2' } });
+  api = await startTestApi(settings(LEASE_MS));
 });
 afterAll(async () => {
   await api?.close();
@@ -147,27 +151,6 @@ describe('external sweeps', () => {
     expect(configs.statusCode, configs.body).toBe(200);
     const metrics = (await api.app.inject(`/v1/trials/${id}/metrics`)).json();
     expect(metrics.steps ?? metrics.rows ?? metrics).toBeTruthy();
-  });
-
-  it('gives a trial whose lease ran out to the next claim, which resumes after its last stored step', async () => {
-    const sweepId = await createSweep({ workload: { external }, optimizers: [{ type: 'SGD', lr: 0.1 }] });
-    const first = (await claim(sweepId, 'a')).json();
-    await post(`/v1/trials/${first.trial.id}/report`, { token: first.lease.token, steps: steps(1, 4) });
-    // Agent a vanishes; b claims once the lease has run out.
-    const second = (await claimWhenReady(sweepId, 'b')).json();
-    expect(second.trial.id).toBe(first.trial.id);
-    expect(second.trial.resumeFrom).toBe(4);
-    expect(second.lease.token).not.toBe(first.lease.token);
-    // a's token no longer holds the trial.
-    const stale = await post(`/v1/trials/${first.trial.id}/report`, {
-      token: first.lease.token,
-      steps: steps(5, 6),
-    });
-    expect(stale.statusCode).toBe(409);
-    await post(`/v1/trials/${first.trial.id}/report`, { token: second.lease.token, steps: steps(5, 7) });
-    expect((await stepRows(first.trial.id)).map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    const trial = (await api.app.inject(`/v1/trials/${first.trial.id}`)).json();
-    expect(trial).toMatchObject({ lost: 1, attempts: 2, workerId: 'b' });
   });
 
   it('queues a failed trial for its next attempt (TRIAL_ATTEMPTS), then fails it; hand-back queues it', async () => {
@@ -361,6 +344,41 @@ describe('external sweeps', () => {
     expect((await api.app.inject(`/v1/sweeps/${sweepId}`)).json().status).toBe('completed');
   });
 
+  it('answers effects and configs that follow each trial as it ends (effects kept only while nothing ended)', async () => {
+    const sweepId = await createSweep({
+      workload: { external },
+      optimizers: [{ type: 'SGD', lr: [0.1, 0.2], momentum: [0, 0.9] }],
+      seeds: [0, 1],
+      objective: { metric: 'train_loss', mode: 'min' },
+    });
+    const effects = async () => (await api.app.inject(`/v1/sweeps/${sweepId}/effects`)).json();
+    expect((await effects()).n).toBe(0);
+    const seen: number[] = [];
+    for (let done = 1; done <= 8; done++) {
+      const { trial, lease } = (await claim(sweepId)).json();
+      const value = 1 + done / 10;
+      const report = await post(`/v1/trials/${trial.id}/report`, {
+        token: lease.token,
+        steps: steps(1, 2),
+        epochs: [{ epoch: 1, train_loss: value }],
+      });
+      expect(report.json()).toEqual({ stop: false, stored: 2 });
+      const during = await effects(); // a running trial is not an observation
+      expect(during.n).toBe(done - 1);
+      await post(`/v1/trials/${trial.id}/finish`, { token: lease.token, status: 'completed' });
+      // two requests at once share one computation and answer alike
+      const [a, b] = await Promise.all([effects(), effects()]);
+      expect(a).toEqual(b);
+      expect(a.n).toBe(done);
+      seen.push(a.mean);
+      const configs = (await api.app.inject(`/v1/sweeps/${sweepId}/configs`)).json();
+      expect(configs.items.reduce((n: number, c: { n: number }) => n + c.n, 0)).toBe(done);
+    }
+    // the mean of 1.1, 1.2, ... as the trials ended
+    for (const [i, mean] of seen.entries()) expect(mean).toBeCloseTo(1 + (i + 2) / 20, 12);
+    expect((await effects()).method).toBe('functional-anova');
+  });
+
   it('tells a running trial to stop when its sweep is cancelled, and refuses claims after', async () => {
     const sweepId = await createSweep({
       workload: { external },
@@ -375,31 +393,6 @@ describe('external sweeps', () => {
     expect(res.json()).toEqual({ stop: true, reason: 'cancelled', stored: 2 });
     expect((await api.app.inject(`/v1/trials/${running.trial.id}`)).json().status).toBe('cancelled');
     expect((await claim(sweepId)).statusCode).toBe(409);
-  });
-
-  it('ends cancelled a trial of a cancelled sweep whose trainer is gone, with no worker running', async () => {
-    const sweepId = await createSweep({
-      workload: { external },
-      optimizers: [{ type: 'SGD', lr: [0.1, 0.2] }],
-    });
-    const gone = (await claim(sweepId)).json();
-    await post(`/v1/trials/${gone.trial.id}/report`, { token: gone.lease.token, steps: steps(1, 3) });
-    expect((await post(`/v1/sweeps/${sweepId}/cancel`, {})).statusCode).toBe(202);
-    // No report comes again: the API's lease watch ends the trial once its lease has run out.
-    let trial = (await api.app.inject(`/v1/trials/${gone.trial.id}`)).json();
-    while (trial.status === 'running') {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      trial = (await api.app.inject(`/v1/trials/${gone.trial.id}`)).json();
-    }
-    expect(trial).toMatchObject({ status: 'cancelled', stepsDone: 3 });
-    expect((await stepRows(gone.trial.id)).map((r) => r.step)).toEqual([1, 2, 3]);
-    // The trainer coming back late is told the trial has ended, and stores nothing.
-    const late = await post(`/v1/trials/${gone.trial.id}/report`, {
-      token: gone.lease.token,
-      steps: steps(4, 5),
-    });
-    expect(late.statusCode).toBe(409);
-    expect((await stepRows(gone.trial.id)).map((r) => r.step)).toEqual([1, 2, 3]);
   });
 
   it('proposes the next configs of a random search as trials finish, within its parallelism', async () => {
@@ -458,5 +451,63 @@ describe('external sweeps', () => {
         'sweep completed',
       ]),
     );
+  });
+});
+
+describe('external sweeps whose leases run out', () => {
+  let longLease: TestApi;
+  beforeAll(async () => {
+    longLease = api;
+    api = await startTestApi(settings(SHORT_LEASE_MS));
+  });
+  afterAll(async () => {
+    await api?.close();
+    api = longLease;
+  });
+
+  it('gives a trial whose lease ran out to the next claim, which resumes after its last stored step', async () => {
+    const sweepId = await createSweep({ workload: { external }, optimizers: [{ type: 'SGD', lr: 0.1 }] });
+    const first = (await claim(sweepId, 'a')).json();
+    await post(`/v1/trials/${first.trial.id}/report`, { token: first.lease.token, steps: steps(1, 4) });
+    // Agent a vanishes; b claims once the lease has run out.
+    const second = (await claimWhenReady(sweepId, 'b')).json();
+    expect(second.trial.id).toBe(first.trial.id);
+    expect(second.trial.resumeFrom).toBe(4);
+    expect(second.lease.token).not.toBe(first.lease.token);
+    // a's token no longer holds the trial.
+    const stale = await post(`/v1/trials/${first.trial.id}/report`, {
+      token: first.lease.token,
+      steps: steps(5, 6),
+    });
+    expect(stale.statusCode).toBe(409);
+    await post(`/v1/trials/${first.trial.id}/report`, { token: second.lease.token, steps: steps(5, 7) });
+    expect((await stepRows(first.trial.id)).map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const trial = (await api.app.inject(`/v1/trials/${first.trial.id}`)).json();
+    expect(trial).toMatchObject({ lost: 1, attempts: 2, workerId: 'b' });
+  });
+
+  it('ends cancelled a trial of a cancelled sweep whose trainer is gone, with no worker running', async () => {
+    const sweepId = await createSweep({
+      workload: { external },
+      optimizers: [{ type: 'SGD', lr: [0.1, 0.2] }],
+    });
+    const gone = (await claim(sweepId)).json();
+    await post(`/v1/trials/${gone.trial.id}/report`, { token: gone.lease.token, steps: steps(1, 3) });
+    expect((await post(`/v1/sweeps/${sweepId}/cancel`, {})).statusCode).toBe(202);
+    // No report comes again: the API's lease watch ends the trial once its lease has run out.
+    let trial = (await api.app.inject(`/v1/trials/${gone.trial.id}`)).json();
+    while (trial.status === 'running') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      trial = (await api.app.inject(`/v1/trials/${gone.trial.id}`)).json();
+    }
+    expect(trial).toMatchObject({ status: 'cancelled', stepsDone: 3 });
+    expect((await stepRows(gone.trial.id)).map((r) => r.step)).toEqual([1, 2, 3]);
+    // The trainer coming back late is told the trial has ended, and stores nothing.
+    const late = await post(`/v1/trials/${gone.trial.id}/report`, {
+      token: gone.lease.token,
+      steps: steps(4, 5),
+    });
+    expect(late.statusCode).toBe(409);
+    expect((await stepRows(gone.trial.id)).map((r) => r.step)).toEqual([1, 2, 3]);
   });
 });

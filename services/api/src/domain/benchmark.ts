@@ -1,4 +1,4 @@
-import { asMinimized, topConfigs, tuningConfigs } from '@hypersweep/core';
+import { asMinimized, isUuid, topConfigs, tuningConfigs } from '@hypersweep/core';
 import {
   findSweep,
   type ProtocolTrialRow,
@@ -246,8 +246,6 @@ export interface BenchmarksQuery {
   measure: 'seconds' | 'steps';
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * GET /v1/benchmarks?sweeps=ID,ID: AlgoPerf's performance profiles over the sweeps (one workload each).
  * An optimizer's time on a workload is the median over its tuned config's evaluation seeds of the time to
@@ -264,7 +262,7 @@ export async function benchmarksProfile(context: ApiContext, query: BenchmarksQu
     throw new HttpError(400, message, [{ path: '/query/sweeps', message }]);
   }
   ids.forEach((id, i) => {
-    if (!UUID.test(id)) {
+    if (!isUuid(id)) {
       const message = `${JSON.stringify(id)} is not a sweep id (a UUID)`;
       throw new HttpError(400, message, [{ path: `/query/sweeps/${i}`, message }]);
     }

@@ -1,9 +1,18 @@
-import { type CurveMetric, curveMetrics, isEpochMetric, readCurves } from '@hypersweep/db';
-import { isExternalWorkload } from '@hypersweep/spec';
+import { isUuid } from '@hypersweep/core';
+import {
+  type CurveMetric,
+  curveMetrics,
+  isEpochMetric,
+  listTrialsByObjective,
+  readCurves,
+  readSomeTrials,
+  type TrialWithConfig,
+} from '@hypersweep/db';
+import { type ConfigGroup, isExternalWorkload, type TrialConfig } from '@hypersweep/spec';
 import type { ApiContext } from '../context.js';
 import { HttpError } from '../errors.js';
 import { finite } from '../views.js';
-import { leaderboardOrder, loadComparedSweep, rankedGroups } from './compared-trials.js';
+import { loadComparedSweep, rankedGroupPage, readGroups } from './compared-trials.js';
 
 /** What GET /v1/sweeps/:id/curves asks for (its querystring). */
 export interface CurvesQuery {
@@ -39,7 +48,7 @@ export async function sweepCurves(context: ApiContext, id: string, query: Curves
       },
     ]);
   }
-  const chosen = chooseCurves(await curveCandidates(context, id, sweep.objectiveMode, query.by), query);
+  const chosen = await chooseCurves(context, id, sweep.objectiveMode, query);
   const points = await readCurves(
     context.pool,
     query.metric,
@@ -68,42 +77,67 @@ export async function sweepCurves(context: ApiContext, id: string, query: Curves
   };
 }
 
-/** Every configuration (best mean first) or every trial (leaderboard order) of the sweep. */
-async function curveCandidates(
+/** A trial as a curve of its own. */
+const trialCandidate = (t: TrialWithConfig): CurveCandidate => {
+  const { seed, ...rest } = t.config as TrialConfig;
+  return {
+    key: t.id,
+    config: rest,
+    seeds: [seed],
+    trialIds: [t.id],
+    mean: t.bestValue,
+    pruned: t.status === 'pruned' ? 1 : 0,
+  };
+};
+
+const groupCandidate = (g: ConfigGroup): CurveCandidate => ({
+  key: g.key,
+  config: g.config as unknown as Record<string, unknown>,
+  seeds: g.seeds,
+  trialIds: g.trialIds,
+  mean: g.objective.mean,
+  pruned: g.pruned.n,
+});
+
+/**
+ * The curves asked for: the best `limit` configurations (best mean first) or trials (leaderboard order),
+ * or those `ids` names (each once, in its order; a 400 for unknown ids). Only the chosen trials are read.
+ */
+async function chooseCurves(
   context: ApiContext,
   id: string,
   mode: 'min' | 'max',
-  by: CurvesQuery['by'],
+  query: CurvesQuery,
 ): Promise<CurveCandidate[]> {
-  const { rows, groups } = await rankedGroups(context.pool, id, mode);
-  if (by === 'config') {
-    return groups.map((g) => ({
-      key: g.key,
-      config: g.config as unknown as Record<string, unknown>,
-      seeds: g.seeds,
-      trialIds: g.trialIds,
-      mean: g.objective.mean,
-      pruned: g.pruned.n,
-    }));
+  const { pool } = context;
+  if (query.ids === undefined) {
+    if (query.by === 'config') {
+      const page = await rankedGroupPage(pool, id, mode, { limit: query.limit, offset: 0 });
+      return page.groups.map(groupCandidate);
+    }
+    const top = await listTrialsByObjective(pool, id, { mode, limit: query.limit, offset: 0 });
+    const trials = new Map(
+      (
+        await readSomeTrials(
+          pool,
+          id,
+          'id',
+          top.map((t) => t.id),
+        )
+      ).map((t) => [t.id, t]),
+    );
+    return top.flatMap((t) => {
+      const trial = trials.get(t.id);
+      return trial ? [trialCandidate(trial)] : []; // deleted between the two reads
+    });
   }
-  return leaderboardOrder(rows, mode).map((t) => {
-    const { seed, ...rest } = t.config;
-    return {
-      key: t.id,
-      config: rest,
-      seeds: [seed],
-      trialIds: [t.id],
-      mean: t.bestValue,
-      pruned: t.status === 'pruned' ? 1 : 0,
-    };
-  });
-}
-
-/** The best `limit` candidates, or those `ids` names (each once, in its order; a 400 for unknown ids). */
-function chooseCurves(candidates: CurveCandidate[], query: CurvesQuery): CurveCandidate[] {
-  if (query.ids === undefined) return candidates.slice(0, query.limit);
   const wanted = query.ids.split(',').filter(Boolean);
-  const byKey = new Map(candidates.map((c) => [c.key, c]));
+  const byKey =
+    query.by === 'config'
+      ? new Map([...(await readGroups(pool, id, wanted))].map(([key, g]) => [key, groupCandidate(g)]))
+      : new Map(
+          (await readSomeTrials(pool, id, 'id', wanted.filter(isUuid))).map((t) => [t.id, trialCandidate(t)]),
+        );
   const unknown = wanted.filter((key) => !byKey.has(key));
   if (unknown.length > 0 || wanted.length === 0 || wanted.length > 100) {
     const message =

@@ -1,4 +1,4 @@
-import { submitSweep } from '@hypersweep/core';
+import { isUuid, submitSweep } from '@hypersweep/core';
 import {
   countTrials,
   countTrialsByStatus,
@@ -61,8 +61,6 @@ const datasetIdsOf = (trials: readonly TrialConfig[]): string[] => [
   ...new Set(trials.flatMap((trial) => datasetFilesOf(trial).map((ref) => ref.id))),
 ];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Opaque keyset cursor over (created_at DESC, id DESC). */
 const encodeCursor = (createdAt: Date, id: string) =>
   Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
@@ -70,8 +68,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const date = new Date(createdAt);
-    if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !UUID.test(id))
-      throw new Error('bad cursor');
+    if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !isUuid(id)) throw new Error('bad cursor');
     return { createdAt: date, id };
   } catch {
     throw new HttpError(400, 'invalid cursor', [

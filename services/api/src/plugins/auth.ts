@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { allows, creationProject, OPEN_PRINCIPAL, type Principal, sees } from '@hypersweep/core';
+import { allows, creationProject, isUuid, OPEN_PRINCIPAL, type Principal, sees } from '@hypersweep/core';
 import { sweepProject, trialProject } from '@hypersweep/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type RouteRule, ruleOf } from '../access-rules.js';
@@ -21,7 +21,6 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const UNAUDITED = new Set(['POST /v1/schedules/preview', 'POST /v1/trials/:id/report']);
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The caller of a request past the auth hook (a route that is not open always has one). */
 export function principalOf(request: FastifyRequest): Principal {
@@ -109,7 +108,7 @@ async function checkSubject(
 ): Promise<void> {
   const id = (request.params as { id?: string } | undefined)?.id;
   // A global admin sees everything: its changes are looked up for the audit log only.
-  if (id === undefined || !UUID.test(id)) return;
+  if (id === undefined || !isUuid(id)) return;
   const audited =
     MUTATING.has(request.method) && !UNAUDITED.has(`${request.method} ${request.routeOptions.url}`);
   if (principal.project === null && !audited) return;

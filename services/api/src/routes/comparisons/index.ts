@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { configsPage, sweepEffects } from '../../domain/compared-trials.js';
+import { configsCsvPage, configsPage, sweepEffects } from '../../domain/compared-trials.js';
 import { sendConfigsCsv } from '../../domain/csv-exports.js';
 import { sweepCurves } from '../../domain/curves.js';
 import { configsSchema, curvesSchema, effectsSchema } from './schemas.js';
@@ -11,9 +11,9 @@ export const comparisonRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/sweeps/:id/configs', { schema: configsSchema }, async (request, reply) => {
     const { id } = request.params;
     const { format, ...page } = request.query;
-    const { sweep, rows, groups, items, pruned } = await configsPage(context, id, page);
-    if (format === 'csv') return sendConfigsCsv(reply, id, { rows, groups, items, offset: page.offset });
-    return { objective: sweep.objective, total: groups.length, pruned, items };
+    if (format !== 'csv') return configsPage(context, id, page);
+    const csv = await configsCsvPage(context, id, page);
+    return sendConfigsCsv(reply, id, { ...csv, offset: page.offset });
   });
 
   app.get('/v1/sweeps/:id/effects', { schema: effectsSchema }, async (request) =>

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { isUuid } from '@hypersweep/core';
 import { DatasetError, type DatasetFormat } from '@hypersweep/data';
 import { DatasetNameTakenError } from '@hypersweep/db';
 import { BUILTIN_DATASET_DESCRIPTIONS, BUILTIN_DATASETS, builtinDataset } from '@hypersweep/spec';
@@ -14,7 +15,6 @@ import {
   uploadDatasetSchema,
 } from './schemas.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const accepted = DATASET_CONTENT_TYPES.join(' or ');
 
 /** A built-in dataset (packages/spec BUILTIN_DATASETS) as the datasets routes show it. */
@@ -69,7 +69,7 @@ export const datasetRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/v1/datasets', { schema: uploadDatasetSchema }, async (request, reply) => {
     const { name, format: asked } = request.query;
-    if (UUID.test(name))
+    if (isUuid(name))
       throw invalidRequest('invalid query', [
         { path: '/query/name', message: 'a name may not be a uuid: ids are' },
       ]);
