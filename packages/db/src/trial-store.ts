@@ -44,18 +44,56 @@ export async function findTrial(db: Queryable, id: string): Promise<TrialRow | n
   return rows[0] ?? null;
 }
 
-/** The sweep's trials best first by the objective (trials without a value last, then by index). */
+/** Where a leaderboard page ends: its last trial's best value and index (the next page starts after it). */
+export interface LeaderboardPosition {
+  value: number | null;
+  index: number;
+}
+
+/**
+ * The sweep's trials best first by the objective (trials without a value last, then by index): `offset`
+ * trials on, or after the trial at `after` (keyset paging: a page deep in a 100,000-trial sweep costs what
+ * the first does, where OFFSET reads every trial before it).
+ */
 export async function listTrialsByObjective(
   db: Queryable,
   sweepId: string,
-  query: { mode: 'min' | 'max'; status?: TrialStatus; limit: number; offset: number },
+  query: {
+    mode: 'min' | 'max';
+    status?: TrialStatus;
+    limit: number;
+    offset: number;
+    after?: LeaderboardPosition;
+  },
 ): Promise<TrialRow[]> {
   const order = query.mode === 'max' ? 'DESC' : 'ASC';
+  const beyond = query.mode === 'max' ? '<' : '>';
+  const after = query.after;
+  // the trials with a value, from the index on (sweep_id, best_value) in order, then those without one
   const { rows } = await db.query<TrialRow>(
-    `SELECT ${TRIAL_COLUMNS} FROM trials
-     WHERE sweep_id = $1 AND ($2::"TrialStatus" IS NULL OR status = $2::"TrialStatus")
-     ORDER BY best_value ${order} NULLS LAST, index ASC LIMIT $3 OFFSET $4`,
-    [sweepId, query.status ?? null, query.limit, query.offset],
+    `SELECT * FROM (
+       (SELECT ${TRIAL_COLUMNS} FROM trials
+        WHERE sweep_id = $1 AND ($2::"TrialStatus" IS NULL OR status = $2::"TrialStatus")
+          AND best_value IS NOT NULL AND $5::boolean
+          AND ($6::float8 IS NULL OR (best_value ${beyond}= $6 AND (best_value ${beyond} $6 OR index > $7)))
+        ORDER BY best_value ${order}, index LIMIT $3::int + $4::int)
+       UNION ALL
+       (SELECT ${TRIAL_COLUMNS} FROM trials
+        WHERE sweep_id = $1 AND ($2::"TrialStatus" IS NULL OR status = $2::"TrialStatus")
+          AND best_value IS NULL AND index > $8::int
+        ORDER BY index LIMIT $3::int + $4::int)
+     ) page
+     ORDER BY "bestValue" ${order} NULLS LAST, index LIMIT $3 OFFSET $4`,
+    [
+      sweepId,
+      query.status ?? null,
+      query.limit,
+      query.offset,
+      after === undefined || after.value !== null,
+      after?.value ?? null,
+      after?.index ?? -1,
+      after !== undefined && after.value === null ? after.index : -1,
+    ],
   );
   return rows;
 }

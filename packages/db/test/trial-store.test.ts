@@ -168,6 +168,40 @@ describe('trial store', () => {
     expect((await countAllTrialsByStatus(pool)).completed).toBeGreaterThanOrEqual(4);
   });
 
+  it('pages the leaderboard by position as by offset: ties, trials without a value, a status, both directions', async () => {
+    const { sweepId, trialIds } = await seedSweep(pool, 23);
+    const values = [3, null, 1, 2, 2, null, 5, 1, 2, 0.5, null, 4, 2, 3, 1, null, 6, 2, 7, 0.25, null, 2, 1];
+    for (const [i, value] of values.entries()) {
+      await claimTrial(pool, trialIds[i]!, 'w');
+      if (i % 5 !== 4) await finishTrial(pool, trialIds[i]!, 'w', { ...outcome, bestValue: value });
+      else await pool.query('UPDATE trials SET best_value = $2 WHERE id = $1', [trialIds[i], value]);
+    }
+    for (const mode of ['min', 'max'] as const) {
+      for (const status of [undefined, 'completed', 'running'] as const) {
+        const filter = status ? { status } : {};
+        const whole = await listTrialsByObjective(pool, sweepId, { mode, limit: 100, offset: 0, ...filter });
+        for (const limit of [1, 3, 4]) {
+          const paged: number[] = [];
+          let after: { value: number | null; index: number } | undefined;
+          for (;;) {
+            const page = await listTrialsByObjective(pool, sweepId, {
+              mode,
+              limit,
+              offset: 0,
+              ...filter,
+              ...(after ? { after } : {}),
+            });
+            paged.push(...page.map((t) => t.index));
+            const last = page.at(-1);
+            if (page.length < limit || !last) break;
+            after = { value: last.bestValue, index: last.index };
+          }
+          expect(paged, `${mode} ${status} by ${limit}`).toEqual(whole.map((t) => t.index));
+        }
+      }
+    }
+  });
+
   it('counts every takeover from a vanished worker, and fails a trial lost more than maxLost times', async () => {
     const { sweepId, trialIds } = await seedSweep(pool, 3);
     const [crasher, expiring, handedBack] = trialIds as [string, string, string];

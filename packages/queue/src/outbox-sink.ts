@@ -5,11 +5,19 @@ import { redisReady } from './connection.js';
 import { cancelChannel, publishEvent } from './events.js';
 import { enqueueTrials, removeQueuedJobs, type TrialJobData } from './trial-queue.js';
 
-/** `promise`, or a rejection with `message` once `ms` have passed. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+/** `promise`, or a rejection with `message` once `ms` have passed (calling `onTimeout` first). */
+export function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  message: string,
+  onTimeout?: () => void,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new Error(message));
+    }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -32,21 +40,25 @@ export function createOutboxSink(options: OutboxSinkOptions): OutboxSink {
   const timeoutMs = options.timeoutMs ?? 5_000;
   // BullMQ waits for a reconnect rather than failing: with Redis down a send fails now instead.
   const ready = () => redisReady(redis, Math.min(2_000, timeoutMs));
-  const bounded = async <T>(what: string, send: () => Promise<T>): Promise<T> => {
+  // A send that timed out is told to stop (`signal`), so the relay's next try never runs beside it.
+  const bounded = async <T>(what: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> => {
     await ready();
-    return withTimeout(send(), timeoutMs, `${what} timed out after ${timeoutMs} ms`);
+    const stop = new AbortController();
+    return withTimeout(send(stop.signal), timeoutMs, `${what} timed out after ${timeoutMs} ms`, () =>
+      stop.abort(),
+    );
   };
   return {
     ready,
     enqueue: (trials: readonly TrialRef[]) => bounded('enqueueing', () => enqueueTrials(queue, trials)),
     publish: (event) => bounded('publishing', () => publishEvent(redis, prefix, event)),
     cancel: (sweepId, cancelledTrialIds) =>
-      bounded('cancelling', async () => {
+      bounded('cancelling', async (signal) => {
         await redis.publish(cancelChannel(prefix), sweepId);
         // Waiting jobs would be skipped by workers anyway; removing them keeps the queue depth honest
         // (and the autoscaler from starting workers for them). Running jobs are locked and stay: their
         // workers stop them.
-        await removeQueuedJobs(queue, redis, cancelledTrialIds);
+        await removeQueuedJobs(queue, redis, cancelledTrialIds, { signal });
       }),
   };
 }

@@ -138,19 +138,20 @@ return count`;
 
 /**
  * Removes the jobs of these trials that no worker holds (waiting, paused, prioritized, delayed), `batch` ids
- * per script run (each one pass over the wait list, so Redis is never held for long). Returns how many it
- * removed; ids without such a job are skipped.
+ * per script run (each one pass over the wait list, so Redis is never held for long), stopping between two
+ * runs once `signal` aborts. Returns how many it removed; ids without such a job are skipped.
  */
 export async function removeQueuedJobs(
   queue: Queue<TrialJobData>,
   /** A connection to the queue's Redis. */
   client: Redis,
   trialIds: readonly string[],
-  batch = 10_000,
+  options: { batch?: number; signal?: AbortSignal } = {},
 ): Promise<number> {
+  const { batch = 10_000, signal } = options;
   const prefix = queue.toKey('');
   let removed = 0;
-  for (let i = 0; i < trialIds.length; i += batch) {
+  for (let i = 0; i < trialIds.length && !signal?.aborted; i += batch) {
     removed += Number(await client.eval(REMOVE_QUEUED_JOBS, 1, prefix, ...trialIds.slice(i, i + batch)));
   }
   return removed;

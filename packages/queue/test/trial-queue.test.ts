@@ -66,7 +66,12 @@ describe('trial queue (real Redis, a key prefix of its own)', () => {
     const held = a[7]!.trialId;
     await redis.set(`${queue.toKey(held)}:lock`, 'worker-token');
     const ids = [...a, prioritized, delayed].map((t) => t.trialId);
-    expect(await removeQueuedJobs(queue, redis, [...ids, randomUUID()], 1000)).toBe(ids.length - 1);
+    const stopped = new AbortController();
+    stopped.abort();
+    expect(await removeQueuedJobs(queue, redis, ids, { signal: stopped.signal })).toBe(0);
+    expect(await removeQueuedJobs(queue, redis, [...ids, randomUUID()], { batch: 1000 })).toBe(
+      ids.length - 1,
+    );
     const order = (await queue.getJobs(['waiting'], 0, -1)).reverse().map((job) => job.id);
     expect(order).toEqual(mixed.filter((t) => t.sweepId === 'b' || t.trialId === held).map((t) => t.trialId));
     const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed');

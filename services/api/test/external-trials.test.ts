@@ -379,6 +379,46 @@ describe('external sweeps', () => {
     expect((await effects()).method).toBe('functional-anova');
   });
 
+  it('pages the leaderboard by cursor as by offset, and refuses a cursor it did not give', async () => {
+    const sweepId = await createSweep({
+      workload: { external },
+      optimizers: [{ type: 'SGD', lr: [0.1, 0.2, 0.3, 0.4], momentum: [0, 0.5, 0.9] }],
+      objective: { metric: 'train_loss', mode: 'min' },
+    });
+    for (let done = 0; done < 8; done++) {
+      const { trial, lease } = (await claim(sweepId)).json();
+      await post(`/v1/trials/${trial.id}/report`, {
+        token: lease.token,
+        steps: steps(1, 1),
+        epochs: [{ epoch: 1, train_loss: done % 3 }], // ties
+      });
+      await post(`/v1/trials/${trial.id}/finish`, { token: lease.token, status: 'completed' });
+    }
+    const page = (query: string) => api.app.inject(`/v1/sweeps/${sweepId}/trials?${query}`);
+    const whole = (await page('limit=100')).json();
+    expect(whole.nextCursor).toBeNull();
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = (await page(`limit=5${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      expect(res.total).toBe(12);
+      ids.push(...res.items.map((t: { id: string }) => t.id));
+      cursor = res.nextCursor;
+    } while (cursor);
+    expect(ids).toEqual(whole.items.map((t: { id: string }) => t.id));
+    for (const [query, message] of [
+      ['cursor=bm90IGEgY3Vyc29y', 'not a cursor this API returned'],
+      [`cursor=${Buffer.from('[1.5, -2]').toString('base64url')}`, 'not a cursor this API returned'],
+      [`cursor=${(await page('limit=2')).json().nextCursor}&offset=2`, 'give offset or cursor, not both'],
+      [`cursor=${(await page('limit=2')).json().nextCursor}&format=csv`, 'leave cursor out'],
+    ] as const) {
+      const res = await page(query);
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json().details[0].path).toBe('/query/cursor');
+      expect(res.json().details[0].message).toContain(message);
+    }
+  });
+
   it('tells a running trial to stop when its sweep is cancelled, and refuses claims after', async () => {
     const sweepId = await createSweep({
       workload: { external },

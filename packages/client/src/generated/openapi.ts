@@ -14543,9 +14543,12 @@ export interface operations {
     listTrials: {
         parameters: {
             query: {
+                /** @description nextCursor of the previous page: the page after it, at the cost of the first page (JSON only; not with offset) */
+                cursor?: string;
                 /** @description csv: the same rows with one column per swept option */
                 format: "json" | "csv";
                 limit: number;
+                /** @description Trials to skip (cursor pages faster deep in a sweep) */
                 offset: number;
                 /** @description queued, running, completed, failed, cancelled, pruned */
                 status?: "queued" | "running" | "completed" | "failed" | "cancelled" | "pruned";
@@ -14613,6 +14616,8 @@ export interface operations {
                             sweepId: string;
                             workerId: string | null;
                         }[];
+                        /** @description Pass as cursor for the next page; null on the last page */
+                        nextCursor: string | null;
                         objective: {
                             /**
                              * @description val_loss, val_accuracy, train_loss, or a metric of an external trainer's own (val_bleu)

@@ -3,6 +3,7 @@ import {
   countTrials,
   countTrialsByStatus,
   firstTrialConfig,
+  type LeaderboardPosition,
   listSweeps,
   listTrialsByObjective,
   type SweepRow,
@@ -61,20 +62,39 @@ const datasetIdsOf = (trials: readonly TrialConfig[]): string[] => [
   ...new Set(trials.flatMap((trial) => datasetFilesOf(trial).map((ref) => ref.id))),
 ];
 
-/** Opaque keyset cursor over (created_at DESC, id DESC). */
-const encodeCursor = (createdAt: Date, id: string) =>
-  Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+/** An opaque keyset cursor: where a page ended, as JSON in base64url. */
+const encodeCursor = (position: unknown[]) => Buffer.from(JSON.stringify(position)).toString('base64url');
+
+/** The position in a cursor this API returned, as `read` accepts it (undefined: not one), or a 400. */
+function decodeCursor<T>(cursor: string, read: (position: unknown[]) => T | undefined): T {
+  let position: T | undefined;
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(createdAt);
-    if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !isUuid(id)) throw new Error('bad cursor');
-    return { createdAt: date, id };
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    position = Array.isArray(parsed) ? read(parsed) : undefined;
   } catch {
+    position = undefined;
+  }
+  if (position === undefined) {
     throw new HttpError(400, 'invalid cursor', [
       { path: '/query/cursor', message: 'not a cursor this API returned' },
     ]);
   }
+  return position;
+}
+
+/** The sweeps list's position: (created_at DESC, id DESC). */
+function sweepsPosition([createdAt, id]: unknown[]) {
+  const date = new Date(typeof createdAt === 'string' ? createdAt : Number.NaN);
+  return Number.isNaN(date.getTime()) || typeof id !== 'string' || !isUuid(id)
+    ? undefined
+    : { createdAt: date, id };
+}
+
+/** The leaderboard's position: the last trial's best value (null: none) and index. */
+function leaderboardPosition([value, index]: unknown[]): LeaderboardPosition | undefined {
+  const valid =
+    (value === null || Number.isFinite(value)) && Number.isInteger(index) && (index as number) >= 0;
+  return valid ? { value: value as number | null, index: index as number } : undefined;
 }
 
 /** GET /v1/sweeps: a page of sweeps, newest first, and the cursor of the next page (null on the last). */
@@ -89,7 +109,7 @@ export async function sweepsPage(
   project: string | null,
 ) {
   const { status, limit, cursor, idPrefix } = query;
-  const after = cursor ? decodeCursor(cursor) : undefined;
+  const after = cursor ? decodeCursor(cursor, sweepsPosition) : undefined;
   const rows = await listSweeps(context.pool, {
     limit: limit + 1,
     ...(status ? { status } : {}),
@@ -101,7 +121,7 @@ export async function sweepsPage(
   const last = page.at(-1);
   return {
     items: page.map(sweepSummaryView),
-    nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
   };
 }
 
@@ -128,26 +148,38 @@ function modelSummary(config: unknown) {
   return { inputShape: dataset.shape, ...summarizeModel(model, dataset.shape) };
 }
 
-/** GET /v1/sweeps/:id/trials as JSON: a page of the leaderboard and how many trials it has in all. */
+/**
+ * GET /v1/sweeps/:id/trials as JSON: a page of the leaderboard, how many trials it has in all, and the cursor
+ * of the next page (null on the last): `cursor` pages by position, `offset` by count.
+ */
 export async function leaderboardPage(
   context: ApiContext,
   sweep: SweepRow,
-  page: { status?: TrialStatus | undefined; limit: number; offset: number },
+  page: { status?: TrialStatus | undefined; limit: number; offset: number; cursor?: string | undefined },
 ) {
-  const { status, limit, offset } = page;
+  const { status, limit, offset, cursor } = page;
+  if (cursor !== undefined && offset > 0) {
+    const message = 'give offset or cursor, not both';
+    throw new HttpError(400, message, [{ path: '/query/cursor', message }]);
+  }
+  const after = cursor === undefined ? undefined : decodeCursor(cursor, leaderboardPosition);
   const [total, trials] = await Promise.all([
     countTrials(context.pool, sweep.id, status),
     listTrialsByObjective(context.pool, sweep.id, {
       mode: sweep.objectiveMode,
-      limit,
+      limit: limit + 1,
       offset,
       ...(status ? { status } : {}),
+      ...(after ? { after } : {}),
     }),
   ]);
   const now = Date.now();
+  const items = trials.slice(0, limit);
+  const last = items.at(-1);
   return {
     objective: { metric: sweep.objectiveMetric, mode: sweep.objectiveMode },
     total,
-    items: trials.map((t) => trialView(t, now)),
+    items: items.map((t) => trialView(t, now)),
+    nextCursor: trials.length > limit && last ? encodeCursor([last.bestValue, last.index]) : null,
   };
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sweepOr404 } from '../../context.js';
 import { sendTrialsCsv } from '../../domain/csv-exports.js';
 import { leaderboardPage, sweepDetail, sweepsPage } from '../../domain/sweep-queries.js';
+import { HttpError } from '../../errors.js';
 import { scopeOf } from '../../plugins/auth.js';
 import { leaderboardSchema, listSweepsSchema, sweepSchema } from './schemas.js';
 
@@ -20,7 +21,13 @@ export const readSweepRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/v1/sweeps/:id/trials', { schema: leaderboardSchema }, async (request, reply) => {
     const { format, ...page } = request.query;
     const sweep = await sweepOr404(context, request.params.id);
-    if (format === 'csv') return sendTrialsCsv(context, reply, sweep, page);
+    if (format === 'csv') {
+      if (page.cursor !== undefined) {
+        const message = 'a CSV holds the whole leaderboard page by offset: leave cursor out';
+        throw new HttpError(400, message, [{ path: '/query/cursor', message }]);
+      }
+      return sendTrialsCsv(context, reply, sweep, page);
+    }
     return leaderboardPage(context, sweep, page);
   });
 };

@@ -178,12 +178,29 @@ export const leaderboardSchema = {
   querystring: Type.Object({
     status: Type.Optional(TrialStatus),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    offset: Type.Integer({
+      minimum: 0,
+      default: 0,
+      description: 'Trials to skip (cursor pages faster deep in a sweep)',
+    }),
+    cursor: Type.Optional(
+      Type.String({
+        description:
+          'nextCursor of the previous page: the page after it, at the cost of the first page (JSON only; not with offset)',
+      }),
+    ),
     format: ResponseFormat('csv: the same rows with one column per swept option'),
   }),
   response: {
     200: csvOrJson(
-      Type.Object({ objective: Objective, total: Type.Integer(), items: Type.Array(TrialSummary) }),
+      Type.Object({
+        objective: Objective,
+        total: Type.Integer(),
+        items: Type.Array(TrialSummary),
+        nextCursor: Type.Union([Type.String(), Type.Null()], {
+          description: 'Pass as cursor for the next page; null on the last page',
+        }),
+      }),
       'format=csv: one row per trial, one column per swept option (and the seed)',
     ),
     ...sweepErrors,
