@@ -12,6 +12,9 @@ import {
   sweptFactors,
 } from '../src/compare/index.js';
 import type { TrialConfig } from '../src/trial-config.js';
+
+const withoutSeedOf = ({ seed: _seed, ...rest }: TrialConfig) => rest;
+
 import { baseSpec, expectValid } from './helpers.js';
 
 const trialsOf = (spec: Record<string, unknown>): TrialConfig[] =>
@@ -242,6 +245,22 @@ describe('effects', () => {
     return 10 + a[i]! + b[j]! + u[i]! * v[j]! + d[c.seed]!;
   };
   const total = 1 + 2 / 3 + 2 + 0.25;
+
+  test("the same with the caller's configuration keys, and a key that differs is a configuration apart", () => {
+    const plain = computeEffects(
+      configs.map((config) => ({ config, value: y(config) })),
+      spec,
+    );
+    const keyed = configs.map((config) => ({
+      config,
+      value: y(config),
+      key: JSON.stringify(withoutSeedOf(config)),
+    }));
+    expect(computeEffects(keyed, spec)).toEqual(plain);
+    // keys are what groups the replicates: one config keyed apart is a cell of its own, so not a full grid
+    const split = keyed.map((o, i) => (i === 0 ? { ...o, key: 'apart' } : o));
+    expect(computeEffects(split, spec).method).toBe('binned-marginal');
+  });
 
   test('on a complete grid: exact functional ANOVA shares of main effects and two-way interactions', () => {
     const effects = computeEffects(

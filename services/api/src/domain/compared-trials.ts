@@ -182,7 +182,9 @@ async function computeSweepEffects(
 ) {
   const rows = await loadTrials(context.pool, sweep.id);
   const observations = rows.flatMap((r) =>
-    r.status === 'completed' && r.bestValue !== null ? [{ config: r.config, value: r.bestValue }] : [],
+    r.status === 'completed' && r.bestValue !== null
+      ? [{ config: r.config, value: r.bestValue, key: r.seedlessText }]
+      : [],
   );
   // what was swept is read from the stored spec (extensions included), not from the configs' differences
   const effects = computeEffects(observations, sweep.spec, {
