@@ -200,8 +200,8 @@ export function createSettleStore(pool: Transactional, run: StatementRunner = on
                   parallelism: search.parallelism ?? null,
                 },
                 progress: {
-                  created: sweep.created,
-                  unfinished: sweep.unfinished,
+                  created: sweep.created ?? 0,
+                  unfinished: sweep.unfinished ?? 0,
                   samplesDrawn: sweep.samplesDrawn,
                 },
                 datasets: await datasetsOfSweep(db, sweepId),

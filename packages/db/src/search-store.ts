@@ -71,10 +71,10 @@ export interface SearchSweepRow {
   objectiveMetric: ObjectiveColumn;
   objectiveMode: 'min' | 'max';
   trialCount: number;
-  /** Trials created so far (the next index). */
-  created: number;
-  /** Created trials that have not ended (queued or running). */
-  unfinished: number;
+  /** Trials created so far (the next index); counted for a random or tpe search only (null for others). */
+  created: number | null;
+  /** Created trials that have not ended (queued or running); a random or tpe search only, as `created`. */
+  unfinished: number | null;
   /** Configs sampled so far, skipped ones included: the next sample's number (0 until first recorded). */
   samplesDrawn: number;
   /** Trials per config. */
@@ -92,8 +92,12 @@ export async function readSearchSweep(db: Queryable, sweepId: string): Promise<S
   const { rows } = await db.query<SearchSweepRow>(
     `SELECT s.spec, s.search, s.status, s.objective_metric AS "objectiveMetric", s.objective_mode AS "objectiveMode",
             s.trial_count AS "trialCount", s.samples_drawn AS "samplesDrawn", s.seeds, s.external,
-            (SELECT count(*) FROM trials WHERE sweep_id = s.id)::int AS created,
-            (SELECT count(*) FROM trials WHERE sweep_id = s.id AND status IN (${UNFINISHED_TRIAL}))::int AS unfinished
+            -- counted for a search only: every trial's end reads this under the sweep's row lock, and a
+            -- grid's counts (a scan of its trials) would make each end of a big grid wait on the last
+            CASE WHEN s.search->>'type' IN ('random', 'tpe') THEN
+              (SELECT count(*) FROM trials WHERE sweep_id = s.id)::int END AS created,
+            CASE WHEN s.search->>'type' IN ('random', 'tpe') THEN
+              (SELECT count(*) FROM trials WHERE sweep_id = s.id AND status IN (${UNFINISHED_TRIAL}))::int END AS unfinished
      FROM sweeps s WHERE s.id = $1`,
     [sweepId],
   );
@@ -202,11 +206,12 @@ export async function readProtocolSweep(db: Queryable, sweepId: string) {
     counts: Array<{ phase: string; entry: number; created: number; unfinished: number }> | null;
   }>(
     `SELECT s.protocol, s.status, s.objective_metric AS "objectiveMetric", s.objective_mode AS "objectiveMode", s.seeds,
-            (SELECT count(*) FROM trials WHERE sweep_id = s.id)::int AS created,
-            (SELECT jsonb_agg(c) FROM (
+            -- counted for a protocol sweep only (read under the sweep's row lock at every trial's end)
+            CASE WHEN s.protocol IS NOT NULL THEN (SELECT count(*) FROM trials WHERE sweep_id = s.id)::int END AS created,
+            CASE WHEN s.protocol IS NOT NULL THEN (SELECT jsonb_agg(c) FROM (
                SELECT phase, entry, count(*)::int AS created,
                       (count(*) FILTER (WHERE status IN (${UNFINISHED_TRIAL})))::int AS unfinished
-               FROM trials WHERE sweep_id = s.id AND phase IS NOT NULL GROUP BY phase, entry) c) AS counts
+               FROM trials WHERE sweep_id = s.id AND phase IS NOT NULL GROUP BY phase, entry) c) END AS counts
      FROM sweeps s WHERE s.id = $1`,
     [sweepId],
   );
