@@ -46,6 +46,9 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '2' },
     // trials of each of the two sweeps: enough that neither runs out before the last phase ends
     trials: { type: 'string', default: '20000' },
+    // how many sweeps of each kind share those trials (trainer i claims from external sweep i mod K): a trial's
+    // settle runs under its sweep's row lock, so this shows what one sweep's lock costs
+    sweeps: { type: 'string', default: '1' },
     'database-url': { type: 'string' },
   },
 });
@@ -61,6 +64,8 @@ const STEPS = count('steps');
 const EPOCHS = count('epochs');
 const CONCURRENCY = count('concurrency');
 const TRIALS = count('trials', 100);
+const SWEEPS = count('sweeps');
+const PER_SWEEP = Math.ceil(TRIALS / SWEEPS / 100) * 100;
 const PHASES = String(args.external)
   .split(',')
   .map((s) => Number(s));
@@ -94,6 +99,7 @@ interface Sample {
   connections: Record<string, number>; // our database's, by state
   serverConnections: number; // the whole server's
   waits: Record<string, number>; // active backends of our database by wait event
+  lockedOn: Record<string, number>; // backends waiting on a lock, by their statement (its first words)
   redisOps: number; // per second since the last sample
   cpu: Record<Group, number>; // % of one core since the last sample
   machineBusy: number; // % of all cores
@@ -137,7 +143,7 @@ async function sampler() {
     const at = Date.now();
     const activity = (
       await sql.query(
-        `SELECT pid, datname = $1 AS ours, state, wait_event_type, wait_event, application_name
+        `SELECT pid, datname = $1 AS ours, state, wait_event_type, wait_event, application_name, left(query, 200) AS query
          FROM pg_stat_activity WHERE backend_type = 'client backend'`,
         [DATABASE],
       )
@@ -166,11 +172,16 @@ async function sampler() {
       }
       const connections: Record<string, number> = {};
       const waits: Record<string, number> = {};
+      const lockedOn: Record<string, number> = {};
       for (const a of activity.filter((a) => a.ours && a.application_name !== 'bench:load')) {
         connections[a.state ?? 'unknown'] = (connections[a.state ?? 'unknown'] ?? 0) + 1;
         if (a.state === 'active') {
           const wait = a.wait_event ? `${a.wait_event_type}:${a.wait_event}` : 'CPU';
           waits[wait] = (waits[wait] ?? 0) + 1;
+          if (a.wait_event_type === 'Lock') {
+            const statement = String(a.query).replace(/\s+/g, ' ').trim().slice(0, 90);
+            lockedOn[statement] = (lockedOn[statement] ?? 0) + 1;
+          }
         }
       }
       const total = machine.total - previous.machine.total;
@@ -181,6 +192,7 @@ async function sampler() {
         connections,
         serverConnections: activity.length,
         waits,
+        lockedOn,
         redisOps: (commands - previous.commands) / seconds,
         cpu,
         machineBusy,
@@ -208,7 +220,7 @@ const serviceEnv = {
   HOST: '127.0.0.1',
   PORT: String(port),
   LOG_LEVEL: 'warn',
-  MAX_TRIALS: String(TRIALS),
+  MAX_TRIALS: String(PER_SWEEP),
   TFJS_BACKEND: 'cpu',
   WORKER_CONCURRENCY: String(CONCURRENCY),
 };
@@ -264,30 +276,33 @@ for (let i = 0; ; i++) {
   await sleep(100);
 }
 
-// Both sweeps: TRIALS SGD configurations (lr x momentum), no pruner, the objective reported every epoch.
+// SWEEPS sweeps of each kind, PER_SWEEP SGD configurations (lr x momentum) each, no pruner, the objective
+// reported every epoch.
 const optimizers = [
   {
     type: 'SGD',
     lr: Array.from({ length: 100 }, (_, i) => 1e-5 * (1 + i / 100)),
-    momentum: Array.from({ length: Math.ceil(TRIALS / 100) }, (_, i) => (0.9 * i) / Math.ceil(TRIALS / 100)),
+    momentum: Array.from({ length: PER_SWEEP / 100 }, (_, i) => (0.9 * i) / (PER_SWEEP / 100)),
   },
 ];
 const objective = { metric: 'train_loss', mode: 'min' };
-const external = await api<{ id: string; trialCount: number }>('POST', '/v1/sweeps', {
-  name: 'load: external',
-  workload: { external: { model: 'load' } },
-  training: { epochs: EPOCHS },
-  optimizers,
-  objective,
-});
-const internal = await api<{ id: string; trialCount: number }>('POST', '/v1/sweeps', {
-  name: 'load: internal',
-  workload: 'rosenbrock',
-  training: { epochs: STEPS },
-  optimizers,
-  objective,
-});
-log(`sweeps posted: ${internal.trialCount} internal, ${external.trialCount} external trials`);
+const post = async (spec: Record<string, unknown>) =>
+  (await api<{ id: string }>('POST', '/v1/sweeps', { ...spec, optimizers, objective })).id;
+const externalIds: string[] = [];
+const internalIds: string[] = [];
+for (let i = 0; i < SWEEPS; i++) {
+  externalIds.push(
+    await post({
+      name: `load: external ${i}`,
+      workload: { external: { model: 'load' } },
+      training: { epochs: EPOCHS },
+    }),
+  );
+  internalIds.push(
+    await post({ name: `load: internal ${i}`, workload: 'rosenbrock', training: { epochs: STEPS } }),
+  );
+}
+log(`sweeps posted: ${SWEEPS} internal and ${SWEEPS} external of ${PER_SWEEP} trials each`);
 const workers = Array.from({ length: WORKERS }, (_, i) =>
   startService(`worker ${i}`, 'services/worker/dist/main.js', { WORKER_ID: `load-w${i}` }),
 );
@@ -303,11 +318,11 @@ interface Counters {
 async function counters(): Promise<Counters> {
   const { rows } = await sql.query(
     `SELECT
-       count(*) FILTER (WHERE sweep_id = $1 AND status NOT IN ('queued', 'running'))::int AS internal,
-       count(*) FILTER (WHERE sweep_id = $2 AND status NOT IN ('queued', 'running'))::int AS external,
+       count(*) FILTER (WHERE sweep_id = ANY($1) AND status NOT IN ('queued', 'running'))::int AS internal,
+       count(*) FILTER (WHERE sweep_id = ANY($2) AND status NOT IN ('queued', 'running'))::int AS external,
        (SELECT count(*) FROM step_metrics)::int AS steps
      FROM trials`,
-    [internal.id, external.id],
+    [internalIds, externalIds],
   );
   return { at: Date.now(), ...rows[0] };
 }
@@ -318,12 +333,12 @@ interface Trainer {
   ready: Promise<void>;
   result: Promise<TrainerResult>;
 }
-function startTrainer(): Trainer {
+function startTrainer(_: unknown, i: number): Trainer {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'tests/bench/load-trainer.ts')], {
     env: {
       ...process.env,
       API_URL: apiUrl,
-      SWEEP_ID: external.id,
+      SWEEP_ID: externalIds[i % SWEEPS]!,
       STEPS: String(STEPS),
       EPOCHS: String(EPOCHS),
     },
@@ -406,9 +421,9 @@ try {
     );
     if (failures.length > 0) break;
     const left = await sql.query(
-      `SELECT count(*) FILTER (WHERE sweep_id = $1)::int AS internal, count(*) FILTER (WHERE sweep_id = $2)::int AS external
+      `SELECT count(*) FILTER (WHERE sweep_id = ANY($1))::int AS internal, count(*) FILTER (WHERE sweep_id = ANY($2))::int AS external
        FROM trials WHERE status = 'queued'`,
-      [internal.id, external.id],
+      [internalIds, externalIds],
     );
     if (left.rows[0].internal === 0 || left.rows[0].external === 0)
       throw new Error(`a sweep ran out of queued trials: raise --trials (${JSON.stringify(left.rows[0])})`);
@@ -419,8 +434,8 @@ try {
   sampling = false;
   await sampling$;
   // stop: cancel what is left, SIGTERM the workers (they hand their trials back), then the API
-  for (const sweep of [internal, external])
-    await api('POST', `/v1/sweeps/${sweep.id}/cancel`).catch((error) => failures.push(String(error)));
+  for (const id of [...internalIds, ...externalIds])
+    await api('POST', `/v1/sweeps/${id}/cancel`).catch((error) => failures.push(String(error)));
   for (const w of workers) w.child.kill('SIGTERM');
   await Promise.all(workers.map((w) => w.exited));
   apiService.child.kill('SIGTERM');
@@ -431,15 +446,15 @@ try {
 // --- every completed trial has each of its steps stored exactly once; none failed
 const check = (
   await sql.query(
-    `SELECT t.sweep_id = $1 AS internal, t.status, count(*)::int AS trials,
+    `SELECT t.sweep_id = ANY($1) AS internal, t.status, count(*)::int AS trials,
        sum(m.rows)::bigint AS rows, sum(m.distinct_steps)::bigint AS distinct_steps,
        count(*) FILTER (WHERE COALESCE(m.distinct_steps, 0) <> $3 OR COALESCE(m.max_step, 0) <> $3)::int AS wrong
      FROM trials t LEFT JOIN LATERAL (
        SELECT count(*) AS rows, count(DISTINCT step) AS distinct_steps, max(step) AS max_step
        FROM step_metrics WHERE trial_id = t.id) m ON true
-     WHERE t.sweep_id IN ($1, $2) AND t.status NOT IN ('queued', 'running', 'cancelled')
+     WHERE (t.sweep_id = ANY($1) OR t.sweep_id = ANY($2)) AND t.status NOT IN ('queued', 'running', 'cancelled')
      GROUP BY 1, 2`,
-    [internal.id, external.id, STEPS],
+    [internalIds, externalIds, STEPS],
   )
 ).rows;
 for (const row of check) {
@@ -463,18 +478,20 @@ const ms = (xs: number[]) => (xs.length ? `${fmt(quantile(xs, 0.5))} / ${fmt(qua
 const max = (xs: number[]) => (xs.length ? Math.max(...xs) : 0);
 const cpuOf = (p: Phase, group: Group) => mean(p.samples.map((s) => s.cpu[group]));
 const connectionsOf = (s: Sample) => Object.values(s.connections).reduce((a, b) => a + b, 0);
-const topWaits = (p: Phase) => {
+/** The `top` keys of a per-sample tally, by their mean count over the phase's samples. */
+const topOf = (p: Phase, tally: (s: Sample) => Record<string, number>, top: number, separator = ', ') => {
   const sums: Record<string, number> = {};
   for (const s of p.samples)
-    for (const [wait, n] of Object.entries(s.waits)) sums[wait] = (sums[wait] ?? 0) + n;
+    for (const [key, n] of Object.entries(tally(s))) sums[key] = (sums[key] ?? 0) + n;
   return Object.entries(sums)
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 3)
-    .map(([wait, n]) => `${wait} ${fmt(n / p.samples.length)}`)
-    .join(', ');
+    .slice(0, top)
+    .map(([key, n]) => `${key} ${fmt(n / p.samples.length)}`)
+    .join(separator);
 };
+const topWaits = (p: Phase) => topOf(p, (s) => s.waits, 3);
 console.log(
-  `\n${WORKERS} workers x ${CONCURRENCY} training threads (cpu backend), one API, ${STEPS} steps a trial (external: ${EPOCHS} reports), ${SECONDS} s a phase after ${WARMUP} s warm-up; ${availableParallelism()} cores, max_connections ${maxConnections}${args['database-url'] ? `, services through ${args['database-url'].replace(/:[^:@/]*@/, ':***@')}` : ''}; ${new Date().toISOString()}\n`,
+  `\n${WORKERS} workers x ${CONCURRENCY} training threads (cpu backend), one API, ${SWEEPS} internal and ${SWEEPS} external sweep(s) of ${PER_SWEEP} trials, ${STEPS} steps a trial (external: ${EPOCHS} reports), ${SECONDS} s a phase after ${WARMUP} s warm-up; ${availableParallelism()} cores, max_connections ${maxConnections}${args['database-url'] ? `, services through ${args['database-url'].replace(/:[^:@/]*@/, ':***@')}` : ''}; ${new Date().toISOString()}\n`,
 );
 console.log(
   table(
@@ -563,6 +580,11 @@ function bottleneck(): string {
     evidence.push(
       `CPU: the ${cores} cores are ${fmt(busy, 0)}% busy; the largest share of this bench's is ${groups[0]![0]} (${fmt(groups[0]![1], 0)}% of one core), then ${groups[1]![0]} (${fmt(groups[1]![1], 0)}%), other processes ${fmt(mean(knee.samples.map((s) => s.others)), 0)}%; Postgres backends waited on ${topWaits(knee)}`,
     );
+  const lockWaiters = mean(knee.samples.map((s) => Object.values(s.lockedOn).reduce((a, b) => a + b, 0)));
+  if (lockWaiters >= 1)
+    evidence.push(
+      `a lock in Postgres: ${fmt(lockWaiters)} backends on average wait on a lock (statements below), of ${fmt(mean(knee.samples.map((s) => s.connections.active ?? 0)))} active`,
+    );
   const apiCpu = cpuOf(knee, 'api');
   if (apiCpu >= 85)
     evidence.push(
@@ -570,9 +592,11 @@ function bottleneck(): string {
     );
   const redisCpu = cpuOf(knee, 'redis');
   if (redisCpu >= 85) evidence.push(`Redis: ${fmt(redisCpu, 0)}% of its one core`);
+  const locked = topOf(knee, (s) => s.lockedOn, 3, '\n  ');
+  if (locked) lines.push(`Statements waiting on a lock there (mean backends):\n  ${locked}`);
   lines.push(
     evidence.length
-      ? `First bottleneck there: ${evidence.join('; ')}.`
+      ? `Saturated there: ${evidence.join('; ')}.`
       : `Nothing saturated there by these measures (machine ${fmt(busy, 0)}% busy, API ${fmt(apiCpu, 0)}%, Redis ${fmt(redisCpu, 0)}%, ${ours} connections of ${maxConnections}): the limit is elsewhere (latency of one call chain).`,
   );
   return lines.join('\n');
