@@ -30,7 +30,7 @@ import {
 } from '@hypersweep/db';
 import { createRedis, DEFAULT_REDIS_URL, dropKeyPrefix } from '@hypersweep/queue';
 import pg from 'pg';
-import { freePort } from '../private-stores.js';
+import { freePort, startPrivateStores } from '../private-stores.js';
 import type { CallKind, TrainerResult } from './load-trainer.js';
 import { fmt, loadAverage, log, quantile, table } from './measure.js';
 
@@ -50,6 +50,9 @@ const { values: args } = parseArgs({
     // settle runs under its sweep's row lock, so this shows what one sweep's lock costs
     sweeps: { type: 'string', default: '1' },
     'database-url': { type: 'string' },
+    // a Postgres cluster and a Redis of the bench's own (tests/private-stores.ts: fsync off), so that other
+    // sessions' load does not count in Redis ops/s and connections, and max_connections can be reached safely
+    private: { type: 'boolean', default: false },
   },
 });
 const count = (name: keyof typeof args, min = 1) => {
@@ -74,10 +77,13 @@ if (EPOCHS > STEPS) throw new Error('--epochs: at most --steps');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const DATABASE = 'hypersweep_load';
-const server = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+const stores = args.private ? await startPrivateStores() : null;
+const server =
+  stores?.databaseUrl('postgres') ??
+  (process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_DATABASE_URL);
 const url = withDatabase(server, DATABASE);
 const serviceUrl = args['database-url'] ? withDatabase(args['database-url'], DATABASE) : url;
-const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+const redisUrl = stores?.redisUrl ?? (process.env.REDIS_URL || DEFAULT_REDIS_URL);
 const prefix = `hsload_${randomBytes(4).toString('hex')}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const failures: string[] = [];
@@ -230,25 +236,34 @@ interface Service {
   child: ChildProcess;
   /** Its log lines at warn and above (the last 50), for the report when something fails. */
   logs: string[];
+  /** Its log lines at error level and above, and those of them that say Postgres refused a connection. */
+  errors: number;
+  refused: string[];
   exited: Promise<number | null>;
 }
+const ERROR_LINE = /"level":(50|60)/;
+const REFUSED = /too many clients|remaining connection slots/i;
 const services: Service[] = [];
 function startService(name: string, script: string, env: Record<string, string> = {}): Service {
   const child = spawn(process.execPath, [join(root, script)], {
     env: { ...serviceEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logs: string[] = [];
-  const keep = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) {
-      logs.push(line);
-      if (logs.length > 50) logs.shift();
-    }
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const service = { name, child, logs, exited };
+  const service: Service = { name, child, logs: [], errors: 0, refused: [], exited };
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let rest = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) {
+        service.logs.push(line);
+        if (service.logs.length > 50) service.logs.shift();
+        if (ERROR_LINE.test(line)) service.errors++;
+        if (REFUSED.test(line)) service.refused.push(line.slice(0, 400));
+      }
+    });
+  }
   services.push(service);
   return service;
 }
@@ -472,6 +487,7 @@ await sql.end();
 redis.disconnect();
 await dropDatabase(url);
 await dropKeyPrefix(redisUrl, prefix);
+stores?.close();
 
 // --- the report
 const ms = (xs: number[]) => (xs.length ? `${fmt(quantile(xs, 0.5))} / ${fmt(quantile(xs, 0.95))}` : '-');
@@ -537,14 +553,18 @@ const before = samples.filter((s) => s.at <= servicesStart);
 console.log(
   `\nBefore the services started (other sessions on the machine): ${fmt(mean(before.map((s) => s.machineBusy)), 0)}% of the machine busy, Redis ${fmt(mean(before.map((s) => s.redisOps)), 0)} ops/s, ${max(before.map((s) => s.serverConnections))} connections on the Postgres server. Redis ops/s and "others" count the whole server and machine.`,
 );
+const refused = services.flatMap((s) => s.refused.map((line) => `${s.name}: ${line}`));
+console.log(
+  `\nService logs: ${services.reduce((n, s) => n + s.errors, 0)} lines at error level; ${refused.length} say Postgres refused a connection${refused.length ? `, the first:\n  ${refused[0]}` : ''}`,
+);
 console.log(`\n${bottleneck()}`);
 console.log(`completed and checked: ${settled.join(', ')} trials`);
 if (failures.length > 0) {
   console.error(`\nFAILED:\n${[...new Set(failures)].slice(0, 20).join('\n')}`);
-  for (const s of services.filter((s) => s.logs.some((l) => /"level":(50|60)/.test(l))))
+  for (const s of services.filter((s) => s.logs.some((l) => ERROR_LINE.test(l))))
     console.error(
       `\n${s.name}'s last errors:\n${s.logs
-        .filter((l) => /"level":(50|60)/.test(l))
+        .filter((l) => ERROR_LINE.test(l))
         .slice(-5)
         .join('\n')}`,
     );
@@ -569,12 +589,9 @@ function bottleneck(): string {
       : `The knee: from ${phases[kneeAt - 1]!.trainers} to ${knee.trainers} trainers settled trials/s went ${fmt(total(phases[kneeAt - 1]!))} -> ${fmt(total(knee))}.`,
   ];
   const evidence: string[] = [];
-  if (
-    failures.some((f) => /too many clients|remaining connection slots/i.test(f)) ||
-    server >= 0.95 * maxConnections
-  )
+  if (refused.length > 0 || server >= 0.95 * maxConnections)
     evidence.push(
-      `Postgres connections: ${server} of max_connections ${maxConnections} in use on the server (${ours} of them this bench's services)`,
+      `Postgres connections: ${server} of max_connections ${maxConnections} in use on the server (${ours} of them this bench's services), ${refused.length} connections refused`,
     );
   if (busy >= 90)
     evidence.push(
