@@ -68,8 +68,12 @@ async function trainOne(): Promise<boolean> {
     return true;
   }
   if (!claim.data) {
-    // 409: the sweep has ended (all its trials claimed and settled): nothing more to do.
-    result.errors.push(`claim: ${claim.response.status} ${JSON.stringify(claim.error)}`);
+    // 409: the sweep has ended (all its trials settled): the run was longer than its trials last.
+    result.errors.push(
+      claim.response.status === 409
+        ? 'claim: the external sweep has ended: raise --trials'
+        : `claim: ${claim.response.status} ${JSON.stringify(claim.error)}`,
+    );
     return false;
   }
   const { trial, lease } = claim.data;

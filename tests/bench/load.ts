@@ -244,6 +244,11 @@ interface Service {
 const ERROR_LINE = /"level":(50|60)/;
 const REFUSED = /too many clients|remaining connection slots/i;
 const services: Service[] = [];
+// Whatever way the bench ends (a start-up that throws included), no service or private store outlives it.
+process.on('exit', () => {
+  for (const s of services) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+  stores?.close();
+});
 function startService(name: string, script: string, env: Record<string, string> = {}): Service {
   const child = spawn(process.execPath, [join(root, script)], {
     env: { ...serviceEnv, ...env },
@@ -410,7 +415,7 @@ try {
     const start = await counters();
     await sleep(SECONDS * 1000);
     const end = await counters();
-    for (const t of trainers) t.child.send('stop');
+    for (const t of trainers) if (t.child.connected) t.child.send('stop');
     const results = await Promise.all(trainers.map((t) => t.result));
     pidsOf.trainers = [];
     const seconds = (end.at - start.at) / 1000;
@@ -450,7 +455,10 @@ try {
   await sampling$;
   // stop: cancel what is left, SIGTERM the workers (they hand their trials back), then the API
   for (const id of [...internalIds, ...externalIds])
-    await api('POST', `/v1/sweeps/${id}/cancel`).catch((error) => failures.push(String(error)));
+    await api('POST', `/v1/sweeps/${id}/cancel`).catch((error) => {
+      // a sweep that ran out of trials has completed: that failure is told already
+      if (!String(error).includes(': 409 ')) failures.push(String(error));
+    });
   for (const w of workers) w.child.kill('SIGTERM');
   await Promise.all(workers.map((w) => w.exited));
   apiService.child.kill('SIGTERM');
@@ -487,7 +495,6 @@ await sql.end();
 redis.disconnect();
 await dropDatabase(url);
 await dropKeyPrefix(redisUrl, prefix);
-stores?.close();
 
 // --- the report
 const ms = (xs: number[]) => (xs.length ? `${fmt(quantile(xs, 0.5))} / ${fmt(quantile(xs, 0.95))}` : '-');
