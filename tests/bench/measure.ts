@@ -1,4 +1,6 @@
-// What the benchmarks share: quantiles, number formatting, timed GETs through the API, and the markdown table.
+// What the benchmarks share: quantiles, number formatting, timed GETs through the API, the markdown table,
+// the load average and a timestamped log line.
+import { loadavg } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 
 export const quantile = (xs: number[], q: number) => {
@@ -43,3 +45,12 @@ export function table(header: string[], rows: string[][]): string {
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
+
+/** The 1, 5 and 15 minute load averages, as `1.23, 0.98, 0.75`. */
+export const loadAverage = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
+
+/** A progress line on stderr, prefixed with the UTC time of day. */
+export const log = (...what: unknown[]) => console.error(new Date().toISOString().slice(11, 19), ...what);

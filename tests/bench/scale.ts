@@ -12,7 +12,7 @@
 //   and S100k, a 100,000-step trial's metrics downsampled to 1,000 points, and DELETE of a sweep of 10^7
 //   steps (built for the purpose) while two other processes write steps: the longest of their writes.
 // Everything it adds while measuring is deleted again, so a re-run with --reuse measures the same database.
-import { execSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,7 @@ import { loadWorkerConfig, startTrialWorker } from '@hypersweep/worker';
 import pg from 'pg';
 import { pino } from 'pino';
 import { waitForSweep } from '../helpers.js';
-import { fmt, p50p95, quantile, table, timeGetsMs } from './measure.js';
+import { fmt, loadAverage, log, p50p95, quantile, table, timeGetsMs } from './measure.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,12 +51,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const server = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 const url = withDatabase(server, `hypersweep_scale_${N}`);
 const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
-const uptime = () =>
-  execSync('uptime')
-    .toString()
-    .trim()
-    .replace(/.*load/, 'load');
-const log = (...what: unknown[]) => console.error(new Date().toISOString().slice(11, 19), ...what);
 
 const db = new pg.Client({ connectionString: withDatabase(server, 'postgres') });
 await db.connect();
@@ -266,7 +260,7 @@ if (args['build-only']) {
 
 const rows: string[][] = [];
 const add = (what: string, measured: string) => {
-  rows.push([what, measured, uptime().replace('load average: ', '')]);
+  rows.push([what, measured, loadAverage()]);
   log(what, measured);
 };
 const schema = (await sql.query('SELECT max(migration_name) AS m FROM _prisma_migrations')).rows[0]

@@ -13,11 +13,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@hypersweep/db/testing';
 import { startStack, waitForSweep } from '../helpers.js';
+import { loadAverage } from './measure.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -47,11 +48,7 @@ const skipService = args.includes('--no-service');
 const epochs = option('epochs', spec.training.epochs);
 spec.training.epochs = epochs;
 
-console.log(
-  `machine: ${cpus().length} x ${cpus()[0]?.model.trim()}, load average ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')} at start`,
-);
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model.trim()}, load average ${loadAverage()} at start`);
 
 async function runService(): Promise<{ wallS: number; trials: number; steps: number }> {
   const stack = await startStack();
@@ -178,8 +175,4 @@ if (!skipPeer) {
       console.log(`ratio service / PyTorch + Optuna (${what}): ${(service.wallS / peer.wallS).toFixed(2)}x`);
   }
 }
-console.log(
-  `load average ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')} at the end`,
-);
+console.log(`load average ${loadAverage()} at the end`);
