@@ -400,9 +400,11 @@ describe('external sweeps', () => {
     const ids: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = (await page(`limit=5${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const res: { total: number; items: Array<{ id: string }>; nextCursor: string | null } = (
+        await page(`limit=5${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json();
       expect(res.total).toBe(12);
-      ids.push(...res.items.map((t: { id: string }) => t.id));
+      ids.push(...res.items.map((t) => t.id));
       cursor = res.nextCursor;
     } while (cursor);
     expect(ids).toEqual(whole.items.map((t: { id: string }) => t.id));
