@@ -139,9 +139,8 @@ describe('hypersweep agent', () => {
       async () => ((await trialsOf(sweepId)).some((t) => t.stepsDone > 0) ? true : undefined),
       'a trial to report steps',
     );
-    expect((await stack.app.inject({ method: 'POST', url: `/v1/sweeps/${sweepId}/cancel` })).statusCode).toBe(
-      202,
-    );
+    const cancelled = await stack.app.inject({ method: 'POST', url: `/v1/sweeps/${sweepId}/cancel` });
+    expect(cancelled.statusCode, cancelled.body).toBe(202);
     expect(await agent.exited, agent.output()).toBe(0);
     expect(agent.output()).toMatch(/cancelled/);
     const trials = await trialsOf(sweepId);

@@ -95,7 +95,12 @@ describe('an lr range test through the API and a worker', () => {
         CHECKPOINT_EVERY: '100',
         LOG_LEVEL: 'warn',
       });
-      await waitFor(async () => ((await row())?.steps_done > 300 ? true : undefined), 'progress on worker 1');
+      // a bound, not a guess of the time: a spawned worker loads TensorFlow.js first, slowly on a busy machine
+      await waitFor(
+        async () => ((await row())?.steps_done > 300 ? true : undefined),
+        'progress on worker 1',
+        150_000,
+      );
       first.kill('SIGKILL');
       await new Promise((resolve) => first.once('exit', resolve));
       const atKill = await row();
@@ -122,7 +127,7 @@ describe('an lr range test through the API and a worker', () => {
     } finally {
       await db.end();
     }
-  }, 300_000);
+  }, 480_000);
 
   it('hypersweep lr-find submits, waits and prints the curve as a sparkline with the suggestions', async () => {
     await stack.startWorker({ WORKER_ID: 'cli-lr-finder', WORKER_CONCURRENCY: '1' });

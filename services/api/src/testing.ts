@@ -34,7 +34,8 @@ export async function startTestApi(
   };
   const app = await buildApp({
     config: loadApiConfig({ ...env, ...options.env }),
-    logger: options.logger ?? false,
+    // errors only: a request that fails with a 500 says why in the test's output
+    logger: options.logger ?? { level: 'error' },
   });
   return {
     app,
