@@ -67,6 +67,9 @@ describe('an lr range test through the API and a worker', () => {
 
   it('a worker killed mid-test: another resumes it from its checkpoint, every step stored once', async () => {
     const STEPS = 2500;
+    // the in-process worker of the first test is still there: close it first, so the spawned ones run this
+    // one (closed after the submit, it could take the trial and leave it running until its lease ran out)
+    for (const w of stack.workers.splice(0)) await w.close();
     const created = await stack.app.inject({
       method: 'POST',
       url: '/v1/lr-range-tests',
@@ -86,8 +89,6 @@ describe('an lr range test through the API and a worker', () => {
     try {
       const row = async () =>
         (await db.query('SELECT status, steps_done, worker_id FROM trials WHERE id = $1', [trialId])).rows[0];
-      // the in-process worker of the first test is still there: close it so the spawned ones run this
-      for (const w of stack.workers.splice(0)) await w.close();
       const first = stack.spawnWorker({
         WORKER_ID: 'doomed',
         WORKER_CONCURRENCY: '1',

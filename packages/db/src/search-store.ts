@@ -23,7 +23,12 @@ import { REOPEN_SWEEP } from './sweep-store.js';
 /** An objective metric: a column of epoch_metrics, or a trainer's own in its `metrics` (metric-reader.ts). */
 export type ObjectiveColumn = SweepMetric;
 
-/** Runs `work` in a transaction; `lock` "row" takes the sweep row FOR UPDATE, "rungs" an advisory lock. */
+/**
+ * Runs `work` in a transaction; `lock` "row" takes the sweep row FOR NO KEY UPDATE (every writer of the
+ * sweep waits for it, while a statement on one of its trials may still check the trial's foreign key to it:
+ * FOR UPDATE would block that check, and a transaction that holds a trial and then checks the key would
+ * deadlock with one that holds the sweep and then waits for the trial), "rungs" an advisory lock.
+ */
 export function withSweepLock<T>(
   pool: Transactional,
   sweepId: string,
@@ -31,7 +36,7 @@ export function withSweepLock<T>(
   work: (db: Queryable) => Promise<T>,
 ): Promise<T> {
   return inTransaction(pool, async (db) => {
-    if (lock === 'row') await db.query('SELECT 1 FROM sweeps WHERE id = $1 FOR UPDATE', [sweepId]);
+    if (lock === 'row') await db.query('SELECT 1 FROM sweeps WHERE id = $1 FOR NO KEY UPDATE', [sweepId]);
     else await db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/rungs', 0))`, [sweepId]);
     return work(db);
   });

@@ -213,7 +213,7 @@ export async function cancelSweep(
 ): Promise<CancelOutcome> {
   return inTransaction(pool, async (db) => {
     const sweep = await db.query<{ status: SweepStatus }>(
-      'SELECT status FROM sweeps WHERE id = $1 FOR UPDATE',
+      'SELECT status FROM sweeps WHERE id = $1 FOR NO KEY UPDATE',
       [id],
     );
     const status = sweep.rows[0]?.status;
@@ -352,7 +352,7 @@ export async function extendSweepTrials(
 ): Promise<ExtendOutcome> {
   return inTransaction(pool, async (db) => {
     const sweep = await db.query<{ status: SweepStatus }>(
-      'SELECT status FROM sweeps WHERE id = $1 FOR UPDATE',
+      'SELECT status FROM sweeps WHERE id = $1 FOR NO KEY UPDATE',
       [sweepId],
     );
     const row = sweep.rows[0];

@@ -18,6 +18,39 @@ describe('sweep store', () => {
     pool = store.pool;
   });
 
+  it('cancels a sweep while a report holds one of its trials, without a deadlock', async () => {
+    // What an external trainer's report does: it updates its trial twice in one transaction, and the
+    // second update checks the trial's foreign key to the sweep (KEY SHARE on the sweep row). A cancel
+    // that locked the sweep row FOR UPDATE and then waited for the trial deadlocked with it.
+    const { sweepId, trialIds } = await seedSweep(pool, 2);
+    await claimTrial(pool, trialIds[0]!, 'w');
+    const report = await pool.connect();
+    try {
+      await report.query('BEGIN');
+      await report.query('UPDATE trials SET heartbeat_at = now() WHERE id = $1', [trialIds[0]]);
+      const cancelling = cancelSweep(pool, sweepId);
+      // wait until the cancel waits for the trial the report holds
+      const reportPid = (await report.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      for (;;) {
+        const { rows } = await pool.query(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+          [reportPid],
+        );
+        if (rows[0].n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await report.query('UPDATE trials SET steps_done = 3 WHERE id = $1', [trialIds[0]]);
+      await report.query('COMMIT');
+      expect(await cancelling).toMatchObject({
+        kind: 'cancelled',
+        cancelledTrialIds: [trialIds[1]],
+        runningTrials: 1,
+      });
+    } finally {
+      report.release();
+    }
+  });
+
   it('inserts a sweep with its trials in grid order and reads it back', async () => {
     const { sweepId, trialIds } = await seedSweep(pool, 3, { pruner: { type: 'MedianPruner' } });
     expect(trialIds).toHaveLength(3);
