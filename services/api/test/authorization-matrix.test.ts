@@ -277,7 +277,13 @@ describe('authorization matrix: every operation x every kind of key', () => {
     expect(revoked.json().revokedAt).not.toBeNull();
     expect((await as(key, 'GET', '/v1/sweeps')).statusCode).toBe(401);
 
-    const audit = (await as(keys.admin, 'GET', '/v1/audit?limit=1000')).json().items as Json[];
+    // the entry is written once the answer has gone (onResponse): wait for it, not for a guessed time
+    let audit: Json[] = [];
+    for (let tries = 0; tries < 200; tries++) {
+      audit = (await as(keys.admin, 'GET', '/v1/audit?limit=1000')).json().items as Json[];
+      if (audit.some((e) => e.action === 'DELETE /v1/keys/:id' && e.target === id)) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(audit.find((e) => e.action === 'DELETE /v1/keys/:id' && e.target === id)).toMatchObject({
       project: 'alpha',
       status: 200,
