@@ -6,22 +6,11 @@ import { readSomeTrials } from '../src/compare-store.js';
 import { fillGroupKeys, rankConfigGroups } from '../src/config-groups.js';
 import { insertTrials } from '../src/sweep-store.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
+import { random } from './store-fixture.js';
 
 // rankConfigGroups is @hypersweep/spec rankGroups as one SQL statement: checked here against rankGroups
 // itself on a sweep built to hit every rule (ties, NaN and infinite values, running and failed trials,
 // groups with only pruned trials at different epochs, groups with nothing), in both directions and by page.
-
-/** A deterministic generator, so a failure can be replayed. */
-function random(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('configuration groups in Postgres', () => {
   let db: TestDatabase;

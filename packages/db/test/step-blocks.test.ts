@@ -2,18 +2,7 @@ import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { readStepsDownsampled, STEP_BLOCK } from '../src/metric-reader.js';
 import { type StepMetricRow, writeStepMetrics } from '../src/metric-writer.js';
-import { seedSweep, useStoreDatabase } from './store-fixture.js';
-
-/** A seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random, seedSweep, useStoreDatabase } from './store-fixture.js';
 
 /** Losses with ties (two decimals), spikes, infinities and NaN: what Postgres orders and M4 must keep. */
 function loss(next: () => number): number {

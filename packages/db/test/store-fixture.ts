@@ -49,3 +49,14 @@ export const newSweep = (trials: number, overrides: Partial<NewSweep> = {}): New
 export async function seedSweep(pool: pg.Pool, trials: number, overrides: Partial<NewSweep> = {}) {
   return insertSweep(pool, newSweep(trials, overrides));
 }
+
+/** A seeded generator (mulberry32), so a failure can be replayed. */
+export function random(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
